@@ -1,0 +1,277 @@
+/*
+** cairn.h: Cairn's native public API.
+**
+** Flow: bytes -> cairn_module (decoded, validated, compiled once; immutable,
+** shareable) -> cairn_instance in a cairn_store -> calls.
+**
+** Ownership: every *_new returns an object the caller frees with the matching
+** *_free, except objects created inside a store (instances, host functions,
+** tables, memories, globals), which the store owns and frees in
+** cairn_store_free. Pointers into a store stay valid until the store is freed.
+** Errors: functions that can fail take a cairn_error * (may be NULL) that is
+** filled on failure; they return NULL / false then.
+*/
+#ifndef CAIRN_H
+#define CAIRN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CAIRN_VERSION "0.1.0"
+
+/* ---- errors ------------------------------------------------------------ */
+
+typedef enum cairn_errkind {
+  CAIRN_OK = 0,
+  CAIRN_ERR_MALFORMED,   /* bad binary or text syntax (offset or line:col set) */
+  CAIRN_ERR_INVALID,     /* fails validation (offset set) */
+  CAIRN_ERR_LINK,        /* unknown import or incompatible import type */
+  CAIRN_ERR_TRAP,        /* a trap while running Wasm code (trap set) */
+  CAIRN_ERR_EXHAUSTION,  /* call stack exhausted (also a trap; trap set) */
+  CAIRN_ERR_NOMEM,       /* out of memory (host allocation failed) */
+  CAIRN_ERR_IO,          /* reading a file failed */
+  CAIRN_ERR_ARG          /* a bad argument to an API function */
+} cairn_errkind;
+
+typedef enum cairn_trapkind {
+  CAIRN_TRAP_NONE = 0,
+  CAIRN_TRAP_UNREACHABLE,        /* "unreachable" */
+  CAIRN_TRAP_MEMORY_OOB,         /* "out of bounds memory access" */
+  CAIRN_TRAP_TABLE_OOB,          /* "out of bounds table access" */
+  CAIRN_TRAP_DIV_ZERO,           /* "integer divide by zero" */
+  CAIRN_TRAP_INT_OVERFLOW,       /* "integer overflow" */
+  CAIRN_TRAP_BAD_CONVERSION,     /* "invalid conversion to integer" */
+  CAIRN_TRAP_UNDEFINED_ELEMENT,  /* "undefined element" (call_indirect index >= size) */
+  CAIRN_TRAP_UNINITIALIZED_ELEMENT, /* "uninitialized element" (null entry) */
+  CAIRN_TRAP_INDIRECT_MISMATCH,  /* "indirect call type mismatch" */
+  CAIRN_TRAP_STACK_EXHAUSTED,    /* "call stack exhausted" */
+  CAIRN_TRAP_HOST,               /* raised by a host function (message from it) */
+  CAIRN_TRAP_FUEL,               /* "fuel exhausted" */
+  CAIRN_TRAP_INTERRUPT,          /* "interrupted" (deadline / epoch) */
+  CAIRN_TRAP_EXIT                /* WASI proc_exit: not a failure; code in exit_code */
+} cairn_trapkind;
+
+#define CAIRN_MAX_BACKTRACE 16
+
+/* One frame of a trap's Wasm backtrace, innermost first. */
+typedef struct cairn_frame {
+  uint32_t func_index;   /* index in its module's function space */
+  const char *func_name; /* from the name section or an export; may be NULL */
+} cairn_frame;
+
+typedef struct cairn_error {
+  cairn_errkind kind;
+  long offset;            /* byte offset in the binary, or -1 */
+  int line, col;          /* 1-based position in a text source, or 0 */
+  cairn_trapkind trap;    /* for CAIRN_ERR_TRAP / CAIRN_ERR_EXHAUSTION */
+  int exit_code;          /* for CAIRN_TRAP_EXIT */
+  int nframes;            /* backtrace length (<= CAIRN_MAX_BACKTRACE) */
+  cairn_frame frames[CAIRN_MAX_BACKTRACE];
+  char msg[256];          /* human-readable, NUL-terminated */
+} cairn_error;
+
+/* The spec's wording of a trap kind ("integer divide by zero", ...). */
+const char *cairn_trap_message(cairn_trapkind kind);
+
+/* ---- values and types -------------------------------------------------- */
+
+typedef enum cairn_valtype {
+  CAIRN_I32 = 0x7F,
+  CAIRN_I64 = 0x7E,
+  CAIRN_F32 = 0x7D,
+  CAIRN_F64 = 0x7C,
+  CAIRN_V128 = 0x7B,
+  CAIRN_FUNCREF = 0x70,
+  CAIRN_EXTERNREF = 0x6F
+} cairn_valtype;
+
+typedef struct cairn_func cairn_func;
+
+/* A value. Floats are carried as bit patterns so NaN payloads survive.
+** funcref: a cairn_func * or NULL (null). externref: an opaque host pointer,
+** NULL being the null reference. */
+typedef struct cairn_val {
+  cairn_valtype type;
+  union {
+    int32_t i32;
+    int64_t i64;
+    uint32_t f32_bits;
+    uint64_t f64_bits;
+    uint8_t v128[16];
+    cairn_func *func;
+    void *ext;
+  } of;
+} cairn_val;
+
+/* A function type. The arrays are owned by whoever owns the type. */
+typedef struct cairn_functype {
+  uint32_t nparams, nresults;
+  const cairn_valtype *params;
+  const cairn_valtype *results;
+} cairn_functype;
+
+typedef struct cairn_limits {
+  uint64_t min;
+  uint64_t max;   /* meaningful only if has_max */
+  bool has_max;
+} cairn_limits;
+
+typedef enum cairn_externkind {
+  CAIRN_EXTERN_FUNC = 0,
+  CAIRN_EXTERN_TABLE = 1,
+  CAIRN_EXTERN_MEMORY = 2,
+  CAIRN_EXTERN_GLOBAL = 3
+} cairn_externkind;
+
+typedef struct cairn_table cairn_table;
+typedef struct cairn_memory cairn_memory;
+typedef struct cairn_global cairn_global;
+
+/* A reference to an external object (an import or an export). */
+typedef struct cairn_extern {
+  cairn_externkind kind;
+  union {
+    cairn_func *func;
+    cairn_table *table;
+    cairn_memory *memory;
+    cairn_global *global;
+  } of;
+} cairn_extern;
+
+/* ---- modules ----------------------------------------------------------- */
+
+typedef struct cairn_module cairn_module;
+
+/* Decodes, validates and compiles a binary module. The bytes are copied.
+** Returns NULL and fills err (MALFORMED with offset, or INVALID) on failure.
+** Free with cairn_module_free (after every instance using it is gone). */
+cairn_module *cairn_module_new(const uint8_t *bytes, size_t len, cairn_error *err);
+
+/* Parses a text (WAT) module and compiles it as cairn_module_new does.
+** Text errors are MALFORMED with line:col. */
+cairn_module *cairn_module_from_text(const char *src, size_t len, cairn_error *err);
+
+/* Reads FILE (binary if it starts with "\0asm", otherwise text). */
+cairn_module *cairn_module_from_file(const char *path, cairn_error *err);
+
+/* Only decodes and validates (no compilation). Returns true if valid. */
+bool cairn_module_validate(const uint8_t *bytes, size_t len, cairn_error *err);
+
+void cairn_module_free(cairn_module *m);
+
+/* Describes import or export number i. Strings and types belong to the module
+** (valid while it lives); names are not NUL-terminated, lengths are given. */
+typedef struct cairn_externtype {
+  cairn_externkind kind;
+  const char *module; size_t module_len;  /* imports only */
+  const char *name; size_t name_len;
+  cairn_functype func;                     /* FUNC */
+  cairn_valtype elemtype;                  /* TABLE: FUNCREF or EXTERNREF */
+  cairn_limits limits;                     /* TABLE, MEMORY */
+  cairn_valtype global_type;               /* GLOBAL */
+  bool global_mutable;                     /* GLOBAL */
+} cairn_externtype;
+
+uint32_t cairn_module_import_count(const cairn_module *m);
+void cairn_module_import(const cairn_module *m, uint32_t i, cairn_externtype *out);
+uint32_t cairn_module_export_count(const cairn_module *m);
+void cairn_module_export(const cairn_module *m, uint32_t i, cairn_externtype *out);
+
+/* ---- stores and instances ---------------------------------------------- */
+
+typedef struct cairn_store cairn_store;
+
+typedef struct cairn_store_config {
+  uint64_t max_memory_pages;   /* cap on any memory's size in 64 KiB pages; 0 = spec limit */
+  uint64_t max_table_elems;    /* cap on any table's size; 0 = spec limit (2^32-1) */
+  uint64_t fuel;               /* instructions budget (checked at loops and calls); 0 = unlimited */
+  uint32_t max_call_depth;     /* Wasm call depth before "call stack exhausted"; 0 = default */
+} cairn_store_config;
+
+/* cfg may be NULL for defaults. Free with cairn_store_free. */
+cairn_store *cairn_store_new(const cairn_store_config *cfg);
+/* Frees the store and everything it owns (instances, host objects). */
+void cairn_store_free(cairn_store *s);
+
+/* Asks running Wasm code in this store to stop at its next loop head or call
+** with CAIRN_TRAP_INTERRUPT. Safe from another thread or a signal handler. */
+void cairn_store_interrupt(cairn_store *s);
+
+typedef struct cairn_instance cairn_instance;
+
+/* Instantiates m in s with imports given in the module's import order.
+** Checks each import's type (LINK error, message "incompatible import type"
+** or "unknown import"), initialises globals, tables and memories in the spec's
+** order and runs the start function. On a trap during initialisation returns
+** NULL with a TRAP error (effects on imported objects persist, as the spec
+** says). The instance is owned by the store. */
+cairn_instance *cairn_instance_new(cairn_store *s, const cairn_module *m,
+                                   const cairn_extern *imports, size_t nimports,
+                                   cairn_error *err);
+
+/* Looks up an export by name (len bytes). Returns false if absent. */
+bool cairn_instance_export(const cairn_instance *inst, const char *name, size_t len,
+                           cairn_extern *out);
+
+const cairn_module *cairn_instance_module(const cairn_instance *inst);
+
+/* ---- functions --------------------------------------------------------- */
+
+/* A host function. args has type->nparams values, results type->nresults
+** slots to fill (their .type is preset). Return true on success; to trap,
+** fill trap (kind CAIRN_ERR_TRAP, trap CAIRN_TRAP_HOST or EXIT, msg) and
+** return false. */
+typedef bool (*cairn_host_fn)(void *env, const cairn_val *args, cairn_val *results,
+                              cairn_error *trap);
+
+/* Creates a host function owned by s; the type is copied. */
+cairn_func *cairn_func_new(cairn_store *s, const cairn_functype *type, cairn_host_fn fn,
+                           void *env);
+
+/* The type of f (owned by f). */
+const cairn_functype *cairn_func_type(const cairn_func *f);
+
+/* Calls f with nargs arguments, writing nresults results. Argument types must
+** match (ARG error otherwise). On a trap returns false with a TRAP (or
+** EXHAUSTION) error including a backtrace. */
+bool cairn_func_call(cairn_func *f, const cairn_val *args, size_t nargs,
+                     cairn_val *results, size_t nresults, cairn_error *err);
+
+/* ---- tables, memories, globals ----------------------------------------- */
+
+/* Host-created objects, owned by s (for imports such as the spectest module). */
+cairn_table *cairn_table_new(cairn_store *s, cairn_valtype elemtype, cairn_limits limits,
+                             cairn_val init, cairn_error *err);
+cairn_memory *cairn_memory_new(cairn_store *s, cairn_limits limits, cairn_error *err);
+cairn_global *cairn_global_new(cairn_store *s, cairn_val val, bool mutable_,
+                               cairn_error *err);
+
+uint64_t cairn_table_size(const cairn_table *t);
+bool cairn_table_get(const cairn_table *t, uint64_t i, cairn_val *out);
+bool cairn_table_set(cairn_table *t, uint64_t i, cairn_val v);
+
+uint64_t cairn_memory_pages(const cairn_memory *m);
+/* Base of the linear memory (valid until the next grow) and its byte size. */
+uint8_t *cairn_memory_data(cairn_memory *m);
+uint64_t cairn_memory_size(const cairn_memory *m);
+/* Grows by delta pages; returns the old size in pages or -1 on failure. */
+int64_t cairn_memory_grow(cairn_memory *m, uint64_t delta);
+
+cairn_val cairn_global_get(const cairn_global *g);
+bool cairn_global_set(cairn_global *g, cairn_val v);  /* false if immutable or wrong type */
+
+/* ---- text format ------------------------------------------------------- */
+
+/* Converts a text module to binary. *out is malloc'd (caller frees). */
+bool cairn_wat_to_wasm(const char *src, size_t len, uint8_t **out, size_t *out_len,
+                       cairn_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,69 @@
+/*
+** base.h: allocation, growable byte buffers, LEB128, UTF-8 and error helpers
+** shared by every layer. Nothing here knows about Wasm semantics.
+*/
+#ifndef CAIRN_BASE_H
+#define CAIRN_BASE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cairn/cairn.h"
+
+/* ---- allocation: one place, so limits and fault injection can hook it ---- */
+void *base_malloc(size_t n);
+void *base_calloc(size_t n, size_t size);
+void *base_realloc(void *p, size_t n);
+void base_free(void *p);
+char *base_strndup(const char *z, size_t n);
+
+/* ---- errors ---- */
+/* Fills err (if non-NULL) with kind, offset (-1 for none) and a printf message. */
+void base_error(cairn_error *err, cairn_errkind kind, long offset, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Same, for a text position. */
+void base_error_at(cairn_error *err, cairn_errkind kind, int line, int col, const char *fmt,
+                   ...) __attribute__((format(printf, 5, 6)));
+/* Resets err to CAIRN_OK. */
+void base_error_clear(cairn_error *err);
+
+/* ---- growable byte buffer: owner frees aData with base_free ---- */
+typedef struct Buf {
+  uint8_t *aData;
+  size_t n;       /* bytes used */
+  size_t nAlloc;  /* bytes allocated */
+  bool oom;       /* sticky: an append failed; one check covers a chain */
+} Buf;
+
+void buf_init(Buf *b);
+void buf_free(Buf *b);
+void buf_append(Buf *b, const void *p, size_t n);
+void buf_byte(Buf *b, uint8_t c);
+void buf_uleb(Buf *b, uint64_t v);   /* unsigned LEB128 */
+void buf_sleb(Buf *b, int64_t v);    /* signed LEB128 */
+/* Detaches the data (caller frees); the buffer is left empty. */
+uint8_t *buf_take(Buf *b, size_t *pn);
+
+/* ---- LEB128 decoding ----
+** Reads at p (at most end - p bytes) an integer of at most `bits` bits with
+** the spec's rules: at most ceil(bits/7) bytes, unused bits of the last byte
+** zero (unsigned) or a sign extension (signed). Returns the number of bytes
+** read, 0 if the input ends first, -1 if too long, -2 if the unused bits are
+** wrong ("integer too large"). */
+int leb_read_u(const uint8_t *p, const uint8_t *end, int bits, uint64_t *out);
+int leb_read_s(const uint8_t *p, const uint8_t *end, int bits, int64_t *out);
+
+/* ---- UTF-8 ---- */
+/* True if [z, z+n) is well-formed UTF-8 (no overlongs, surrogates, > U+10FFFF). */
+bool utf8_valid(const uint8_t *z, size_t n);
+/* Appends the UTF-8 encoding of code point c (< 0x110000, not a surrogate). */
+void utf8_encode(Buf *b, uint32_t c);
+
+/* ---- files ---- */
+/* Reads a whole file; *out is base_malloc'd (caller frees), NUL-terminated
+** one byte past *len. Returns false with an IO error. */
+bool base_read_file(const char *path, uint8_t **out, size_t *len, cairn_error *err);
+
+#endif

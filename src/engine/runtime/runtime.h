@@ -1,0 +1,154 @@
+/*
+** runtime.h: store, instances and runtime objects, shared by runtime/ and the
+** execution tiers (interp/, later aot/). Both tiers see objects through these
+** structs, so the runtime never cares which tier produced a function.
+**
+** Global state, all of it (DESIGN.md: named in one place):
+**   - the SIGSEGV/SIGBUS handler installed once by rt_signals_init();
+**   - rt_trap_pad, a thread-local pointer to the innermost landing pad of
+**     Wasm code running on this thread (NULL when none runs).
+*/
+#ifndef CAIRN_RUNTIME_H
+#define CAIRN_RUNTIME_H
+
+#include <setjmp.h>
+#include <stdatomic.h>
+
+#include "engine/module.h"
+
+/* One operand-stack / local slot. i32 is stored zero-extended in the low 32
+** bits, f32 as its bit pattern in the low 32 bits, f64 as its bits, a
+** reference as a pointer (NULL = null). A v128 takes two consecutive slots
+** (low half first). */
+typedef uint64_t Slot;
+
+#define WASM_PAGE_SIZE 65536u
+#define WASM_MAX_PAGES 65536u        /* 4 GiB for 32-bit memories */
+
+/* A function instance. */
+struct cairn_func {
+  cairn_store *store;
+  uint32_t typeId;             /* store-wide canonical type id (type equality = id equality) */
+  const FuncType *type;        /* the module's, or hostType for host functions */
+  /* Wasm functions: */
+  cairn_instance *inst;        /* owning instance; NULL for host functions */
+  uint32_t idx;                /* index in the module's function space */
+  const Func *def;             /* module definition (def->pCode is the compiled code) */
+  /* Host functions: */
+  cairn_host_fn host;
+  void *hostEnv;
+  FuncType hostType;           /* owned copy for host functions */
+  cairn_functype pubType;      /* the public view of `type` (arrays owned by the type) */
+};
+
+struct cairn_table {
+  ValType elem;                /* VT_FUNCREF or VT_EXTERNREF */
+  uint32_t size;               /* current number of elements */
+  uint64_t max;                /* maximum (declared max, store cap, or 2^32-1) */
+  bool hasMax;
+  void **aElem;                /* size entries; a cairn_func * or an externref pointer */
+  uint32_t nAlloc;
+};
+
+struct cairn_memory {
+  uint8_t *base;               /* start of linear memory */
+  uint64_t pages;              /* current size in pages */
+  uint64_t maxPages;           /* effective maximum (declared, store cap, spec limit) */
+  bool hasMax;                 /* declared maximum present (for import matching) */
+  uint64_t declMax;            /* declared maximum if hasMax */
+  size_t reserved;             /* bytes of address space reserved at base */
+  bool guarded;                /* true: accesses need no bounds check (guard region) */
+};
+
+struct cairn_global {
+  ValType type;
+  bool mut;
+  Slot v[2];                   /* value; v128 uses both */
+};
+
+struct cairn_instance {
+  cairn_store *store;
+  const Module *m;
+  cairn_func **apFunc;         /* m->nFunc entries (imports first) */
+  cairn_table **apTable;       /* m->nTable */
+  cairn_memory **apMem;        /* m->nMem */
+  cairn_global **apGlobal;     /* m->nGlobal */
+  uint32_t *aTypeId;           /* m->nType: canonical id of each module type */
+  bool *aElemDropped;          /* m->nElem */
+  bool *aDataDropped;          /* m->nData */
+  cairn_func *aOwnFunc;        /* the defined functions' objects (m->nFunc - nFuncImport) */
+};
+
+/* A store: owns every object created in it. Not thread-safe: one thread at a
+** time uses a store (many stores may run in parallel). */
+struct cairn_store {
+  cairn_store_config cfg;
+  uint32_t maxCallDepth;       /* cfg value or the default */
+  /* canonical function types */
+  uint32_t nTypeId, nTypeIdAlloc;
+  FuncType *aTypeId;           /* owned copies, indexed by type id */
+  /* everything owned, freed in reverse order */
+  uint32_t nOwned, nOwnedAlloc;
+  struct RtOwned *aOwned;
+  /* limits */
+  bool fuelOn;
+  uint64_t fuel;               /* remaining when fuelOn */
+  atomic_int interrupt;        /* set by cairn_store_interrupt */
+  /* execution state of the interpreter (interp/ allocates and frees it) */
+  void *pExec;
+};
+
+/* ---- store helpers for the tiers ---- */
+
+/* Canonical id of a function type in store s (interned on first use).
+** Returns UINT32_MAX on allocation failure. */
+uint32_t rt_type_id(cairn_store *s, const FuncType *t);
+
+/* Grows memory by delta pages. Returns the old size in pages, or -1 if the
+** result would exceed the maximum or memory cannot be committed. */
+int64_t rt_memory_grow(cairn_memory *mem, uint64_t delta);
+
+/* Grows a table by delta entries filled with init. Returns old size or -1. */
+int64_t rt_table_grow(cairn_table *t, uint64_t delta, void *init);
+
+/* ---- traps ---- */
+
+/* Landing pad for traps raised by a signal (guard-page faults) while Wasm runs
+** on this thread. The tier pushes one around its execution loop:
+**     TrapPad pad; pad.prev = rt_trap_pad; rt_trap_pad = &pad;
+**     if (sigsetjmp(pad.jb, 0)) { ...out of bounds trap...; }
+**     ... run ...;  rt_trap_pad = pad.prev;
+** The handler jumps to rt_trap_pad->jb with value 1 on SIGSEGV/SIGBUS when a
+** pad is set, and otherwise lets the signal kill the process as usual. */
+typedef struct TrapPad {
+  sigjmp_buf jb;
+  struct TrapPad *prev;
+} TrapPad;
+
+extern _Thread_local TrapPad *rt_trap_pad;
+
+/* Installs the signal handlers and this thread's alternate signal stack
+** (idempotent per process / per thread). Called by cairn_store_new. */
+void rt_signals_init(void);
+
+/* Fills err with a trap of the given kind and its spec message. */
+void rt_trap(cairn_error *err, cairn_trapkind kind);
+
+/* ---- calls into a tier ---- */
+
+/* Runs Wasm function f (f->inst != NULL). aSlot holds the arguments on entry
+** (slot layout as above) and receives the results; it has room for
+** max(params, results) values. Returns false with a trap in err. Provided by
+** interp/ (interp_call). */
+bool interp_call(cairn_func *f, Slot *aSlot, cairn_error *err);
+
+/* Frees s->pExec. Provided by interp/. */
+void interp_exec_free(cairn_store *s);
+
+/* Calls a host function with slots, converting to and from cairn_val. */
+bool rt_call_host(cairn_func *f, Slot *aSlot, cairn_error *err);
+
+/* Number of slots a value of type t takes (2 for v128, else 1). */
+static inline uint32_t rt_slots(ValType t) { return t == VT_V128 ? 2 : 1; }
+
+#endif
