@@ -182,6 +182,49 @@ void cairn_module_import(const cairn_module *m, uint32_t i, cairn_externtype *ou
 uint32_t cairn_module_export_count(const cairn_module *m);
 void cairn_module_export(const cairn_module *m, uint32_t i, cairn_externtype *out);
 
+/* ---- module details (for tools such as `cairn inspect`) ---------------- */
+
+/* Counts and facts about a module. Strings belong to the module. */
+typedef struct cairn_module_info {
+  size_t size;                          /* bytes of the binary */
+  uint32_t ntypes;
+  uint32_t nfuncs, nfunc_imports;       /* index spaces count imports first */
+  uint32_t ntables, ntable_imports;
+  uint32_t nmemories, nmemory_imports;
+  uint32_t nglobals, nglobal_imports;
+  uint32_t nimports, nexports;
+  uint32_t nelems, ndatas;
+  bool has_start;
+  uint32_t start;                       /* start function index if has_start */
+  bool uses_simd;
+  const char *name; size_t name_len;    /* name-section module name, or NULL, 0 */
+} cairn_module_info;
+
+void cairn_module_get_info(const cairn_module *m, cairn_module_info *out);
+
+/* Section number i of the binary, in file order. */
+typedef struct cairn_section {
+  uint8_t id;                           /* 0 custom, 1 type, ..., 12 data count */
+  size_t offset;                        /* of the contents (after id and size) */
+  size_t size;                          /* bytes of contents */
+  const char *name; size_t name_len;    /* custom sections: their name */
+} cairn_section;
+
+uint32_t cairn_module_section_count(const cairn_module *m);
+bool cairn_module_section(const cairn_module *m, uint32_t i, cairn_section *out);
+
+/* Function / table / memory / global number idx of the module's index space
+** (imports first). False if idx is out of range. type->params/results and
+** *name belong to the module; *name is NULL when the function has no name in
+** the name section. Any out pointer may be NULL. */
+bool cairn_module_func(const cairn_module *m, uint32_t idx, cairn_functype *type,
+                       const char **name, size_t *name_len);
+bool cairn_module_table(const cairn_module *m, uint32_t idx, cairn_valtype *elemtype,
+                        cairn_limits *limits);
+bool cairn_module_memory(const cairn_module *m, uint32_t idx, cairn_limits *limits);
+bool cairn_module_global(const cairn_module *m, uint32_t idx, cairn_valtype *type,
+                         bool *mutable_);
+
 /* ---- stores and instances ---------------------------------------------- */
 
 typedef struct cairn_store cairn_store;

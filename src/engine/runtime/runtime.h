@@ -4,7 +4,9 @@
 ** structs, so the runtime never cares which tier produced a function.
 **
 ** Global state, all of it (DESIGN.md: named in one place):
-**   - the SIGSEGV/SIGBUS handler installed once by rt_signals_init();
+**   - the SIGSEGV/SIGBUS handler installed once by rt_signals_init() (with
+**     the handlers it replaced, chained to when no pad is set, and a pthread
+**     key that frees each thread's alternate signal stack; all in trap.c);
 **   - rt_trap_pad, a thread-local pointer to the innermost landing pad of
 **     Wasm code running on this thread (NULL when none runs).
 */
@@ -48,6 +50,7 @@ struct cairn_table {
   bool hasMax;
   void **aElem;                /* size entries; a cairn_func * or an externref pointer */
   uint32_t nAlloc;
+  uint64_t declMax;            /* declared maximum if hasMax (for import matching) */
 };
 
 struct cairn_memory {
@@ -111,6 +114,24 @@ int64_t rt_memory_grow(cairn_memory *mem, uint64_t delta);
 /* Grows a table by delta entries filled with init. Returns old size or -1. */
 int64_t rt_table_grow(cairn_table *t, uint64_t delta, void *init);
 
+/* Evaluates constant expression e of inst (the globals it reads and the
+** functions it names must be set in inst). out[0] (and out[1] for v128)
+** receives the value; *type (may be NULL) its type. Returns false with an
+** INVALID error on an instruction that is not constant. */
+bool rt_const_eval(cairn_instance *inst, const ConstExpr *e, Slot out[2], ValType *type,
+                   cairn_error *err);
+
+/* The reference held by item i (< nInit) of element segment elemIdx of inst. */
+void *rt_elem_ref(cairn_instance *inst, uint32_t elemIdx, uint32_t i);
+
+/* table.init / memory.init: copy n items of segment elemIdx / dataIdx from
+** src to dst of the instance's table / memory. A dropped segment has length
+** 0. Returns false with an "out of bounds table/memory access" trap. */
+bool rt_table_init(cairn_instance *inst, uint32_t tableIdx, uint32_t elemIdx, uint64_t dst,
+                   uint64_t src, uint64_t n, cairn_error *err);
+bool rt_memory_init(cairn_instance *inst, uint32_t memIdx, uint32_t dataIdx, uint64_t dst,
+                    uint64_t src, uint64_t n, cairn_error *err);
+
 /* ---- traps ---- */
 
 /* Landing pad for traps raised by a signal (guard-page faults) while Wasm runs
@@ -147,6 +168,10 @@ void interp_exec_free(cairn_store *s);
 
 /* Calls a host function with slots, converting to and from cairn_val. */
 bool rt_call_host(cairn_func *f, Slot *aSlot, cairn_error *err);
+
+/* Calls any function with slots: interp_call for Wasm functions,
+** rt_call_host for host functions. */
+bool rt_invoke(cairn_func *f, Slot *aSlot, cairn_error *err);
 
 /* Number of slots a value of type t takes (2 for v128, else 1). */
 static inline uint32_t rt_slots(ValType t) { return t == VT_V128 ? 2 : 1; }

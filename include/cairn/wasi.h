@@ -1,0 +1,100 @@
+/*
+** wasi.h: WASI preview1 ("wasi_snapshot_preview1") for Cairn instances.
+**
+** A cairn_wasi holds the state of ONE guest program: its arguments,
+** environment, descriptor table (stdio, preopened directories, preopened
+** TCP listeners and everything the guest opens) and a pointer to the guest's
+** exported linear memory. There is no global state: any number of them can
+** live in one process (one per instance).
+**
+** Flow:
+**   cairn_wasi_config cfg;  cairn_wasi_config_init(&cfg);  ...fill...
+**   cairn_wasi *w = cairn_wasi_new(store, &cfg, &err);
+**   cairn_extern imports[n];                       (n = cairn_module_import_count)
+**   cairn_wasi_define_imports(w, module, imports, &err);  (fills the WASI ones)
+**   ...fill the other imports, if any...
+**   inst = cairn_instance_new(store, module, imports, n, &err);
+**   cairn_wasi_bind_instance(w, inst, &err);       (finds the "memory" export)
+**   call "_start"; a proc_exit arrives as a trap with err.trap == CAIRN_TRAP_EXIT
+**   and err.exit_code set (not a failure).
+**   cairn_wasi_free(w);   (after the last call into the instance)
+**
+** Sandbox: the guest only reaches paths beneath its preopened directories
+** (openat2(RESOLVE_BENEATH) or an equivalent component walk); `..`, absolute
+** paths and symlinks cannot leave a preopen. A read-only preopen (and every
+** descriptor opened beneath it) lacks all rights that modify the file system.
+*/
+#ifndef CAIRN_WASI_H
+#define CAIRN_WASI_H
+
+#include "cairn/cairn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A host directory given to the guest under guest_path (e.g. "/" or "."). */
+typedef struct cairn_wasi_preopen {
+  const char *host_path;
+  const char *guest_path;
+  bool read_only;        /* no create/write/rename/unlink/... beneath it */
+} cairn_wasi_preopen;
+
+/* Everything a guest is given. All strings and arrays are only read during
+** cairn_wasi_new (copied); the caller keeps ownership. */
+typedef struct cairn_wasi_config {
+  size_t argc;
+  const char *const *argv;      /* argv[0] is the program name the guest sees */
+  size_t envc;
+  const char *const *env;       /* "NAME=VALUE" strings */
+  size_t npreopens;
+  const cairn_wasi_preopen *preopens;
+  /* Host fds that become the guest's fds 0, 1 and 2 (cairn_wasi_config_init
+  ** sets 0, 1, 2: inherited stdio). -1 leaves that guest fd closed. They are
+  ** borrowed: never closed by Cairn, even when the guest closes them. */
+  int stdio[3];
+  /* Host fds of listening TCP (or Unix stream) sockets, given to the guest as
+  ** the next fds after the preopened directories, for sock_accept. Borrowed
+  ** like stdio. */
+  size_t nlisteners;
+  const int *listeners;
+} cairn_wasi_config;
+
+typedef struct cairn_wasi cairn_wasi;
+
+/* Zeroes cfg and sets stdio to {0, 1, 2}. */
+void cairn_wasi_config_init(cairn_wasi_config *cfg);
+
+/* Creates the WASI state: copies argv/env, opens every preopen directory
+** (an IO error names the one that failed). Host functions it creates later
+** belong to store s. Free with cairn_wasi_free. */
+cairn_wasi *cairn_wasi_new(cairn_store *s, const cairn_wasi_config *cfg, cairn_error *err);
+
+/* For every import of m whose module name is "wasi_snapshot_preview1", stores
+** the matching host function (owned by the store) in imports[i]; other
+** imports[i] are left untouched. imports has cairn_module_import_count(m)
+** entries. Fails with a LINK error ("unknown import" or "incompatible import
+** type", naming the function) for a WASI name or type it does not provide.
+** Returns the number of entries filled via *nfilled (may be NULL). */
+bool cairn_wasi_define_imports(cairn_wasi *w, const cairn_module *m, cairn_extern *imports,
+                               size_t *nfilled, cairn_error *err);
+
+/* True if import number i of m is a wasi_snapshot_preview1 import. */
+bool cairn_wasi_is_wasi_import(const cairn_module *m, uint32_t i);
+
+/* After instantiation: makes the instance's exported "memory" the memory the
+** host functions read and write. ARG error if there is no such export. */
+bool cairn_wasi_bind_instance(cairn_wasi *w, const cairn_instance *inst, cairn_error *err);
+
+/* Or sets the memory directly (NULL: every pointer argument faults). */
+void cairn_wasi_set_memory(cairn_wasi *w, cairn_memory *mem);
+
+/* Closes every descriptor the guest opened (borrowed stdio and listener fds
+** stay open) and frees w. Host functions created for w must not be called
+** afterwards (the store still owns them). NULL is a no-op. */
+void cairn_wasi_free(cairn_wasi *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,46 @@
+#!/bin/bash
+# Regenerates docs/conformance.md from a run of `cairn wast` over the Wasm 2.0
+# core spec suite (non-SIMD and SIMD scripts reported separately).
+# usage: scripts/update-conformance.sh [CAIRN_BINARY]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cairn=${1:-$root/build/cairn}
+suite=$root/../shared/wasm-testsuite/wasm-2.0
+[ -d "$suite" ] || { echo "update-conformance: $suite not found" >&2; exit 1; }
+out=$root/docs/conformance.md
+core=$(ls "$suite"/*.wast | grep -v '/simd_')
+simd=$(ls "$suite"/simd_*.wast)
+
+table() {  # prints markdown rows from `cairn wast` output on stdin
+  awk '/^wast: / { next }
+       / passed, / { f=$1; sub(":$","",f); n=split(f,p,"/"); printf "| %s | %s | %s |\n", p[n], $2, $4 }'
+}
+total() { grep '^wast: ' | sed 's/^wast: //'; }
+
+core_out=$("$cairn" wast $core 2>/dev/null || true)
+simd_out=$("$cairn" wast $simd 2>/dev/null || true)
+{
+  echo "# Conformance"
+  echo
+  echo "Measured $(date -u +%Y-%m-%d) with \`scripts/update-conformance.sh\`, which runs"
+  echo "\`build/cairn wast\` over the official core spec scripts in"
+  echo "\`../shared/wasm-testsuite/wasm-2.0/\` (assertions counted; a module that fails to load"
+  echo "counts as a failure; nothing is skipped)."
+  echo
+  echo "## Wasm 2.0 without SIMD ($(echo "$core" | wc -l) scripts)"
+  echo
+  echo "Total: $(echo "$core_out" | total)"
+  echo
+  echo "| script | passed | failed |"
+  echo "|---|---:|---:|"
+  echo "$core_out" | table
+  echo
+  echo "## Wasm 2.0 SIMD ($(echo "$simd" | wc -l) scripts)"
+  echo
+  echo "Total: $(echo "$simd_out" | total)"
+  echo
+  echo "| script | passed | failed |"
+  echo "|---|---:|---:|"
+  echo "$simd_out" | table
+} > "$out"
+echo "wrote $out"

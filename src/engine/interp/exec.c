@@ -1,0 +1,817 @@
+/*
+** exec.c: the interpreter's executor - interp_call, the dispatch loop and
+** the per-store execution state (s->pExec).
+**
+** Dispatch is direct-threaded with computed goto (op words are handler
+** offsets, see interp.h), or a switch when CAIRN_SWITCH_DISPATCH is defined;
+** both run the same handler bodies. Wasm-to-Wasm calls stay in the loop: a
+** frame record is pushed on an explicit stack, the callee's frame starts at
+** the caller's argument slots. The C stack grows only when a host function
+** re-enters Wasm (a nested interp_call, which continues on the same value
+** and frame stacks). Traps leave the loop by returning false; guard-page
+** faults arrive by siglongjmp at the TrapPad pushed in interp_call, which
+** owns no memory on the way (the frame stacks belong to the store).
+**
+** Memory accesses: with guard regions (64-bit hosts, default build) a load
+** or store computes base + (u64)addr + offset and relies on the fault; with
+** CAIRN_BOUNDS_CHECK (or on 32-bit hosts) it checks against the size.
+**
+** It may not touch: modules and code (read only), other stores.
+*/
+#include <math.h>
+#include <string.h>
+
+#include "engine/interp/interp.h"
+#include "engine/interp/numeric.h"
+
+#if defined(CAIRN_BOUNDS_CHECK) || UINTPTR_MAX <= 0xFFFFFFFFu
+#define EXEC_CHECK 1
+#else
+#define EXEC_CHECK 0
+#endif
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the interpreter's memory access assumes a little-endian host"
+#endif
+
+#define EXEC_STACK_SLOTS ((size_t)1 << 20) /* 8 MiB of value stack per store */
+
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* One active Wasm function. pc and fp are saved when it calls out. */
+typedef struct ExecFrame {
+  cairn_func *f;
+  const uint32_t *pc;
+  Slot *fp;
+} ExecFrame;
+
+typedef struct ExecState {
+  Slot *aStack, *pEnd;     /* value stack: frames of all active functions */
+  ExecFrame *aFrame;       /* nFrame active records, innermost last */
+  uint32_t nFrame, nFrameAlloc;
+  Slot *pFree;             /* first free slot while a host function runs */
+} ExecState;
+
+void interp_exec_free(cairn_store *s) {
+  ExecState *ex = s->pExec;
+  if (!ex) return;
+  base_free(ex->aStack);
+  base_free(ex->aFrame);
+  base_free(ex);
+  s->pExec = NULL;
+}
+
+static ExecState *exec_state(cairn_store *s) {
+  if (s->pExec) return s->pExec;
+  ExecState *ex = base_calloc(1, sizeof *ex);
+  if (!ex) return NULL;
+  ex->aStack = base_malloc(EXEC_STACK_SLOTS * sizeof(Slot));
+  if (!ex->aStack) {
+    base_free(ex);
+    return NULL;
+  }
+  ex->pEnd = ex->aStack + EXEC_STACK_SLOTS;
+  ex->pFree = ex->aStack;
+  s->pExec = ex;
+  return ex;
+}
+
+/* Makes room for one more frame record (bounded by the call depth check). */
+static bool exec_grow_frames(ExecState *ex) {
+  if (ex->nFrame < ex->nFrameAlloc) return true;
+  uint32_t nNew = ex->nFrameAlloc ? ex->nFrameAlloc * 2 : 256;
+  ExecFrame *aNew = base_realloc(ex->aFrame, (size_t)nNew * sizeof *aNew);
+  if (!aNew) return false;
+  ex->aFrame = aNew;
+  ex->nFrameAlloc = nNew;
+  return true;
+}
+
+/* Fills err's backtrace from the active frames, innermost first. */
+static void exec_backtrace(const ExecState *ex, cairn_error *err) {
+  int k = 0;
+  for (uint32_t i = ex->nFrame; i-- > 0 && k < CAIRN_MAX_BACKTRACE;) {
+    const cairn_func *f = ex->aFrame[i].f;
+    const InterpCode *c = f->def->pCode;
+    err->frames[k].func_index = f->idx;
+    err->frames[k].func_name = c->zName;
+    k++;
+  }
+  err->nframes = k;
+}
+
+static void exec_trap(const ExecState *ex, cairn_store *s, cairn_trapkind tk, cairn_error *err) {
+  rt_trap(err, tk);
+  /* an interruption is consumed by the trap it causes */
+  if (tk == CAIRN_TRAP_INTERRUPT) atomic_store(&s->interrupt, 0);
+  exec_backtrace(ex, err);
+}
+
+/* The loop keeps its labels' offsets in a static table; GCC must not clone
+** or inline it (the offsets belong to one copy of the code). */
+#if defined(__clang__)
+#define EXEC_NOCLONE __attribute__((noinline))
+#else
+#define EXEC_NOCLONE __attribute__((noinline, noclone))
+#endif
+
+/* Runs from the innermost frame record until the frame stack is back to
+** `base` records. With ex == NULL only stores the handler table in *pTable. */
+static EXEC_NOCLONE bool exec_run(ExecState *ex, cairn_store *s, uint32_t base, cairn_error *err,
+                                  const int32_t **pTable) {
+#ifdef CAIRN_SWITCH_DISPATCH
+#define OP(name) case IOP_##name:
+#define NEXT() goto dispatch
+  if (!ex) {
+    *pTable = NULL;
+    return true;
+  }
+#else
+#define OP(name) L_##name:
+#define NEXT() goto *(const void *)((const char *)&&L_UNREACHABLE + (int32_t)*pc++)
+  static const int32_t aHandler[IOP_COUNT_] = {
+#define X(n) [IOP_##n] = (int32_t)((const char *)&&L_##n - (const char *)&&L_UNREACHABLE),
+      INTERP_CTL_OPS(X) INTERP_UNOPS(X) INTERP_BINOPS(X) INTERP_LOADS(X) INTERP_STORES(X)
+#undef X
+#define X(n) [IOP_##n##_I] = (int32_t)((const char *)&&L_##n##_I - (const char *)&&L_UNREACHABLE),
+          INTERP_I32_IMMOPS(X)
+#undef X
+#define X(n)                                                                               \
+  [IOP_BR_##n] = (int32_t)((const char *)&&L_BR_##n - (const char *)&&L_UNREACHABLE),     \
+  [IOP_BR_##n##_I] = (int32_t)((const char *)&&L_BR_##n##_I - (const char *)&&L_UNREACHABLE),
+              INTERP_I32_CMPS(X)
+#undef X
+  };
+  if (!ex) {
+    *pTable = aHandler;
+    return true;
+  }
+#endif
+
+  ExecFrame *fr = &ex->aFrame[ex->nFrame - 1];
+  cairn_func *fn = fr->f;
+  cairn_instance *inst = fn->inst;
+  const InterpCode *code = fn->def->pCode;
+  Slot *fp = fr->fp;
+  const uint32_t *pc = code->aCode;
+  cairn_memory *mem;
+  uint8_t *mb;
+  uint64_t msz;
+  cairn_trapkind tk;
+  cairn_func *callee;
+  Slot *nfp;
+
+#define LOAD_MEM()                                    \
+  do {                                                \
+    mem = inst->m->nMem ? inst->apMem[0] : NULL;      \
+    mb = mem ? mem->base : NULL;                      \
+    msz = mem ? mem->pages * WASM_PAGE_SIZE : 0;      \
+  } while (0)
+#define TRAP(k)  \
+  do {           \
+    tk = (k);    \
+    goto trap;   \
+  } while (0)
+
+  LOAD_MEM();
+  (void)msz;
+
+  /* fuel and interruption: at function entry and loop heads */
+#define CHECK_LIMITS()                                                                \
+  do {                                                                                \
+    if (UNLIKELY(atomic_load_explicit(&s->interrupt, memory_order_relaxed)))          \
+      TRAP(CAIRN_TRAP_INTERRUPT);                                                     \
+    if (UNLIKELY(s->fuelOn)) {                                                        \
+      if (s->fuel == 0) TRAP(CAIRN_TRAP_FUEL);                                        \
+      s->fuel--;                                                                      \
+    }                                                                                 \
+  } while (0)
+  CHECK_LIMITS();
+
+  /* operand access: k-th operand word as a slot */
+#define S(k) fp[pc[k]]
+#define U32(k) ((uint32_t)S(k))
+#define I32(k) ((int32_t)(uint32_t)S(k))
+#define U64(k) (S(k))
+#define I64(k) ((int64_t)S(k))
+#define F32(k) num_f32(S(k))
+#define F64(k) num_f64(S(k))
+
+#ifdef CAIRN_SWITCH_DISPATCH
+dispatch:
+  switch ((IOp)*pc++) {
+#else
+  NEXT();
+#endif
+
+  /* ---- control ---- */
+  OP(UNREACHABLE) { TRAP(CAIRN_TRAP_UNREACHABLE); }
+  OP(BR) {
+    pc += (int32_t)pc[0];
+    NEXT();
+  }
+  OP(BR_IF) {
+    if (U32(0))
+      pc += 1 + (int32_t)pc[1];
+    else
+      pc += 2;
+    NEXT();
+  }
+  OP(BR_UNLESS) {
+    if (!U32(0))
+      pc += 1 + (int32_t)pc[1];
+    else
+      pc += 2;
+    NEXT();
+  }
+  OP(BR_TABLE) {
+    uint32_t i = U32(0), n = pc[1];
+    const uint32_t *w = pc + 2 + (i < n ? i : n);
+    pc = w + (int32_t)*w;
+    NEXT();
+  }
+  OP(LOOP_CHECK) {
+    CHECK_LIMITS();
+    NEXT();
+  }
+  OP(RET) {
+    ex->nFrame--;
+    if (ex->nFrame == base) return true;
+    fr--;
+    fn = fr->f;
+    fp = fr->fp;
+    pc = fr->pc;
+    code = fn->def->pCode;
+    inst = fn->inst;
+    LOAD_MEM();
+    NEXT();
+  }
+  OP(CALL) {
+    callee = inst->apFunc[pc[0]];
+    nfp = fp + pc[1];
+    pc += 2;
+    goto do_call;
+  }
+  OP(CALL_INDIRECT) {
+    cairn_table *tab = inst->apTable[pc[1]];
+    uint32_t i = U32(3);
+    if (UNLIKELY(i >= tab->size)) TRAP(CAIRN_TRAP_UNDEFINED_ELEMENT);
+    callee = tab->aElem[i];
+    if (UNLIKELY(!callee)) TRAP(CAIRN_TRAP_UNINITIALIZED_ELEMENT);
+    if (UNLIKELY(callee->typeId != inst->aTypeId[pc[0]])) TRAP(CAIRN_TRAP_INDIRECT_MISMATCH);
+    nfp = fp + pc[2];
+    pc += 4;
+    goto do_call;
+  }
+
+  /* ---- moves, constants, variables ---- */
+  OP(MOV) {
+    S(0) = S(1);
+    pc += 2;
+    NEXT();
+  }
+  OP(CONST32) {
+    S(0) = pc[1];
+    pc += 2;
+    NEXT();
+  }
+  OP(CONST64) {
+    S(0) = (uint64_t)pc[1] | ((uint64_t)pc[2] << 32);
+    pc += 3;
+    NEXT();
+  }
+  OP(SELECT) {
+    S(0) = U32(3) ? S(1) : S(2);
+    pc += 4;
+    NEXT();
+  }
+  OP(GLOBAL_GET) {
+    S(0) = inst->apGlobal[pc[1]]->v[0];
+    pc += 2;
+    NEXT();
+  }
+  OP(GLOBAL_SET) {
+    inst->apGlobal[pc[0]]->v[0] = S(1);
+    pc += 2;
+    NEXT();
+  }
+  OP(REF_FUNC) {
+    S(0) = (Slot)(uintptr_t)inst->apFunc[pc[1]];
+    pc += 2;
+    NEXT();
+  }
+
+  /* ---- tables ---- */
+  OP(TABLE_GET) {
+    cairn_table *tab = inst->apTable[pc[1]];
+    uint32_t i = U32(2);
+    if (UNLIKELY(i >= tab->size)) TRAP(CAIRN_TRAP_TABLE_OOB);
+    S(0) = (Slot)(uintptr_t)tab->aElem[i];
+    pc += 3;
+    NEXT();
+  }
+  OP(TABLE_SET) {
+    cairn_table *tab = inst->apTable[pc[0]];
+    uint32_t i = U32(1);
+    if (UNLIKELY(i >= tab->size)) TRAP(CAIRN_TRAP_TABLE_OOB);
+    tab->aElem[i] = (void *)(uintptr_t)S(2);
+    pc += 3;
+    NEXT();
+  }
+  OP(TABLE_SIZE) {
+    S(0) = inst->apTable[pc[1]]->size;
+    pc += 2;
+    NEXT();
+  }
+  OP(TABLE_GROW) {
+    int64_t r = rt_table_grow(inst->apTable[pc[1]], U32(3), (void *)(uintptr_t)S(2));
+    S(0) = (uint32_t)r;
+    pc += 4;
+    NEXT();
+  }
+  OP(TABLE_FILL) {
+    tk = interp_table_fill(inst->apTable[pc[0]], U32(1), (void *)(uintptr_t)S(2), U32(3));
+    if (UNLIKELY(tk)) goto trap;
+    pc += 4;
+    NEXT();
+  }
+  OP(TABLE_COPY) {
+    tk = interp_table_copy(inst->apTable[pc[0]], inst->apTable[pc[1]], U32(2), U32(3), U32(4));
+    if (UNLIKELY(tk)) goto trap;
+    pc += 5;
+    NEXT();
+  }
+  OP(TABLE_INIT) {
+    if (UNLIKELY(!rt_table_init(inst, pc[0], pc[1], U32(2), U32(3), U32(4), err)))
+      goto trap_err;
+    pc += 5;
+    NEXT();
+  }
+  OP(ELEM_DROP) {
+    inst->aElemDropped[pc[0]] = true;
+    pc += 1;
+    NEXT();
+  }
+
+  /* ---- memory ---- */
+  OP(MEMORY_SIZE) {
+    S(0) = mem->pages;
+    pc += 1;
+    NEXT();
+  }
+  OP(MEMORY_GROW) {
+    int64_t r = rt_memory_grow(mem, U32(1));
+    S(0) = (uint32_t)r;
+    LOAD_MEM();
+    pc += 2;
+    NEXT();
+  }
+  OP(MEMORY_FILL) {
+    tk = interp_memory_fill(mem, U32(0), U32(1), U32(2));
+    if (UNLIKELY(tk)) goto trap;
+    pc += 3;
+    NEXT();
+  }
+  OP(MEMORY_COPY) {
+    tk = interp_memory_copy(mem, U32(0), U32(1), U32(2));
+    if (UNLIKELY(tk)) goto trap;
+    pc += 3;
+    NEXT();
+  }
+  OP(MEMORY_INIT) {
+    if (UNLIKELY(!rt_memory_init(inst, 0, pc[0], U32(1), U32(2), U32(3), err))) goto trap_err;
+    pc += 4;
+    NEXT();
+  }
+  OP(DATA_DROP) {
+    inst->aDataDropped[pc[0]] = true;
+    pc += 1;
+    NEXT();
+  }
+
+#if EXEC_CHECK
+#define MEM_CHK(ea, n) \
+  if (UNLIKELY((ea) + (n) > msz)) TRAP(CAIRN_TRAP_MEMORY_OOB)
+#else
+#define MEM_CHK(ea, n)
+#endif
+#define LOAD(name, T, conv)                          \
+  OP(name) {                                         \
+    uint64_t ea = (uint64_t)U32(1) + pc[2];          \
+    MEM_CHK(ea, sizeof(T));                          \
+    T v;                                             \
+    memcpy(&v, mb + ea, sizeof(T));                  \
+    S(0) = conv;                                     \
+    pc += 3;                                         \
+    NEXT();                                          \
+  }
+  LOAD(I32_LOAD, uint32_t, v)
+  LOAD(I64_LOAD, uint64_t, v)
+  LOAD(F32_LOAD, uint32_t, v)
+  LOAD(F64_LOAD, uint64_t, v)
+  LOAD(I32_LOAD8_S, int8_t, (uint32_t)(int32_t)v)
+  LOAD(I32_LOAD8_U, uint8_t, v)
+  LOAD(I32_LOAD16_S, int16_t, (uint32_t)(int32_t)v)
+  LOAD(I32_LOAD16_U, uint16_t, v)
+  LOAD(I64_LOAD8_S, int8_t, (uint64_t)(int64_t)v)
+  LOAD(I64_LOAD8_U, uint8_t, v)
+  LOAD(I64_LOAD16_S, int16_t, (uint64_t)(int64_t)v)
+  LOAD(I64_LOAD16_U, uint16_t, v)
+  LOAD(I64_LOAD32_S, int32_t, (uint64_t)(int64_t)v)
+  LOAD(I64_LOAD32_U, uint32_t, v)
+#define STORE(name, T)                               \
+  OP(name) {                                         \
+    uint64_t ea = (uint64_t)U32(0) + pc[2];          \
+    MEM_CHK(ea, sizeof(T));                          \
+    T v = (T)S(1);                                   \
+    memcpy(mb + ea, &v, sizeof(T));                  \
+    pc += 3;                                         \
+    NEXT();                                          \
+  }
+  STORE(I32_STORE, uint32_t)
+  STORE(I64_STORE, uint64_t)
+  STORE(F32_STORE, uint32_t)
+  STORE(F64_STORE, uint64_t)
+  STORE(I32_STORE8, uint8_t)
+  STORE(I32_STORE16, uint16_t)
+  STORE(I64_STORE8, uint8_t)
+  STORE(I64_STORE16, uint16_t)
+  STORE(I64_STORE32, uint32_t)
+
+  /* ---- numeric ---- */
+#define UN(name, expr)  \
+  OP(name) {            \
+    S(0) = (expr);      \
+    pc += 2;            \
+    NEXT();             \
+  }
+  /* a binary op on operands a (slot) and b (slot, or the immediate) */
+#define BIN(name, Ta, get, expr) \
+  OP(name) {                     \
+    Ta a = get(1), b = get(2);   \
+    S(0) = (expr);               \
+    pc += 3;                     \
+    NEXT();                      \
+  }
+  /* i32 binary ops, also with an immediate right operand */
+#define BIN32I(name, expr)                  \
+  BIN(name, uint32_t, U32, (uint32_t)(expr)) \
+  OP(name##_I) {                             \
+    uint32_t a = U32(1), b = pc[2];          \
+    S(0) = (uint32_t)(expr);                 \
+    pc += 3;                                 \
+    NEXT();                                  \
+  }
+#define BIN32(name, expr) BIN(name, uint32_t, U32, (uint32_t)(expr))
+#define BIN64(name, expr) BIN(name, uint64_t, U64, (uint64_t)(expr))
+#define BINF32(name, expr) BIN(name, float, F32, (expr))
+#define BINF64(name, expr) BIN(name, double, F64, (expr))
+
+  BIN32I(I32_EQ, a == b)
+  BIN32I(I32_NE, a != b)
+  BIN32I(I32_LT_S, (int32_t)a < (int32_t)b)
+  BIN32I(I32_LT_U, a < b)
+  BIN32I(I32_GT_S, (int32_t)a > (int32_t)b)
+  BIN32I(I32_GT_U, a > b)
+  BIN32I(I32_LE_S, (int32_t)a <= (int32_t)b)
+  BIN32I(I32_LE_U, a <= b)
+  BIN32I(I32_GE_S, (int32_t)a >= (int32_t)b)
+  BIN32I(I32_GE_U, a >= b)
+  BIN64(I64_EQ, a == b)
+  BIN64(I64_NE, a != b)
+  BIN64(I64_LT_S, (int64_t)a < (int64_t)b)
+  BIN64(I64_LT_U, a < b)
+  BIN64(I64_GT_S, (int64_t)a > (int64_t)b)
+  BIN64(I64_GT_U, a > b)
+  BIN64(I64_LE_S, (int64_t)a <= (int64_t)b)
+  BIN64(I64_LE_U, a <= b)
+  BIN64(I64_GE_S, (int64_t)a >= (int64_t)b)
+  BIN64(I64_GE_U, a >= b)
+  BIN(F32_EQ, float, F32, (uint64_t)(a == b))
+  BIN(F32_NE, float, F32, (uint64_t)(a != b))
+  BIN(F32_LT, float, F32, (uint64_t)(a < b))
+  BIN(F32_GT, float, F32, (uint64_t)(a > b))
+  BIN(F32_LE, float, F32, (uint64_t)(a <= b))
+  BIN(F32_GE, float, F32, (uint64_t)(a >= b))
+  BIN(F64_EQ, double, F64, (uint64_t)(a == b))
+  BIN(F64_NE, double, F64, (uint64_t)(a != b))
+  BIN(F64_LT, double, F64, (uint64_t)(a < b))
+  BIN(F64_GT, double, F64, (uint64_t)(a > b))
+  BIN(F64_LE, double, F64, (uint64_t)(a <= b))
+  BIN(F64_GE, double, F64, (uint64_t)(a >= b))
+
+  BIN32I(I32_ADD, a + b)
+  BIN32I(I32_SUB, a - b)
+  BIN32I(I32_MUL, a * b)
+  BIN32I(I32_AND, a & b)
+  BIN32I(I32_OR, a | b)
+  BIN32I(I32_XOR, a ^ b)
+  BIN32I(I32_SHL, a << (b & 31))
+  BIN32I(I32_SHR_S, num_shr_s32(a, b))
+  BIN32I(I32_SHR_U, a >> (b & 31))
+  BIN32(I32_ROTL, num_rotl32(a, b))
+  BIN32(I32_ROTR, num_rotr32(a, b))
+  OP(I32_DIV_S) {
+    int32_t a = I32(1), b = I32(2);
+    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
+    if (UNLIKELY(a == INT32_MIN && b == -1)) TRAP(CAIRN_TRAP_INT_OVERFLOW);
+    S(0) = (uint32_t)(a / b);
+    pc += 3;
+    NEXT();
+  }
+  OP(I32_DIV_U) {
+    uint32_t a = U32(1), b = U32(2);
+    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
+    S(0) = a / b;
+    pc += 3;
+    NEXT();
+  }
+  OP(I32_REM_S) {
+    int32_t a = I32(1), b = I32(2);
+    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
+    S(0) = b == -1 ? 0 : (uint32_t)(a % b);
+    pc += 3;
+    NEXT();
+  }
+  OP(I32_REM_U) {
+    uint32_t a = U32(1), b = U32(2);
+    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
+    S(0) = a % b;
+    pc += 3;
+    NEXT();
+  }
+
+  BIN64(I64_ADD, a + b)
+  BIN64(I64_SUB, a - b)
+  BIN64(I64_MUL, a * b)
+  BIN64(I64_AND, a & b)
+  BIN64(I64_OR, a | b)
+  BIN64(I64_XOR, a ^ b)
+  BIN64(I64_SHL, a << (b & 63))
+  BIN64(I64_SHR_S, num_shr_s64(a, b))
+  BIN64(I64_SHR_U, a >> (b & 63))
+  BIN64(I64_ROTL, num_rotl64(a, b))
+  BIN64(I64_ROTR, num_rotr64(a, b))
+  OP(I64_DIV_S) {
+    int64_t a = I64(1), b = I64(2);
+    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
+    if (UNLIKELY(a == INT64_MIN && b == -1)) TRAP(CAIRN_TRAP_INT_OVERFLOW);
+    S(0) = (uint64_t)(a / b);
+    pc += 3;
+    NEXT();
+  }
+  OP(I64_DIV_U) {
+    uint64_t a = U64(1), b = U64(2);
+    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
+    S(0) = a / b;
+    pc += 3;
+    NEXT();
+  }
+  OP(I64_REM_S) {
+    int64_t a = I64(1), b = I64(2);
+    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
+    S(0) = b == -1 ? 0 : (uint64_t)(a % b);
+    pc += 3;
+    NEXT();
+  }
+  OP(I64_REM_U) {
+    uint64_t a = U64(1), b = U64(2);
+    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
+    S(0) = a % b;
+    pc += 3;
+    NEXT();
+  }
+
+  BINF32(F32_ADD, num_bits32(a + b))
+  BINF32(F32_SUB, num_bits32(a - b))
+  BINF32(F32_MUL, num_bits32(a * b))
+  BINF32(F32_DIV, num_bits32(a / b))
+  BINF32(F32_MIN, num_bits32(num_fmin32(a, b)))
+  BINF32(F32_MAX, num_bits32(num_fmax32(a, b)))
+  BIN32(F32_COPYSIGN, (a & ~NUM_SIGN32) | (b & NUM_SIGN32))
+  BINF64(F64_ADD, num_bits64(a + b))
+  BINF64(F64_SUB, num_bits64(a - b))
+  BINF64(F64_MUL, num_bits64(a * b))
+  BINF64(F64_DIV, num_bits64(a / b))
+  BINF64(F64_MIN, num_bits64(num_fmin64(a, b)))
+  BINF64(F64_MAX, num_bits64(num_fmax64(a, b)))
+  BIN64(F64_COPYSIGN, (a & ~NUM_SIGN64) | (b & NUM_SIGN64))
+
+  UN(I32_EQZ, (uint64_t)(U32(1) == 0))
+  UN(I64_EQZ, (uint64_t)(U64(1) == 0))
+  UN(I32_CLZ, num_clz32(U32(1)))
+  UN(I32_CTZ, num_ctz32(U32(1)))
+  UN(I32_POPCNT, (uint64_t)__builtin_popcount(U32(1)))
+  UN(I64_CLZ, num_clz64(U64(1)))
+  UN(I64_CTZ, num_ctz64(U64(1)))
+  UN(I64_POPCNT, (uint64_t)__builtin_popcountll(U64(1)))
+  UN(F32_ABS, U32(1) & ~NUM_SIGN32)
+  UN(F32_NEG, U32(1) ^ NUM_SIGN32)
+  UN(F32_CEIL, num_bits32(num_round32(F32(1), ceilf)))
+  UN(F32_FLOOR, num_bits32(num_round32(F32(1), floorf)))
+  UN(F32_TRUNC, num_bits32(num_round32(F32(1), truncf)))
+  UN(F32_NEAREST, num_bits32(num_nearest32(F32(1))))
+  UN(F32_SQRT, num_bits32(sqrtf(F32(1))))
+  UN(F64_ABS, U64(1) & ~NUM_SIGN64)
+  UN(F64_NEG, U64(1) ^ NUM_SIGN64)
+  UN(F64_CEIL, num_bits64(num_round64(F64(1), ceil)))
+  UN(F64_FLOOR, num_bits64(num_round64(F64(1), floor)))
+  UN(F64_TRUNC, num_bits64(num_round64(F64(1), trunc)))
+  UN(F64_NEAREST, num_bits64(num_nearest64(F64(1))))
+  UN(F64_SQRT, num_bits64(sqrt(F64(1))))
+  UN(I32_WRAP_I64, (uint32_t)U64(1))
+  UN(I64_EXTEND_I32_S, (uint64_t)(int64_t)I32(1))
+  UN(I64_EXTEND_I32_U, (uint64_t)U32(1))
+  UN(F32_CONVERT_I32_S, num_bits32((float)I32(1)))
+  UN(F32_CONVERT_I32_U, num_bits32((float)U32(1)))
+  UN(F32_CONVERT_I64_S, num_bits32((float)I64(1)))
+  UN(F32_CONVERT_I64_U, num_bits32((float)U64(1)))
+  UN(F32_DEMOTE_F64, num_bits32((float)F64(1)))
+  UN(F64_CONVERT_I32_S, num_bits64((double)I32(1)))
+  UN(F64_CONVERT_I32_U, num_bits64((double)U32(1)))
+  UN(F64_CONVERT_I64_S, num_bits64((double)I64(1)))
+  UN(F64_CONVERT_I64_U, num_bits64((double)U64(1)))
+  UN(F64_PROMOTE_F32, num_bits64((double)F32(1)))
+  UN(I32_EXTEND8_S, (uint32_t)(int32_t)(int8_t)U32(1))
+  UN(I32_EXTEND16_S, (uint32_t)(int32_t)(int16_t)U32(1))
+  UN(I64_EXTEND8_S, (uint64_t)(int64_t)(int8_t)U64(1))
+  UN(I64_EXTEND16_S, (uint64_t)(int64_t)(int16_t)U64(1))
+  UN(I64_EXTEND32_S, (uint64_t)(int64_t)(int32_t)U64(1))
+  UN(I32_TRUNC_SAT_F32_S, (uint32_t)num_sat_i32(F32(1)))
+  UN(I32_TRUNC_SAT_F32_U, num_sat_u32(F32(1)))
+  UN(I32_TRUNC_SAT_F64_S, (uint32_t)num_sat_i32(F64(1)))
+  UN(I32_TRUNC_SAT_F64_U, num_sat_u32(F64(1)))
+  UN(I64_TRUNC_SAT_F32_S, (uint64_t)num_sat_i64(F32(1)))
+  UN(I64_TRUNC_SAT_F32_U, num_sat_u64(F32(1)))
+  UN(I64_TRUNC_SAT_F64_S, (uint64_t)num_sat_i64(F64(1)))
+  UN(I64_TRUNC_SAT_F64_U, num_sat_u64(F64(1)))
+
+  /* trapping truncation: x is the input widened to double (exact) */
+#define TRUNC(name, get, in_range, T, R)                      \
+  OP(name) {                                                  \
+    double x = get(1);                                        \
+    if (UNLIKELY(x != x)) TRAP(CAIRN_TRAP_BAD_CONVERSION);    \
+    if (UNLIKELY(!in_range(x))) TRAP(CAIRN_TRAP_INT_OVERFLOW); \
+    S(0) = (R)(T)x;                                           \
+    pc += 2;                                                  \
+    NEXT();                                                   \
+  }
+  TRUNC(I32_TRUNC_F32_S, F32, num_in_i32, int32_t, uint32_t)
+  TRUNC(I32_TRUNC_F32_U, F32, num_in_u32, uint32_t, uint32_t)
+  TRUNC(I32_TRUNC_F64_S, F64, num_in_i32, int32_t, uint32_t)
+  TRUNC(I32_TRUNC_F64_U, F64, num_in_u32, uint32_t, uint32_t)
+  TRUNC(I64_TRUNC_F32_S, F32, num_in_i64, int64_t, uint64_t)
+  TRUNC(I64_TRUNC_F32_U, F32, num_in_u64, uint64_t, uint64_t)
+  TRUNC(I64_TRUNC_F64_S, F64, num_in_i64, int64_t, uint64_t)
+  TRUNC(I64_TRUNC_F64_U, F64, num_in_u64, uint64_t, uint64_t)
+
+  /* ---- compare and branch: (a, b or imm, L) ---- */
+#define BRCMP(name, expr)                 \
+  OP(BR_##name) {                         \
+    uint32_t a = U32(0), b = U32(1);      \
+    if (expr)                             \
+      pc += 2 + (int32_t)pc[2];           \
+    else                                  \
+      pc += 3;                            \
+    NEXT();                               \
+  }                                       \
+  OP(BR_##name##_I) {                     \
+    uint32_t a = U32(0), b = pc[1];       \
+    if (expr)                             \
+      pc += 2 + (int32_t)pc[2];           \
+    else                                  \
+      pc += 3;                            \
+    NEXT();                               \
+  }
+  BRCMP(I32_EQ, a == b)
+  BRCMP(I32_NE, a != b)
+  BRCMP(I32_LT_S, (int32_t)a < (int32_t)b)
+  BRCMP(I32_LT_U, a < b)
+  BRCMP(I32_GT_S, (int32_t)a > (int32_t)b)
+  BRCMP(I32_GT_U, a > b)
+  BRCMP(I32_LE_S, (int32_t)a <= (int32_t)b)
+  BRCMP(I32_LE_U, a <= b)
+  BRCMP(I32_GE_S, (int32_t)a >= (int32_t)b)
+  BRCMP(I32_GE_U, a >= b)
+
+#ifdef CAIRN_SWITCH_DISPATCH
+  default:
+    TRAP(CAIRN_TRAP_UNREACHABLE);
+  }
+#endif
+
+  /* ---- calls (rare work kept out of the handlers' straight line) ---- */
+do_call:
+  fr->pc = pc;
+  fr->fp = fp;
+  if (callee->host) {
+    /* a host function may re-enter Wasm: its nested interp_call continues
+    ** above this frame; guard-page faults in host code are not traps */
+    Slot *pSaved = ex->pFree;
+    TrapPad *pad = rt_trap_pad;
+    ex->pFree = fp + code->frameSize;
+    rt_trap_pad = NULL;
+    bool ok = rt_call_host(callee, nfp, err);
+    rt_trap_pad = pad;
+    ex->pFree = pSaved;
+    fr = &ex->aFrame[ex->nFrame - 1]; /* a nested call may have moved the records */
+    if (UNLIKELY(!ok)) goto trap_err;
+    LOAD_MEM();
+    NEXT();
+  } else {
+    const InterpCode *cc = callee->def->pCode;
+    if (UNLIKELY(ex->nFrame >= s->maxCallDepth || nfp + cc->frameSize > ex->pEnd))
+      TRAP(CAIRN_TRAP_STACK_EXHAUSTED);
+    if (UNLIKELY(ex->nFrame == ex->nFrameAlloc)) {
+      if (!exec_grow_frames(ex)) TRAP(CAIRN_TRAP_STACK_EXHAUSTED);
+      fr = &ex->aFrame[ex->nFrame - 1];
+    }
+    fr++;
+    ex->nFrame++;
+    fr->f = callee;
+    fn = callee;
+    code = cc;
+    fp = nfp;
+    pc = cc->aCode;
+    memset(fp + cc->nParam, 0, cc->nLocal * sizeof(Slot));
+    if (inst != callee->inst) {
+      inst = callee->inst;
+      LOAD_MEM();
+    }
+    CHECK_LIMITS();
+    NEXT();
+  }
+
+trap:
+  exec_trap(ex, s, tk, err);
+  return false;
+trap_err:
+  /* err already filled (host trap, runtime helper); add the Wasm frames */
+  if (err->nframes == 0) exec_backtrace(ex, err);
+  return false;
+
+#undef OP
+#undef NEXT
+}
+
+/* Runs the loop under a trap landing pad for guard-page faults. Only
+** volatile copies are used after sigsetjmp returns a second time. */
+static bool exec_guarded(ExecState *ex0, cairn_store *s0, uint32_t base0, cairn_error *err0) {
+  ExecState *volatile ex = ex0;
+  cairn_store *volatile s = s0;
+  volatile uint32_t base = base0;
+  cairn_error *volatile err = err0;
+  TrapPad pad;
+  pad.prev = rt_trap_pad;
+  if (sigsetjmp(pad.jb, 0)) {
+    rt_trap_pad = pad.prev;
+    exec_trap(ex, s, CAIRN_TRAP_MEMORY_OOB, err);
+    return false;
+  }
+  rt_trap_pad = &pad;
+  bool ok = exec_run(ex, s, base, err, NULL);
+  rt_trap_pad = pad.prev;
+  return ok;
+}
+
+uint32_t interp_op_word(IOp op) {
+#ifdef CAIRN_SWITCH_DISPATCH
+  return (uint32_t)op;
+#else
+  const int32_t *aHandler;
+  exec_run(NULL, NULL, 0, NULL, &aHandler);
+  return (uint32_t)aHandler[op];
+#endif
+}
+
+bool interp_call(cairn_func *f, Slot *aSlot, cairn_error *err) {
+  cairn_error errLocal;
+  if (!err) err = &errLocal;
+  cairn_store *s = f->store;
+  ExecState *ex = exec_state(s);
+  if (!ex) {
+    base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory for the interpreter stack");
+    return false;
+  }
+  const InterpCode *code = f->def->pCode;
+  const uint32_t base = ex->nFrame;
+  Slot *const pSavedFree = ex->pFree;
+  Slot *const fp = base ? ex->pFree : ex->aStack;
+  if (base >= s->maxCallDepth || fp + code->frameSize > ex->pEnd || !exec_grow_frames(ex)) {
+    exec_trap(ex, s, CAIRN_TRAP_STACK_EXHAUSTED, err);
+    return false;
+  }
+  ExecFrame *fr = &ex->aFrame[ex->nFrame++];
+  fr->f = f;
+  fr->fp = fp;
+  fr->pc = NULL;
+  memcpy(fp, aSlot, (size_t)code->nParam * sizeof(Slot));
+  memset(fp + code->nParam, 0, (size_t)code->nLocal * sizeof(Slot));
+
+  bool ok = exec_guarded(ex, s, base, err);
+  if (ok) memcpy(aSlot, fp, (size_t)code->nResult * sizeof(Slot));
+  ex->nFrame = base;
+  ex->pFree = pSavedFree;
+  return ok;
+}

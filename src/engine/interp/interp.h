@@ -1,0 +1,165 @@
+/*
+** interp.h: private interface of the interpreter tier (translate.c, exec.c,
+** bulk.c). Nothing outside interp/ includes it; the runtime sees the tier
+** through interp_compile_module / interp_call (module.h, runtime.h).
+**
+** ---- Code layout ----
+** translate.c turns each defined function, once, into an InterpCode: a
+** header and an array of 32-bit words. An instruction is one op word
+** followed by its operand words:
+**
+**     [op] [operand] [operand] ...
+**
+** The op word is, with computed goto, the handler's address as a byte
+** offset from a base label inside the executor (so code stays 32-bit and is
+** direct-threaded: dispatch is one load, one add, one indirect jump); with
+** CAIRN_SWITCH_DISPATCH it is the IOP_* number below. interp_op_word()
+** gives the word for an op; code is only valid in the process that made it.
+**
+** Operands are, by letter in the table below:
+**   s  a frame slot index: the function's frame is an array of Slots,
+**      fp[0 .. nParam)         parameters (then results on return),
+**      fp[nParam .. nLocal0)   declared locals (zeroed on entry),
+**      fp[nLocal0 .. frameSize) the operand stack, one slot per height;
+**      so "i32.add" becomes  I32_ADD dst, a, b  with fp[dst] = fp[a] + fp[b].
+**   i  an immediate (an index, a constant, a memory offset)
+**   L  a branch target: signed word distance from this operand word to the
+**      target instruction (pc-relative, so no code base register)
+**   2  a 64-bit immediate in two words, low first
+** BR_TABLE is variable length: idx, n, then n+1 targets (the last is the
+** default). A branch carrying values has had MOV/CONST copies emitted in
+** front of it (or in a stub for br_table / br_if) that put the values in
+** the target label's slots, so branches themselves never move values.
+**
+** Calls: CALL f, base. The arguments are in fp[base ..]; the callee's
+** frame starts there (its params are the caller's argument slots, as in
+** Lua), and it leaves its results at its fp[0 ..] = caller fp[base ..].
+** Wasm-to-Wasm calls do not recurse in C: exec.c keeps a frame stack.
+*/
+#ifndef CAIRN_INTERP_H
+#define CAIRN_INTERP_H
+
+#include "engine/runtime/runtime.h"
+
+/* The translated code of one function (Func.pCode). Owned by the module. */
+typedef struct InterpCode {
+  uint32_t nParam, nResult;   /* slots of params and results */
+  uint32_t nLocal;            /* declared locals (zeroed on entry) */
+  uint32_t frameSize;         /* slots: params + locals + max operand stack */
+  uint32_t funcIdx;           /* index in the module's function space */
+  char *zName;                /* NUL-terminated name-section name or NULL; owned */
+  uint32_t nCode;
+  uint32_t aCode[];           /* nCode words */
+} InterpCode;
+
+/* Numeric instructions that map 1:1 onto a handler: unary (dst, src) and
+** binary (dst, a, b). Named as the Wasm op (OP_<name>) so translate.c maps
+** them by name. */
+#define INTERP_UNOPS(X)                                                              \
+  X(I32_EQZ) X(I64_EQZ) X(I32_CLZ) X(I32_CTZ) X(I32_POPCNT) X(I64_CLZ) X(I64_CTZ)      \
+  X(I64_POPCNT) X(F32_ABS) X(F32_NEG) X(F32_CEIL) X(F32_FLOOR) X(F32_TRUNC)           \
+  X(F32_NEAREST) X(F32_SQRT) X(F64_ABS) X(F64_NEG) X(F64_CEIL) X(F64_FLOOR)           \
+  X(F64_TRUNC) X(F64_NEAREST) X(F64_SQRT) X(I32_WRAP_I64) X(I32_TRUNC_F32_S)          \
+  X(I32_TRUNC_F32_U) X(I32_TRUNC_F64_S) X(I32_TRUNC_F64_U) X(I64_EXTEND_I32_S)        \
+  X(I64_EXTEND_I32_U) X(I64_TRUNC_F32_S) X(I64_TRUNC_F32_U) X(I64_TRUNC_F64_S)        \
+  X(I64_TRUNC_F64_U) X(F32_CONVERT_I32_S) X(F32_CONVERT_I32_U) X(F32_CONVERT_I64_S)   \
+  X(F32_CONVERT_I64_U) X(F32_DEMOTE_F64) X(F64_CONVERT_I32_S) X(F64_CONVERT_I32_U)    \
+  X(F64_CONVERT_I64_S) X(F64_CONVERT_I64_U) X(F64_PROMOTE_F32) X(I32_EXTEND8_S)       \
+  X(I32_EXTEND16_S) X(I64_EXTEND8_S) X(I64_EXTEND16_S) X(I64_EXTEND32_S)              \
+  X(I32_TRUNC_SAT_F32_S) X(I32_TRUNC_SAT_F32_U) X(I32_TRUNC_SAT_F64_S)                \
+  X(I32_TRUNC_SAT_F64_U) X(I64_TRUNC_SAT_F32_S) X(I64_TRUNC_SAT_F32_U)                \
+  X(I64_TRUNC_SAT_F64_S) X(I64_TRUNC_SAT_F64_U)
+
+#define INTERP_BINOPS(X)                                                             \
+  X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) X(I32_LE_S)     \
+  X(I32_LE_U) X(I32_GE_S) X(I32_GE_U) X(I64_EQ) X(I64_NE) X(I64_LT_S) X(I64_LT_U)     \
+  X(I64_GT_S) X(I64_GT_U) X(I64_LE_S) X(I64_LE_U) X(I64_GE_S) X(I64_GE_U) X(F32_EQ)   \
+  X(F32_NE) X(F32_LT) X(F32_GT) X(F32_LE) X(F32_GE) X(F64_EQ) X(F64_NE) X(F64_LT)     \
+  X(F64_GT) X(F64_LE) X(F64_GE) X(I32_ADD) X(I32_SUB) X(I32_MUL) X(I32_DIV_S)         \
+  X(I32_DIV_U) X(I32_REM_S) X(I32_REM_U) X(I32_AND) X(I32_OR) X(I32_XOR) X(I32_SHL)   \
+  X(I32_SHR_S) X(I32_SHR_U) X(I32_ROTL) X(I32_ROTR) X(I64_ADD) X(I64_SUB) X(I64_MUL)  \
+  X(I64_DIV_S) X(I64_DIV_U) X(I64_REM_S) X(I64_REM_U) X(I64_AND) X(I64_OR) X(I64_XOR) \
+  X(I64_SHL) X(I64_SHR_S) X(I64_SHR_U) X(I64_ROTL) X(I64_ROTR) X(F32_ADD) X(F32_SUB)  \
+  X(F32_MUL) X(F32_DIV) X(F32_MIN) X(F32_MAX) X(F32_COPYSIGN) X(F64_ADD) X(F64_SUB)   \
+  X(F64_MUL) X(F64_DIV) X(F64_MIN) X(F64_MAX) X(F64_COPYSIGN)
+
+/* Loads (dst, addr, offset) and stores (addr, value, offset). */
+#define INTERP_LOADS(X)                                                              \
+  X(I32_LOAD) X(I64_LOAD) X(F32_LOAD) X(F64_LOAD) X(I32_LOAD8_S) X(I32_LOAD8_U)       \
+  X(I32_LOAD16_S) X(I32_LOAD16_U) X(I64_LOAD8_S) X(I64_LOAD8_U) X(I64_LOAD16_S)       \
+  X(I64_LOAD16_U) X(I64_LOAD32_S) X(I64_LOAD32_U)
+#define INTERP_STORES(X)                                                             \
+  X(I32_STORE) X(I64_STORE) X(F32_STORE) X(F64_STORE) X(I32_STORE8) X(I32_STORE16)    \
+  X(I64_STORE8) X(I64_STORE16) X(I64_STORE32)
+
+/* Binary i32 ops fused with a constant right operand: (dst, a, imm). */
+#define INTERP_I32_IMMOPS(X)                                                         \
+  X(I32_ADD) X(I32_SUB) X(I32_MUL) X(I32_AND) X(I32_OR) X(I32_XOR) X(I32_SHL)         \
+  X(I32_SHR_S) X(I32_SHR_U) X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S)   \
+  X(I32_GT_U) X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U)
+
+/* i32 compares fused with br_if: (a, b, L) and (a, imm, L). */
+#define INTERP_I32_CMPS(X)                                                           \
+  X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) X(I32_LE_S)     \
+  X(I32_LE_U) X(I32_GE_S) X(I32_GE_U)
+
+/* The other internal ops, with their operands (letters as above). */
+#define INTERP_CTL_OPS(X)                                                            \
+  X(UNREACHABLE)    /* */                                                            \
+  X(BR)             /* L */                                                          \
+  X(BR_IF)          /* s L: branch if fp[s] (i32) != 0 */                            \
+  X(BR_UNLESS)      /* s L: branch if fp[s] == 0 */                                  \
+  X(BR_TABLE)       /* s n L*(n+1) */                                                \
+  X(RET)            /* results already in fp[0 ..] */                               \
+  X(LOOP_CHECK)     /* fuel and interrupt check at a loop head */                    \
+  X(CALL)           /* i(func index) i(arg base slot) */                             \
+  X(CALL_INDIRECT)  /* i(type index) i(table) i(arg base) s(element index) */        \
+  X(MOV)            /* s(dst) s(src) */                                              \
+  X(CONST32)        /* s(dst) i: zero-extended */                                    \
+  X(CONST64)        /* s(dst) 2 */                                                   \
+  X(SELECT)         /* s(dst) s(a) s(b) s(cond) */                                   \
+  X(GLOBAL_GET)     /* s(dst) i */                                                   \
+  X(GLOBAL_SET)     /* i s */                                                        \
+  X(TABLE_GET)      /* s(dst) i(table) s(idx) */                                     \
+  X(TABLE_SET)      /* i(table) s(idx) s(val) */                                     \
+  X(TABLE_SIZE)     /* s(dst) i(table) */                                            \
+  X(TABLE_GROW)     /* s(dst) i(table) s(init) s(n) */                               \
+  X(TABLE_FILL)     /* i(table) s(i) s(val) s(n) */                                  \
+  X(TABLE_COPY)     /* i(dst table) i(src table) s(d) s(s) s(n) */                   \
+  X(TABLE_INIT)     /* i(table) i(elem) s(d) s(s) s(n) */                            \
+  X(ELEM_DROP)      /* i(elem) */                                                    \
+  X(MEMORY_SIZE)    /* s(dst) */                                                     \
+  X(MEMORY_GROW)    /* s(dst) s(delta) */                                            \
+  X(MEMORY_FILL)    /* s(d) s(val) s(n) */                                           \
+  X(MEMORY_COPY)    /* s(d) s(s) s(n) */                                             \
+  X(MEMORY_INIT)    /* i(data) s(d) s(s) s(n) */                                     \
+  X(DATA_DROP)      /* i(data) */                                                    \
+  X(REF_FUNC)       /* s(dst) i(func index) */
+
+typedef enum IOp {
+#define X(n) IOP_##n,
+  INTERP_CTL_OPS(X) INTERP_UNOPS(X) INTERP_BINOPS(X) INTERP_LOADS(X) INTERP_STORES(X)
+#undef X
+#define X(n) IOP_##n##_I,
+  INTERP_I32_IMMOPS(X)
+#undef X
+#define X(n) IOP_BR_##n, IOP_BR_##n##_I,
+  INTERP_I32_CMPS(X)
+#undef X
+  IOP_COUNT_
+} IOp;
+
+/* The op word for op (see "Code layout"). */
+uint32_t interp_op_word(IOp op);
+
+/* ---- bulk.c: out-of-line memory and table instructions ----
+** Each returns CAIRN_TRAP_NONE or the trap to raise; none writes anything
+** when it traps (the spec checks bounds first). table.init and memory.init
+** are the runtime's rt_table_init / rt_memory_init. */
+cairn_trapkind interp_memory_fill(cairn_memory *mem, uint32_t d, uint32_t val, uint32_t n);
+cairn_trapkind interp_memory_copy(cairn_memory *mem, uint32_t d, uint32_t s, uint32_t n);
+cairn_trapkind interp_table_fill(cairn_table *t, uint32_t i, void *val, uint32_t n);
+cairn_trapkind interp_table_copy(cairn_table *dt, cairn_table *st, uint32_t d, uint32_t s,
+                                 uint32_t n);
+
+#endif

@@ -1,0 +1,841 @@
+/*
+** translate.c: Wasm function bodies -> interpreter code (layout in interp.h).
+**
+** One pass per function over the validated body with decode_instr. The
+** translator keeps a virtual operand stack whose entries say where a value
+** lives right now: in its own stack slot (V_STK), still in a local (V_LOC,
+** from a deferred local.get) or still a constant (V_CONST). Instructions
+** read their operands where they are, so `local.get a; local.get b; i32.add`
+** is one I32_ADD dst, a, b. Deferred entries are written to their stack slot
+** ("materialized") when needed: before the local they name is overwritten,
+** at block boundaries (so every control-flow join sees all values in their
+** slots), and for call arguments. Branch targets are resolved here: forward
+** branches are chained through the not-yet-known target words and patched at
+** the block's end; loop targets are known. Code after br/return/unreachable
+** is skipped up to the end of its block.
+**
+** Peepholes: a result written to a stack slot and then stored by local.set
+** or local.tee is written to the local directly; i32 binary ops with a
+** constant right operand use the *_I form; an i32 compare consumed by br_if
+** becomes one BR_<cmp>.
+**
+** It may not touch: the module (other than Func.pCode), the runtime.
+*/
+#include <string.h>
+
+#include "engine/interp/interp.h"
+
+typedef enum VKind { V_STK, V_LOC, V_C32, V_C64 } VKind;
+
+typedef struct VEnt {
+  uint8_t kind;
+  uint32_t loc;    /* V_LOC: local index (= its slot) */
+  uint64_t bits;   /* V_C32 / V_C64 */
+} VEnt;
+
+typedef enum CtlKind { C_FUNC, C_BLOCK, C_LOOP, C_IF } CtlKind;
+
+#define NO_FIX UINT32_MAX
+
+typedef struct Ctl {
+  uint8_t kind;
+  bool live;          /* entered while reachable (else: nothing emitted inside) */
+  uint32_t height;    /* stack height below the block's params */
+  uint32_t nParam, nResult;
+  uint32_t loopPos;   /* C_LOOP: word index of the loop head */
+  uint32_t fixHead;   /* chain of target words waiting for the end position */
+  uint32_t elseFix;   /* C_IF: the BR_UNLESS target word, NO_FIX once bound */
+} Ctl;
+
+typedef struct Tr {
+  const Module *m;
+  uint32_t base0;       /* first operand-stack slot: params + locals */
+  uint32_t *a;          /* code words */
+  uint32_t n, nAlloc;
+  bool oom;
+  VEnt *aV;
+  uint32_t nV, nVAlloc, maxH;
+  Ctl *aC;
+  uint32_t nC, nCAlloc;
+  bool unreach;
+  /* the last simple instruction, for peepholes (valid while lastEnd == n) */
+  uint32_t lastStart, lastEnd;
+  IOp lastOp;
+} Tr;
+
+/* ---- emission ---- */
+
+static void tr_emit(Tr *t, uint32_t w) {
+  if (t->n == t->nAlloc) {
+    uint32_t nNew = t->nAlloc ? t->nAlloc * 2 : 256;
+    uint32_t *aNew = base_realloc(t->a, (size_t)nNew * sizeof *aNew);
+    if (!aNew) {
+      t->oom = true;
+      return;
+    }
+    t->a = aNew;
+    t->nAlloc = nNew;
+  }
+  t->a[t->n++] = w;
+}
+
+static void tr_op(Tr *t, IOp op) { tr_emit(t, interp_op_word(op)); }
+
+/* A label is bound here: no peephole may look back across it. */
+static void tr_label(Tr *t) { t->lastEnd = UINT32_MAX; }
+
+/* Marks the instruction started at `start` as the last simple one (its
+** operand after the op word is the destination). */
+static void tr_simple(Tr *t, IOp op, uint32_t start) {
+  if (t->oom) return;
+  t->lastStart = start;
+  t->lastEnd = t->n;
+  t->lastOp = op;
+}
+
+/* Index of the destination word of the last simple instruction whose result
+** is in stack slot `slot`, or UINT32_MAX. */
+static uint32_t tr_last_dst(Tr *t, uint32_t slot) {
+  if (t->oom || t->lastEnd != t->n) return UINT32_MAX;
+  uint32_t w = t->lastStart + 1;
+  return t->a[w] == slot ? w : UINT32_MAX;
+}
+
+/* Writes the branch-target word for label pos (known) at the current word. */
+static void tr_target_at(Tr *t, uint32_t pos) { tr_emit(t, (uint32_t)((int32_t)pos - (int32_t)t->n)); }
+
+/* Emits a not-yet-known target word, chained on *pHead. */
+static void tr_target_fix(Tr *t, uint32_t *pHead) {
+  uint32_t w = t->n;
+  tr_emit(t, *pHead);
+  *pHead = w;
+}
+
+/* Resolves the chain at head to the current position. */
+static void tr_patch(Tr *t, uint32_t head) {
+  if (t->oom) return;
+  while (head != NO_FIX) {
+    uint32_t next = t->a[head];
+    t->a[head] = (uint32_t)((int32_t)t->n - (int32_t)head);
+    head = next;
+  }
+}
+
+/* ---- virtual stack ---- */
+
+static uint32_t tr_slot(Tr *t, uint32_t pos) { return t->base0 + pos; }
+
+static VEnt *tr_push_ent(Tr *t) {
+  if (t->nV == t->nVAlloc) {
+    uint32_t nNew = t->nVAlloc ? t->nVAlloc * 2 : 64;
+    VEnt *aNew = base_realloc(t->aV, (size_t)nNew * sizeof *aNew);
+    if (!aNew) {
+      t->oom = true;
+      return NULL;
+    }
+    t->aV = aNew;
+    t->nVAlloc = nNew;
+  }
+  VEnt *e = &t->aV[t->nV++];
+  memset(e, 0, sizeof *e);
+  if (t->nV > t->maxH) t->maxH = t->nV;
+  return e;
+}
+
+/* Pushes a value that the next instruction writes to its stack slot;
+** returns that slot. */
+static uint32_t tr_push(Tr *t) {
+  uint32_t pos = t->nV;
+  tr_push_ent(t);
+  return tr_slot(t, pos);
+}
+
+static void tr_push_const(Tr *t, VKind k, uint64_t bits) {
+  VEnt *e = tr_push_ent(t);
+  if (e) {
+    e->kind = (uint8_t)k;
+    e->bits = bits;
+  }
+}
+
+/* Emits the copy of entry e into slot dst (nothing for a V_STK already there). */
+static void tr_copy_to(Tr *t, const VEnt *e, uint32_t src, uint32_t dst) {
+  switch (e->kind) {
+    case V_STK:
+      if (src == dst) return;
+      tr_op(t, IOP_MOV), tr_emit(t, dst), tr_emit(t, src);
+      return;
+    case V_LOC:
+      tr_op(t, IOP_MOV), tr_emit(t, dst), tr_emit(t, e->loc);
+      return;
+    case V_C32:
+      tr_op(t, IOP_CONST32), tr_emit(t, dst), tr_emit(t, (uint32_t)e->bits);
+      return;
+    default:
+      tr_op(t, IOP_CONST64), tr_emit(t, dst), tr_emit(t, (uint32_t)e->bits),
+          tr_emit(t, (uint32_t)(e->bits >> 32));
+      return;
+  }
+}
+
+/* Puts entry pos in its own stack slot. */
+static void tr_materialize(Tr *t, uint32_t pos) {
+  VEnt *e = &t->aV[pos];
+  if (e->kind == V_STK) return;
+  tr_copy_to(t, e, 0, tr_slot(t, pos));
+  e->kind = V_STK;
+}
+
+static void tr_materialize_top(Tr *t, uint32_t n) {
+  for (uint32_t i = t->nV - n; i < t->nV; i++) tr_materialize(t, i);
+}
+
+/* The slot holding entry pos's value (constants are materialized). */
+static uint32_t tr_read(Tr *t, uint32_t pos) {
+  VEnt *e = &t->aV[pos];
+  if (e->kind == V_LOC) return e->loc;
+  tr_materialize(t, pos);
+  return tr_slot(t, pos);
+}
+
+static uint32_t tr_pop(Tr *t) {
+  uint32_t s = tr_read(t, t->nV - 1);
+  t->nV--;
+  return s;
+}
+
+/* ---- branches ---- */
+
+static uint32_t ctl_arity(const Ctl *c) { return c->kind == C_LOOP ? c->nParam : c->nResult; }
+
+/* True if a branch to c must move values first. */
+static bool tr_br_needs_copy(Tr *t, const Ctl *c) {
+  uint32_t n = ctl_arity(c);
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t pos = t->nV - n + i;
+    if (t->aV[pos].kind != V_STK || pos != c->height + i) return true;
+  }
+  return false;
+}
+
+/* Copies the branch values to c's slots. Ascending order is safe: value i
+** sits at or above target slot i, and locals are never targets. */
+static void tr_br_copies(Tr *t, const Ctl *c) {
+  uint32_t n = ctl_arity(c);
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t pos = t->nV - n + i;
+    tr_copy_to(t, &t->aV[pos], tr_slot(t, pos), tr_slot(t, c->height + i));
+  }
+}
+
+/* Emits the return sequence: results to fp[0 ..], then RET. Values are first
+** put in stack slots so no copy reads a parameter slot already overwritten. */
+static void tr_return(Tr *t) {
+  uint32_t n = t->aC[0].nResult;
+  tr_materialize_top(t, n);
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t src = tr_slot(t, t->nV - n + i);
+    if (src != i) tr_op(t, IOP_MOV), tr_emit(t, i), tr_emit(t, src);
+  }
+  tr_op(t, IOP_RET);
+}
+
+/* Emits the target word of a branch to c (values already in place). */
+static void tr_br_target(Tr *t, Ctl *c) {
+  if (c->kind == C_LOOP)
+    tr_target_at(t, c->loopPos);
+  else
+    tr_target_fix(t, &c->fixHead);
+}
+
+/* A full unconditional branch to label depth l. */
+static void tr_br(Tr *t, uint32_t l) {
+  Ctl *c = &t->aC[t->nC - 1 - l];
+  if (c->kind == C_FUNC) {
+    tr_return(t);
+    return;
+  }
+  tr_br_copies(t, c);
+  tr_op(t, IOP_BR);
+  tr_br_target(t, c);
+}
+
+/* ---- control frames ---- */
+
+static void tr_blocktype(const Module *m, const Instr *in, uint32_t *pP, uint32_t *pR) {
+  if (in->btKind == BT_EMPTY) {
+    *pP = 0, *pR = 0;
+  } else if (in->btKind == BT_VAL) {
+    *pP = 0, *pR = 1;
+  } else {
+    *pP = m->aType[in->a].nParam, *pR = m->aType[in->a].nResult;
+  }
+}
+
+static Ctl *tr_push_ctl(Tr *t, CtlKind k, const Instr *in) {
+  if (t->nC == t->nCAlloc) {
+    uint32_t nNew = t->nCAlloc ? t->nCAlloc * 2 : 16;
+    Ctl *aNew = base_realloc(t->aC, (size_t)nNew * sizeof *aNew);
+    if (!aNew) {
+      t->oom = true;
+      return NULL;
+    }
+    t->aC = aNew;
+    t->nCAlloc = nNew;
+  }
+  Ctl *c = &t->aC[t->nC++];
+  memset(c, 0, sizeof *c);
+  c->kind = (uint8_t)k;
+  c->live = !t->unreach;
+  c->fixHead = NO_FIX;
+  c->elseFix = NO_FIX;
+  if (in) tr_blocktype(t->m, in, &c->nParam, &c->nResult);
+  c->height = c->live ? t->nV - c->nParam : 0;
+  return c;
+}
+
+/* Resets the virtual stack to c's height plus n values in their slots. */
+static void tr_reset_stack(Tr *t, const Ctl *c, uint32_t n) {
+  t->nV = c->height;
+  for (uint32_t i = 0; i < n; i++) tr_push(t);
+}
+
+/* ---- instructions ---- */
+
+static bool is_i32_cmp(IOp op, bool *pImm) {
+  switch (op) {
+#define X(n)       \
+  case IOP_##n:    \
+    *pImm = false; \
+    return true;   \
+  case IOP_##n##_I: \
+    *pImm = true;  \
+    return true;
+    INTERP_I32_CMPS(X)
+#undef X
+    default:
+      return false;
+  }
+}
+
+static IOp br_cmp_op(IOp cmp, bool imm) {
+  switch (cmp) {
+#define X(n)       \
+  case IOP_##n:    \
+  case IOP_##n##_I: \
+    return imm ? IOP_BR_##n##_I : IOP_BR_##n;
+    INTERP_I32_CMPS(X)
+#undef X
+    default:
+      return IOP_BR_IF;
+  }
+}
+
+static void tr_br_if(Tr *t, uint32_t l) {
+  Ctl *c = &t->aC[t->nC - 1 - l];
+  /* compare + br_if fusion: the condition was just computed into its slot */
+  bool imm = false;
+  uint32_t topSlot = tr_slot(t, t->nV - 1);
+  bool fuse = t->aV[t->nV - 1].kind == V_STK && tr_last_dst(t, topSlot) != UINT32_MAX &&
+              is_i32_cmp(t->lastOp, &imm);
+  uint32_t cond = tr_pop(t);
+  if (c->kind != C_FUNC && !tr_br_needs_copy(t, c)) {
+    if (fuse) {
+      uint32_t a = t->a[t->lastStart + 2], b = t->a[t->lastStart + 3];
+      IOp op = br_cmp_op(t->lastOp, imm);
+      t->n = t->lastStart;
+      tr_op(t, op), tr_emit(t, a), tr_emit(t, b);
+    } else {
+      tr_op(t, IOP_BR_IF), tr_emit(t, cond);
+    }
+    tr_br_target(t, c);
+  } else {
+    uint32_t skip = NO_FIX;
+    /* a return materializes its values: do it on both paths */
+    if (c->kind == C_FUNC) tr_materialize_top(t, c->nResult);
+    tr_op(t, IOP_BR_UNLESS), tr_emit(t, cond);
+    tr_target_fix(t, &skip);
+    tr_br(t, l);
+    tr_patch(t, skip);
+  }
+  tr_label(t);
+}
+
+static void tr_br_table(Tr *t, const Instr *in) {
+  uint32_t idx = tr_pop(t);
+  uint32_t n = in->a;
+  /* every label has the same arity: put the values in their slots once, on
+  ** the path all targets share (stubs below must not materialize) */
+  Ctl *cd = &t->aC[t->nC - 1 - decode_br_table_label(in, n)];
+  tr_materialize_top(t, ctl_arity(cd));
+  tr_op(t, IOP_BR_TABLE), tr_emit(t, idx), tr_emit(t, n);
+  uint32_t first = t->n;
+  bool stubs = false;
+  for (uint32_t k = 0; k <= n; k++) {
+    uint32_t l = decode_br_table_label(in, k);
+    Ctl *c = &t->aC[t->nC - 1 - l];
+    if (c->kind == C_FUNC || tr_br_needs_copy(t, c)) {
+      tr_emit(t, 0); /* stub, patched below */
+      stubs = true;
+    } else {
+      tr_br_target(t, c);
+    }
+  }
+  if (!stubs) return;
+  for (uint32_t k = 0; k <= n; k++) {
+    uint32_t l = decode_br_table_label(in, k);
+    Ctl *c = &t->aC[t->nC - 1 - l];
+    if (c->kind == C_FUNC || tr_br_needs_copy(t, c)) {
+      if (!t->oom) t->a[first + k] = t->n - (first + k);
+      tr_br(t, l);
+    }
+  }
+}
+
+static void tr_local_set(Tr *t, uint32_t x, bool tee) {
+  uint32_t top = t->nV - 1;
+  VEnt *e = &t->aV[top];
+  if (e->kind == V_LOC && e->loc == x) {
+    if (!tee) t->nV--;
+    return;
+  }
+  /* values still reading local x must be saved before it changes */
+  bool refs = false;
+  for (uint32_t i = 0; i < top; i++)
+    if (t->aV[i].kind == V_LOC && t->aV[i].loc == x) refs = true;
+  uint32_t w = e->kind == V_STK ? tr_last_dst(t, tr_slot(t, top)) : UINT32_MAX;
+  if (!refs && w != UINT32_MAX) {
+    t->a[w] = x; /* the producer writes the local directly */
+    t->lastEnd = UINT32_MAX;
+  } else {
+    if (refs)
+      for (uint32_t i = 0; i < top; i++)
+        if (t->aV[i].kind == V_LOC && t->aV[i].loc == x) tr_materialize(t, i);
+    e = &t->aV[top];
+    tr_copy_to(t, e, tr_slot(t, top), x);
+  }
+  if (tee) {
+    e = &t->aV[top];
+    e->kind = V_LOC;
+    e->loc = x;
+  } else {
+    t->nV--;
+  }
+}
+
+/* Unary (dst, src) and binary (dst, a, b) numeric instructions. */
+static bool tr_numeric(Tr *t, WasmOp op) {
+  IOp iop;
+  int arity;
+  switch (op) {
+#define X(n)          \
+  case OP_##n:        \
+    iop = IOP_##n;    \
+    arity = 1;        \
+    break;
+    INTERP_UNOPS(X)
+#undef X
+#define X(n)          \
+  case OP_##n:        \
+    iop = IOP_##n;    \
+    arity = 2;        \
+    break;
+    INTERP_BINOPS(X)
+#undef X
+    default:
+      return false;
+  }
+  uint32_t start;
+  if (arity == 1) {
+    uint32_t a = tr_pop(t);
+    uint32_t d = tr_push(t);
+    start = t->n;
+    tr_op(t, iop), tr_emit(t, d), tr_emit(t, a);
+  } else {
+    VEnt *eb = &t->aV[t->nV - 1];
+    IOp immOp = IOP_COUNT_;
+    if (eb->kind == V_C32) {
+      switch (op) {
+#define X(n)             \
+  case OP_##n:           \
+    immOp = IOP_##n##_I; \
+    break;
+        INTERP_I32_IMMOPS(X)
+#undef X
+        default:
+          break;
+      }
+    }
+    if (immOp != IOP_COUNT_) {
+      uint32_t k = (uint32_t)eb->bits;
+      t->nV--;
+      uint32_t a = tr_pop(t);
+      uint32_t d = tr_push(t);
+      start = t->n;
+      tr_op(t, immOp), tr_emit(t, d), tr_emit(t, a), tr_emit(t, k);
+      iop = immOp;
+    } else {
+      uint32_t b = tr_pop(t);
+      uint32_t a = tr_pop(t);
+      uint32_t d = tr_push(t);
+      start = t->n;
+      tr_op(t, iop), tr_emit(t, d), tr_emit(t, a), tr_emit(t, b);
+    }
+  }
+  tr_simple(t, iop, start);
+  return true;
+}
+
+static bool tr_memory(Tr *t, const Instr *in) {
+  IOp iop;
+  bool load;
+  switch (in->op) {
+#define X(n)       \
+  case OP_##n:     \
+    iop = IOP_##n; \
+    load = true;   \
+    break;
+    INTERP_LOADS(X)
+#undef X
+#define X(n)       \
+  case OP_##n:     \
+    iop = IOP_##n; \
+    load = false;  \
+    break;
+    INTERP_STORES(X)
+#undef X
+    default:
+      return false;
+  }
+  if (load) {
+    uint32_t a = tr_pop(t);
+    uint32_t d = tr_push(t);
+    uint32_t start = t->n;
+    tr_op(t, iop), tr_emit(t, d), tr_emit(t, a), tr_emit(t, (uint32_t)in->offset);
+    tr_simple(t, iop, start);
+  } else {
+    uint32_t v = tr_pop(t);
+    uint32_t a = tr_pop(t);
+    tr_op(t, iop), tr_emit(t, a), tr_emit(t, v), tr_emit(t, (uint32_t)in->offset);
+  }
+  return true;
+}
+
+/* Emits op dst, <k operands popped in order> for ops that push one result.
+** The k popped slots are emitted first-pushed first. */
+static void tr_pop_n(Tr *t, uint32_t *aS, int k) {
+  for (int i = k - 1; i >= 0; i--) aS[i] = tr_pop(t);
+}
+
+static void tr_instr(Tr *t, const Instr *in) {
+  const Module *m = t->m;
+  uint32_t s[5];
+  uint32_t d, start;
+  switch (in->op) {
+    case OP_NOP:
+      return;
+    case OP_UNREACHABLE:
+      tr_op(t, IOP_UNREACHABLE);
+      t->unreach = true;
+      return;
+    case OP_BR:
+      tr_br(t, in->a);
+      t->unreach = true;
+      return;
+    case OP_BR_IF:
+      tr_br_if(t, in->a);
+      return;
+    case OP_BR_TABLE:
+      tr_br_table(t, in);
+      t->unreach = true;
+      return;
+    case OP_RETURN:
+      tr_return(t);
+      t->unreach = true;
+      return;
+    case OP_CALL: {
+      const FuncType *ft = module_func_type(m, in->a);
+      tr_materialize_top(t, ft->nParam);
+      uint32_t base = tr_slot(t, t->nV - ft->nParam);
+      t->nV -= ft->nParam;
+      tr_op(t, IOP_CALL), tr_emit(t, in->a), tr_emit(t, base);
+      for (uint32_t i = 0; i < ft->nResult; i++) tr_push(t);
+      return;
+    }
+    case OP_CALL_INDIRECT: {
+      const FuncType *ft = &m->aType[in->a];
+      uint32_t idx = tr_pop(t);
+      tr_materialize_top(t, ft->nParam);
+      uint32_t base = tr_slot(t, t->nV - ft->nParam);
+      t->nV -= ft->nParam;
+      tr_op(t, IOP_CALL_INDIRECT), tr_emit(t, in->a), tr_emit(t, in->b), tr_emit(t, base),
+          tr_emit(t, idx);
+      for (uint32_t i = 0; i < ft->nResult; i++) tr_push(t);
+      return;
+    }
+    case OP_DROP:
+      t->nV--;
+      return;
+    case OP_SELECT:
+    case OP_SELECT_T:
+      tr_pop_n(t, s, 3);
+      d = tr_push(t);
+      start = t->n;
+      tr_op(t, IOP_SELECT), tr_emit(t, d), tr_emit(t, s[0]), tr_emit(t, s[1]), tr_emit(t, s[2]);
+      tr_simple(t, IOP_SELECT, start);
+      return;
+    case OP_LOCAL_GET: {
+      VEnt *e = tr_push_ent(t);
+      if (e) e->kind = V_LOC, e->loc = in->a;
+      return;
+    }
+    case OP_LOCAL_SET:
+    case OP_LOCAL_TEE:
+      tr_local_set(t, in->a, in->op == OP_LOCAL_TEE);
+      return;
+    case OP_GLOBAL_GET:
+      d = tr_push(t);
+      start = t->n;
+      tr_op(t, IOP_GLOBAL_GET), tr_emit(t, d), tr_emit(t, in->a);
+      tr_simple(t, IOP_GLOBAL_GET, start);
+      return;
+    case OP_GLOBAL_SET:
+      s[0] = tr_pop(t);
+      tr_op(t, IOP_GLOBAL_SET), tr_emit(t, in->a), tr_emit(t, s[0]);
+      return;
+    case OP_TABLE_GET:
+      s[0] = tr_pop(t);
+      d = tr_push(t);
+      tr_op(t, IOP_TABLE_GET), tr_emit(t, d), tr_emit(t, in->a), tr_emit(t, s[0]);
+      return;
+    case OP_TABLE_SET:
+      tr_pop_n(t, s, 2);
+      tr_op(t, IOP_TABLE_SET), tr_emit(t, in->a), tr_emit(t, s[0]), tr_emit(t, s[1]);
+      return;
+    case OP_TABLE_SIZE:
+      d = tr_push(t);
+      tr_op(t, IOP_TABLE_SIZE), tr_emit(t, d), tr_emit(t, in->a);
+      return;
+    case OP_TABLE_GROW:
+      tr_pop_n(t, s, 2);
+      d = tr_push(t);
+      tr_op(t, IOP_TABLE_GROW), tr_emit(t, d), tr_emit(t, in->a), tr_emit(t, s[0]),
+          tr_emit(t, s[1]);
+      return;
+    case OP_TABLE_FILL:
+      tr_pop_n(t, s, 3);
+      tr_op(t, IOP_TABLE_FILL), tr_emit(t, in->a), tr_emit(t, s[0]), tr_emit(t, s[1]),
+          tr_emit(t, s[2]);
+      return;
+    case OP_TABLE_COPY:
+      tr_pop_n(t, s, 3);
+      tr_op(t, IOP_TABLE_COPY), tr_emit(t, in->a), tr_emit(t, in->b), tr_emit(t, s[0]),
+          tr_emit(t, s[1]), tr_emit(t, s[2]);
+      return;
+    case OP_TABLE_INIT:
+      tr_pop_n(t, s, 3);
+      tr_op(t, IOP_TABLE_INIT), tr_emit(t, in->b), tr_emit(t, in->a), tr_emit(t, s[0]),
+          tr_emit(t, s[1]), tr_emit(t, s[2]);
+      return;
+    case OP_ELEM_DROP:
+      tr_op(t, IOP_ELEM_DROP), tr_emit(t, in->a);
+      return;
+    case OP_MEMORY_SIZE:
+      d = tr_push(t);
+      tr_op(t, IOP_MEMORY_SIZE), tr_emit(t, d);
+      return;
+    case OP_MEMORY_GROW:
+      s[0] = tr_pop(t);
+      d = tr_push(t);
+      tr_op(t, IOP_MEMORY_GROW), tr_emit(t, d), tr_emit(t, s[0]);
+      return;
+    case OP_MEMORY_FILL:
+      tr_pop_n(t, s, 3);
+      tr_op(t, IOP_MEMORY_FILL), tr_emit(t, s[0]), tr_emit(t, s[1]), tr_emit(t, s[2]);
+      return;
+    case OP_MEMORY_COPY:
+      tr_pop_n(t, s, 3);
+      tr_op(t, IOP_MEMORY_COPY), tr_emit(t, s[0]), tr_emit(t, s[1]), tr_emit(t, s[2]);
+      return;
+    case OP_MEMORY_INIT:
+      tr_pop_n(t, s, 3);
+      tr_op(t, IOP_MEMORY_INIT), tr_emit(t, in->a), tr_emit(t, s[0]), tr_emit(t, s[1]),
+          tr_emit(t, s[2]);
+      return;
+    case OP_DATA_DROP:
+      tr_op(t, IOP_DATA_DROP), tr_emit(t, in->a);
+      return;
+    case OP_I32_CONST:
+      tr_push_const(t, V_C32, (uint32_t)in->bits);
+      return;
+    case OP_F32_CONST:
+      tr_push_const(t, V_C32, (uint32_t)in->bits);
+      return;
+    case OP_I64_CONST:
+    case OP_F64_CONST:
+      tr_push_const(t, V_C64, in->bits);
+      return;
+    case OP_REF_NULL:
+      tr_push_const(t, V_C64, 0);
+      return;
+    case OP_REF_IS_NULL:
+      s[0] = tr_pop(t);
+      d = tr_push(t);
+      start = t->n;
+      tr_op(t, IOP_I64_EQZ), tr_emit(t, d), tr_emit(t, s[0]);
+      tr_simple(t, IOP_I64_EQZ, start);
+      return;
+    case OP_REF_FUNC:
+      d = tr_push(t);
+      tr_op(t, IOP_REF_FUNC), tr_emit(t, d), tr_emit(t, in->a);
+      return;
+    /* 'reinterpret' only relabels the bits */
+    case OP_I32_REINTERPRET_F32:
+    case OP_I64_REINTERPRET_F64:
+    case OP_F32_REINTERPRET_I32:
+    case OP_F64_REINTERPRET_I64:
+      return;
+    default:
+      if (tr_numeric(t, in->op)) return;
+      if (tr_memory(t, in)) return;
+      /* anything else (SIMD) cannot reach here: the validator refuses it */
+      tr_op(t, IOP_UNREACHABLE);
+      return;
+  }
+}
+
+/* Control instructions; true if in was one (they run even in dead code). */
+static bool tr_control(Tr *t, const Instr *in) {
+  Ctl *c;
+  switch (in->op) {
+    case OP_BLOCK:
+    case OP_LOOP:
+      if (!t->unreach)
+        for (uint32_t i = 0; i < t->nV; i++) tr_materialize(t, i);
+      c = tr_push_ctl(t, in->op == OP_BLOCK ? C_BLOCK : C_LOOP, in);
+      if (c && c->live && in->op == OP_LOOP) {
+        tr_label(t);
+        c->loopPos = t->n;
+        tr_op(t, IOP_LOOP_CHECK);
+      }
+      return true;
+    case OP_IF: {
+      uint32_t cond = 0;
+      if (!t->unreach) {
+        cond = tr_pop(t);
+        for (uint32_t i = 0; i < t->nV; i++) tr_materialize(t, i);
+      }
+      c = tr_push_ctl(t, C_IF, in);
+      if (c && c->live) {
+        tr_op(t, IOP_BR_UNLESS), tr_emit(t, cond);
+        tr_target_fix(t, &c->elseFix);
+      }
+      return true;
+    }
+    case OP_ELSE:
+      c = &t->aC[t->nC - 1];
+      if (!c->live) return true;
+      if (!t->unreach) {
+        tr_materialize_top(t, c->nResult);
+        tr_op(t, IOP_BR);
+        tr_target_fix(t, &c->fixHead);
+      }
+      tr_patch(t, c->elseFix);
+      c->elseFix = NO_FIX;
+      tr_label(t);
+      tr_reset_stack(t, c, c->nParam);
+      t->unreach = false;
+      return true;
+    case OP_END:
+      c = &t->aC[t->nC - 1];
+      if (c->kind == C_FUNC) {
+        if (!t->unreach) tr_return(t);
+        t->nC--;
+        return true;
+      }
+      if (c->live) {
+        if (!t->unreach) tr_materialize_top(t, c->nResult);
+        tr_patch(t, c->elseFix); /* if without else: params are the results */
+        tr_patch(t, c->fixHead);
+        tr_label(t);
+        tr_reset_stack(t, c, c->nResult);
+        t->unreach = false;
+      }
+      t->nC--;
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* Translates function fidx of m into a new InterpCode (NULL + err on failure). */
+static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err) {
+  const Func *f = &m->aFunc[fidx];
+  const FuncType *ft = module_func_type(m, fidx);
+  Tr t;
+  memset(&t, 0, sizeof t);
+  t.m = m;
+  t.base0 = ft->nParam + f->nLocal;
+  t.lastEnd = UINT32_MAX;
+  InterpCode *code = NULL;
+  Ctl *c = tr_push_ctl(&t, C_FUNC, NULL);
+  if (c) c->nResult = ft->nResult;
+
+  const uint8_t *p = f->pBody, *end = f->pBody + f->nBody;
+  while (p < end && t.nC > 0 && !t.oom) {
+    Instr in;
+    if (!decode_instr(p, end, m->aBytes, &in, err)) goto done;
+    p += in.len;
+    if (tr_control(&t, &in)) continue;
+    if (t.unreach) continue;
+    tr_instr(&t, &in);
+  }
+  if (t.oom) {
+    base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory translating function %u", fidx);
+    goto done;
+  }
+  code = base_malloc(sizeof *code + (size_t)t.n * sizeof(uint32_t));
+  if (!code) {
+    base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory translating function %u", fidx);
+    goto done;
+  }
+  code->nParam = ft->nParam;
+  code->nResult = ft->nResult;
+  code->nLocal = f->nLocal;
+  code->frameSize = t.base0 + t.maxH;
+  if (code->frameSize < code->nResult) code->frameSize = code->nResult;
+  code->funcIdx = fidx;
+  code->zName = f->name.n ? base_strndup(f->name.z, f->name.n) : NULL;
+  code->nCode = t.n;
+  memcpy(code->aCode, t.a, (size_t)t.n * sizeof(uint32_t));
+done:
+  base_free(t.a);
+  base_free(t.aV);
+  base_free(t.aC);
+  return code;
+}
+
+bool interp_compile_module(Module *m, cairn_error *err) {
+  for (uint32_t i = m->nFuncImport; i < m->nFunc; i++) {
+    if (m->aFunc[i].pCode) continue;
+    InterpCode *code = tr_function(m, i, err);
+    if (!code) {
+      interp_free_module_code(m);
+      return false;
+    }
+    m->aFunc[i].pCode = code;
+  }
+  return true;
+}
+
+void interp_free_module_code(Module *m) {
+  if (!m || !m->aFunc) return;
+  for (uint32_t i = m->nFuncImport; i < m->nFunc; i++) {
+    InterpCode *code = m->aFunc[i].pCode;
+    if (code) {
+      base_free(code->zName);
+      base_free(code);
+      m->aFunc[i].pCode = NULL;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/*
+** memory.c: linear memories. Guarded mode (64-bit hosts): RT_MEM_RESERVE
+** bytes of address space reserved PROT_NONE once, pages committed with
+** mprotect on grow, so the base never moves and out-of-bounds accesses fault
+** into the trap handler (trap.c). Checked mode (CAIRN_BOUNDS_CHECK or 32-bit
+** hosts): exactly the needed bytes on the heap; the tiers check bounds and
+** must reload the base after a grow.
+*/
+#include <string.h>
+#include <sys/mman.h>
+
+#include "engine/runtime/rtint.h"
+
+/* Effective maximum in pages: declared max, store cap, spec limit. */
+static uint64_t mem_max_pages(const cairn_store *s, const Limits *lim) {
+  uint64_t max = WASM_MAX_PAGES;
+  if (lim->hasMax && lim->max < max) max = lim->max;
+  if (s->cfg.max_memory_pages && s->cfg.max_memory_pages < max) max = s->cfg.max_memory_pages;
+  return max;
+}
+
+/* Makes [old, new) pages accessible and zero. */
+static bool mem_commit(cairn_memory *m, uint64_t newPages) {
+  uint64_t oldBytes = m->pages * WASM_PAGE_SIZE, newBytes = newPages * WASM_PAGE_SIZE;
+  if (newBytes == oldBytes) return true;
+  if (m->guarded) {
+    /* Fresh anonymous pages read as zero; memories never shrink. */
+    return mprotect(m->base + oldBytes, (size_t)(newBytes - oldBytes), PROT_READ | PROT_WRITE) ==
+           0;
+  }
+  if (newBytes > SIZE_MAX) return false;
+  uint8_t *p = base_realloc(m->base, (size_t)newBytes);
+  if (!p) return false;
+  memset(p + oldBytes, 0, (size_t)(newBytes - oldBytes));
+  m->base = p;
+  m->reserved = (size_t)newBytes;
+  return true;
+}
+
+cairn_memory *rt_memory_create(cairn_store *s, const Limits *lim, cairn_error *err) {
+  uint64_t max = mem_max_pages(s, lim);
+  if (lim->min > max) {
+    base_error(err, CAIRN_ERR_NOMEM, -1, "memory minimum of %llu pages exceeds the limit of %llu",
+               (unsigned long long)lim->min, (unsigned long long)max);
+    return NULL;
+  }
+  cairn_memory *m = base_calloc(1, sizeof *m);
+  if (!m) goto nomem;
+  m->maxPages = max;
+  m->hasMax = lim->hasMax;
+  m->declMax = lim->hasMax ? lim->max : 0;
+#if RT_GUARDED
+  void *p = mmap(NULL, RT_MEM_RESERVE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                 -1, 0);
+  if (p == MAP_FAILED) {
+    base_free(m);
+    goto nomem;
+  }
+  m->base = p;
+  m->reserved = RT_MEM_RESERVE;
+  m->guarded = true;
+#else
+  m->base = base_malloc(1); /* never NULL, even for 0 pages */
+  if (!m->base) {
+    base_free(m);
+    goto nomem;
+  }
+  m->reserved = 0;
+  m->guarded = false;
+#endif
+  if (!mem_commit(m, lim->min) || !rt_own(s, RT_MEMORY, m)) {
+    rt_memory_destroy(m);
+    goto nomem;
+  }
+  m->pages = lim->min;
+  return m;
+nomem:
+  base_error(err, CAIRN_ERR_NOMEM, -1, "cannot allocate a memory of %llu pages",
+             (unsigned long long)lim->min);
+  return NULL;
+}
+
+void rt_memory_destroy(cairn_memory *m) {
+  if (!m) return;
+  if (m->guarded)
+    munmap(m->base, m->reserved);
+  else
+    base_free(m->base);
+  base_free(m);
+}
+
+int64_t rt_memory_grow(cairn_memory *m, uint64_t delta) {
+  uint64_t old = m->pages;
+  if (delta > m->maxPages || old + delta > m->maxPages) return -1;
+  if (!mem_commit(m, old + delta)) return -1;
+  m->pages = old + delta;
+  return (int64_t)old;
+}
+
+cairn_memory *cairn_memory_new(cairn_store *s, cairn_limits limits, cairn_error *err) {
+  if (!s || (limits.has_max && limits.max < limits.min)) {
+    base_error(err, CAIRN_ERR_ARG, -1, "size minimum must not be greater than maximum");
+    return NULL;
+  }
+  Limits lim = {limits.min, limits.max, limits.has_max};
+  return rt_memory_create(s, &lim, err);
+}
+
+uint64_t cairn_memory_pages(const cairn_memory *m) { return m->pages; }
+uint8_t *cairn_memory_data(cairn_memory *m) { return m->base; }
+uint64_t cairn_memory_size(const cairn_memory *m) { return m->pages * WASM_PAGE_SIZE; }
+int64_t cairn_memory_grow(cairn_memory *m, uint64_t delta) { return rt_memory_grow(m, delta); }

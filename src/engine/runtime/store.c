@@ -1,0 +1,120 @@
+/*
+** store.c: stores (configuration, limits, ownership of every object created
+** in them, interrupt flag) and the store-wide interning of function types.
+*/
+#include <string.h>
+
+#include "engine/runtime/rtint.h"
+
+#define RT_DEFAULT_CALL_DEPTH 10000u
+
+/* ---- function types ---- */
+
+bool rt_functype_copy(FuncType *dst, const FuncType *src) {
+  uint32_t n = src->nParam + src->nResult;
+  memset(dst, 0, sizeof *dst);
+  dst->aType = base_malloc(n);
+  dst->aPublic = base_malloc(n * sizeof(cairn_valtype));
+  if (!dst->aType || !dst->aPublic) {
+    rt_functype_free(dst);
+    return false;
+  }
+  if (n) memcpy(dst->aType, src->aType, n);
+  for (uint32_t i = 0; i < n; i++) dst->aPublic[i] = (cairn_valtype)src->aType[i];
+  dst->nParam = src->nParam;
+  dst->nResult = src->nResult;
+  return true;
+}
+
+void rt_functype_free(FuncType *t) {
+  base_free(t->aType);
+  base_free(t->aPublic);
+  t->aType = NULL;
+  t->aPublic = NULL;
+}
+
+void rt_functype_public(const FuncType *t, cairn_functype *out) {
+  out->nparams = t->nParam;
+  out->nresults = t->nResult;
+  out->params = t->aPublic;
+  out->results = t->aPublic + t->nParam;
+}
+
+static bool functype_eq(const FuncType *a, const FuncType *b) {
+  return a->nParam == b->nParam && a->nResult == b->nResult &&
+         (a->nParam + a->nResult == 0 ||
+          memcmp(a->aType, b->aType, a->nParam + a->nResult) == 0);
+}
+
+/* Linear search: stores hold few distinct types, and each module interns its
+** types once per instantiation. */
+uint32_t rt_type_id(cairn_store *s, const FuncType *t) {
+  for (uint32_t i = 0; i < s->nTypeId; i++) {
+    if (functype_eq(&s->aTypeId[i], t)) return i;
+  }
+  if (s->nTypeId == UINT32_MAX - 1) return UINT32_MAX;
+  if (s->nTypeId == s->nTypeIdAlloc) {
+    uint32_t nNew = s->nTypeIdAlloc ? s->nTypeIdAlloc * 2 : 16;
+    FuncType *a = base_realloc(s->aTypeId, (size_t)nNew * sizeof *a);
+    if (!a) return UINT32_MAX;
+    s->aTypeId = a;
+    s->nTypeIdAlloc = nNew;
+  }
+  if (!rt_functype_copy(&s->aTypeId[s->nTypeId], t)) return UINT32_MAX;
+  return s->nTypeId++;
+}
+
+const FuncType *rt_type_of(const cairn_store *s, uint32_t id) { return &s->aTypeId[id]; }
+
+/* ---- ownership ---- */
+
+bool rt_own(cairn_store *s, RtKind kind, void *p) {
+  if (s->nOwned == s->nOwnedAlloc) {
+    uint32_t nNew = s->nOwnedAlloc ? s->nOwnedAlloc * 2 : 32;
+    struct RtOwned *a = base_realloc(s->aOwned, (size_t)nNew * sizeof *a);
+    if (!a) return false;
+    s->aOwned = a;
+    s->nOwnedAlloc = nNew;
+  }
+  s->aOwned[s->nOwned].kind = kind;
+  s->aOwned[s->nOwned].p = p;
+  s->nOwned++;
+  return true;
+}
+
+/* ---- stores ---- */
+
+cairn_store *cairn_store_new(const cairn_store_config *cfg) {
+  rt_signals_init();
+  cairn_store *s = base_calloc(1, sizeof *s);
+  if (!s) return NULL;
+  if (cfg) s->cfg = *cfg;
+  s->maxCallDepth = s->cfg.max_call_depth ? s->cfg.max_call_depth : RT_DEFAULT_CALL_DEPTH;
+  s->fuelOn = s->cfg.fuel != 0;
+  s->fuel = s->cfg.fuel;
+  atomic_init(&s->interrupt, 0);
+  return s;
+}
+
+void cairn_store_free(cairn_store *s) {
+  if (!s) return;
+  interp_exec_free(s);
+  for (uint32_t i = s->nOwned; i-- > 0;) {
+    void *p = s->aOwned[i].p;
+    switch (s->aOwned[i].kind) {
+      case RT_INSTANCE: rt_instance_destroy(p); break;
+      case RT_FUNC: rt_func_destroy(p); break;
+      case RT_TABLE: rt_table_destroy(p); break;
+      case RT_MEMORY: rt_memory_destroy(p); break;
+      case RT_GLOBAL: rt_global_destroy(p); break;
+    }
+  }
+  base_free(s->aOwned);
+  for (uint32_t i = 0; i < s->nTypeId; i++) rt_functype_free(&s->aTypeId[i]);
+  base_free(s->aTypeId);
+  base_free(s);
+}
+
+void cairn_store_interrupt(cairn_store *s) {
+  if (s) atomic_store(&s->interrupt, 1);
+}

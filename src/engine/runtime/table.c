@@ -1,0 +1,100 @@
+/*
+** table.c: tables of references (funcref: cairn_func *, externref: host
+** pointers; NULL is the null reference) and their growth within limits.
+*/
+#include <string.h>
+
+#include "engine/runtime/rtint.h"
+
+#define RT_TABLE_LIMIT 0xFFFFFFFFull
+
+cairn_table *rt_table_create(cairn_store *s, ValType elem, const Limits *lim, void *init,
+                             cairn_error *err) {
+  uint64_t max = RT_TABLE_LIMIT;
+  if (lim->hasMax && lim->max < max) max = lim->max;
+  if (s->cfg.max_table_elems && s->cfg.max_table_elems < max) max = s->cfg.max_table_elems;
+  if (lim->min > max) {
+    base_error(err, CAIRN_ERR_NOMEM, -1, "table minimum of %llu elements exceeds the limit of %llu",
+               (unsigned long long)lim->min, (unsigned long long)max);
+    return NULL;
+  }
+  cairn_table *t = base_calloc(1, sizeof *t);
+  if (!t) goto nomem;
+  if (lim->min > SIZE_MAX / sizeof(void *) || !(t->aElem = base_calloc(lim->min, sizeof(void *)))) {
+    base_free(t);
+    goto nomem;
+  }
+  t->elem = elem;
+  t->size = t->nAlloc = (uint32_t)lim->min;
+  t->max = max;
+  t->hasMax = lim->hasMax;
+  t->declMax = lim->hasMax ? lim->max : 0;
+  if (init)
+    for (uint32_t i = 0; i < t->size; i++) t->aElem[i] = init;
+  if (!rt_own(s, RT_TABLE, t)) {
+    rt_table_destroy(t);
+    goto nomem;
+  }
+  return t;
+nomem:
+  base_error(err, CAIRN_ERR_NOMEM, -1, "cannot allocate a table of %llu elements",
+             (unsigned long long)lim->min);
+  return NULL;
+}
+
+void rt_table_destroy(cairn_table *t) {
+  if (!t) return;
+  base_free(t->aElem);
+  base_free(t);
+}
+
+int64_t rt_table_grow(cairn_table *t, uint64_t delta, void *init) {
+  uint64_t old = t->size, n = old + delta;
+  if (delta > t->max || n > t->max) return -1;
+  if (n > t->nAlloc) {
+    uint64_t nNew = (uint64_t)t->nAlloc * 2;
+    if (nNew < n) nNew = n;
+    if (nNew > t->max) nNew = t->max;
+    if (nNew > SIZE_MAX / sizeof(void *)) return -1;
+    void **a = base_realloc(t->aElem, (size_t)nNew * sizeof(void *));
+    if (!a) return -1;
+    t->aElem = a;
+    t->nAlloc = (uint32_t)nNew;
+  }
+  for (uint64_t i = old; i < n; i++) t->aElem[i] = init;
+  t->size = (uint32_t)n;
+  return (int64_t)old;
+}
+
+cairn_table *cairn_table_new(cairn_store *s, cairn_valtype elemtype, cairn_limits limits,
+                             cairn_val init, cairn_error *err) {
+  if (!s || (elemtype != CAIRN_FUNCREF && elemtype != CAIRN_EXTERNREF) || init.type != elemtype) {
+    base_error(err, CAIRN_ERR_ARG, -1, "table element type must be a reference type matching init");
+    return NULL;
+  }
+  if (limits.has_max && limits.max < limits.min) {
+    base_error(err, CAIRN_ERR_ARG, -1, "size minimum must not be greater than maximum");
+    return NULL;
+  }
+  Limits lim = {limits.min, limits.max, limits.has_max};
+  void *p = elemtype == CAIRN_FUNCREF ? (void *)init.of.func : init.of.ext;
+  return rt_table_create(s, (ValType)elemtype, &lim, p, err);
+}
+
+uint64_t cairn_table_size(const cairn_table *t) { return t->size; }
+
+bool cairn_table_get(const cairn_table *t, uint64_t i, cairn_val *out) {
+  if (i >= t->size) return false;
+  out->type = (cairn_valtype)t->elem;
+  if (t->elem == VT_FUNCREF)
+    out->of.func = t->aElem[i];
+  else
+    out->of.ext = t->aElem[i];
+  return true;
+}
+
+bool cairn_table_set(cairn_table *t, uint64_t i, cairn_val v) {
+  if (i >= t->size || v.type != (cairn_valtype)t->elem) return false;
+  t->aElem[i] = t->elem == VT_FUNCREF ? (void *)v.of.func : v.of.ext;
+  return true;
+}

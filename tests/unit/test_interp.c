@@ -1,0 +1,426 @@
+/*
+** test_interp.c: unit tests of the interpreter tier (interp/): translation
+** to register-style code (operands resolved to frame slots, fused forms),
+** control flow (loops, br_table, multi-value blocks, br_if with values),
+** calls (recursion, call_indirect and its three traps, deep recursion ->
+** "call stack exhausted", then normal calls again), numeric traps, memory
+** (loads/stores, out-of-bounds, grow, fill/copy), host functions that
+** re-enter Wasm or trap, fuel and interruption, and trap backtraces.
+** Modules are written in the text format. Prints each check; exits
+** non-zero on a failure.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/interp/interp.h"
+#include "engine/runtime/runtime.h"
+
+static int nPass, nFail;
+
+#define CHECK(cond, what)                                    \
+  do {                                                       \
+    if (cond) {                                              \
+      nPass++;                                               \
+      printf("ok   %s\n", what);                             \
+    } else {                                                 \
+      nFail++;                                               \
+      printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, what);  \
+    }                                                        \
+  } while (0)
+
+static cairn_val vi32(int32_t x) {
+  cairn_val v;
+  memset(&v, 0, sizeof v);
+  v.type = CAIRN_I32;
+  v.of.i32 = x;
+  return v;
+}
+static cairn_module *load(const char *wat) {
+  cairn_error err;
+  cairn_module *m = cairn_module_from_text(wat, strlen(wat), &err);
+  if (!m) printf("     (module error: %s)\n", err.msg);
+  return m;
+}
+
+static cairn_func *export_func(cairn_instance *inst, const char *name) {
+  cairn_extern ex;
+  if (!cairn_instance_export(inst, name, strlen(name), &ex) || ex.kind != CAIRN_EXTERN_FUNC)
+    return NULL;
+  return ex.of.func;
+}
+
+/* Calls export `name` with n i32 args; returns true and the first result. */
+static bool call_i32(cairn_instance *inst, const char *name, const int32_t *aArg, size_t n,
+                     int32_t *pRes, cairn_error *err) {
+  cairn_func *f = export_func(inst, name);
+  if (!f) return false;
+  cairn_val args[8], res[4];
+  for (size_t i = 0; i < n; i++) args[i] = vi32(aArg[i]);
+  const cairn_functype *ft = cairn_func_type(f);
+  if (!cairn_func_call(f, args, n, res, ft->nresults, err)) return false;
+  if (pRes && ft->nresults) *pRes = res[0].of.i32;
+  return true;
+}
+
+static bool expect_i32(cairn_instance *inst, const char *name, const int32_t *aArg, size_t n,
+                       int32_t want) {
+  cairn_error err;
+  int32_t got = 0;
+  if (!call_i32(inst, name, aArg, n, &got, &err)) {
+    printf("     (%s trapped: %s)\n", name, err.msg);
+    return false;
+  }
+  if (got != want) printf("     (%s: got %d, want %d)\n", name, got, want);
+  return got == want;
+}
+
+static bool expect_trap(cairn_instance *inst, const char *name, const int32_t *aArg, size_t n,
+                        cairn_trapkind kind, const char *msg) {
+  cairn_error err;
+  memset(&err, 0, sizeof err);
+  if (call_i32(inst, name, aArg, n, NULL, &err)) {
+    printf("     (%s: no trap)\n", name);
+    return false;
+  }
+  bool ok = err.trap == kind && strcmp(err.msg, msg) == 0;
+  if (!ok) printf("     (%s: trap %d \"%s\")\n", name, (int)err.trap, err.msg);
+  return ok;
+}
+
+/* ---- translation ---- */
+
+static void test_translation(void) {
+  cairn_module *m = load(
+      "(module (func (export \"add\") (param i32 i32) (result i32)"
+      "  local.get 0 local.get 1 i32.add)"
+      " (func (param i32) (local i32)"
+      "  local.get 0 i32.const 7 i32.add local.set 1))");
+  CHECK(m != NULL, "translate: module compiles");
+  if (!m) return;
+  const InterpCode *c = m->aFunc[0].pCode;
+  /* I32_ADD 2, 0, 1 (4 words: operands straight from the params) + MOV 0, 2 + RET */
+  CHECK(c && c->nCode == 4 + 3 + 1, "translate: local.get x2 + i32.add is one instruction");
+  CHECK(c && c->frameSize <= 4, "translate: frame = 2 params + operand stack");
+  c = m->aFunc[1].pCode;
+  /* I32_ADD_I 1, 0, 7 (the const is an operand, the result goes to the local) + RET */
+  CHECK(c && c->nCode == 4 + 1, "translate: i32.const folded, local.set fused into the add");
+  cairn_module_free(m);
+}
+
+/* ---- control flow and calls ---- */
+
+static const char *zControl =
+    "(module"
+    " (func $fac (export \"fac\") (param i32) (result i32)"
+    "  (if (result i32) (i32.le_s (local.get 0) (i32.const 1))"
+    "   (then (i32.const 1))"
+    "   (else (i32.mul (local.get 0) (call $fac (i32.sub (local.get 0) (i32.const 1)))))))"
+    " (func (export \"fib\") (param i32) (result i32) (local i32 i32 i32)"
+    "  (local.set 1 (i32.const 0)) (local.set 2 (i32.const 1))"
+    "  (block $done (loop $l"
+    "   (br_if $done (i32.eqz (local.get 0)))"
+    "   (local.set 3 (i32.add (local.get 1) (local.get 2)))"
+    "   (local.set 1 (local.get 2)) (local.set 2 (local.get 3))"
+    "   (local.set 0 (i32.sub (local.get 0) (i32.const 1)))"
+    "   (br $l)))"
+    "  (local.get 1))"
+    " (func (export \"switch\") (param i32) (result i32)"
+    "  (block $d (block $c (block $b (block $a"
+    "   (br_table $a $b $c $d (local.get 0)))"
+    "   (return (i32.const 100)))"
+    "   (return (i32.const 101)))"
+    "   (return (i32.const 102)))"
+    "  (i32.const 103))"
+    " (func (export \"brvals\") (param i32) (result i32)"
+    "  (i32.add (i32.const 1000)"
+    "   (block (result i32) (br_if 0 (i32.const 7) (local.get 0)) (drop) (i32.const 9))))"
+    " (func $swap (param i32 i32) (result i32 i32) (local.get 1) (local.get 0))"
+    " (func (export \"multi\") (param i32 i32) (result i32)"
+    "  (local.get 0) (local.get 1) (block (param i32 i32) (result i32 i32) (call $swap))"
+    "  (i32.sub))"
+    " (func (export \"stale\") (param i32) (result i32)"
+    "  (local.get 0) (local.set 0 (i32.const 5)) (local.get 0) (i32.sub))"
+    " (func (export \"tee\") (param i32) (result i32)"
+    "  (i32.add (local.tee 0 (i32.mul (local.get 0) (i32.const 3))) (local.get 0)))"
+    " (func (export \"sum\") (param i32) (result i32) (local i32)"
+    "  (loop $l (local.set 1 (i32.add (local.get 1) (local.get 0)))"
+    "   (br_if $l (i32.ne (local.tee 0 (i32.sub (local.get 0) (i32.const 1))) (i32.const 0))))"
+    "  (local.get 1))"
+    " (func $rec (export \"rec\") (param i32) (result i32)"
+    "  (if (result i32) (local.get 0) (then (i32.add (i32.const 1) (call $rec (i32.sub (local.get 0) (i32.const 1)))))"
+    "   (else (i32.const 0))))"
+    " (func (export \"inf\") (call 10))"
+    " (func $inf2 (call $inf2))"
+    ")";
+
+static void test_control(cairn_store *s) {
+  cairn_module *m = load(zControl);
+  CHECK(m != NULL, "control: module compiles");
+  if (!m) return;
+  cairn_error err;
+  cairn_instance *inst = cairn_instance_new(s, m, NULL, 0, &err);
+  CHECK(inst != NULL, "control: instantiates");
+  if (!inst) {
+    cairn_module_free(m);
+    return;
+  }
+  int32_t a;
+  a = 10; CHECK(expect_i32(inst, "fac", &a, 1, 3628800), "fac(10) = 3628800 (recursion)");
+  a = 30; CHECK(expect_i32(inst, "fib", &a, 1, 832040), "fib(30) = 832040 (loop, br_if)");
+  bool sw = true;
+  for (int i = -1; i < 6; i++) {
+    int32_t want = i >= 0 && i < 3 ? 100 + i : 103;
+    if (!expect_i32(inst, "switch", &i, 1, want)) sw = false;
+  }
+  CHECK(sw, "br_table: every case and the default");
+  a = 1; CHECK(expect_i32(inst, "brvals", &a, 1, 1007), "br_if taken carries its value");
+  a = 0; CHECK(expect_i32(inst, "brvals", &a, 1, 1009), "br_if not taken keeps the stack");
+  int32_t two[2] = {3, 10};
+  CHECK(expect_i32(inst, "multi", two, 2, 7), "multi-value call and block params");
+  a = 9; CHECK(expect_i32(inst, "stale", &a, 1, 4), "local.get before local.set keeps the old value");
+  a = 5; CHECK(expect_i32(inst, "tee", &a, 1, 30), "local.tee fused with its producer");
+  a = 100; CHECK(expect_i32(inst, "sum", &a, 1, 5050), "loop with compare+br_if fusion");
+  a = 5000; CHECK(expect_i32(inst, "rec", &a, 1, 5000), "recursion 5000 deep");
+  a = 1000000;
+  cairn_error e2;
+  memset(&e2, 0, sizeof e2);
+  bool ok = call_i32(inst, "rec", &a, 1, NULL, &e2);
+  CHECK(!ok && e2.kind == CAIRN_ERR_EXHAUSTION && e2.trap == CAIRN_TRAP_STACK_EXHAUSTED &&
+            strcmp(e2.msg, "call stack exhausted") == 0,
+        "deep recursion -> \"call stack exhausted\" (EXHAUSTION)");
+  CHECK(!ok && e2.nframes == CAIRN_MAX_BACKTRACE && e2.frames[0].func_index == 9,
+        "exhaustion backtrace names the recursive function");
+  CHECK(expect_trap(inst, "inf", NULL, 0, CAIRN_TRAP_STACK_EXHAUSTED, "call stack exhausted"),
+        "infinite recursion traps");
+  a = 12; CHECK(expect_i32(inst, "fac", &a, 1, 479001600), "calls work again after exhaustion");
+  cairn_module_free(m);
+}
+
+/* ---- call_indirect and traps ---- */
+
+static const char *zTraps =
+    "(module"
+    " (type $ii (func (param i32) (result i32)))"
+    " (type $v (func))"
+    " (table 4 funcref)"
+    " (elem (i32.const 0) $dbl $nop)"
+    " (func $dbl (type $ii) (i32.mul (local.get 0) (i32.const 2)))"
+    " (func $nop (type $v))"
+    " (func (export \"ci\") (param i32 i32) (result i32)"
+    "  (call_indirect (type $ii) (local.get 1) (local.get 0)))"
+    " (func (export \"div\") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))"
+    " (func (export \"rem\") (param i32 i32) (result i32) (i32.rem_s (local.get 0) (local.get 1)))"
+    " (func (export \"trunc\") (param i32) (result i32)"
+    "  (i32.trunc_f32_s (f32.div (f32.convert_i32_s (local.get 0)) (f32.const 0))))"
+    " (func (export \"sat\") (param i32) (result i32)"
+    "  (i32.trunc_sat_f32_s (f32.div (f32.convert_i32_s (local.get 0)) (f32.const 0))))"
+    " (func $inner (unreachable))"
+    " (func $outer (export \"unr\") (call $inner))"
+    " (func (export \"minz\") (result i32)"
+    "  (i32.reinterpret_f32 (f32.min (f32.const 0) (f32.const -0))))"
+    " (func (export \"nearest\") (result i32)"
+    "  (i32.trunc_f64_s (f64.nearest (f64.const 2.5))))"
+    ")";
+
+static void test_traps(cairn_store *s) {
+  cairn_module *m = load(zTraps);
+  CHECK(m != NULL, "traps: module compiles");
+  if (!m) return;
+  cairn_error err;
+  cairn_instance *inst = cairn_instance_new(s, m, NULL, 0, &err);
+  CHECK(inst != NULL, "traps: instantiates");
+  if (!inst) {
+    cairn_module_free(m);
+    return;
+  }
+  int32_t a2[2] = {0, 21};
+  CHECK(expect_i32(inst, "ci", a2, 2, 42), "call_indirect through the table");
+  a2[0] = 1;
+  CHECK(expect_trap(inst, "ci", a2, 2, CAIRN_TRAP_INDIRECT_MISMATCH, "indirect call type mismatch"),
+        "call_indirect: type mismatch");
+  a2[0] = 2;
+  CHECK(expect_trap(inst, "ci", a2, 2, CAIRN_TRAP_UNINITIALIZED_ELEMENT, "uninitialized element"),
+        "call_indirect: null entry");
+  a2[0] = 4;
+  CHECK(expect_trap(inst, "ci", a2, 2, CAIRN_TRAP_UNDEFINED_ELEMENT, "undefined element"),
+        "call_indirect: index out of the table");
+  int32_t d[2] = {7, 0};
+  CHECK(expect_trap(inst, "div", d, 2, CAIRN_TRAP_DIV_ZERO, "integer divide by zero"),
+        "i32.div_s by zero");
+  d[0] = INT32_MIN, d[1] = -1;
+  CHECK(expect_trap(inst, "div", d, 2, CAIRN_TRAP_INT_OVERFLOW, "integer overflow"),
+        "i32.div_s overflow");
+  CHECK(expect_i32(inst, "rem", d, 2, 0), "i32.rem_s INT_MIN % -1 = 0");
+  int32_t x = 1;
+  CHECK(expect_trap(inst, "trunc", &x, 1, CAIRN_TRAP_INT_OVERFLOW, "integer overflow"),
+        "i32.trunc_f32_s of +inf");
+  x = 0;
+  CHECK(expect_trap(inst, "trunc", &x, 1, CAIRN_TRAP_BAD_CONVERSION,
+                    "invalid conversion to integer"),
+        "i32.trunc_f32_s of NaN");
+  x = -1;
+  CHECK(expect_i32(inst, "sat", &x, 1, INT32_MIN), "i32.trunc_sat_f32_s of -inf");
+  CHECK(expect_i32(inst, "minz", NULL, 0, (int32_t)0x80000000), "f32.min(0, -0) = -0");
+  CHECK(expect_i32(inst, "nearest", NULL, 0, 2), "f64.nearest(2.5) = 2 (ties to even)");
+  memset(&err, 0, sizeof err);
+  bool ok = call_i32(inst, "unr", NULL, 0, NULL, &err);
+  CHECK(!ok && err.trap == CAIRN_TRAP_UNREACHABLE && strcmp(err.msg, "unreachable") == 0,
+        "unreachable traps");
+  CHECK(!ok && err.nframes == 2 && err.frames[0].func_index == 7 &&
+            err.frames[1].func_index == 8,
+        "backtrace: innermost first");
+  cairn_module_free(m);
+}
+
+/* ---- memory ---- */
+
+static const char *zMemory =
+    "(module"
+    " (memory 1 3)"
+    " (data (i32.const 16) \"\\01\\02\\03\\04\")"
+    " (func (export \"load\") (param i32) (result i32) (i32.load (local.get 0)))"
+    " (func (export \"load8\") (param i32) (result i32) (i32.load8_s offset=1 (local.get 0)))"
+    " (func (export \"store\") (param i32 i32) (i32.store (local.get 0) (local.get 1)))"
+    " (func (export \"grow\") (param i32) (result i32) (memory.grow (local.get 0)))"
+    " (func (export \"size\") (result i32) (memory.size))"
+    " (func (export \"fill\") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))"
+    " (func (export \"copy\") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))"
+    " (func (export \"big\") (result i64) (i64.load offset=4294967295 (i32.const -1)))"
+    ")";
+
+static void test_memory(cairn_store *s) {
+  cairn_module *m = load(zMemory);
+  CHECK(m != NULL, "memory: module compiles");
+  if (!m) return;
+  cairn_error err;
+  cairn_instance *inst = cairn_instance_new(s, m, NULL, 0, &err);
+  CHECK(inst != NULL, "memory: instantiates");
+  if (!inst) {
+    cairn_module_free(m);
+    return;
+  }
+  int32_t a = 16;
+  CHECK(expect_i32(inst, "load", &a, 1, 0x04030201), "i32.load of a data segment");
+  int32_t st[2] = {65532, -2};
+  CHECK(call_i32(inst, "store", st, 2, NULL, &err), "i32.store at the last word");
+  a = 65531;
+  CHECK(expect_i32(inst, "load8", &a, 1, -2), "i32.load8_s with offset sign-extends");
+  a = 65533;
+  CHECK(expect_trap(inst, "load", &a, 1, CAIRN_TRAP_MEMORY_OOB, "out of bounds memory access"),
+        "i32.load across the end traps");
+  CHECK(expect_trap(inst, "big", NULL, 0, CAIRN_TRAP_MEMORY_OOB, "out of bounds memory access"),
+        "address + offset beyond 4 GiB traps");
+  a = 1;
+  CHECK(expect_i32(inst, "grow", &a, 1, 1), "memory.grow returns the old size");
+  CHECK(expect_i32(inst, "size", NULL, 0, 2), "memory.size after grow");
+  a = 65536;
+  CHECK(expect_i32(inst, "load", &a, 1, 0), "new page is readable and zero");
+  a = 5;
+  CHECK(expect_i32(inst, "grow", &a, 1, -1), "memory.grow beyond the maximum gives -1");
+  int32_t f[3] = {100, 0xAB, 8};
+  CHECK(call_i32(inst, "fill", f, 3, NULL, &err), "memory.fill");
+  a = 104;
+  CHECK(expect_i32(inst, "load", &a, 1, (int32_t)0xABABABAB), "memory.fill wrote");
+  int32_t c[3] = {200, 16, 4};
+  CHECK(call_i32(inst, "copy", c, 3, NULL, &err), "memory.copy");
+  a = 200;
+  CHECK(expect_i32(inst, "load", &a, 1, 0x04030201), "memory.copy wrote");
+  int32_t bad[3] = {131070, 0, 3};
+  CHECK(expect_trap(inst, "fill", bad, 3, CAIRN_TRAP_MEMORY_OOB, "out of bounds memory access"),
+        "memory.fill out of bounds traps");
+  a = 131068;
+  CHECK(expect_i32(inst, "load", &a, 1, 0), "... and wrote nothing");
+  cairn_module_free(m);
+}
+
+/* ---- host functions, fuel, interruption ---- */
+
+static cairn_func *gReenter;
+
+static bool host_twice(void *env, const cairn_val *args, cairn_val *results, cairn_error *trap) {
+  /* re-enters Wasm: results = reenter(arg) * 2 */
+  cairn_val r;
+  cairn_val a = vi32(args[0].of.i32);
+  if (!cairn_func_call(gReenter, &a, 1, &r, 1, trap)) return false;
+  results[0] = vi32(r.of.i32 * 2);
+  return true;
+}
+
+static bool host_fail(void *env, const cairn_val *args, cairn_val *results, cairn_error *trap) {
+  trap->kind = CAIRN_ERR_TRAP;
+  trap->trap = CAIRN_TRAP_HOST;
+  snprintf(trap->msg, sizeof trap->msg, "host says no");
+  return false;
+}
+
+static const char *zHost =
+    "(module"
+    " (import \"env\" \"twice\" (func $twice (param i32) (result i32)))"
+    " (import \"env\" \"fail\" (func $fail))"
+    " (func (export \"inc\") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))"
+    " (func (export \"outer\") (param i32) (result i32)"
+    "  (i32.add (i32.const 1000) (call $twice (local.get 0))))"
+    " (func (export \"fails\") (result i32) (call $fail) (i32.const 1))"
+    " (func (export \"spin\") (loop $l (br $l)))"
+    ")";
+
+static void test_host(void) {
+  cairn_store *s = cairn_store_new(NULL);
+  cairn_module *m = load(zHost);
+  CHECK(m != NULL, "host: module compiles");
+  if (!m || !s) return;
+  cairn_valtype i32 = CAIRN_I32;
+  cairn_functype t1 = {1, 1, &i32, &i32}, t0 = {0, 0, NULL, NULL};
+  cairn_extern imp[2];
+  imp[0].kind = CAIRN_EXTERN_FUNC;
+  imp[0].of.func = cairn_func_new(s, &t1, host_twice, NULL);
+  imp[1].kind = CAIRN_EXTERN_FUNC;
+  imp[1].of.func = cairn_func_new(s, &t0, host_fail, NULL);
+  cairn_error err;
+  cairn_instance *inst = cairn_instance_new(s, m, imp, 2, &err);
+  CHECK(inst != NULL, "host: instantiates with host imports");
+  if (inst) {
+    gReenter = export_func(inst, "inc");
+    int32_t a = 20;
+    CHECK(expect_i32(inst, "outer", &a, 1, 1042), "host function re-enters Wasm (nested call)");
+    memset(&err, 0, sizeof err);
+    bool ok = call_i32(inst, "fails", NULL, 0, NULL, &err);
+    CHECK(!ok && err.trap == CAIRN_TRAP_HOST && strcmp(err.msg, "host says no") == 0 &&
+              err.nframes == 1 && err.frames[0].func_index == 4,
+          "host trap propagates with a Wasm backtrace");
+    cairn_store_interrupt(s);
+    CHECK(expect_trap(inst, "spin", NULL, 0, CAIRN_TRAP_INTERRUPT, "interrupted"),
+          "interrupt stops a loop");
+    a = 1;
+    CHECK(expect_i32(inst, "inc", &a, 1, 2), "store usable after an interruption");
+  }
+  cairn_store_free(s);
+  cairn_module_free(m);
+
+  cairn_store_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.fuel = 1000;
+  s = cairn_store_new(&cfg);
+  m = load(zHost);
+  if (s && m) {
+    imp[0].of.func = cairn_func_new(s, &t1, host_twice, NULL);
+    imp[1].of.func = cairn_func_new(s, &t0, host_fail, NULL);
+    inst = cairn_instance_new(s, m, imp, 2, &err);
+    CHECK(inst && expect_trap(inst, "spin", NULL, 0, CAIRN_TRAP_FUEL, "fuel exhausted"),
+          "fuel runs out in an infinite loop");
+  }
+  cairn_store_free(s);
+  cairn_module_free(m);
+}
+
+int main(void) {
+  test_translation();
+  cairn_store *s = cairn_store_new(NULL);
+  test_control(s);
+  test_traps(s);
+  test_memory(s);
+  cairn_store_free(s);
+  test_host();
+  printf("test_interp: %d passed, %d failed\n", nPass, nFail);
+  return nFail ? 1 : 0;
+}
