@@ -129,7 +129,10 @@ static int wasi_walk(int dirfd, const char *path, int flags, unsigned mode) {
         result = fd;
         break;
       }
-      if (!(follow && (errno == ELOOP || errno == EMLINK))) { result = -errno; break; }
+      if (!(follow && (errno == ELOOP || errno == EMLINK || errno == ENOTDIR))) {
+        result = -errno;
+        break;
+      }
       /* Maybe a symlink to follow: fall through to the link handling below. */
     }
     int fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);

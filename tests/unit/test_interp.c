@@ -346,6 +346,20 @@ static bool host_twice(void *env, const cairn_val *args, cairn_val *results, cai
   return true;
 }
 
+static cairn_func *gPing;
+
+static bool host_pong(void *env, const cairn_val *args, cairn_val *results, cairn_error *trap) {
+  /* mutual recursion through the host: pong(n) = n ? ping(n - 1) + 1 : 0 */
+  if (args[0].of.i32 == 0) {
+    results[0] = vi32(0);
+    return true;
+  }
+  cairn_val a = vi32(args[0].of.i32 - 1), r;
+  if (!cairn_func_call(gPing, &a, 1, &r, 1, trap)) return false;
+  results[0] = vi32(r.of.i32 + 1);
+  return true;
+}
+
 static bool host_fail(void *env, const cairn_val *args, cairn_val *results, cairn_error *trap) {
   trap->kind = CAIRN_ERR_TRAP;
   trap->trap = CAIRN_TRAP_HOST;
@@ -357,6 +371,8 @@ static const char *zHost =
     "(module"
     " (import \"env\" \"twice\" (func $twice (param i32) (result i32)))"
     " (import \"env\" \"fail\" (func $fail))"
+    " (import \"env\" \"pong\" (func $pong (param i32) (result i32)))"
+    " (func (export \"ping\") (param i32) (result i32) (call $pong (local.get 0)))"
     " (func (export \"inc\") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))"
     " (func (export \"outer\") (param i32) (result i32)"
     "  (i32.add (i32.const 1000) (call $twice (local.get 0))))"
@@ -371,13 +387,15 @@ static void test_host(void) {
   if (!m || !s) return;
   cairn_valtype i32 = CAIRN_I32;
   cairn_functype t1 = {1, 1, &i32, &i32}, t0 = {0, 0, NULL, NULL};
-  cairn_extern imp[2];
+  cairn_extern imp[3];
   imp[0].kind = CAIRN_EXTERN_FUNC;
   imp[0].of.func = cairn_func_new(s, &t1, host_twice, NULL);
   imp[1].kind = CAIRN_EXTERN_FUNC;
   imp[1].of.func = cairn_func_new(s, &t0, host_fail, NULL);
+  imp[2].kind = CAIRN_EXTERN_FUNC;
+  imp[2].of.func = cairn_func_new(s, &t1, host_pong, NULL);
   cairn_error err;
-  cairn_instance *inst = cairn_instance_new(s, m, imp, 2, &err);
+  cairn_instance *inst = cairn_instance_new(s, m, imp, 3, &err);
   CHECK(inst != NULL, "host: instantiates with host imports");
   if (inst) {
     gReenter = export_func(inst, "inc");
@@ -386,8 +404,16 @@ static void test_host(void) {
     memset(&err, 0, sizeof err);
     bool ok = call_i32(inst, "fails", NULL, 0, NULL, &err);
     CHECK(!ok && err.trap == CAIRN_TRAP_HOST && strcmp(err.msg, "host says no") == 0 &&
-              err.nframes == 1 && err.frames[0].func_index == 4,
+              err.nframes == 1 && err.frames[0].func_index == 6,
           "host trap propagates with a Wasm backtrace");
+    gPing = export_func(inst, "ping");
+    a = 100;
+    CHECK(expect_i32(inst, "ping", &a, 1, 100), "Wasm -> host -> Wasm recursion 100 deep");
+    a = 100000;
+    CHECK(expect_trap(inst, "ping", &a, 1, CAIRN_TRAP_STACK_EXHAUSTED, "call stack exhausted"),
+          "unbounded host re-entry -> call stack exhausted, not a crash");
+    a = 3;
+    CHECK(expect_i32(inst, "ping", &a, 1, 3), "re-entry works after exhaustion");
     cairn_store_interrupt(s);
     CHECK(expect_trap(inst, "spin", NULL, 0, CAIRN_TRAP_INTERRUPT, "interrupted"),
           "interrupt stops a loop");
@@ -405,7 +431,8 @@ static void test_host(void) {
   if (s && m) {
     imp[0].of.func = cairn_func_new(s, &t1, host_twice, NULL);
     imp[1].of.func = cairn_func_new(s, &t0, host_fail, NULL);
-    inst = cairn_instance_new(s, m, imp, 2, &err);
+    imp[2].of.func = cairn_func_new(s, &t1, host_pong, NULL);
+    inst = cairn_instance_new(s, m, imp, 3, &err);
     CHECK(inst && expect_trap(inst, "spin", NULL, 0, CAIRN_TRAP_FUEL, "fuel exhausted"),
           "fuel runs out in an infinite loop");
   }

@@ -35,6 +35,10 @@
 #endif
 
 #define EXEC_STACK_SLOTS ((size_t)1 << 20) /* 8 MiB of value stack per store */
+/* Host functions re-entering Wasm nest C frames (interp_call, the loop,
+** rt_call_host: a few KiB each); past this many nested activations a call
+** is "call stack exhausted" rather than a C stack overflow. */
+#define EXEC_MAX_NEST 256
 
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -51,6 +55,7 @@ typedef struct ExecState {
   ExecFrame *aFrame;       /* nFrame active records, innermost last */
   uint32_t nFrame, nFrameAlloc;
   Slot *pFree;             /* first free slot while a host function runs */
+  uint32_t nNest;          /* interp_call activations on the C stack */
 } ExecState;
 
 void interp_exec_free(cairn_store *s) {
@@ -721,7 +726,7 @@ do_call:
     NEXT();
   } else {
     const InterpCode *cc = callee->def->pCode;
-    if (UNLIKELY(ex->nFrame >= s->maxCallDepth || nfp + cc->frameSize > ex->pEnd))
+    if (UNLIKELY(ex->nFrame >= s->maxCallDepth || (size_t)(ex->pEnd - nfp) < cc->frameSize))
       TRAP(CAIRN_TRAP_STACK_EXHAUSTED);
     if (UNLIKELY(ex->nFrame == ex->nFrameAlloc)) {
       if (!exec_grow_frames(ex)) TRAP(CAIRN_TRAP_STACK_EXHAUSTED);
@@ -798,7 +803,8 @@ bool interp_call(cairn_func *f, Slot *aSlot, cairn_error *err) {
   const uint32_t base = ex->nFrame;
   Slot *const pSavedFree = ex->pFree;
   Slot *const fp = base ? ex->pFree : ex->aStack;
-  if (base >= s->maxCallDepth || fp + code->frameSize > ex->pEnd || !exec_grow_frames(ex)) {
+  if (base >= s->maxCallDepth || (size_t)(ex->pEnd - fp) < code->frameSize ||
+      ex->nNest >= EXEC_MAX_NEST || !exec_grow_frames(ex)) {
     exec_trap(ex, s, CAIRN_TRAP_STACK_EXHAUSTED, err);
     return false;
   }
@@ -809,7 +815,9 @@ bool interp_call(cairn_func *f, Slot *aSlot, cairn_error *err) {
   memcpy(fp, aSlot, (size_t)code->nParam * sizeof(Slot));
   memset(fp + code->nParam, 0, (size_t)code->nLocal * sizeof(Slot));
 
+  ex->nNest++;
   bool ok = exec_guarded(ex, s, base, err);
+  ex->nNest--;
   if (ok) memcpy(aSlot, fp, (size_t)code->nResult * sizeof(Slot));
   ex->nFrame = base;
   ex->pFree = pSavedFree;

@@ -268,6 +268,8 @@ static bool wat_skip_group(WatParser *p) {
 /* A name string: valid UTF-8 required. */
 static bool wat_name_string(WatParser *p, const uint8_t **z, uint32_t *n) {
   Token *t = wat_cur(p);
+  *z = NULL; /* defined on every path: callers read them only on success */
+  *n = 0;
   if (t->kind != TK_STRING) return wat_unexpected(p, t);
   *z = p->strs + t->iStr;
   *n = t->nStr;

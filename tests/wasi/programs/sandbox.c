@@ -1,6 +1,7 @@
 /* sandbox.c DIR: escape attempts from the preopened DIR. The host test
 ** creates DIR/esc -> ../outside.txt, DIR/abs -> /etc/passwd, DIR/chain ->
-** sub/../../outside.txt, DIR/loop1 <-> DIR/loop2 and DIR/sub/. Every escape
+** sub/../../outside.txt, DIR/escdir -> .., DIR/loop1 <-> DIR/loop2, and
+** DIR/sub/inside.txt. Every escape
 ** must fail; the output is the errno text of each attempt. */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,9 +12,14 @@
 
 static const char *D;
 static char path[4096];
+static char path2[4096];
 static const char *P(const char *n) {
   snprintf(path, sizeof path, "%s/%s", D, n);
   return path;
+}
+static const char *P2(const char *n) {
+  snprintf(path2, sizeof path2, "%s/%s", D, n);
+  return path2;
 }
 static void try_open(const char *label, const char *p, int flags) {
   int fd = open(p, flags, 0644);
@@ -42,7 +48,12 @@ int main(int argc, char **argv) {
   printf("symlink to absolute: %s\n", symlink("/etc/passwd", P("new-abs")) ? strerror(errno) : "created");
   printf("symlink relative: %s\n", symlink("../outside.txt", P("new-rel")) ? strerror(errno) : "created");
   try_open("follow new relative link", P("new-rel"), O_RDONLY);
-  printf("hard link via symlink: %s\n", link(P("esc"), P("hard")) ? strerror(errno) : "linked");
+  printf("hard link to a symlink: %s\n", link(P("esc"), P2("hard")) ? strerror(errno) : "linked");
+  try_open("follow the hard-linked symlink", P("hard"), O_RDONLY);
+  printf("hard link through dir symlink: %s\n",
+         link(P("escdir/outside.txt"), P2("hard2")) ? strerror(errno) : "linked (escape!)");
+  printf("hard link with ..: %s\n",
+         link(up, P2("hard3")) ? strerror(errno) : "linked (escape!)");
   struct stat st;
   printf("stat through symlink: %s\n", stat(P("abs"), &st) ? strerror(errno) : "ok (escape!)");
   printf("lstat of symlink: %s\n", lstat(P("abs"), &st) ? strerror(errno) : "ok");

@@ -1,0 +1,407 @@
+/* wasi_host_test.c: unit test of src/wasi alone: the host functions are called
+** directly on a fake 64 KiB guest memory, with the few Cairn API functions the
+** layer uses stubbed here. Build and run (not linked with libcairn):
+**   cc -std=gnu11 -Iinclude -Isrc src/wasi/[a-z]*.c tests/wasi/unit/wasi_host_test.c -o /tmp/wht && /tmp/wht
+** Covers imports, args/env, clocks, random, proc_exit, prestat, fd I/O, rights,
+** read-only preopens, EFAULT on bad pointers, path ops, readdir cookies, 1000
+** fds, renumber, poll_oneoff, sockets, and escape attempts in both resolution
+** modes (openat2 and the component walk). Uses /tmp/wasi-ut. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "wasi/wasi_internal.h"
+
+static uint8_t MEM[65536];
+struct cairn_memory { int dummy; };
+static struct cairn_memory fake_mem;
+uint8_t *cairn_memory_data(cairn_memory *m) { return MEM; }
+uint64_t cairn_memory_size(const cairn_memory *m) { return sizeof MEM; }
+struct cairn_func { cairn_host_fn fn; void *env; cairn_functype t; };
+cairn_func *cairn_func_new(cairn_store *s, const cairn_functype *type, cairn_host_fn fn, void *env) {
+  struct cairn_func *f = calloc(1, sizeof *f); f->fn = fn; f->env = env; f->t = *type; return f;
+}
+static cairn_valtype P_ii[] = {CAIRN_I32, CAIRN_I32, CAIRN_I32, CAIRN_I32}, R_i[] = {CAIRN_I32};
+static cairn_externtype IMPS[3];
+uint32_t cairn_module_import_count(const cairn_module *m) { return 3; }
+void cairn_module_import(const cairn_module *m, uint32_t i, cairn_externtype *out) { *out = IMPS[i]; }
+bool cairn_instance_export(const cairn_instance *inst, const char *name, size_t len, cairn_extern *out) {
+  out->kind = CAIRN_EXTERN_MEMORY; out->of.memory = &fake_mem; return true;
+}
+
+static int fails, checks;
+#define CHECK(c) do { checks++; if (!(c)) { fails++; printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); } } while (0)
+#define EQ(a, b) do { long _a = (long)(a), _b = (long)(b); checks++; if (_a != _b) { fails++; printf("FAIL %s:%d: %s = %ld, want %ld\n", __FILE__, __LINE__, #a, _a, _b); } } while (0)
+
+static cairn_val V[10];
+static cairn_val *args(int n, ...) {
+  va_list ap; va_start(ap, n);
+  for (int i = 0; i < n; i++) { V[i].type = CAIRN_I64; V[i].of.i64 = va_arg(ap, long long); }
+  va_end(ap); return V;
+}
+#define CALL(fn, ...) wasi_##fn(w, args(__VA_ARGS__), &trap)
+static cairn_error trap;
+/* guest scratch layout */
+enum { PATH = 1000, OUT = 2000, BUF = 4096, IOV = 3000 };
+static uint32_t gstr(const char *s) { size_t n = strlen(s); memcpy(MEM + PATH, s, n); return (uint32_t)n; }
+static uint32_t rd32(uint32_t o) { return wasi_rd32(MEM + o); }
+static uint64_t rd64(uint32_t o) { return wasi_rd64(MEM + o); }
+
+static int open_at(cairn_wasi *w, uint32_t dir, const char *p, uint32_t oflags, uint64_t rights, uint32_t follow) {
+  uint32_t n = gstr(p);
+  int r = CALL(path_open, 9, (long long)dir, (long long)follow, (long long)PATH, (long long)n, (long long)oflags,
+               (long long)rights, (long long)R_ALL, 0LL, (long long)OUT);
+  return r ? -r : (int)rd32(OUT);
+}
+
+static void sh(const char *cmd) { if (system(cmd) != 0) { printf("setup failed: %s\n", cmd); exit(2); } }
+
+static void sandbox_tests(cairn_wasi *w, const char *mode) {
+  printf("-- sandbox (%s)\n", mode);
+  EQ(open_at(w, 3, "../outside/secret", 0, R_FD_READ, 1), -WASI_EPERM);
+  EQ(open_at(w, 3, "sub/../../outside/secret", 0, R_FD_READ, 1), -WASI_EPERM);
+  EQ(open_at(w, 3, "/etc/passwd", 0, R_FD_READ, 1), -WASI_EPERM);
+  EQ(open_at(w, 3, "esc/secret", 0, R_FD_READ, 1), -WASI_EPERM);
+  EQ(open_at(w, 3, "abs/passwd", 0, R_FD_READ, 1), -WASI_EPERM);
+  EQ(open_at(w, 3, "abs", 0, R_FD_READ, 1), -WASI_EPERM);
+  EQ(open_at(w, 3, "chain1", 0, R_FD_READ, 1), -WASI_EPERM);
+  EQ(open_at(w, 3, "loop1", 0, R_FD_READ, 1), -WASI_ELOOP);
+  EQ(open_at(w, 3, "loop1", 0, R_FD_READ, 0), -WASI_ELOOP);
+  EQ(open_at(w, 3, "nope", 0, R_FD_READ, 1), -WASI_ENOENT);
+  EQ(open_at(w, 3, "file/", 0, R_FD_READ, 1), -WASI_ENOTDIR);
+  int fd = open_at(w, 3, "sub/./../sub//inner/../file2", 0, R_FD_READ, 1);
+  CHECK(fd > 3);
+  if (fd > 0) EQ(CALL(fd_close, 1, (long long)fd), 0);
+  fd = open_at(w, 3, "good", 0, R_FD_READ, 1);   /* good -> sub/file2 */
+  CHECK(fd > 3);
+  if (fd > 0) {
+    wasi_le32(MEM + IOV, BUF); wasi_le32(MEM + IOV + 4, 100);
+    EQ(CALL(fd_read, 4, (long long)fd, (long long)IOV, 1LL, (long long)OUT), 0);
+    EQ(rd32(OUT), 6); CHECK(memcmp(MEM + BUF, "inner\n", 6) == 0);
+    EQ(CALL(fd_close, 1, (long long)fd), 0);
+  }
+  EQ(open_at(w, 3, "good", 0, R_FD_READ, 0), -WASI_ELOOP);  /* nofollow on a symlink */
+  fd = open_at(w, 3, "sub/", WASI_O_DIRECTORY, R_FD_READDIR, 0);
+  CHECK(fd > 3); if (fd > 0) CALL(fd_close, 1, (long long)fd);
+  fd = open_at(w, 3, "subl/", 0, R_FD_READDIR, 0);   /* symlink to dir + trailing slash */
+  CHECK(fd > 3); if (fd > 0) CALL(fd_close, 1, (long long)fd);
+  /* Parent-relative ops cannot escape either. */
+  uint32_t n = gstr("esc/newdir");
+  EQ(CALL(path_create_directory, 3, 3LL, (long long)PATH, (long long)n), WASI_EPERM);
+  n = gstr("../outside/secret");
+  EQ(CALL(path_unlink_file, 3, 3LL, (long long)PATH, (long long)n), WASI_EPERM);
+  n = gstr("..");
+  EQ(CALL(path_remove_directory, 3, 3LL, (long long)PATH, (long long)n), WASI_EPERM);
+  n = gstr("abs/");
+  EQ(CALL(path_readlink, 6, 3LL, (long long)PATH, (long long)n, (long long)BUF, 100LL, (long long)OUT), WASI_EPERM);
+  n = gstr("abs/passwd");
+  EQ(CALL(path_filestat_get, 5, 3LL, 1LL, (long long)PATH, (long long)n, (long long)BUF), WASI_EPERM);
+  n = gstr("abs");
+  EQ(CALL(path_filestat_get, 5, 3LL, 1LL, (long long)PATH, (long long)n, (long long)BUF), WASI_EPERM);
+  EQ(CALL(path_filestat_get, 5, 3LL, 0LL, (long long)PATH, (long long)n, (long long)BUF), 0);
+  EQ(MEM[BUF + 16], WASI_FT_SYMLINK);
+  /* Link escapes: hard link through a symlink pointing out. */
+  uint32_t n1 = gstr("abs/passwd");
+  memcpy(MEM + PATH + 200, "stolen", 6);
+  EQ(CALL(path_link, 7, 3LL, 1LL, (long long)PATH, (long long)n1, 3LL, (long long)PATH + 200, 6LL), WASI_EPERM);
+  n1 = gstr("esc/secret");
+  EQ(CALL(path_link, 7, 3LL, 0LL, (long long)PATH, (long long)n1, 3LL, (long long)PATH + 200, 6LL), WASI_EPERM);
+  struct stat st;
+  CHECK(stat("/tmp/wasi-ut/root/stolen", &st) != 0);
+}
+
+int main(void) {
+  setvbuf(stdout, NULL, _IONBF, 0);
+  sh("rm -rf /tmp/wasi-ut/root /tmp/wasi-ut/outside /tmp/wasi-ut/ro && mkdir -p /tmp/wasi-ut/root/sub/inner /tmp/wasi-ut/outside /tmp/wasi-ut/ro");
+  sh("cd /tmp/wasi-ut/root && printf 'hello world\\n' > file && printf 'inner\\n' > sub/file2 && "
+     "ln -s ../outside esc && ln -s /etc abs && ln -s loop2 loop1 && ln -s loop1 loop2 && "
+     "ln -s sub/file2 good && ln -s sub subl && ln -s chain2 chain1 && ln -s sub/../../outside chain2 && "
+     "echo secret > ../outside/secret && echo ro > ../ro/rofile");
+  const char *argv[] = {"prog", "a b", "c"};
+  const char *env[] = {"X=1", "YY=two"};
+  cairn_wasi_preopen pre[2] = {{"/tmp/wasi-ut/root", "/", false}, {"/tmp/wasi-ut/ro", "/ro", true}};
+  cairn_wasi_config cfg;
+  cairn_wasi_config_init(&cfg);
+  cfg.argc = 3; cfg.argv = argv; cfg.envc = 2; cfg.env = env; cfg.npreopens = 2; cfg.preopens = pre;
+  int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  CHECK(bind(lfd, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(lfd, 4) == 0);
+  socklen_t sl = sizeof sa; getsockname(lfd, (struct sockaddr *)&sa, &sl);
+  cfg.nlisteners = 1; cfg.listeners = &lfd;
+  cairn_error err;
+  cairn_wasi *w = cairn_wasi_new(NULL, &cfg, &err);
+  CHECK(w != NULL);
+  CHECK(cairn_wasi_bind_instance(w, NULL, &err));
+
+  printf("-- imports\n");
+  IMPS[0] = (cairn_externtype){.kind = CAIRN_EXTERN_FUNC, .module = "wasi_snapshot_preview1", .module_len = 22,
+    .name = "fd_write", .name_len = 8, .func = {4, 1, P_ii, R_i}};
+  IMPS[1] = (cairn_externtype){.kind = CAIRN_EXTERN_FUNC, .module = "env", .module_len = 3, .name = "x", .name_len = 1};
+  IMPS[2] = (cairn_externtype){.kind = CAIRN_EXTERN_FUNC, .module = "wasi_snapshot_preview1", .module_len = 22,
+    .name = "args_sizes_get", .name_len = 14, .func = {2, 1, P_ii, R_i}};
+  cairn_extern ex[3] = {{0}};
+  size_t nf = 0;
+  CHECK(cairn_wasi_define_imports(w, NULL, ex, &nf, &err)); EQ(nf, 2);
+  CHECK(ex[1].of.func == NULL && ex[2].of.func != NULL);
+  { cairn_val av[2] = {{CAIRN_I32, {.i32 = OUT}}, {CAIRN_I32, {.i32 = OUT + 4}}}, res[1];
+    CHECK(ex[2].of.func->fn(ex[2].of.func->env, av, res, &trap)); EQ(res[0].of.i32, 0); EQ(rd32(OUT), 3); }
+  IMPS[2].func.nparams = 3;
+  CHECK(!cairn_wasi_define_imports(w, NULL, ex, &nf, &err) && err.kind == CAIRN_ERR_LINK);
+  printf("   %s\n", err.msg);
+  IMPS[2].name = "nonesuch"; IMPS[2].name_len = 8;
+  CHECK(!cairn_wasi_define_imports(w, NULL, ex, &nf, &err) && err.kind == CAIRN_ERR_LINK);
+  printf("   %s\n", err.msg);
+
+  printf("-- args/env\n");
+  EQ(CALL(args_sizes_get, 2, (long long)OUT, (long long)OUT + 4), 0);
+  EQ(rd32(OUT), 3); EQ(rd32(OUT + 4), 11);
+  EQ(CALL(args_get, 2, (long long)OUT, (long long)BUF), 0);
+  CHECK(strcmp((char *)MEM + rd32(OUT + 4), "a b") == 0);
+  EQ(CALL(environ_sizes_get, 2, (long long)OUT, (long long)OUT + 4), 0);
+  EQ(rd32(OUT), 2); EQ(rd32(OUT + 4), 11);
+  EQ(CALL(environ_get, 2, (long long)OUT, (long long)BUF), 0);
+  CHECK(strcmp((char *)MEM + rd32(OUT + 4), "YY=two") == 0);
+  EQ(CALL(args_get, 2, 65534LL, (long long)BUF), WASI_EFAULT);
+  EQ(CALL(args_get, 2, (long long)OUT, 65530LL), WASI_EFAULT);
+  EQ(CALL(environ_sizes_get, 2, 0xFFFFFFFFLL, (long long)OUT), WASI_EFAULT);
+
+  printf("-- clocks/random/proc\n");
+  for (int c = 0; c < 4; c++) {
+    EQ(CALL(clock_time_get, 3, (long long)c, 1LL, (long long)OUT), 0); CHECK(rd64(OUT) > 0);
+    EQ(CALL(clock_res_get, 2, (long long)c, (long long)OUT), 0); CHECK(rd64(OUT) > 0);
+  }
+  EQ(CALL(clock_time_get, 3, 4LL, 1LL, (long long)OUT), WASI_EINVAL);
+  EQ(CALL(clock_time_get, 3, 0LL, 1LL, 65532LL), WASI_EFAULT);
+  memset(MEM + BUF, 0, 1000);
+  EQ(CALL(random_get, 2, (long long)BUF, 1000LL), 0);
+  { int nz = 0; for (int i = 0; i < 1000; i++) nz += MEM[BUF + i] != 0; CHECK(nz > 900); }
+  EQ(CALL(random_get, 2, 65000LL, 1000LL), WASI_EFAULT);
+  EQ(CALL(random_get, 2, 65536LL, 0LL), 0);
+  EQ(CALL(sched_yield, 0), 0);
+  EQ(CALL(proc_raise, 1, 2LL), WASI_ENOSYS);
+  EQ(CALL(proc_exit, 1, 42LL), -1);
+  EQ(trap.trap, CAIRN_TRAP_EXIT); EQ(trap.exit_code, 42); EQ(trap.kind, CAIRN_ERR_TRAP);
+
+  printf("-- prestat/fdstat\n");
+  EQ(CALL(fd_prestat_get, 2, 3LL, (long long)OUT), 0); EQ(MEM[OUT], 0); EQ(rd32(OUT + 4), 1);
+  EQ(CALL(fd_prestat_dir_name, 3, 3LL, (long long)BUF, 1LL), 0); EQ(MEM[BUF], '/');
+  EQ(CALL(fd_prestat_dir_name, 3, 3LL, (long long)BUF, 0LL), WASI_ENAMETOOLONG);
+  EQ(CALL(fd_prestat_get, 2, 4LL, (long long)OUT), 0); EQ(rd32(OUT + 4), 3);
+  EQ(CALL(fd_prestat_get, 2, 5LL, (long long)OUT), WASI_EBADF);   /* listener */
+  EQ(CALL(fd_prestat_get, 2, 1LL, (long long)OUT), WASI_EBADF);
+  EQ(CALL(fd_prestat_get, 2, 77LL, (long long)OUT), WASI_EBADF);
+  EQ(CALL(fd_fdstat_get, 2, 3LL, (long long)OUT), 0); EQ(MEM[OUT], WASI_FT_DIR);
+  CHECK((rd64(OUT + 8) & R_PATH_OPEN) && !(rd64(OUT + 8) & R_FD_SEEK));
+  EQ(CALL(fd_fdstat_get, 2, 4LL, (long long)OUT), 0);
+  CHECK(!(rd64(OUT + 8) & R_PATH_CREATE_FILE) && !(rd64(OUT + 16) & R_FD_WRITE));
+  EQ(CALL(fd_fdstat_get, 2, 5LL, (long long)OUT), 0); EQ(MEM[OUT], WASI_FT_SOCK_STREAM);
+
+  printf("-- file I/O\n");
+  int fd = open_at(w, 3, "new.txt", WASI_O_CREAT | WASI_O_EXCL, R_FD_READ | R_FD_WRITE | R_FD_SEEK | R_FD_TELL | R_FD_FILESTAT_GET | R_FD_FILESTAT_SET_SIZE, 0);
+  CHECK(fd > 5);
+  EQ(open_at(w, 3, "new.txt", WASI_O_CREAT | WASI_O_EXCL, R_FD_READ, 0), -WASI_EEXIST);
+  memcpy(MEM + BUF, "abcdefgh", 8);
+  wasi_le32(MEM + IOV, BUF); wasi_le32(MEM + IOV + 4, 4); wasi_le32(MEM + IOV + 8, BUF + 4); wasi_le32(MEM + IOV + 12, 4);
+  EQ(CALL(fd_write, 4, (long long)fd, (long long)IOV, 2LL, (long long)OUT), 0); EQ(rd32(OUT), 8);
+  EQ(CALL(fd_tell, 2, (long long)fd, (long long)OUT), 0); EQ(rd64(OUT), 8);
+  EQ(CALL(fd_seek, 4, (long long)fd, 2LL, 0LL, (long long)OUT), 0); EQ(rd64(OUT), 2);
+  EQ(CALL(fd_seek, 4, (long long)fd, 0LL, 7LL, (long long)OUT), WASI_EINVAL);
+  wasi_le32(MEM + IOV, BUF + 100); wasi_le32(MEM + IOV + 4, 100);
+  EQ(CALL(fd_read, 4, (long long)fd, (long long)IOV, 1LL, (long long)OUT), 0); EQ(rd32(OUT), 6);
+  CHECK(memcmp(MEM + BUF + 100, "cdefgh", 6) == 0);
+  EQ(CALL(fd_pread, 5, (long long)fd, (long long)IOV, 1LL, 1LL, (long long)OUT), 0); EQ(rd32(OUT), 7);
+  wasi_le32(MEM + IOV, BUF); wasi_le32(MEM + IOV + 4, 2);
+  EQ(CALL(fd_pwrite, 5, (long long)fd, (long long)IOV, 1LL, 20LL, (long long)OUT), 0);
+  EQ(CALL(fd_filestat_get, 2, (long long)fd, (long long)BUF), 0); EQ(rd64(BUF + 32), 22); EQ(MEM[BUF + 16], WASI_FT_FILE);
+  EQ(CALL(fd_filestat_set_size, 2, (long long)fd, 3LL), 0);
+  EQ(CALL(fd_filestat_get, 2, (long long)fd, (long long)BUF), 0); EQ(rd64(BUF + 32), 3);
+  /* bad iovecs */
+  wasi_le32(MEM + IOV, 65530); wasi_le32(MEM + IOV + 4, 100);
+  EQ(CALL(fd_read, 4, (long long)fd, (long long)IOV, 1LL, (long long)OUT), WASI_EFAULT);
+  EQ(CALL(fd_write, 4, (long long)fd, 65532LL, 1LL, (long long)OUT), WASI_EFAULT);
+  EQ(CALL(fd_write, 4, (long long)fd, (long long)IOV, 0x7fffffffLL, (long long)OUT), WASI_EFAULT);
+  /* rights */
+  EQ(CALL(fd_fdstat_set_rights, 3, (long long)fd, (long long)R_FD_READ, 0LL), 0);
+  EQ(CALL(fd_write, 4, (long long)fd, (long long)IOV, 1LL, (long long)OUT), WASI_ENOTCAPABLE);
+  EQ(CALL(fd_fdstat_set_rights, 3, (long long)fd, (long long)(R_FD_READ | R_FD_WRITE), 0LL), WASI_ENOTCAPABLE);
+  EQ(CALL(fd_close, 1, (long long)fd), 0);
+  EQ(CALL(fd_close, 1, (long long)fd), WASI_EBADF);
+  /* dir ops on dir fd */
+  wasi_le32(MEM + IOV, BUF); wasi_le32(MEM + IOV + 4, 10);
+  EQ(CALL(fd_read, 4, 3LL, (long long)IOV, 1LL, (long long)OUT), WASI_EBADF);
+  EQ(CALL(fd_seek, 4, 3LL, 0LL, 1LL, (long long)OUT), WASI_EBADF);
+  /* append + flags */
+  fd = open_at(w, 3, "new.txt", 0, R_FD_WRITE | R_FD_FDSTAT_SET_FLAGS, 0);
+  CHECK(fd > 0);
+  EQ(CALL(fd_fdstat_set_flags, 2, (long long)fd, (long long)WASI_FDF_APPEND), 0);
+  EQ(CALL(fd_fdstat_get, 2, (long long)fd, (long long)OUT), 0); EQ(wasi_rd16(MEM + OUT + 2), WASI_FDF_APPEND);
+  EQ(CALL(fd_close, 1, (long long)fd), 0);
+  /* truncation rights: no PATH_FILESTAT_SET_SIZE -> EPERM */
+  EQ(open_at(w, 4, "rofile", WASI_O_TRUNC, 0, 0), -WASI_EPERM);
+  EQ(open_at(w, 4, "x", WASI_O_CREAT, R_FD_WRITE, 0), -WASI_ENOTCAPABLE);
+  fd = open_at(w, 4, "rofile", 0, R_FD_READ | R_FD_WRITE, 0);
+  CHECK(fd > 0);
+  EQ(CALL(fd_fdstat_get, 2, (long long)fd, (long long)OUT), 0); CHECK(!(rd64(OUT + 8) & R_FD_WRITE));
+  wasi_le32(MEM + IOV, BUF); wasi_le32(MEM + IOV + 4, 2);
+  EQ(CALL(fd_write, 4, (long long)fd, (long long)IOV, 1LL, (long long)OUT), WASI_ENOTCAPABLE);
+  CALL(fd_close, 1, (long long)fd);
+  uint32_t n = gstr("d");
+  EQ(CALL(path_create_directory, 3, 4LL, (long long)PATH, (long long)n), WASI_ENOTCAPABLE);
+  /* dir open with write -> EISDIR */
+  EQ(open_at(w, 3, ".", WASI_O_DIRECTORY, R_FD_READ | R_FD_WRITE, 0), -WASI_EISDIR);
+  fd = open_at(w, 3, ".", 0, 0, 0); CHECK(fd > 0); CALL(fd_close, 1, (long long)fd);
+
+  printf("-- path ops\n");
+  n = gstr("mydir");
+  EQ(CALL(path_create_directory, 3, 3LL, (long long)PATH, (long long)n), 0);
+  EQ(CALL(path_create_directory, 3, 3LL, (long long)PATH, (long long)n), WASI_EEXIST);
+  n = gstr("file/");
+  EQ(CALL(path_unlink_file, 3, 3LL, (long long)PATH, (long long)n), WASI_ENOTDIR);
+  EQ(CALL(path_remove_directory, 3, 3LL, (long long)PATH, (long long)n), WASI_ENOTDIR);
+  n = gstr("mydir/");
+  EQ(CALL(path_unlink_file, 3, 3LL, (long long)PATH, (long long)n), WASI_EISDIR);
+  n = gstr("sub");
+  EQ(CALL(path_remove_directory, 3, 3LL, (long long)PATH, (long long)n), WASI_ENOTEMPTY);
+  /* symlink + readlink */
+  uint32_t n1 = gstr("file");
+  memcpy(MEM + PATH + 200, "mydir/lnk", 9);
+  EQ(CALL(path_symlink, 5, (long long)PATH, (long long)n1, 3LL, (long long)PATH + 200, 9LL), 0);
+  EQ(CALL(path_readlink, 6, 3LL, (long long)PATH + 200, 9LL, (long long)BUF, 100LL, (long long)OUT), 0);
+  EQ(rd32(OUT), 4); CHECK(memcmp(MEM + BUF, "file", 4) == 0);
+  EQ(CALL(path_readlink, 6, 3LL, (long long)PATH + 200, 9LL, (long long)BUF, 2LL, (long long)OUT), 0);
+  EQ(rd32(OUT), 2);
+  n1 = gstr("/etc/passwd");
+  EQ(CALL(path_symlink, 5, (long long)PATH, (long long)n1, 3LL, (long long)PATH + 200, 9LL), WASI_EPERM);
+  /* hard link + rename */
+  n1 = gstr("file");
+  memcpy(MEM + PATH + 200, "mydir/hard", 10);
+  EQ(CALL(path_link, 7, 3LL, 0LL, (long long)PATH, (long long)n1, 3LL, (long long)PATH + 200, 10LL), 0);
+  EQ(CALL(path_filestat_get, 5, 3LL, 0LL, (long long)PATH + 200, 10LL, (long long)BUF), 0); EQ(rd64(BUF + 24), 2);
+  memcpy(MEM + PATH + 300, "renamed", 7);
+  EQ(CALL(path_rename, 6, 3LL, (long long)PATH + 200, 10LL, 3LL, (long long)PATH + 300, 7LL), 0);
+  n1 = gstr("renamed");
+  EQ(CALL(path_unlink_file, 3, 3LL, (long long)PATH, (long long)n1), 0);
+  /* times */
+  n1 = gstr("file");
+  EQ(CALL(path_filestat_set_times, 7, 3LL, 0LL, (long long)PATH, (long long)n1, 5000000000LL, 7000000000LL,
+          (long long)(WASI_FST_ATIM | WASI_FST_MTIM)), 0);
+  EQ(CALL(path_filestat_get, 5, 3LL, 0LL, (long long)PATH, (long long)n1, (long long)BUF), 0);
+  EQ(rd64(BUF + 40), 5000000000LL); EQ(rd64(BUF + 48), 7000000000LL);
+  EQ(CALL(path_filestat_set_times, 7, 3LL, 0LL, (long long)PATH, (long long)n1, 0LL, 0LL,
+          (long long)(WASI_FST_ATIM | WASI_FST_ATIM_NOW)), WASI_EINVAL);
+  /* bad utf-8 / NUL */
+  memcpy(MEM + PATH, "fi\0e", 4);
+  EQ(CALL(path_unlink_file, 3, 3LL, (long long)PATH, 4LL), WASI_EILSEQ);
+  memcpy(MEM + PATH, "fi\xff" "e", 4);
+  EQ(CALL(path_unlink_file, 3, 3LL, (long long)PATH, 4LL), WASI_EILSEQ);
+  EQ(CALL(path_unlink_file, 3, 3LL, 65530LL, 100LL), WASI_EFAULT);
+  EQ(CALL(path_unlink_file, 3, 1LL, (long long)PATH, 1LL), WASI_ENOTDIR);
+
+  printf("-- readdir\n");
+  for (int i = 0; i < 40; i++) { char nm[32]; snprintf(nm, sizeof nm, "mydir/entry%02d", i);
+    int f2 = open_at(w, 3, nm, WASI_O_CREAT, R_FD_WRITE, 0); CHECK(f2 > 0); CALL(fd_close, 1, (long long)f2); }
+  fd = open_at(w, 3, "mydir", WASI_O_DIRECTORY, R_FD_READDIR, 0);
+  CHECK(fd > 0);
+  { int seen = 0, dots = 0; uint64_t cookie = 0; int rounds = 0;
+    for (;;) {
+      rounds++;
+      EQ(CALL(fd_readdir, 5, (long long)fd, (long long)BUF, 300LL, (long long)cookie, (long long)OUT), 0);
+      uint32_t used = rd32(OUT), at = 0; bool full = used == 300;
+      while (at + 24 <= used) {
+        uint32_t nl = rd32(BUF + at + 16);
+        if (at + 24 + nl > used) break;
+        char nm[64]; memcpy(nm, MEM + BUF + at + 24, nl); nm[nl] = 0;
+        if (nm[0] == '.') dots++; else { seen++; CHECK(MEM[BUF + at + 20] == WASI_FT_FILE || strcmp(nm, "lnk") == 0); }
+        cookie = rd64(BUF + at);
+        at += 24 + nl;
+      }
+      if (!full) break;
+      if (rounds > 100) { CHECK(0); break; }
+    }
+    EQ(seen, 41); EQ(dots, 2); CHECK(rounds > 3);
+  }
+  CALL(fd_close, 1, (long long)fd);
+  EQ(CALL(fd_readdir, 5, 0LL, (long long)BUF, 300LL, 0LL, (long long)OUT), WASI_ENOTCAPABLE);
+
+  printf("-- many fds, renumber\n");
+  { int fds[1000], ok = 1;
+    for (int i = 0; i < 1000; i++) { fds[i] = open_at(w, 3, "file", 0, R_FD_READ, 0); if (fds[i] < 0) ok = 0; }
+    CHECK(ok); EQ(fds[999] - fds[0], 999);
+    EQ(CALL(fd_renumber, 2, (long long)fds[10], (long long)fds[20]), 0);
+    EQ(CALL(fd_fdstat_get, 2, (long long)fds[10], (long long)OUT), WASI_EBADF);
+    EQ(CALL(fd_fdstat_get, 2, (long long)fds[20], (long long)OUT), 0);
+    EQ(CALL(fd_renumber, 2, (long long)fds[20], 99999LL), WASI_EBADF);
+    for (int i = 0; i < 1000; i++) if (i != 10) EQ(CALL(fd_close, 1, (long long)fds[i]), 0);
+  }
+
+  printf("-- poll_oneoff\n");
+  { uint8_t *s = MEM + BUF; memset(s, 0, 96);
+    wasi_le64(s, 7); s[8] = 0; wasi_le32(s + 16, 1); wasi_le64(s + 24, 50000000); /* 50 ms */
+    struct timespec t0, t1; clock_gettime(CLOCK_MONOTONIC, &t0);
+    EQ(CALL(poll_oneoff, 4, (long long)BUF, (long long)BUF + 200, 1LL, (long long)OUT), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    CHECK(ms >= 49 && ms < 200); EQ(rd32(OUT), 1); EQ(rd64(BUF + 200), 7); EQ(MEM[BUF + 210], 0);
+    /* fd write readiness on a file + a long clock: immediate */
+    int f2 = open_at(w, 3, "file", 0, R_FD_READ | R_POLL_FD_READWRITE, 0);
+    wasi_le64(s + 48, 9); s[56] = 1; wasi_le32(s + 64, (uint32_t)f2);
+    wasi_le64(s + 24, 5000000000LL);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    EQ(CALL(poll_oneoff, 4, (long long)BUF, (long long)BUF + 200, 2LL, (long long)OUT), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    CHECK(ms < 100); EQ(rd32(OUT), 1); EQ(rd64(BUF + 200), 9); EQ(rd64(BUF + 216), 12);
+    wasi_le32(s + 64, 999);
+    EQ(CALL(poll_oneoff, 4, (long long)BUF, (long long)BUF + 200, 2LL, (long long)OUT), 0);
+    EQ(rd32(OUT), 1); EQ(wasi_rd16(MEM + BUF + 208), WASI_EBADF);
+    EQ(CALL(poll_oneoff, 4, (long long)BUF, (long long)BUF + 200, 0LL, (long long)OUT), WASI_EINVAL);
+    EQ(CALL(poll_oneoff, 4, (long long)BUF, 65530LL, 1LL, (long long)OUT), WASI_EFAULT);
+    CALL(fd_close, 1, (long long)f2);
+  }
+
+  printf("-- sockets\n");
+  pid_t pid = fork();
+  if (pid == 0) {
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    if (connect(c, (struct sockaddr *)&sa, sizeof sa) != 0) _exit(1);
+    if (write(c, "ping", 4) != 4) _exit(2);
+    char b[16]; ssize_t k = read(c, b, sizeof b);
+    _exit(k == 4 && memcmp(b, "PONG", 4) == 0 ? 0 : 3);
+  }
+  EQ(CALL(sock_accept, 3, 5LL, 0LL, (long long)OUT), 0);
+  int cfd = (int)rd32(OUT);
+  wasi_le32(MEM + IOV, BUF); wasi_le32(MEM + IOV + 4, 100);
+  EQ(CALL(sock_recv, 6, (long long)cfd, (long long)IOV, 1LL, 0LL, (long long)OUT, (long long)OUT + 4), 0);
+  EQ(rd32(OUT), 4); CHECK(memcmp(MEM + BUF, "ping", 4) == 0);
+  memcpy(MEM + BUF, "PONG", 4); wasi_le32(MEM + IOV + 4, 4);
+  EQ(CALL(sock_send, 5, (long long)cfd, (long long)IOV, 1LL, 0LL, (long long)OUT), 0); EQ(rd32(OUT), 4);
+  EQ(CALL(sock_shutdown, 2, (long long)cfd, 3LL), 0);
+  EQ(CALL(sock_shutdown, 2, 3LL, 3LL), WASI_ENOTSOCK);
+  EQ(CALL(sock_shutdown, 2, 999LL, 3LL), WASI_EBADF);
+  EQ(CALL(sock_accept, 3, 3LL, 0LL, (long long)OUT), WASI_ENOTSOCK);
+  int status; waitpid(pid, &status, 0); CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EQ(CALL(fd_close, 1, (long long)cfd), 0);
+
+  sandbox_tests(w, "openat2");
+  w->no_openat2 = true;
+  sandbox_tests(w, "component walk");
+  w->no_openat2 = false;
+
+  /* stdio close must not close the host's fd 1 */
+  EQ(CALL(fd_close, 1, 1LL), 0);
+  CHECK(fcntl(1, F_GETFD) >= 0);
+  cairn_wasi_set_memory(w, NULL);
+  EQ(CALL(args_sizes_get, 2, (long long)OUT, (long long)OUT + 4), WASI_EFAULT);
+  cairn_wasi_free(w);
+  CHECK(fcntl(lfd, F_GETFD) >= 0);
+  printf("wasi unit: %d checks, %d failed\n", checks, fails);
+  return fails != 0;
+}
