@@ -15,7 +15,6 @@ $(BUILD)/Makefile: CMakeLists.txt
 
 build: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
-	@ln -sf cairn $(BUILD)/cairn 2>/dev/null || true
 
 # Installs dependencies, builds, and runs every test through ctest.
 test: deps build
