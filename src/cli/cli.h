@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "cairn/cairn.h"
+#include "cairn/wasi.h"
 
 /* ---- subcommands: each returns the process exit status ---- */
 int cli_wast(int argc, char **argv);      /* wast.c */
@@ -51,6 +52,7 @@ struct CliLinker {
   cairn_memory *pMemory;
   CliReg *aReg;             /* owned */
   size_t nReg, nRegAlloc;
+  cairn_wasi *pWasi;        /* not owned; NULL: no WASI imports resolved */
 };
 
 void cli_linker_init(CliLinker *l, cairn_store *s, bool verbose);
@@ -59,6 +61,7 @@ void cli_linker_free(CliLinker *l);
 /* Makes inst's exports importable under module name [z, z+n). */
 bool cli_linker_register(CliLinker *l, const char *z, size_t n, cairn_instance *inst);
 /* Resolves the imports of m and instantiates it in the linker's store.
+** If l->pWasi is set, wasi_snapshot_preview1 imports come from it.
 ** Returns NULL with a LINK error (unknown import) or the instantiation's error. */
 cairn_instance *cli_linker_instantiate(CliLinker *l, const cairn_module *m, cairn_error *err);
 

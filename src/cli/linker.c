@@ -75,8 +75,8 @@ static bool resolve_one(CliLinker *l, const cairn_module *m, uint32_t i, cairn_e
   }
 unknown:
   if (is_wasi(it.module, it.module_len)) {
-    cli_error(err, CAIRN_ERR_LINK,
-              "unknown import: \"%.*s\".\"%.*s\" (WASI is not supported by this build yet)",
+    cli_error(err, CAIRN_ERR_LINK, "unknown import: \"%.*s\".\"%.*s\" (Cairn provides WASI as "
+              "wasi_snapshot_preview1 to `cairn run` only)",
               (int)it.module_len, it.module, (int)it.name_len, it.name);
   } else {
     cli_error(err, CAIRN_ERR_LINK, "unknown import: %s \"%.*s\".\"%.*s\"", kind_name(it.kind),
@@ -94,7 +94,11 @@ cairn_instance *cli_linker_instantiate(CliLinker *l, const cairn_module *m, cair
   }
   cairn_instance *inst = NULL;
   bool ok = true;
-  for (uint32_t i = 0; i < n && ok; i++) ok = resolve_one(l, m, i, &a[i], err);
+  if (l->pWasi) ok = cairn_wasi_define_imports(l->pWasi, m, a, NULL, err);
+  for (uint32_t i = 0; i < n && ok; i++) {
+    if (l->pWasi && cairn_wasi_is_wasi_import(m, i)) continue;
+    ok = resolve_one(l, m, i, &a[i], err);
+  }
   if (ok) inst = cairn_instance_new(l->pStore, m, a, n, err);
   free(a);
   return inst;

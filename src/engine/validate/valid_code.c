@@ -57,7 +57,7 @@ static const ValType *ctrl_results(const VCode *v, const Ctrl *c, uint32_t *n) {
   if (c->bt == BT_TYPE) {
     const FuncType *ft = &v->m->aType[c->typeIdx];
     *n = ft->nResult;
-    return ft->aType + ft->nParam;
+    return ft->aType ? ft->aType + ft->nParam : NULL; /* [] -> [] has no array */
   }
   *n = c->bt == BT_VAL;
   return &c->btVal;
