@@ -400,6 +400,61 @@ static void test_wast(void) {
   printf("wast: modules (text/binary/quote), register, actions, assertions, value patterns\n");
 }
 
+/* Bytes of the code section's one body for "(module (func ...))", after the
+** locals count: the instruction bytes only. */
+static void expect_code(const char *src, const uint8_t *want, size_t n) {
+  Buf b;
+  cairn_error err;
+  bool ok = parse(src, &b, &err);
+  CHECK(ok, "parse %s: %s", src, err.msg);
+  if (ok) {
+    /* the code section is last: ... 0x0A size 0x01 bodysize 0x00 instrs 0x0B */
+    bool same = b.n >= n + 1 && memcmp(b.aData + b.n - 1 - n, want, n) == 0 &&
+                b.aData[b.n - 1] == 0x0B;
+    CHECK(same, "code of %s", src);
+  }
+  buf_free(&b);
+}
+
+static void test_simd(void) {
+  static const uint8_t c1[] = {0xFD, 0x0C, 1, 0, 0xFF, 0xFF, 0xFE, 0xFF, 0xFF, 0x7F,
+                               0, 0, 0, 0, 0, 0, 0, 0x80, 0x1A};
+  expect_code("(func (v128.const i16x8 1 -1 -2 0x7fff 0 0 0 0x8000) drop)", c1, sizeof c1);
+  static const uint8_t c2[] = {0xFD, 0x0C, 0, 0, 0x80, 0x3F, 0, 0, 0, 0, 0, 0, 0xC0, 0x7F,
+                               0, 0, 0x80, 0xFF, 0x1A};
+  expect_code("(func (v128.const f32x4 1 0 nan -inf) drop)", c2, sizeof c2);
+  static const uint8_t c3[] = {0xFD, 0x0C, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0,
+                               0, 0xFD, 0x15, 3, 0x1A};
+  expect_code("(func (i8x16.extract_lane_s 3 (v128.const i8x16 -1 0 0 0 0 0 0 0 128 0 0 0 0 0 0 0)) drop)",
+              c3, sizeof c3);
+  static const uint8_t c4[] = {0x41, 0, 0x20, 0, 0xFD, 0x55, 0, 8, 7, 0x1A};
+  expect_code("(memory 1) (func (param v128) (v128.load16_lane offset=8 align=1 7 (i32.const 0) (local.get 0)) drop)",
+              c4, sizeof c4);
+  static const uint8_t c5[] = {0x20, 0, 0x20, 0, 0xFD, 0x0D, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+                               11, 12, 13, 14, 31, 0x1A};
+  expect_code("(func (param v128) local.get 0 local.get 0 i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 31 drop)",
+              c5, sizeof c5);
+  static const uint8_t c6[] = {0x20, 0, 0xFD, 0x80, 0x01, 0x1A};
+  expect_code("(func (param v128) (i16x8.abs (local.get 0)) drop)", c6, sizeof c6);
+  expect_error("(func (v128.const i8x16 256 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0) drop)",
+               "constant out of range", 1, 25);
+  expect_error("(func (v128.const i32x4 0 0 0) drop)", "wrong number of lane literals", 0, 0);
+  expect_error("(func (v128.const i32x4 0 0 0 0 0) drop)", "wrong number of lane literals", 0, 0);
+  expect_error("(func (v128.const 0 0 0 0) drop)", "unexpected token", 1, 19);
+  expect_error("(func (v128.const f32x4 nan:0x0 0 0 0) drop)", "constant out of range", 1, 25);
+  expect_error("(func (result i32) (i32x4.extract_lane 256 (v128.const i32x4 0 0 0 0)))",
+               "malformed lane index", 1, 40);
+  expect_error("(func (result i32) (i32x4.extract_lane -1 (v128.const i32x4 0 0 0 0)))",
+               "unexpected token", 1, 40);
+  expect_error("(func (param v128) (i8x16.shuffle 0 1 2 (local.get 0) (local.get 0)) drop)",
+               "invalid lane length", 0, 0);
+  expect_error("(func (param v128) (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 1.5"
+               " (local.get 0) (local.get 0)) drop)",
+               "malformed lane index", 0, 0);
+  expect_error("(func (i64x2.min))", "unknown operator", 1, 8);
+  printf("simd: v128.const shapes, lanes, memarg+lane, shuffle, lane errors\n");
+}
+
 static void test_public(void) {
   uint8_t *out = NULL;
   size_t n = 0;
@@ -420,6 +475,7 @@ int main(void) {
   test_modules();
   test_errors();
   test_wast();
+  test_simd();
   test_public();
   printf("test_text: %d checks, %d failed\n", nCheck, nFail);
   return nFail ? 1 : 0;

@@ -33,8 +33,8 @@ static bool dec_nomem(Decoder *d) {
 
 /* calloc of n elements that reports NOMEM. n == 0 yields NULL and success. */
 static bool dec_alloc(Decoder *d, void **pp, size_t n, size_t size) {
-  *pp = NULL;
-  if (n == 0) return true;
+  /* Empty arrays are allocated too: consumers may then index and offset
+  ** every array without a NULL case (NULL + 0 is undefined behaviour). */
   *pp = base_calloc(n, size);
   return *pp ? true : dec_nomem(d);
 }
@@ -94,6 +94,7 @@ static bool dec_const(Decoder *d, ConstExpr *c) {
   const uint8_t *start = d->r.p;
   bool dummy = false;
   if (!decode_expr(&d->r, &dummy)) return false;
+  if (d->r.usesSimd) d->m->usesSimd = true;
   c->p = start;
   c->n = (uint32_t)(d->r.p - start);
   c->offset = (uint32_t)decode_off(&d->r, start);
@@ -365,6 +366,7 @@ static bool code_entry(Decoder *d, Func *f) {
   f->pBody = r->p;
   f->bodyOffset = (uint32_t)decode_off(r, r->p);
   if (!decode_expr(r, &d->usesData)) return false;
+  if (r->usesSimd) d->m->usesSimd = true;
   if (r->p != start + size) return decode_fail(r, start, "section size mismatch");
   f->nBody = (uint32_t)(r->p - f->pBody);
   return true;

@@ -47,7 +47,7 @@ static bool instr_memarg(DecReader *r, Instr *out) {
 
 bool decode_instr(const uint8_t *p, const uint8_t *end, const uint8_t *base, Instr *out,
                   cairn_error *err) {
-  DecReader r = {p, end, base, err};
+  DecReader r = {p, end, base, err, false};
   memset(out, 0, sizeof *out);
   uint8_t b;
   uint32_t sub = 0;
@@ -234,6 +234,7 @@ bool decode_expr(DecReader *r, bool *usesData) {
     } else if (in.op == OP_MEMORY_INIT || in.op == OP_DATA_DROP) {
       *usesData = true;
     }
+    if (opinfo_table[in.op].code >> 16 == 0xFD) r->usesSimd = true;
   }
   buf_free(&stack);
   return ok;

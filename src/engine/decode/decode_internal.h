@@ -17,6 +17,7 @@ typedef struct DecReader {
   const uint8_t *end;  /* one past the last readable byte */
   const uint8_t *base; /* start of the module bytes (for offsets) */
   cairn_error *err;
+  bool usesSimd;       /* set by decode_expr when it reads a 0xFD instruction */
 } DecReader;
 
 #define DEC_EOS "unexpected end of section or function"
@@ -78,6 +79,8 @@ static inline bool decode_len32(DecReader *r, uint32_t *out) {
   if (!decode_u32(r, out)) return false;
   if ((uint64_t)*out > (uint64_t)(r->end - at))
     return decode_fail(r, at, "length out of bounds");
+  /* the length counted from before its own LEB may still overrun the end */
+  if ((uint64_t)*out > (uint64_t)(r->end - r->p)) return decode_fail(r, r->end, DEC_EOS);
   return true;
 }
 

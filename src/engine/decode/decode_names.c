@@ -18,7 +18,7 @@ static bool names_name(DecReader *r, Name *out) {
 /* Parses everything first, then applies it, so a fault leaves no trace. */
 void decode_names(Module *m, const uint8_t *p, const uint8_t *end) {
   cairn_error scratch;
-  DecReader r = {p, end, m->aBytes, &scratch};
+  DecReader r = {p, end, m->aBytes, &scratch, false};
   Name modName = {NULL, 0};
   const uint8_t *pFuncs = NULL, *pFuncsEnd = NULL;
   int lastId = -1;
@@ -30,7 +30,7 @@ void decode_names(Module *m, const uint8_t *p, const uint8_t *end) {
       return;
     if ((int)id <= lastId) return; /* subsections are ordered and unique */
     lastId = id;
-    DecReader sub = {body, body + size, m->aBytes, &scratch};
+    DecReader sub = {body, body + size, m->aBytes, &scratch, false};
     if (id == 0) {
       if (!names_name(&sub, &modName) || sub.p != sub.end) return;
     } else if (id == 1) {
@@ -47,7 +47,7 @@ void decode_names(Module *m, const uint8_t *p, const uint8_t *end) {
   }
   m->name = modName;
   if (pFuncs) {
-    DecReader sub = {pFuncs, pFuncsEnd, m->aBytes, &scratch};
+    DecReader sub = {pFuncs, pFuncsEnd, m->aBytes, &scratch, false};
     uint32_t n = 0, idx = 0;
     Name nm = {NULL, 0};
     decode_len32(&sub, &n);

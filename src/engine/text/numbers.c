@@ -90,7 +90,7 @@ static NumResult num_signed(const char *z, size_t n, int bits, uint64_t *out) {
   NumResult r = num_mag(z, n, &v, &ovf);
   if (r != NUM_OK) return r;
   if (ovf) return NUM_RANGE;
-  uint64_t umax = bits == 32 ? UINT32_MAX : UINT64_MAX;
+  uint64_t umax = bits == 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
   uint64_t nmax = (uint64_t)1 << (bits - 1);
   if (neg) {
     if (v > nmax) return NUM_RANGE;
@@ -98,7 +98,7 @@ static NumResult num_signed(const char *z, size_t n, int bits, uint64_t *out) {
   } else if (v > umax) {
     return NUM_RANGE;
   }
-  *out = bits == 32 ? (v & 0xFFFFFFFFu) : v;
+  *out = bits == 64 ? v : (v & (((uint64_t)1 << bits) - 1));
   return NUM_OK;
 }
 
@@ -111,6 +111,10 @@ NumResult text_num_i32(const char *z, size_t n, uint32_t *out) {
 
 NumResult text_num_i64(const char *z, size_t n, uint64_t *out) {
   return num_signed(z, n, 64, out);
+}
+
+NumResult text_num_int(const char *z, size_t n, int bits, uint64_t *out) {
+  return num_signed(z, n, bits, out);
 }
 
 /* Checks float syntax and writes a copy without underscores into buf (NUL

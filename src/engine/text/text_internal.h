@@ -54,6 +54,9 @@ NumResult text_num_u32(const char *z, size_t n, uint32_t *out);
 ** bits in *out), i64 likewise. */
 NumResult text_num_i32(const char *z, size_t n, uint32_t *out);
 NumResult text_num_i64(const char *z, size_t n, uint64_t *out);
+/* Integer of bits (8, 16, 32 or 64) with an optional sign, as for v128
+** lanes: -2^(bits-1)..2^bits-1, two's complement bits (masked) in *out. */
+NumResult text_num_int(const char *z, size_t n, int bits, uint64_t *out);
 /* Floats: decimal, hex (p exponent), inf, nan, nan:0xPAYLOAD; bit patterns. */
 NumResult text_num_f32(const char *z, size_t n, uint32_t *out);
 NumResult text_num_f64(const char *z, size_t n, uint64_t *out);

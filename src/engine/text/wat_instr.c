@@ -146,6 +146,98 @@ static bool wi_const(WatParser *p, Buf *b, ImmKind imm) {
   return true;
 }
 
+/* ---- SIMD immediates ---- */
+
+/* A token that may be a numeric literal (lanes of v128.const): numbers and
+** the float keywords inf, nan, nan:0x... */
+static bool wi_is_num_tok(const Token *t) {
+  if (t->kind == TK_NUM) return true;
+  return t->kind == TK_KEYWORD &&
+         (text_tok_is(t, "inf") || text_tok_is(t, "nan") || (t->n > 4 && memcmp(t->z, "nan:", 4) == 0));
+}
+
+/* v128.const SHAPE lane*: the lane count must match the shape; each lane is
+** range-checked for its width. Encodes the 16 bytes little endian. */
+static bool wi_v128_const(WatParser *p, Buf *b) {
+  Token *t = wat_cur(p);
+  int bits;
+  bool isFloat = false;
+  if (text_tok_is(t, "i8x16")) bits = 8;
+  else if (text_tok_is(t, "i16x8")) bits = 16;
+  else if (text_tok_is(t, "i32x4")) bits = 32;
+  else if (text_tok_is(t, "i64x2")) bits = 64;
+  else if (text_tok_is(t, "f32x4")) bits = 32, isFloat = true;
+  else if (text_tok_is(t, "f64x2")) bits = 64, isFloat = true;
+  else return wat_unexpected(p, t);
+  p->pos++;
+  uint32_t start = p->pos, count = 0, nLane = 128 / bits;
+  /* lexically bad literals are reported first, then the count */
+  for (;;) {
+    Token *l = wat_cur(p);
+    if (l->kind == TK_RESERVED) return wat_fail(p, l, "unknown operator");
+    if (!wi_is_num_tok(l)) break;
+    uint64_t d;
+    if (text_num_f64(l->z, l->n, &d) == NUM_SYNTAX && text_num_int(l->z, l->n, 64, &d) == NUM_SYNTAX)
+      return wat_fail(p, l, "unknown operator");
+    count++;
+    p->pos++;
+  }
+  if (count != nLane) return wat_fail(p, wat_cur(p), "wrong number of lane literals");
+  uint8_t bytes[16];
+  for (uint32_t i = 0; i < nLane; i++) {
+    Token *l = &p->toks[start + i];
+    uint64_t v = 0;
+    NumResult r;
+    if (!isFloat) {
+      r = l->kind == TK_NUM ? text_num_int(l->z, l->n, bits, &v) : NUM_SYNTAX;
+    } else if (bits == 32) {
+      uint32_t v32 = 0;
+      r = text_num_f32(l->z, l->n, &v32);
+      v = v32;
+    } else {
+      r = text_num_f64(l->z, l->n, &v);
+    }
+    if (r == NUM_SYNTAX) return wat_fail(p, l, "unknown operator");
+    if (r == NUM_RANGE) return wat_fail(p, l, "constant out of range");
+    for (int j = 0; j < bits / 8; j++) bytes[i * (bits / 8) + j] = (uint8_t)(v >> (8 * j));
+  }
+  buf_append(b, bytes, 16);
+  return true;
+}
+
+/* A lane index: a natural number below 256 (checked against the shape by
+** the validator). */
+static bool wi_lane(WatParser *p, Buf *b) {
+  Token *l = wat_cur(p);
+  uint64_t v;
+  NumResult r = l->kind == TK_NUM ? text_num_u64(l->z, l->n, &v) : NUM_SYNTAX;
+  if (r == NUM_SYNTAX) return wat_unexpected(p, l);
+  if (r == NUM_RANGE || v > 255) return wat_fail(p, l, "malformed lane index");
+  buf_byte(b, (uint8_t)v);
+  p->pos++;
+  return true;
+}
+
+/* i8x16.shuffle: exactly 16 lane indices. */
+static bool wi_shuffle(WatParser *p, Buf *b) {
+  uint8_t lanes[16];
+  for (int i = 0; i < 16; i++) {
+    Token *l = wat_cur(p);
+    if (!wi_is_num_tok(l)) {
+      if (l->kind == TK_RESERVED) return wat_fail(p, l, "malformed lane index");
+      return wat_fail(p, l, "invalid lane length");
+    }
+    uint64_t v;
+    NumResult r = l->kind == TK_NUM ? text_num_u64(l->z, l->n, &v) : NUM_SYNTAX;
+    if (r != NUM_OK || v > 255) return wat_fail(p, l, "malformed lane index");
+    lanes[i] = (uint8_t)v;
+    p->pos++;
+  }
+  if (wi_is_num_tok(wat_cur(p))) return wat_fail(p, wat_cur(p), "invalid lane length");
+  buf_append(b, lanes, 16);
+  return true;
+}
+
 static bool wi_index_opt(WatParser *p, Buf *b, NameSpace *ns, const char *what) {
   uint32_t x = 0;
   if (wi_has_index(p) && !wat_index(p, ns, what, &x)) return false;
@@ -305,8 +397,15 @@ static bool wi_plain(WatParser *p, Buf *b) {
       buf_uleb(b, s);
       return true;
     }
+    case IMM_V128:
+      return wi_v128_const(p, b);
+    case IMM_SHUFFLE:
+      return wi_shuffle(p, b);
+    case IMM_LANE:
+      return wi_lane(p, b);
+    case IMM_MEMARG_LANE:
+      return wi_memarg(p, b, oi->align) && wi_lane(p, b);
     default:
-      /* SIMD immediates (IMM_V128, IMM_SHUFFLE, IMM_LANE, IMM_MEMARG_LANE) */
       return wat_fail(p, t, "unknown operator");
   }
 }

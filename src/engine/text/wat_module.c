@@ -74,6 +74,7 @@ static int wat_valtype_of(const Token *t) {
 
 bool wat_valtype(WatParser *p, uint8_t *out) {
   int v = wat_valtype_of(wat_cur(p));
+  *out = 0;
   if (v < 0) return wat_unexpected(p, wat_cur(p));
   *out = (uint8_t)v;
   p->pos++;
@@ -999,14 +1000,20 @@ static bool wat_module_tokens(TokList *tl, Buf *out, cairn_error *err, int depth
   }
   uint32_t first = p->pos;
   ok = wat_pass1(p);
+  /* A stray token after the fields is reported after pass 2, so that an
+  ** error inside the fields (met first when reading left to right) wins. */
+  const Token *stray = NULL;
   if (ok) {
-    ok = wrapped ? wat_expect_rpar(p) : true;
-    if (ok && wat_cur(p)->kind != TK_EOF) ok = wat_unexpected(p, wat_cur(p));
+    if (wrapped && wat_cur(p)->kind != TK_RPAR)
+      stray = wat_cur(p);
+    else if (wat_peek(p, wrapped ? 1 : 0)->kind != TK_EOF)
+      stray = wat_peek(p, wrapped ? 1 : 0);
   }
   if (ok) {
     p->pos = first;
     ok = wat_pass2(p);
   }
+  if (ok && stray) ok = wat_unexpected(p, stray);
   if (ok) {
     wat_assemble(p, out);
     if (out->oom) {

@@ -218,6 +218,15 @@ static bool vc_label(VCode *v, uint32_t depth, const Ctrl **out) {
   return true;
 }
 
+/* Lane count of a lane instruction, from its shape prefix ("i8x16." ...). */
+static uint32_t vc_lane_count(const OpInfo *oi) {
+  const char *z = oi->zName;
+  if (z[1] == '8') return 16;
+  if (z[1] == '1') return 8;
+  if (z[1] == '3') return 4;
+  return 2; /* i64x2, f64x2 */
+}
+
 /* Checks the immediates of an instruction typed by its signature letters. */
 static bool vc_immediates(VCode *v, const Instr *in) {
   const Module *m = v->m;
@@ -227,6 +236,19 @@ static bool vc_immediates(VCode *v, const Instr *in) {
       if (!vc_memory(v, 0)) return false;
       if (in->a > oi->align)
         return valid_fail(v->err, v->off, "alignment must not be larger than natural");
+      return true;
+    case IMM_MEMARG_LANE: /* align in b, lane in a */
+      if (!vc_memory(v, 0)) return false;
+      if (in->b > oi->align)
+        return valid_fail(v->err, v->off, "alignment must not be larger than natural");
+      if (in->a >= 16u >> oi->align) return valid_fail(v->err, v->off, "invalid lane index");
+      return true;
+    case IMM_LANE:
+      if (in->a >= vc_lane_count(oi)) return valid_fail(v->err, v->off, "invalid lane index");
+      return true;
+    case IMM_SHUFFLE:
+      for (int i = 0; i < 16; i++)
+        if (in->pVec[i] >= 32) return valid_fail(v->err, v->off, "invalid lane index");
       return true;
     case IMM_MEMIDX:
     case IMM_MEM_MEM:

@@ -45,7 +45,7 @@ static bool valid_mem_type(const MemType *t, long off, cairn_error *err) {
                       err);
 }
 
-/* A constant expression of type t: only *.const, ref.null, ref.func and
+/* A constant expression of type t: only *.const (v128.const too), ref.null, ref.func and
 ** global.get of an imported immutable global (Wasm 2.0). */
 static bool valid_const_expr(const Module *m, const ConstExpr *c, ValType t, cairn_error *err) {
   const uint8_t *p = c->p, *end = c->p + c->n;
@@ -69,6 +69,9 @@ static bool valid_const_expr(const Module *m, const ConstExpr *c, ValType t, cai
         break;
       case OP_F64_CONST:
         vt = VT_F64;
+        break;
+      case OP_V128_CONST:
+        vt = VT_V128;
         break;
       case OP_REF_NULL:
         vt = (ValType)in.a;
