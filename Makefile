@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all build deps test asan run fuzz fuzz-build clean
+.PHONY: all build deps test asan run fuzz fuzz-build clean bench bench-smoke bench-deps
 
 all: build
 
@@ -26,9 +26,20 @@ asan: deps
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS)
 
-# Builds and runs the bundled example.
+# Builds everything and starts the serverless node on 127.0.0.1:8080 with the
+# example functions (examples/functions/serve.json); Ctrl-C stops it.
 run: deps build
-	./$(BUILD)/cairn run examples/fib.wat --invoke fib 25
+	@echo "cairn serve on 127.0.0.1:8080 - try, from another terminal:"
+	@echo "  curl http://127.0.0.1:8080/hello"
+	@echo "  curl -d 'some body' 'http://127.0.0.1:8080/echo/path?q=1'"
+	@echo "  curl -d '{\"name\":\"cairn\",\"n\":[1,2,3]}' http://127.0.0.1:8080/json"
+	@echo "  curl 'http://127.0.0.1:8080/compute?n=1000000'"
+	@echo "  curl http://127.0.0.1:8080/metrics"
+	./$(BUILD)/cairn serve --config examples/functions/serve.json
+
+# Installs what the benchmarks need beyond the tests (nginx, gnuplot, hyperfine).
+bench-deps: deps
+	./scripts/install-deps.sh --bench
 
 # libFuzzer targets (clang); FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
@@ -38,6 +49,18 @@ fuzz-build: deps
 
 fuzz: fuzz-build
 	./tests/fuzz/run-fuzz.sh build-fuzz/fuzz $(FUZZ_SECONDS)
+
+# Compute-kernel and real-world benchmarks: native vs `cairn run` vs Node.js,
+# best of RUNS; writes docs/benchmarks.md ("Compute kernels") and its chart.
+# CAIRN_RUN="cmd args" overrides the cairn command. See bench/bench.py.
+RUNS ?= 3
+bench: bench-deps build
+	python3 bench/bench.py --cairn $(BUILD)/cairn --work $(BUILD)/bench --runs $(RUNS) $(BENCH_ARGS)
+
+# Each kernel once at a small size under `cairn run`, checksums compared with
+# native (no timing); also run by ctest.
+bench-smoke: build
+	python3 bench/bench.py --smoke --cairn $(BUILD)/cairn --work $(BUILD)/bench-smoke
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz

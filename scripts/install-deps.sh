@@ -1,7 +1,18 @@
 #!/bin/sh
 # Installs (only if missing) the Debian packages Cairn's build and tests need.
 set -e
-PKGS="gcc clang make cmake libc6-dev"
+# wasi-libc, lld-14 and libclang-rt-14-dev-wasm32: clang --target=wasm32-wasi for
+# tests/wasi/programs; jq: the WASI test suite runner; time: bench/coldstart.sh.
+PKGS="gcc clang make cmake libc6-dev wasi-libc lld-14 libclang-rt-14-dev-wasm32 jq time"
+# cairn serve: libjansson-dev (config parser), curl, wrk and python3 (tests).
+PKGS="$PKGS libjansson-dev curl wrk python3"
+# --bench: what the benchmarks need beyond the tests: nginx-light (the
+# throughput comparison in tests/serve/bench.sh), gnuplot (charts), hyperfine
+# (cold start), nodejs (the JIT reference).
+if [ "${1:-}" = "--bench" ]; then
+  PKGS="$PKGS nginx-light gnuplot-nox hyperfine"
+  command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
+fi
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

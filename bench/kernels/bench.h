@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int bench_scale(int argc, char **argv, int dflt) {
+static inline int bench_scale(int argc, char **argv, int dflt) {
   if (argc > 1) {
     int s = atoi(argv[1]);
     if (s > 0) return s;
@@ -38,13 +38,13 @@ static inline uint64_t mix64(uint64_t h, uint64_t v) {
   return h;
 }
 
-static void *bench_alloc(size_t n) {
+static inline void *bench_alloc(size_t n) {
   void *p = malloc(n ? n : 1);
   if (!p) { fprintf(stderr, "out of memory\n"); exit(2); }
   return p;
 }
 
-static void bench_result(const char *name, uint64_t sum) {
+static inline void bench_result(const char *name, uint64_t sum) {
   printf("%s checksum %016llx\n", name, (unsigned long long)sum);
 }
 #endif

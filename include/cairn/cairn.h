@@ -314,6 +314,38 @@ bool cairn_global_set(cairn_global *g, cairn_val v);  /* false if immutable or w
 bool cairn_wat_to_wasm(const char *src, size_t len, uint8_t **out, size_t *out_len,
                        cairn_error *err);
 
+/* ---- instance snapshots (copy-on-write images; runtime/snapshot.c) ------
+** For hosts that need a fresh instance per request (the serverless node):
+** instantiate once, capture, then after each use restore in bulk instead of
+** instantiating again. Restoring makes the instance indistinguishable from a
+** new instantiation of the same module with the same imports: every memory,
+** table and global the instance defines (not imported ones) and its dropped
+** segments return to their captured state; the store's fuel is refilled to
+** its configured budget and a pending interrupt is cleared. */
+
+typedef struct cairn_snapshot cairn_snapshot;
+
+/* Captures inst's current state (typically right after cairn_instance_new).
+** Each defined memory's bytes go into an anonymous memory file (all-zero
+** pages left as holes) which the live memory is then mapped from, privately
+** (copy-on-write). The snapshot refers to inst: free it before the store.
+** Free with cairn_snapshot_free. */
+cairn_snapshot *cairn_snapshot_new(cairn_instance *inst, cairn_error *err);
+
+/* Puts the snapshot's instance back into the captured state. Must not be
+** called while that instance's code runs. NOMEM error if a mapping fails. */
+bool cairn_snapshot_restore(cairn_snapshot *snap, cairn_error *err);
+
+/* Bytes of memory image the snapshot holds (its non-zero pages). */
+size_t cairn_snapshot_image_bytes(const cairn_snapshot *snap);
+
+void cairn_snapshot_free(cairn_snapshot *snap);
+
+/* Sets the store's fuel budget (0 = unlimited) and refills it now. */
+void cairn_store_set_fuel(cairn_store *s, uint64_t fuel);
+/* Fuel left (0 if unlimited or exhausted). */
+uint64_t cairn_store_fuel_left(const cairn_store *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -94,6 +94,43 @@ void cairn_wasi_set_memory(cairn_wasi *w, cairn_memory *mem);
 ** afterwards (the store still owns them). NULL is a no-op. */
 void cairn_wasi_free(cairn_wasi *w);
 
+/* ---- memory stdio and reuse (stdio_mem.c) -------------------------------
+** For embedders that run a program per request (the serverless node). */
+
+/* A growable output buffer. data is malloc'd and grown by Cairn; the
+** embedder owns it (free() it, or reset len to 0 to reuse it). */
+typedef struct cairn_wasi_memout {
+  uint8_t *data;
+  size_t len, cap;
+  size_t max;        /* 0: unlimited; a write past it fails (EFBIG) and sets overflow */
+  bool overflow;
+} cairn_wasi_memout;
+
+typedef struct cairn_wasi_memio {
+  const uint8_t *in;     /* guest fd 0 reads these bytes, then end of file */
+  size_t in_len, in_pos;
+  cairn_wasi_memout out; /* guest fd 1 */
+  cairn_wasi_memout err; /* guest fd 2 */
+  cairn_wasi *wasi;      /* set by cairn_wasi_define_imports_memio */
+} cairn_wasi_memio;
+
+/* As cairn_wasi_define_imports, then routes guest fds 0, 1 and 2 to io:
+** fd_read on 0 and fd_write on 1 and 2 use io's buffers (no syscall) as long
+** as that guest fd is still the configured stdio descriptor (give any host
+** fd, e.g. a pipe, in cfg.stdio: it is never read or written; -1 leaves the
+** guest fd closed). Other descriptors behave as usual. io is borrowed and
+** must outlive every call into the instance; the embedder may refill it
+** between runs. */
+bool cairn_wasi_define_imports_memio(cairn_wasi *w, const cairn_module *m, cairn_extern *imports,
+                                     cairn_wasi_memio *io, cairn_error *err);
+
+/* Gives w a new program state from cfg (argv, env, stdio, preopens,
+** listeners, exactly as cairn_wasi_new), closing every descriptor the guest
+** opened, and keeps the host functions already made for w and the bound
+** memory. With cairn_snapshot_restore this runs the same instance again as a
+** new program. On failure (as cairn_wasi_new) w is unchanged. */
+bool cairn_wasi_reset(cairn_wasi *w, const cairn_wasi_config *cfg, cairn_error *err);
+
 #ifdef __cplusplus
 }
 #endif

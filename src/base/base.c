@@ -165,7 +165,7 @@ int leb_read_s(const uint8_t *p, const uint8_t *end, int bits, int64_t *out) {
 
 /* ---- UTF-8 ---- */
 
-bool utf8_valid(const uint8_t *z, size_t n) {
+bool base_utf8_valid(const uint8_t *z, size_t n) {
   size_t i = 0;
   while (i < n) {
     uint8_t c = z[i];
@@ -199,7 +199,7 @@ bool utf8_valid(const uint8_t *z, size_t n) {
   return true;
 }
 
-void utf8_encode(Buf *b, uint32_t c) {
+void base_utf8_encode(Buf *b, uint32_t c) {
   if (c < 0x80) {
     buf_byte(b, (uint8_t)c);
   } else if (c < 0x800) {

@@ -57,9 +57,9 @@ int leb_read_s(const uint8_t *p, const uint8_t *end, int bits, int64_t *out);
 
 /* ---- UTF-8 ---- */
 /* True if [z, z+n) is well-formed UTF-8 (no overlongs, surrogates, > U+10FFFF). */
-bool utf8_valid(const uint8_t *z, size_t n);
+bool base_utf8_valid(const uint8_t *z, size_t n);
 /* Appends the UTF-8 encoding of code point c (< 0x110000, not a surrogate). */
-void utf8_encode(Buf *b, uint32_t c);
+void base_utf8_encode(Buf *b, uint32_t c);
 
 /* ---- files ---- */
 /* Reads a whole file; *out is base_malloc'd (caller frees), NUL-terminated

@@ -21,6 +21,7 @@ int cli_wast(int argc, char **argv);      /* wast.c */
 int cli_run(int argc, char **argv);       /* run.c */
 int cli_validate(int argc, char **argv);  /* validate.c */
 int cli_inspect(int argc, char **argv);   /* inspect.c */
+int cli_serve(int argc, char **argv);     /* serve.c */
 
 /* ---- linker (linker.c) ----
 ** Resolves a module's imports by (module name, field name): first against

@@ -18,6 +18,7 @@ static const Subcommand aCmd[] = {
     {"wast", cli_wast, "run WebAssembly spec test scripts (.wast)"},
     {"validate", cli_validate, "decode and validate modules"},
     {"inspect", cli_inspect, "show a module's sections, imports, exports, functions"},
+    {"serve", cli_serve, "serve HTTP functions (WASI/WAGI), a fresh instance per request"},
 };
 
 static void usage(FILE *f) {

@@ -292,8 +292,29 @@ static void describe_expected(char *z, size_t n, const WastValue *w) {
     snprintf(z, n, "?");
     return;
   }
-  cli_print_val(f, &v);
-  if (w->type == CAIRN_V128 && w->nLane) fprintf(f, " (per-lane NaN patterns)");
+  if (w->type == CAIRN_V128 && w->nLane) {
+    /* per-lane patterns: f32x4 / f64x2 lanes, lane 0 first */
+    fputs(w->nLane == 4 ? "f32x4" : "f64x2", f);
+    for (int i = 0; i < w->nLane; i++) {
+      int nb = 16 / w->nLane;
+      cairn_val lane;
+      memset(&lane, 0, sizeof lane);
+      lane.type = nb == 4 ? CAIRN_F32 : CAIRN_F64;
+      if (nb == 4)
+        memcpy(&lane.of.f32_bits, w->v128 + 4 * i, 4);
+      else
+        memcpy(&lane.of.f64_bits, w->v128 + 8 * i, 8);
+      fputc(' ', f);
+      if (w->aLaneKind[i] == WV_NAN_CANONICAL)
+        fputs("nan:canonical", f);
+      else if (w->aLaneKind[i] == WV_NAN_ARITHMETIC)
+        fputs("nan:arithmetic", f);
+      else
+        cli_print_val(f, &lane);
+    }
+  } else {
+    cli_print_val(f, &v);
+  }
   fclose(f);
   snprintf(z, n, "%s:%s", zBuf ? zBuf : "?", t);
   free(zBuf);

@@ -100,6 +100,10 @@ typedef struct Global {
   ConstExpr init;       /* unused for imported globals */
 } Global;
 
+/* Implementation limit on declared locals per function (V8 and wasmtime
+** use the same figure); the spec's own limit is 2^32-1. */
+#define MODULE_MAX_FUNC_LOCALS 50000
+
 typedef struct Local {
   uint32_t count;
   ValType type;

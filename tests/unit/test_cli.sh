@@ -41,8 +41,8 @@ cat >"$work/t.wat" <<'W'
   (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
   (func (export "f") (param f64) (result f64) (f64.mul (local.get 0) (f64.const 2))))
 W
-check "run trap" 1 "error: unreachable" -- "$cairn" run "$work/t.wat" --invoke boom
-check "run trap backtrace" 1 "at func\[0\]" -- "$cairn" run "$work/t.wat" --invoke boom
+check "run trap" 134 "error: unreachable" -- "$cairn" run "$work/t.wat" --invoke boom
+check "run trap backtrace" 134 "at func\[0\]" -- "$cairn" run "$work/t.wat" --invoke boom
 check "run negative" 0 "^-3:i32$" -- "$cairn" run "$work/t.wat" --invoke div -9 3
 check "run f64" 0 "^3:f64$" -- "$cairn" run "$work/t.wat" --invoke f 1.5
 

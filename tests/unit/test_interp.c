@@ -4,7 +4,9 @@
 ** control flow (loops, br_table, multi-value blocks, br_if with values),
 ** calls (recursion, call_indirect and its three traps, deep recursion ->
 ** "call stack exhausted", then normal calls again), numeric traps, memory
-** (loads/stores, out-of-bounds, grow, fill/copy), host functions that
+** (loads/stores, out-of-bounds, grow, fill/copy), SIMD (v128 values in
+** params, results, locals, globals, blocks, select; lane, float and
+** saturation rules; memory bounds), host functions that
 ** re-enter Wasm or trap, fuel and interruption, and trap backtraces.
 ** Modules are written in the text format. Prints each check; exits
 ** non-zero on a failure.
@@ -440,12 +442,119 @@ static void test_host(void) {
   cairn_module_free(m);
 }
 
+/* ---- SIMD: v128 values take two slots everywhere ---- */
+static const char *zSimd =
+    "(module"
+    " (memory 1)"
+    " (data (i32.const 0) \"\\01\\02\\03\\04\\05\\06\\07\\08\\09\\0a\\0b\\0c\\0d\\0e\\0f\\10\")"
+    " (global $g (mut v128) (v128.const i32x4 1 2 3 4))"
+    /* mixed i32 / v128 params and results: slot offsets past a v128 */
+    " (func $mix (param i32 v128 i32) (result v128 i32)"
+    "   (i32x4.add (local.get 1) (i32x4.splat (local.get 0))) (local.get 2))"
+    " (func (export \"mix\") (param i32) (result i32)"
+    "   (local v128) (local $k i32)"
+    "   (call $mix (local.get 0) (v128.const i32x4 10 20 30 40) (i32.const 5))"
+    "   (local.set $k) (local.set 1)"
+    "   (i32.add (i32x4.extract_lane 3 (local.get 1)) (local.get $k)))"
+    /* block results and branches carrying a v128 */
+    " (func (export \"brv\") (param i32) (result i32)"
+    "   (i32x4.extract_lane 0"
+    "     (block (result v128)"
+    "       (v128.const i32x4 7 0 0 0)"
+    "       (br_if 0 (local.get 0))"
+    "       (drop) (v128.const i32x4 9 0 0 0))))"
+    /* select of v128, globals, local.tee */
+    " (func (export \"sel\") (param i32) (result i32) (local v128)"
+    "   (local.set 1 (select (global.get $g) (v128.const i64x2 -1 -1) (local.get 0)))"
+    "   (global.set $g (i32x4.mul (local.get 1) (local.get 1)))"
+    "   (i32x4.extract_lane 2 (global.get $g)))"
+    /* memory: load, lane store, shuffle, swizzle */
+    " (func (export \"mem\") (param i32) (result i32)"
+    "   (v128.store32_lane offset=32 1 (i32.const 0)"
+    "     (i8x16.shuffle 15 14 13 12 11 10 9 8 7 6 5 4 3 2 1 0"
+    "       (v128.load (local.get 0)) (v128.load (local.get 0))))"
+    "   (i32.load offset=32 (i32.const 0)))"
+    " (func (export \"oob\") (param i32) (result i32)"
+    "   (v128.any_true (v128.load (local.get 0))))"
+    /* float rules: min with -0 and NaN, saturating truncation, bitmask */
+    " (func (export \"fmin\") (result i32)"
+    "   (i32x4.bitmask (f32x4.min (v128.const f32x4 0 -0 nan 1) (v128.const f32x4 -0 0 1 nan))))"
+    " (func (export \"sat\") (result i32)"
+    "   (i32x4.extract_lane 1 (i32x4.trunc_sat_f32x4_s (v128.const f32x4 nan -inf 1e10 2.7))))"
+    " (func (export \"narrow\") (result i32)"
+    "   (i8x16.extract_lane_u 1 (i8x16.narrow_i16x8_u (v128.const i16x8 300 -5 0 0 0 0 0 0)"
+    "     (v128.const i16x8 0 0 0 0 0 0 0 0))))"
+    " (func (export \"shift\") (param i32) (result i32)"
+    "   (i16x8.extract_lane_s 0 (i16x8.shr_s (v128.const i16x8 -256 0 0 0 0 0 0 0) (local.get 0))))"
+    " (func (export \"id\") (param v128) (result v128) (local.get 0))"
+    /* local.tee fused with its producer; a pending local.get of a v128
+    ** local saved before local.set overwrites it */
+    " (func (export \"tee\") (param i32) (result i32) (local v128)"
+    "   (i32x4.extract_lane 1 (i32x4.add (local.tee 1 (i32x4.splat (local.get 0))) (local.get 1))))"
+    " (func (export \"stale\") (param i32) (result i32) (local v128)"
+    "   local.get 0 i32x4.splat local.set 1"
+    "   local.get 1 v128.const i32x4 100 100 100 100 local.set 1 local.get 1 i32x4.sub"
+    "   i32x4.extract_lane 3)"
+    ")";
+
+static void test_simd(cairn_store *s) {
+  cairn_module *m = load(zSimd);
+  CHECK(m != NULL, "simd: module compiles");
+  if (!m) return;
+  cairn_error err;
+  cairn_instance *inst = cairn_instance_new(s, m, NULL, 0, &err);
+  CHECK(inst != NULL, "simd: instantiates");
+  if (!inst) {
+    cairn_module_free(m);
+    return;
+  }
+  int32_t a = 3;
+  CHECK(expect_i32(inst, "mix", &a, 1, 48), "call with (i32 v128 i32) params, (v128 i32) results");
+  a = 1;
+  CHECK(expect_i32(inst, "brv", &a, 1, 7), "br_if carries a v128 out of a block");
+  a = 0;
+  CHECK(expect_i32(inst, "brv", &a, 1, 9), "v128 block result on fallthrough");
+  a = 1;
+  CHECK(expect_i32(inst, "sel", &a, 1, 9), "select v128, local.set, global.get/set of v128");
+  a = 0;
+  CHECK(expect_i32(inst, "sel", &a, 1, 1), "select v128 other arm, global kept its update");
+  a = 0;
+  CHECK(expect_i32(inst, "mem", &a, 1, 0x090a0b0c), "v128.load, i8x16.shuffle, store32_lane");
+  a = 65536 - 16;
+  CHECK(expect_i32(inst, "oob", &a, 1, 0), "v128.load of the last 16 bytes");
+  a = 65536 - 15;
+  CHECK(expect_trap(inst, "oob", &a, 1, CAIRN_TRAP_MEMORY_OOB, "out of bounds memory access"),
+        "v128.load one byte past the end traps");
+  CHECK(expect_i32(inst, "fmin", NULL, 0, 0x3), "f32x4.min: -0 < +0 both ways, NaN wins");
+  CHECK(expect_i32(inst, "sat", NULL, 0, INT32_MIN), "i32x4.trunc_sat_f32x4_s of -inf");
+  CHECK(expect_i32(inst, "narrow", NULL, 0, 0), "i8x16.narrow_i16x8_u saturates -5 to 0");
+  a = 20; /* count modulo 16 = 4 */
+  CHECK(expect_i32(inst, "shift", &a, 1, -16), "i16x8.shr_s count taken modulo 16");
+
+  a = 21;
+  CHECK(expect_i32(inst, "tee", &a, 1, 42), "local.tee of a v128 fused with its producer");
+  a = 7;
+  CHECK(expect_i32(inst, "stale", &a, 1, -93), "v128 local.get before local.set keeps the old value");
+
+  cairn_func *id = export_func(inst, "id");
+  cairn_val arg, res;
+  memset(&arg, 0, sizeof arg);
+  arg.type = CAIRN_V128;
+  for (int i = 0; i < 16; i++) arg.of.v128[i] = (uint8_t)(0xA0 + i);
+  memset(&res, 0, sizeof res);
+  bool ok = id && cairn_func_call(id, &arg, 1, &res, 1, &err);
+  CHECK(ok && res.type == CAIRN_V128 && memcmp(res.of.v128, arg.of.v128, 16) == 0,
+        "v128 param and result through cairn_func_call");
+  cairn_module_free(m);
+}
+
 int main(void) {
   test_translation();
   cairn_store *s = cairn_store_new(NULL);
   test_control(s);
   test_traps(s);
   test_memory(s);
+  test_simd(s);
   cairn_store_free(s);
   test_host();
   printf("test_interp: %d passed, %d failed\n", nPass, nFail);

@@ -64,7 +64,7 @@ static void roundtrip_s(int64_t v) {
 }
 
 static void check_utf8(const char *z, size_t n, bool want) {
-  CHECK(utf8_valid((const uint8_t *)z, n) == want,
+  CHECK(base_utf8_valid((const uint8_t *)z, n) == want,
         "utf8_valid of %zu bytes starting %02x: want %d", n, n ? (uint8_t)z[0] : 0, want);
 }
 
@@ -162,9 +162,9 @@ int main(void) {
     for (size_t i = 0; i < sizeof aCp / sizeof aCp[0]; i++) {
       Buf b;
       buf_init(&b);
-      utf8_encode(&b, aCp[i]);
+      base_utf8_encode(&b, aCp[i]);
       static const size_t aLen[] = {1, 1, 2, 2, 3, 3, 4, 4};
-      CHECK(b.n == aLen[i] && utf8_valid(b.aData, b.n), "utf8_encode U+%04X", aCp[i]);
+      CHECK(b.n == aLen[i] && base_utf8_valid(b.aData, b.n), "utf8_encode U+%04X", aCp[i]);
       buf_free(&b);
     }
   }

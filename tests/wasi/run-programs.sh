@@ -2,11 +2,16 @@
 # run-programs.sh CAIRN
 # Builds our own WASI test programs (tests/wasi/programs/*.c) with
 # `clang --target=wasm32-wasi` (override with WASI_CC) and runs each through
-# `CAIRN run`, comparing stdout with programs/NAME.expected. Programs whose
-# behaviour is the same natively (hello, fileio, manyfds, poll_timeout) are
-# also built with the host cc and must print the same. sandbox checks escape
+# `CAIRN run`, comparing stdout (plus "exit N" for a non-zero status) with
+# programs/NAME.expected. Programs whose behaviour is the same natively (hello,
+# fileio, manyfds, poll_timeout, exit_code) are also built with the host gcc
+# (HOST_CC) and must print the same and exit the same. sandbox checks escape
 # attempts (.., absolute paths, symlinks out, symlink loops, hard links);
-# echo_server is served through --tcplisten to a bash /dev/tcp client.
+# echo_server is served through --tcplisten to a bash /dev/tcp client; trap
+# checks the trap status (134) and the backtrace on stderr; reactor is built
+# with -mexec-model=reactor and run with --invoke after its _initialize.
+# Without a wasm32-wasi toolchain the script skips, except under CI
+# (CI=true), where that is a failure: scripts/install-deps.sh installs it.
 # Prints PASS/FAIL per check and `wasi-programs: N passed, N failed` last.
 set -u
 CAIRN=${1:?usage: run-programs.sh CAIRN}
@@ -14,7 +19,7 @@ CAIRN=$(cd "$(dirname "$CAIRN")" && pwd)/$(basename "$CAIRN")
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$HERE/programs
 WASI_CC=${WASI_CC:-clang}
-HOST_CC=${HOST_CC:-cc}
+HOST_CC=${HOST_CC:-gcc}
 work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-wprog.XXXXXX")
 server_pid=
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
@@ -28,21 +33,31 @@ check() { # NAME OUTPUT_FILE
 }
 
 if ! "$WASI_CC" --target=wasm32-wasi -O2 "$SRC/hello.c" -o "$work/probe.wasm" 2>"$work/cc.err"; then
+  sed 's/^/    /' "$work/cc.err" | head -5
+  if [ "${CI:-}" = true ]; then
+    echo "FAIL: no wasm32-wasi toolchain ($WASI_CC; scripts/install-deps.sh installs wasi-libc lld-14 libclang-rt-14-dev-wasm32)"
+    echo "wasi-programs: 0 passed, 1 failed"
+    exit 1
+  fi
   echo "SKIP: no wasm32-wasi toolchain ($WASI_CC; install wasi-libc lld-14 libclang-rt-14-dev-wasm32)"
   echo "wasi-programs: 0 passed, 0 failed"
   exit 0
 fi
 for c in "$SRC"/*.c; do
   n=$(basename "$c" .c)
-  "$WASI_CC" --target=wasm32-wasi -O2 -Wall -Wextra -Werror "$c" -o "$work/$n.wasm" 2>"$work/cc.err" \
-    || bad "compile $n" "$work/cc.err"
+  extra=()
+  [ "$n" = reactor ] && extra=(-mexec-model=reactor)
+  "$WASI_CC" --target=wasm32-wasi -O2 -Wall -Wextra -Werror "${extra[@]}" "$c" -o "$work/$n.wasm" \
+    2>"$work/cc.err" || bad "compile $n" "$work/cc.err"
 done
 
-run() { # NAME [cairn options...] -- [program args...]
+run() { # NAME [cairn options...] -- [program args...]   (stdin from $work/NAME.in if any)
   local name=$1; shift
   local opts=()
   while [ "$1" != -- ]; do opts+=("$1"); shift; done; shift
-  timeout 60 "$CAIRN" run "${opts[@]}" "$work/$name.wasm" "$@" </dev/null >"$work/$name.out" 2>"$work/$name.err"
+  local in=/dev/null
+  [ -f "$work/$name.in" ] && in=$work/$name.in
+  timeout 60 "$CAIRN" run "${opts[@]}" "$work/$name.wasm" "$@" <"$in" >"$work/$name.out" 2>"$work/$name.err"
   local code=$?
   if [ $code -ne 0 ]; then echo "exit $code" >>"$work/$name.out"; fi
   check "$name" "$work/$name.out"
@@ -53,19 +68,45 @@ run hello --env GREETING=hi -- one "two words"
 run fileio --dir "$work/box::/box" -- /box
 run manyfds --dir "$work/box::/box" -- /box
 run poll_timeout --
-# Same output natively.
-if command -v "$HOST_CC" >/dev/null; then
-  for n in hello fileio manyfds poll_timeout; do
+printf 'Some input\nover two lines\n' >"$work/exit_code.in"
+run exit_code --
+
+# Same output (and exit status) natively.
+if [ "${CI:-}" = true ] || command -v "$HOST_CC" >/dev/null; then
+  for n in hello fileio manyfds poll_timeout exit_code; do
     "$HOST_CC" -O2 "$SRC/$n.c" -o "$work/$n.native" || { bad "native build $n"; continue; }
   done
   mkdir -p "$work/nbox"
-  ( cd "$work" && GREETING=hi ./hello.native one "two words" >hello.nout &&
-    ./fileio.native "$work/nbox" >fileio.nout && ./manyfds.native "$work/nbox" >manyfds.nout &&
-    ./poll_timeout.native >poll_timeout.nout )
-  for n in hello fileio manyfds poll_timeout; do
-    if cmp -s "$work/$n.nout" "$work/$n.out"; then ok "$n same as native"; else bad "$n same as native"; fi
+  native() { # NAME CMD...: runs natively into NAME.nout, "exit N" appended like run()
+    local name=$1; shift
+    local in=/dev/null
+    [ -f "$work/$name.in" ] && in=$work/$name.in
+    (cd "$work" && "$@" <"$in" >"$work/$name.nout" 2>/dev/null)
+    local code=$?
+    if [ $code -ne 0 ]; then echo "exit $code" >>"$work/$name.nout"; fi
+  }
+  native hello env GREETING=hi ./hello.native one "two words"
+  native fileio ./fileio.native "$work/nbox"
+  native manyfds ./manyfds.native "$work/nbox"
+  native poll_timeout ./poll_timeout.native
+  native exit_code ./exit_code.native
+  for n in hello fileio manyfds poll_timeout exit_code; do
+    if cmp -s "$work/$n.nout" "$work/$n.out"; then ok "$n same as native"; else
+      diff "$work/$n.nout" "$work/$n.out" >"$work/diff" 2>&1; bad "$n same as native" "$work/diff"; fi
   done
 fi
+
+# A trap: message and Wasm backtrace on stderr, exit status 134.
+run trap --
+if grep -q "^error: unreachable" "$work/trap.err" && grep -q "at func\[[0-9]*\] inner" "$work/trap.err" &&
+   grep -q "at func\[[0-9]*\] main" "$work/trap.err"; then
+  ok "trap backtrace"
+else
+  bad "trap backtrace" "$work/trap.err"
+fi
+
+# A reactor: _initialize runs first, then the invoked export.
+run reactor --invoke scale -- 7
 
 # Sandbox: a preopen with links that point out of it.
 sb=$work/sb
@@ -88,7 +129,7 @@ timeout 30 "$CAIRN" run --tcplisten "127.0.0.1:$port" "$work/echo_server.wasm" \
 server_pid=$!
 reply=""
 for _ in $(seq 1 100); do
-  if exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null; then
+  if { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
     printf 'ping\n' >&3
     IFS= read -r -t 10 reply <&3
     exec 3<&- 3>&-

@@ -10,6 +10,7 @@ set -u
 CAIRN=${1:?usage: run-wasi-tests.sh CAIRN SUITE_DIR}
 SUITE=${2:?usage: run-wasi-tests.sh CAIRN SUITE_DIR}
 TIMEOUT=${TIMEOUT:-60}
+[ -d "$SUITE" ] || { echo "run-wasi-tests.sh: no test suite at $SUITE"; echo "wasi: 0 passed, 1 failed"; exit 1; }
 command -v jq >/dev/null || { echo "run-wasi-tests.sh: jq is required"; echo "wasi: 0 passed, 1 failed"; exit 1; }
 CAIRN=$(cd "$(dirname "$CAIRN")" && pwd)/$(basename "$CAIRN")
 work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-wasi.XXXXXX")
@@ -57,5 +58,9 @@ for sub in c rust assemblyscript; do
     fi
   done
 done
+if [ $((pass + fail)) -eq 0 ]; then
+  echo "run-wasi-tests.sh: no test found in $SUITE/{c,rust,assemblyscript}"
+  fail=1
+fi
 echo "wasi: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

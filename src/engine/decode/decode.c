@@ -55,7 +55,7 @@ static bool dec_name(Decoder *d, Name *out) {
   uint32_t n;
   const uint8_t *z;
   if (!decode_len32(r, &n) || !decode_bytes(r, n, &z)) return false;
-  if (!utf8_valid(z, n)) return decode_fail(r, at, "malformed UTF-8 encoding");
+  if (!base_utf8_valid(z, n)) return decode_fail(r, at, "malformed UTF-8 encoding");
   out->z = (const char *)z;
   out->n = n;
   return true;
@@ -361,7 +361,9 @@ static bool code_entry(Decoder *d, Func *f) {
     if (l->type == VT_V128) d->m->usesSimd = true;
     total += l->count;
   }
-  if (total >= ((uint64_t)1 << 32)) return decode_fail(r, atLocals, "too many locals");
+  /* The spec allows 2^32-1; like other engines we set a lower limit so a
+  ** tiny module cannot make the translator allocate gigabytes of frame. */
+  if (total > MODULE_MAX_FUNC_LOCALS) return decode_fail(r, atLocals, "too many locals");
   f->nLocal = (uint32_t)total;
   f->pBody = r->p;
   f->bodyOffset = (uint32_t)decode_off(r, r->p);

@@ -9,7 +9,7 @@ static bool names_name(DecReader *r, Name *out) {
   uint32_t n;
   const uint8_t *z;
   if (!decode_len32(r, &n) || !decode_bytes(r, n, &z)) return false;
-  if (!utf8_valid(z, n)) return false;
+  if (!base_utf8_valid(z, n)) return false;
   out->z = (const char *)z;
   out->n = n;
   return true;

@@ -23,6 +23,7 @@
 
 #include "engine/interp/interp.h"
 #include "engine/interp/numeric.h"
+#include "engine/interp/simd.h"
 
 #if defined(CAIRN_BOUNDS_CHECK) || UINTPTR_MAX <= 0xFFFFFFFFu
 #define EXEC_CHECK 1
@@ -138,6 +139,7 @@ static EXEC_NOCLONE bool exec_run(ExecState *ex, cairn_store *s, uint32_t base, 
   static const int32_t aHandler[IOP_COUNT_] = {
 #define X(n) [IOP_##n] = (int32_t)((const char *)&&L_##n - (const char *)&&L_UNREACHABLE),
       INTERP_CTL_OPS(X) INTERP_UNOPS(X) INTERP_BINOPS(X) INTERP_LOADS(X) INTERP_STORES(X)
+      INTERP_SIMD_OPS(X)
 #undef X
 #define X(n) [IOP_##n##_I] = (int32_t)((const char *)&&L_##n##_I - (const char *)&&L_UNREACHABLE),
           INTERP_I32_IMMOPS(X)
@@ -303,6 +305,29 @@ dispatch:
   }
   OP(REF_FUNC) {
     S(0) = (Slot)(uintptr_t)inst->apFunc[pc[1]];
+    pc += 2;
+    NEXT();
+  }
+  /* v128 (two slots) variants */
+  OP(SELECT_V) {
+    const Slot *src = U32(3) ? &S(1) : &S(2);
+    Slot lo = src[0], hi = src[1];
+    (&S(0))[0] = lo;
+    (&S(0))[1] = hi;
+    pc += 4;
+    NEXT();
+  }
+  OP(GLOBAL_GET_V) {
+    const cairn_global *g = inst->apGlobal[pc[1]];
+    (&S(0))[0] = g->v[0];
+    (&S(0))[1] = g->v[1];
+    pc += 2;
+    NEXT();
+  }
+  OP(GLOBAL_SET_V) {
+    cairn_global *g = inst->apGlobal[pc[0]];
+    g->v[0] = (&S(1))[0];
+    g->v[1] = (&S(1))[1];
     pc += 2;
     NEXT();
   }
@@ -699,6 +724,9 @@ dispatch:
   BRCMP(I32_LE_U, a <= b)
   BRCMP(I32_GE_S, (int32_t)a >= (int32_t)b)
   BRCMP(I32_GE_U, a >= b)
+
+  /* ---- SIMD ---- */
+#include "engine/interp/exec_simd.h"
 
 #ifdef CAIRN_SWITCH_DISPATCH
   default:

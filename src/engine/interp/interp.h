@@ -103,6 +103,74 @@ typedef struct InterpCode {
   X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) X(I32_LE_S)     \
   X(I32_LE_U) X(I32_GE_S) X(I32_GE_U)
 
+/* SIMD instructions (all of Wasm 2.0's but v128.const, which the translator
+** turns into constants), named as the Wasm op. Operands, generic for all:
+** [dst slot if a result] [operand slots in order] [immediates]; a v128
+** operand or result is its first slot (the value is in it and the next);
+** immediates: memarg -> offset; lane -> lane; memarg+lane -> offset, lane;
+** shuffle -> 4 words holding the 16 lane bytes. Semantics in simd.h,
+** handlers in exec_simd.h. */
+#define INTERP_SIMD_OPS(X)                                                           \
+  X(V128_LOAD) X(V128_LOAD8X8_S) X(V128_LOAD8X8_U) X(V128_LOAD16X4_S)                 \
+  X(V128_LOAD16X4_U) X(V128_LOAD32X2_S) X(V128_LOAD32X2_U) X(V128_LOAD8_SPLAT)        \
+  X(V128_LOAD16_SPLAT) X(V128_LOAD32_SPLAT) X(V128_LOAD64_SPLAT) X(V128_STORE)        \
+  X(I8X16_SHUFFLE) X(I8X16_SWIZZLE) X(I8X16_SPLAT) X(I16X8_SPLAT) X(I32X4_SPLAT)      \
+  X(I64X2_SPLAT) X(F32X4_SPLAT) X(F64X2_SPLAT) X(I8X16_EXTRACT_LANE_S)               \
+  X(I8X16_EXTRACT_LANE_U) X(I8X16_REPLACE_LANE) X(I16X8_EXTRACT_LANE_S)               \
+  X(I16X8_EXTRACT_LANE_U) X(I16X8_REPLACE_LANE) X(I32X4_EXTRACT_LANE)                 \
+  X(I32X4_REPLACE_LANE) X(I64X2_EXTRACT_LANE) X(I64X2_REPLACE_LANE)                   \
+  X(F32X4_EXTRACT_LANE) X(F32X4_REPLACE_LANE) X(F64X2_EXTRACT_LANE)                   \
+  X(F64X2_REPLACE_LANE)                                                              \
+  X(I8X16_EQ) X(I8X16_NE) X(I8X16_LT_S) X(I8X16_LT_U) X(I8X16_GT_S) X(I8X16_GT_U)     \
+  X(I8X16_LE_S) X(I8X16_LE_U) X(I8X16_GE_S) X(I8X16_GE_U)                            \
+  X(I16X8_EQ) X(I16X8_NE) X(I16X8_LT_S) X(I16X8_LT_U) X(I16X8_GT_S) X(I16X8_GT_U)     \
+  X(I16X8_LE_S) X(I16X8_LE_U) X(I16X8_GE_S) X(I16X8_GE_U)                            \
+  X(I32X4_EQ) X(I32X4_NE) X(I32X4_LT_S) X(I32X4_LT_U) X(I32X4_GT_S) X(I32X4_GT_U)     \
+  X(I32X4_LE_S) X(I32X4_LE_U) X(I32X4_GE_S) X(I32X4_GE_U)                            \
+  X(F32X4_EQ) X(F32X4_NE) X(F32X4_LT) X(F32X4_GT) X(F32X4_LE) X(F32X4_GE)             \
+  X(F64X2_EQ) X(F64X2_NE) X(F64X2_LT) X(F64X2_GT) X(F64X2_LE) X(F64X2_GE)             \
+  X(V128_NOT) X(V128_AND) X(V128_ANDNOT) X(V128_OR) X(V128_XOR) X(V128_BITSELECT)     \
+  X(V128_ANY_TRUE) X(V128_LOAD8_LANE) X(V128_LOAD16_LANE) X(V128_LOAD32_LANE)         \
+  X(V128_LOAD64_LANE) X(V128_STORE8_LANE) X(V128_STORE16_LANE) X(V128_STORE32_LANE)   \
+  X(V128_STORE64_LANE) X(V128_LOAD32_ZERO) X(V128_LOAD64_ZERO)                        \
+  X(F32X4_DEMOTE_F64X2_ZERO) X(F64X2_PROMOTE_LOW_F32X4)                              \
+  X(I8X16_ABS) X(I8X16_NEG) X(I8X16_POPCNT) X(I8X16_ALL_TRUE) X(I8X16_BITMASK)        \
+  X(I8X16_NARROW_I16X8_S) X(I8X16_NARROW_I16X8_U) X(F32X4_CEIL) X(F32X4_FLOOR)        \
+  X(F32X4_TRUNC) X(F32X4_NEAREST) X(I8X16_SHL) X(I8X16_SHR_S) X(I8X16_SHR_U)          \
+  X(I8X16_ADD) X(I8X16_ADD_SAT_S) X(I8X16_ADD_SAT_U) X(I8X16_SUB) X(I8X16_SUB_SAT_S)  \
+  X(I8X16_SUB_SAT_U) X(F64X2_CEIL) X(F64X2_FLOOR) X(I8X16_MIN_S) X(I8X16_MIN_U)       \
+  X(I8X16_MAX_S) X(I8X16_MAX_U) X(F64X2_TRUNC) X(I8X16_AVGR_U)                        \
+  X(I16X8_EXTADD_PAIRWISE_I8X16_S) X(I16X8_EXTADD_PAIRWISE_I8X16_U)                   \
+  X(I32X4_EXTADD_PAIRWISE_I16X8_S) X(I32X4_EXTADD_PAIRWISE_I16X8_U)                   \
+  X(I16X8_ABS) X(I16X8_NEG) X(I16X8_Q15MULR_SAT_S) X(I16X8_ALL_TRUE)                  \
+  X(I16X8_BITMASK) X(I16X8_NARROW_I32X4_S) X(I16X8_NARROW_I32X4_U)                    \
+  X(I16X8_EXTEND_LOW_I8X16_S) X(I16X8_EXTEND_HIGH_I8X16_S) X(I16X8_EXTEND_LOW_I8X16_U) \
+  X(I16X8_EXTEND_HIGH_I8X16_U) X(I16X8_SHL) X(I16X8_SHR_S) X(I16X8_SHR_U)             \
+  X(I16X8_ADD) X(I16X8_ADD_SAT_S) X(I16X8_ADD_SAT_U) X(I16X8_SUB) X(I16X8_SUB_SAT_S)  \
+  X(I16X8_SUB_SAT_U) X(F64X2_NEAREST) X(I16X8_MUL) X(I16X8_MIN_S) X(I16X8_MIN_U)      \
+  X(I16X8_MAX_S) X(I16X8_MAX_U) X(I16X8_AVGR_U) X(I16X8_EXTMUL_LOW_I8X16_S)           \
+  X(I16X8_EXTMUL_HIGH_I8X16_S) X(I16X8_EXTMUL_LOW_I8X16_U) X(I16X8_EXTMUL_HIGH_I8X16_U) \
+  X(I32X4_ABS) X(I32X4_NEG) X(I32X4_ALL_TRUE) X(I32X4_BITMASK)                        \
+  X(I32X4_EXTEND_LOW_I16X8_S) X(I32X4_EXTEND_HIGH_I16X8_S) X(I32X4_EXTEND_LOW_I16X8_U) \
+  X(I32X4_EXTEND_HIGH_I16X8_U) X(I32X4_SHL) X(I32X4_SHR_S) X(I32X4_SHR_U)             \
+  X(I32X4_ADD) X(I32X4_SUB) X(I32X4_MUL) X(I32X4_MIN_S) X(I32X4_MIN_U) X(I32X4_MAX_S) \
+  X(I32X4_MAX_U) X(I32X4_DOT_I16X8_S) X(I32X4_EXTMUL_LOW_I16X8_S)                     \
+  X(I32X4_EXTMUL_HIGH_I16X8_S) X(I32X4_EXTMUL_LOW_I16X8_U) X(I32X4_EXTMUL_HIGH_I16X8_U) \
+  X(I64X2_ABS) X(I64X2_NEG) X(I64X2_ALL_TRUE) X(I64X2_BITMASK)                        \
+  X(I64X2_EXTEND_LOW_I32X4_S) X(I64X2_EXTEND_HIGH_I32X4_S) X(I64X2_EXTEND_LOW_I32X4_U) \
+  X(I64X2_EXTEND_HIGH_I32X4_U) X(I64X2_SHL) X(I64X2_SHR_S) X(I64X2_SHR_U)             \
+  X(I64X2_ADD) X(I64X2_SUB) X(I64X2_MUL) X(I64X2_EQ) X(I64X2_NE) X(I64X2_LT_S)        \
+  X(I64X2_GT_S) X(I64X2_LE_S) X(I64X2_GE_S) X(I64X2_EXTMUL_LOW_I32X4_S)               \
+  X(I64X2_EXTMUL_HIGH_I32X4_S) X(I64X2_EXTMUL_LOW_I32X4_U) X(I64X2_EXTMUL_HIGH_I32X4_U) \
+  X(F32X4_ABS) X(F32X4_NEG) X(F32X4_SQRT) X(F32X4_ADD) X(F32X4_SUB) X(F32X4_MUL)      \
+  X(F32X4_DIV) X(F32X4_MIN) X(F32X4_MAX) X(F32X4_PMIN) X(F32X4_PMAX)                  \
+  X(F64X2_ABS) X(F64X2_NEG) X(F64X2_SQRT) X(F64X2_ADD) X(F64X2_SUB) X(F64X2_MUL)      \
+  X(F64X2_DIV) X(F64X2_MIN) X(F64X2_MAX) X(F64X2_PMIN) X(F64X2_PMAX)                  \
+  X(I32X4_TRUNC_SAT_F32X4_S) X(I32X4_TRUNC_SAT_F32X4_U) X(F32X4_CONVERT_I32X4_S)      \
+  X(F32X4_CONVERT_I32X4_U) X(I32X4_TRUNC_SAT_F64X2_S_ZERO)                           \
+  X(I32X4_TRUNC_SAT_F64X2_U_ZERO) X(F64X2_CONVERT_LOW_I32X4_S)                       \
+  X(F64X2_CONVERT_LOW_I32X4_U)
+
 /* The other internal ops, with their operands (letters as above). */
 #define INTERP_CTL_OPS(X)                                                            \
   X(UNREACHABLE)    /* */                                                            \
@@ -134,11 +202,15 @@ typedef struct InterpCode {
   X(MEMORY_COPY)    /* s(d) s(s) s(n) */                                             \
   X(MEMORY_INIT)    /* i(data) s(d) s(s) s(n) */                                     \
   X(DATA_DROP)      /* i(data) */                                                    \
-  X(REF_FUNC)       /* s(dst) i(func index) */
+  X(REF_FUNC)       /* s(dst) i(func index) */                                     \
+  X(SELECT_V)       /* s(dst) s(a) s(b) s(cond): v128 (two slots) */                 \
+  X(GLOBAL_GET_V)   /* s(dst) i: v128 */                                             \
+  X(GLOBAL_SET_V)   /* i s: v128 */
 
 typedef enum IOp {
 #define X(n) IOP_##n,
   INTERP_CTL_OPS(X) INTERP_UNOPS(X) INTERP_BINOPS(X) INTERP_LOADS(X) INTERP_STORES(X)
+  INTERP_SIMD_OPS(X)
 #undef X
 #define X(n) IOP_##n##_I,
   INTERP_I32_IMMOPS(X)

@@ -27,8 +27,11 @@
 
 typedef enum VKind { V_STK, V_LOC, V_C32, V_C64 } VKind;
 
+/* One entry per stack SLOT: a v128 value is two entries, the second with
+** hi set (both halves are moved, materialized and read slot by slot). */
 typedef struct VEnt {
   uint8_t kind;
+  uint8_t hi;      /* second slot of a v128 */
   uint32_t loc;    /* V_LOC: local index (= its slot) */
   uint64_t bits;   /* V_C32 / V_C64 */
 } VEnt;
@@ -40,8 +43,11 @@ typedef enum CtlKind { C_FUNC, C_BLOCK, C_LOOP, C_IF } CtlKind;
 typedef struct Ctl {
   uint8_t kind;
   bool live;          /* entered while reachable (else: nothing emitted inside) */
-  uint32_t height;    /* stack height below the block's params */
-  uint32_t nParam, nResult;
+  uint32_t height;    /* stack height (slots) below the block's params */
+  uint32_t nParam, nResult;   /* in slots */
+  uint8_t btKind;     /* the block type, to rebuild the stack's v128 marks */
+  ValType btVal;
+  uint32_t btType;
   uint32_t loopPos;   /* C_LOOP: word index of the loop head */
   uint32_t fixHead;   /* chain of target words waiting for the end position */
   uint32_t elseFix;   /* C_IF: the BR_UNLESS target word, NO_FIX once bound */
@@ -50,6 +56,8 @@ typedef struct Ctl {
 typedef struct Tr {
   const Module *m;
   uint32_t base0;       /* first operand-stack slot: params + locals */
+  uint32_t *aLocSlot;   /* local index -> its first slot */
+  ValType *aLocType;    /* local index -> its type */
   uint32_t *a;          /* code words */
   uint32_t n, nAlloc;
   bool oom;
@@ -150,6 +158,25 @@ static uint32_t tr_push(Tr *t) {
   return tr_slot(t, pos);
 }
 
+static uint32_t tr_width(ValType vt) { return vt == VT_V128 ? 2 : 1; }
+
+/* Slots taken by n values of types a. */
+static uint32_t tr_slots_of(const ValType *a, uint32_t n) {
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < n; i++) k += tr_width(a[i]);
+  return k;
+}
+
+/* tr_push for a value of type vt (two slots for v128); returns its first slot. */
+static uint32_t tr_push_t(Tr *t, ValType vt) {
+  uint32_t d = tr_push(t);
+  if (vt == VT_V128) {
+    VEnt *e = tr_push_ent(t);
+    if (e) e->hi = 1;
+  }
+  return d;
+}
+
 static void tr_push_const(Tr *t, VKind k, uint64_t bits) {
   VEnt *e = tr_push_ent(t);
   if (e) {
@@ -157,6 +184,9 @@ static void tr_push_const(Tr *t, VKind k, uint64_t bits) {
     e->bits = bits;
   }
 }
+
+/* Slots of the value on top of the stack. */
+static uint32_t tr_top_width(const Tr *t) { return t->aV[t->nV - 1].hi ? 2 : 1; }
 
 /* Emits the copy of entry e into slot dst (nothing for a V_STK already there). */
 static void tr_copy_to(Tr *t, const VEnt *e, uint32_t src, uint32_t dst) {
@@ -201,6 +231,21 @@ static uint32_t tr_read(Tr *t, uint32_t pos) {
 static uint32_t tr_pop(Tr *t) {
   uint32_t s = tr_read(t, t->nV - 1);
   t->nV--;
+  return s;
+}
+
+/* Pops a v128; returns the first of the two consecutive slots holding it. */
+static uint32_t tr_pop_v(Tr *t) {
+  uint32_t pos = t->nV - 2, s;
+  const VEnt *lo = &t->aV[pos], *hi = &t->aV[pos + 1];
+  if (lo->kind == V_LOC && hi->kind == V_LOC && hi->loc == lo->loc + 1) {
+    s = lo->loc;
+  } else {
+    tr_materialize(t, pos);
+    tr_materialize(t, pos + 1);
+    s = tr_slot(t, pos);
+  }
+  t->nV -= 2;
   return s;
 }
 
@@ -262,14 +307,30 @@ static void tr_br(Tr *t, uint32_t l) {
 
 /* ---- control frames ---- */
 
-static void tr_blocktype(const Module *m, const Instr *in, uint32_t *pP, uint32_t *pR) {
-  if (in->btKind == BT_EMPTY) {
-    *pP = 0, *pR = 0;
-  } else if (in->btKind == BT_VAL) {
-    *pP = 0, *pR = 1;
-  } else {
-    *pP = m->aType[in->a].nParam, *pR = m->aType[in->a].nResult;
+/* The param (res false) or result types of c's block type, *pn of them. */
+static const ValType *tr_ctl_types(const Tr *t, const Ctl *c, bool res, uint32_t *pn) {
+  if (c->btKind == BT_EMPTY) {
+    *pn = 0;
+    return NULL;
   }
+  if (c->btKind == BT_VAL) {
+    *pn = res ? 1 : 0;
+    return &c->btVal;
+  }
+  const FuncType *ft = &t->m->aType[c->btType];
+  *pn = res ? ft->nResult : ft->nParam;
+  return res ? ft->aType + ft->nParam : ft->aType;
+}
+
+static void tr_blocktype(Tr *t, Ctl *c, const Instr *in) {
+  c->btKind = (uint8_t)in->btKind;
+  c->btVal = in->btVal;
+  c->btType = in->a;
+  uint32_t n;
+  const ValType *a = tr_ctl_types(t, c, false, &n);
+  c->nParam = tr_slots_of(a, n);
+  a = tr_ctl_types(t, c, true, &n);
+  c->nResult = tr_slots_of(a, n);
 }
 
 static Ctl *tr_push_ctl(Tr *t, CtlKind k, const Instr *in) {
@@ -289,15 +350,19 @@ static Ctl *tr_push_ctl(Tr *t, CtlKind k, const Instr *in) {
   c->live = !t->unreach;
   c->fixHead = NO_FIX;
   c->elseFix = NO_FIX;
-  if (in) tr_blocktype(t->m, in, &c->nParam, &c->nResult);
+  c->btKind = BT_EMPTY;
+  if (in) tr_blocktype(t, c, in);
   c->height = c->live ? t->nV - c->nParam : 0;
   return c;
 }
 
-/* Resets the virtual stack to c's height plus n values in their slots. */
-static void tr_reset_stack(Tr *t, const Ctl *c, uint32_t n) {
+/* Resets the virtual stack to c's height plus its params (res false) or
+** results, in their slots. */
+static void tr_reset_stack(Tr *t, const Ctl *c, bool res) {
+  uint32_t n;
+  const ValType *a = tr_ctl_types(t, c, res, &n);
   t->nV = c->height;
-  for (uint32_t i = 0; i < n; i++) tr_push(t);
+  for (uint32_t i = 0; i < n; i++) tr_push_t(t, a[i]);
 }
 
 /* ---- instructions ---- */
@@ -393,33 +458,38 @@ static void tr_br_table(Tr *t, const Instr *in) {
 }
 
 static void tr_local_set(Tr *t, uint32_t x, bool tee) {
-  uint32_t top = t->nV - 1;
-  VEnt *e = &t->aV[top];
-  if (e->kind == V_LOC && e->loc == x) {
-    if (!tee) t->nV--;
+  uint32_t xs = t->aLocSlot[x], w = tr_width(t->aLocType[x]);
+  uint32_t low = t->nV - w;
+  VEnt *e = &t->aV[low];
+  if (e->kind == V_LOC && e->loc == xs &&
+      (w == 1 || (t->aV[low + 1].kind == V_LOC && t->aV[low + 1].loc == xs + 1))) {
+    if (!tee) t->nV -= w;
     return;
   }
   /* values still reading local x must be saved before it changes */
   bool refs = false;
-  for (uint32_t i = 0; i < top; i++)
-    if (t->aV[i].kind == V_LOC && t->aV[i].loc == x) refs = true;
-  uint32_t w = e->kind == V_STK ? tr_last_dst(t, tr_slot(t, top)) : UINT32_MAX;
-  if (!refs && w != UINT32_MAX) {
-    t->a[w] = x; /* the producer writes the local directly */
+  for (uint32_t i = 0; i < low; i++)
+    if (t->aV[i].kind == V_LOC && t->aV[i].loc - xs < w) refs = true;
+  uint32_t wd = UINT32_MAX;
+  if (e->kind == V_STK && (w == 1 || t->aV[low + 1].kind == V_STK))
+    wd = tr_last_dst(t, tr_slot(t, low));
+  if (!refs && wd != UINT32_MAX) {
+    t->a[wd] = xs; /* the producer writes the local directly */
     t->lastEnd = UINT32_MAX;
   } else {
     if (refs)
-      for (uint32_t i = 0; i < top; i++)
-        if (t->aV[i].kind == V_LOC && t->aV[i].loc == x) tr_materialize(t, i);
-    e = &t->aV[top];
-    tr_copy_to(t, e, tr_slot(t, top), x);
+      for (uint32_t i = 0; i < low; i++)
+        if (t->aV[i].kind == V_LOC && t->aV[i].loc - xs < w) tr_materialize(t, i);
+    for (uint32_t k = 0; k < w; k++) tr_copy_to(t, &t->aV[low + k], tr_slot(t, low + k), xs + k);
   }
   if (tee) {
-    e = &t->aV[top];
-    e->kind = V_LOC;
-    e->loc = x;
+    for (uint32_t k = 0; k < w; k++) {
+      e = &t->aV[low + k];
+      e->kind = V_LOC;
+      e->loc = xs + k;
+    }
   } else {
-    t->nV--;
+    t->nV -= w;
   }
 }
 
@@ -521,6 +591,64 @@ static bool tr_memory(Tr *t, const Instr *in) {
   return true;
 }
 
+/* SIMD instructions: operands by the opcode table's signature letters,
+** layout in interp.h (INTERP_SIMD_OPS). */
+static bool tr_simd(Tr *t, const Instr *in) {
+  IOp iop;
+  switch (in->op) {
+#define X(n)       \
+  case OP_##n:     \
+    iop = IOP_##n; \
+    break;
+    INTERP_SIMD_OPS(X)
+#undef X
+    case OP_V128_CONST: {
+      uint64_t lo, hi;
+      memcpy(&lo, in->pVec, 8);
+      memcpy(&hi, in->pVec + 8, 8);
+      tr_push_const(t, V_C64, lo);
+      tr_push_const(t, V_C64, hi);
+      if (!t->oom) t->aV[t->nV - 1].hi = 1;
+      return true;
+    }
+    default:
+      return false;
+  }
+  const OpInfo *oi = &opinfo_table[in->op];
+  uint32_t aS[4], np = (uint32_t)strlen(oi->zParams);
+  if (np > 4) np = 4;
+  for (uint32_t k = np; k-- > 0;) aS[k] = oi->zParams[k] == 'v' ? tr_pop_v(t) : tr_pop(t);
+  char res = oi->zResults[0];
+  uint32_t d = res ? tr_push_t(t, res == 'v' ? VT_V128 : VT_I64) : 0;
+  uint32_t start = t->n;
+  tr_op(t, iop);
+  if (res) tr_emit(t, d);
+  for (uint32_t k = 0; k < np; k++) tr_emit(t, aS[k]);
+  switch (oi->imm) {
+    case IMM_MEMARG:
+      tr_emit(t, (uint32_t)in->offset);
+      break;
+    case IMM_LANE:
+      tr_emit(t, in->a);
+      break;
+    case IMM_MEMARG_LANE:
+      tr_emit(t, (uint32_t)in->offset);
+      tr_emit(t, in->a);
+      break;
+    case IMM_SHUFFLE:
+      for (int k = 0; k < 4; k++) {
+        uint32_t w;
+        memcpy(&w, in->pVec + 4 * k, 4);
+        tr_emit(t, w);
+      }
+      break;
+    default:
+      break;
+  }
+  if (res) tr_simple(t, iop, start);
+  return true;
+}
+
 /* Emits op dst, <k operands popped in order> for ops that push one result.
 ** The k popped slots are emitted first-pushed first. */
 static void tr_pop_n(Tr *t, uint32_t *aS, int k) {
@@ -555,29 +683,41 @@ static void tr_instr(Tr *t, const Instr *in) {
       return;
     case OP_CALL: {
       const FuncType *ft = module_func_type(m, in->a);
-      tr_materialize_top(t, ft->nParam);
-      uint32_t base = tr_slot(t, t->nV - ft->nParam);
-      t->nV -= ft->nParam;
+      uint32_t np = tr_slots_of(ft->aType, ft->nParam);
+      tr_materialize_top(t, np);
+      uint32_t base = tr_slot(t, t->nV - np);
+      t->nV -= np;
       tr_op(t, IOP_CALL), tr_emit(t, in->a), tr_emit(t, base);
-      for (uint32_t i = 0; i < ft->nResult; i++) tr_push(t);
+      for (uint32_t i = 0; i < ft->nResult; i++) tr_push_t(t, ft->aType[ft->nParam + i]);
       return;
     }
     case OP_CALL_INDIRECT: {
       const FuncType *ft = &m->aType[in->a];
       uint32_t idx = tr_pop(t);
-      tr_materialize_top(t, ft->nParam);
-      uint32_t base = tr_slot(t, t->nV - ft->nParam);
-      t->nV -= ft->nParam;
+      uint32_t np = tr_slots_of(ft->aType, ft->nParam);
+      tr_materialize_top(t, np);
+      uint32_t base = tr_slot(t, t->nV - np);
+      t->nV -= np;
       tr_op(t, IOP_CALL_INDIRECT), tr_emit(t, in->a), tr_emit(t, in->b), tr_emit(t, base),
           tr_emit(t, idx);
-      for (uint32_t i = 0; i < ft->nResult; i++) tr_push(t);
+      for (uint32_t i = 0; i < ft->nResult; i++) tr_push_t(t, ft->aType[ft->nParam + i]);
       return;
     }
     case OP_DROP:
-      t->nV--;
+      t->nV -= tr_top_width(t);
       return;
     case OP_SELECT:
     case OP_SELECT_T:
+      if (t->aV[t->nV - 2].hi) {
+        s[2] = tr_pop(t);
+        s[1] = tr_pop_v(t);
+        s[0] = tr_pop_v(t);
+        d = tr_push_t(t, VT_V128);
+        start = t->n;
+        tr_op(t, IOP_SELECT_V), tr_emit(t, d), tr_emit(t, s[0]), tr_emit(t, s[1]), tr_emit(t, s[2]);
+        tr_simple(t, IOP_SELECT_V, start);
+        return;
+      }
       tr_pop_n(t, s, 3);
       d = tr_push(t);
       start = t->n;
@@ -585,8 +725,11 @@ static void tr_instr(Tr *t, const Instr *in) {
       tr_simple(t, IOP_SELECT, start);
       return;
     case OP_LOCAL_GET: {
+      uint32_t xs = t->aLocSlot[in->a];
       VEnt *e = tr_push_ent(t);
-      if (e) e->kind = V_LOC, e->loc = in->a;
+      if (e) e->kind = V_LOC, e->loc = xs;
+      if (t->aLocType[in->a] == VT_V128 && (e = tr_push_ent(t)) != NULL)
+        e->kind = V_LOC, e->loc = xs + 1, e->hi = 1;
       return;
     }
     case OP_LOCAL_SET:
@@ -594,12 +737,24 @@ static void tr_instr(Tr *t, const Instr *in) {
       tr_local_set(t, in->a, in->op == OP_LOCAL_TEE);
       return;
     case OP_GLOBAL_GET:
+      if (m->aGlobal[in->a].type.type == VT_V128) {
+        d = tr_push_t(t, VT_V128);
+        start = t->n;
+        tr_op(t, IOP_GLOBAL_GET_V), tr_emit(t, d), tr_emit(t, in->a);
+        tr_simple(t, IOP_GLOBAL_GET_V, start);
+        return;
+      }
       d = tr_push(t);
       start = t->n;
       tr_op(t, IOP_GLOBAL_GET), tr_emit(t, d), tr_emit(t, in->a);
       tr_simple(t, IOP_GLOBAL_GET, start);
       return;
     case OP_GLOBAL_SET:
+      if (m->aGlobal[in->a].type.type == VT_V128) {
+        s[0] = tr_pop_v(t);
+        tr_op(t, IOP_GLOBAL_SET_V), tr_emit(t, in->a), tr_emit(t, s[0]);
+        return;
+      }
       s[0] = tr_pop(t);
       tr_op(t, IOP_GLOBAL_SET), tr_emit(t, in->a), tr_emit(t, s[0]);
       return;
@@ -698,7 +853,8 @@ static void tr_instr(Tr *t, const Instr *in) {
     default:
       if (tr_numeric(t, in->op)) return;
       if (tr_memory(t, in)) return;
-      /* anything else (SIMD) cannot reach here: the validator refuses it */
+      if (tr_simd(t, in)) return;
+      /* nothing else reaches here (the validator refuses unknown ops) */
       tr_op(t, IOP_UNREACHABLE);
       return;
   }
@@ -743,7 +899,7 @@ static bool tr_control(Tr *t, const Instr *in) {
       tr_patch(t, c->elseFix);
       c->elseFix = NO_FIX;
       tr_label(t);
-      tr_reset_stack(t, c, c->nParam);
+      tr_reset_stack(t, c, false);
       t->unreach = false;
       return true;
     case OP_END:
@@ -758,7 +914,7 @@ static bool tr_control(Tr *t, const Instr *in) {
         tr_patch(t, c->elseFix); /* if without else: params are the results */
         tr_patch(t, c->fixHead);
         tr_label(t);
-        tr_reset_stack(t, c, c->nResult);
+        tr_reset_stack(t, c, true);
         t->unreach = false;
       }
       t->nC--;
@@ -775,11 +931,33 @@ static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err)
   Tr t;
   memset(&t, 0, sizeof t);
   t.m = m;
-  t.base0 = ft->nParam + f->nLocal;
   t.lastEnd = UINT32_MAX;
   InterpCode *code = NULL;
+  /* slots of the locals (params first): v128 ones take two */
+  uint32_t nIdx = ft->nParam + f->nLocal, nParamSlot = 0, nSlot = 0;
+  t.aLocSlot = base_malloc(((size_t)nIdx + 1) * sizeof *t.aLocSlot);
+  t.aLocType = base_malloc((size_t)nIdx + 1);
+  if (!t.aLocSlot || !t.aLocType) {
+    t.oom = true;
+  } else {
+    uint32_t x = 0;
+    for (uint32_t i = 0; i < ft->nParam; i++, x++) {
+      t.aLocSlot[x] = nSlot;
+      t.aLocType[x] = ft->aType[i];
+      nSlot += tr_width(ft->aType[i]);
+    }
+    nParamSlot = nSlot;
+    for (uint32_t g = 0; g < f->nLocalGroup; g++)
+      for (uint32_t i = 0; i < f->aLocalGroup[g].count && x < nIdx; i++, x++) {
+        t.aLocSlot[x] = nSlot;
+        t.aLocType[x] = f->aLocalGroup[g].type;
+        nSlot += tr_width(f->aLocalGroup[g].type);
+      }
+  }
+  t.base0 = nSlot;
+  uint32_t nResultSlot = tr_slots_of(ft->aType + ft->nParam, ft->nResult);
   Ctl *c = tr_push_ctl(&t, C_FUNC, NULL);
-  if (c) c->nResult = ft->nResult;
+  if (c) c->nResult = nResultSlot;
 
   const uint8_t *p = f->pBody, *end = f->pBody + f->nBody;
   while (p < end && t.nC > 0 && !t.oom) {
@@ -799,9 +977,9 @@ static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err)
     base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory translating function %u", fidx);
     goto done;
   }
-  code->nParam = ft->nParam;
-  code->nResult = ft->nResult;
-  code->nLocal = f->nLocal;
+  code->nParam = nParamSlot;
+  code->nResult = nResultSlot;
+  code->nLocal = nSlot - nParamSlot;
   code->frameSize = t.base0 + t.maxH;
   if (code->frameSize < code->nResult) code->frameSize = code->nResult;
   code->funcIdx = fidx;
@@ -810,6 +988,8 @@ static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err)
   memcpy(code->aCode, t.a, (size_t)t.n * sizeof(uint32_t));
 done:
   base_free(t.a);
+  base_free(t.aLocSlot);
+  base_free(t.aLocType);
   base_free(t.aV);
   base_free(t.aC);
   return code;

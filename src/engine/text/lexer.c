@@ -153,7 +153,7 @@ static bool lex_string(Lex *l, uint32_t *piStr, uint32_t *pnStr) {
         if (l->p >= l->end || nDig == 0 || lastUnderscore) goto bad;
         lex_adv(l);
         if (v >= 0x110000 || (v >= 0xD800 && v < 0xE000)) goto bad;
-        utf8_encode(b, v);
+        base_utf8_encode(b, v);
         break;
       }
       default:

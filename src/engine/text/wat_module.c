@@ -274,7 +274,7 @@ static bool wat_name_string(WatParser *p, const uint8_t **z, uint32_t *n) {
   if (t->kind != TK_STRING) return wat_unexpected(p, t);
   *z = p->strs + t->iStr;
   *n = t->nStr;
-  if (!utf8_valid(*z, *n)) return wat_fail(p, t, "malformed UTF-8 encoding");
+  if (!base_utf8_valid(*z, *n)) return wat_fail(p, t, "malformed UTF-8 encoding");
   p->pos++;
   return true;
 }

@@ -5,7 +5,8 @@
 ** Covers imports, args/env, clocks, random, proc_exit, prestat, fd I/O, rights,
 ** read-only preopens, EFAULT on bad pointers, path ops, readdir cookies, 1000
 ** fds, renumber, poll_oneoff, sockets, and escape attempts in both resolution
-** modes (openat2 and the component walk). Uses /tmp/wasi-ut. */
+** modes (openat2 and the component walk). Works in a fresh folder
+** $TMPDIR/cairn-wut.XXXXXX (default /tmp), removed at the end. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
@@ -26,8 +27,14 @@ static struct cairn_memory fake_mem;
 uint8_t *cairn_memory_data(cairn_memory *m) { return MEM; }
 uint64_t cairn_memory_size(const cairn_memory *m) { return sizeof MEM; }
 struct cairn_func { cairn_host_fn fn; void *env; cairn_functype t; };
+/* The stub "store": every function made, freed at the end. */
+static struct cairn_func *aMade[256];
+static int nMade;
 cairn_func *cairn_func_new(cairn_store *s, const cairn_functype *type, cairn_host_fn fn, void *env) {
-  struct cairn_func *f = calloc(1, sizeof *f); f->fn = fn; f->env = env; f->t = *type; return f;
+  if (nMade == 256) return NULL;
+  struct cairn_func *f = calloc(1, sizeof *f); f->fn = fn; f->env = env; f->t = *type;
+  aMade[nMade++] = f;
+  return f;
 }
 static cairn_valtype P_ii[] = {CAIRN_I32, CAIRN_I32, CAIRN_I32, CAIRN_I32}, R_i[] = {CAIRN_I32};
 static cairn_externtype IMPS[3];
@@ -62,7 +69,12 @@ static int open_at(cairn_wasi *w, uint32_t dir, const char *p, uint32_t oflags, 
   return r ? -r : (int)rd32(OUT);
 }
 
-static void sh(const char *cmd) { if (system(cmd) != 0) { printf("setup failed: %s\n", cmd); exit(2); } }
+static char D[512];   /* the test's scratch folder */
+static void sh(const char *fmt, ...) {
+  char cmd[4096];
+  va_list ap; va_start(ap, fmt); vsnprintf(cmd, sizeof cmd, fmt, ap); va_end(ap);
+  if (system(cmd) != 0) { printf("setup failed: %s\n", cmd); exit(2); }
+}
 
 static void sandbox_tests(cairn_wasi *w, const char *mode) {
   printf("-- sandbox (%s)\n", mode);
@@ -115,19 +127,26 @@ static void sandbox_tests(cairn_wasi *w, const char *mode) {
   n1 = gstr("esc/secret");
   EQ(CALL(path_link, 7, 3LL, 0LL, (long long)PATH, (long long)n1, 3LL, (long long)PATH + 200, 6LL), WASI_EPERM);
   struct stat st;
-  CHECK(stat("/tmp/wasi-ut/root/stolen", &st) != 0);
+  char zStolen[600]; snprintf(zStolen, sizeof zStolen, "%s/root/stolen", D);
+  CHECK(stat(zStolen, &st) != 0);
 }
 
 int main(void) {
   setvbuf(stdout, NULL, _IONBF, 0);
-  sh("rm -rf /tmp/wasi-ut/root /tmp/wasi-ut/outside /tmp/wasi-ut/ro && mkdir -p /tmp/wasi-ut/root/sub/inner /tmp/wasi-ut/outside /tmp/wasi-ut/ro");
-  sh("cd /tmp/wasi-ut/root && printf 'hello world\\n' > file && printf 'inner\\n' > sub/file2 && "
+  const char *zTmp = getenv("TMPDIR");
+  snprintf(D, sizeof D, "%s/cairn-wut.XXXXXX", zTmp && *zTmp ? zTmp : "/tmp");
+  if (!mkdtemp(D)) { printf("setup failed: mkdtemp %s\n", D); return 2; }
+  sh("mkdir -p '%s/root/sub/inner' '%s/outside' '%s/ro'", D, D, D);
+  sh("cd '%s/root' && printf 'hello world\\n' > file && printf 'inner\\n' > sub/file2 && "
      "ln -s ../outside esc && ln -s /etc abs && ln -s loop2 loop1 && ln -s loop1 loop2 && "
      "ln -s sub/file2 good && ln -s sub subl && ln -s chain2 chain1 && ln -s sub/../../outside chain2 && "
-     "echo secret > ../outside/secret && echo ro > ../ro/rofile");
+     "echo secret > ../outside/secret && echo ro > ../ro/rofile", D);
   const char *argv[] = {"prog", "a b", "c"};
   const char *env[] = {"X=1", "YY=two"};
-  cairn_wasi_preopen pre[2] = {{"/tmp/wasi-ut/root", "/", false}, {"/tmp/wasi-ut/ro", "/ro", true}};
+  char zRoot[600], zRo[600];
+  snprintf(zRoot, sizeof zRoot, "%s/root", D);
+  snprintf(zRo, sizeof zRo, "%s/ro", D);
+  cairn_wasi_preopen pre[2] = {{zRoot, "/", false}, {zRo, "/ro", true}};
   cairn_wasi_config cfg;
   cairn_wasi_config_init(&cfg);
   cfg.argc = 3; cfg.argv = argv; cfg.envc = 2; cfg.env = env; cfg.npreopens = 2; cfg.preopens = pre;
@@ -402,6 +421,8 @@ int main(void) {
   EQ(CALL(args_sizes_get, 2, (long long)OUT, (long long)OUT + 4), WASI_EFAULT);
   cairn_wasi_free(w);
   CHECK(fcntl(lfd, F_GETFD) >= 0);
+  for (int i = 0; i < nMade; i++) free(aMade[i]);
+  sh("chmod -R u+w '%s' && rm -rf '%s'", D, D);
   printf("wasi unit: %d checks, %d failed\n", checks, fails);
   return fails != 0;
 }

@@ -1,0 +1,263 @@
+/*
+** serve.h: the serverless HTTP node (`cairn serve`): configuration, HTTP
+** request parsing, functions (a module, its limits and per-worker instance
+** slots), metrics and the event loop. A client of the public API only
+** (cairn/cairn.h, cairn/wasi.h). Entry point for the CLI: serve_main.
+**
+** Global state (DESIGN.md: named in one place): the running server's
+** signal-driven flags live in server.c (ServeState, one per process, reached
+** only from serve_main's thread and the workers it starts).
+*/
+#ifndef CAIRN_SERVE_H
+#define CAIRN_SERVE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cairn/cairn.h"
+#include "cairn/wasi.h"
+
+/* ---- configuration (config.c) ---- */
+
+typedef struct ServeLimits {
+  uint64_t memory_pages;     /* linear memory cap in 64 KiB pages (0: spec limit) */
+  uint64_t timeout_ms;       /* wall-clock deadline of one run (0: none) */
+  uint64_t fuel;             /* instructions per run (0: unlimited) */
+  size_t max_body;           /* request body bytes (413 past it) */
+  size_t max_response;       /* function output bytes (502 past it) */
+  uint32_t concurrency;      /* runs at once across workers (503 past it; 0: unlimited) */
+} ServeLimits;
+
+#define SERVE_MAX_DIRS 32
+
+typedef struct ServeDir {
+  char *host, *guest;        /* owned */
+  bool read_only;
+} ServeDir;
+
+typedef struct ServeFuncConf {
+  char *name;                /* owned; defaults to the module's base name */
+  char *route;               /* owned; "/x" matches /x and /x/... */
+  char *module;              /* owned; path resolved against the config's folder */
+  char **env;                /* owned "NAME=VALUE" strings */
+  size_t nenv;
+  ServeDir *dirs;            /* owned */
+  size_t ndirs;
+  ServeLimits limits;
+} ServeFuncConf;
+
+typedef struct ServeConf {
+  char *host;                /* owned; listen address */
+  int port;
+  int workers;               /* 0: one per core */
+  char *access_log;          /* owned; "-" stdout (default), "off", or a file */
+  uint64_t header_timeout_ms;  /* a request's head and body must arrive within this */
+  uint64_t idle_timeout_ms;    /* keep-alive connection idle time */
+  uint64_t write_timeout_ms;   /* a response must be taken by the client within this */
+  size_t max_header;           /* request line + headers bytes (431 past it) */
+  uint32_t max_conns;          /* per worker */
+  ServeFuncConf *funcs;      /* owned */
+  size_t nfuncs;
+  char *config_path;         /* owned; NULL when only --route was given */
+  char **cli_routes;         /* owned: the --route arguments, kept for reloads */
+  size_t ncli_routes;
+} ServeConf;
+
+/* Default limits applied to functions that do not set them. */
+void serve_limits_default(ServeLimits *l);
+/* Sets defaults (no functions). */
+void serve_conf_init(ServeConf *c);
+/* Reads a JSON config file into c (adding its functions). On failure writes
+** a message naming the file and the offending entry to err (size n). */
+bool serve_conf_load(ServeConf *c, const char *path, char *err, size_t n);
+/* Adds a function from a "PATH=MODULE" argument. */
+bool serve_conf_add_route(ServeConf *c, const char *arg, char *err, size_t n);
+/* Sets c->host and c->port from "HOST:PORT". */
+bool serve_listen_parse(ServeConf *c, const char *s, char *err, size_t n);
+/* Frees what c owns. */
+void serve_conf_free(ServeConf *c);
+
+/* ---- HTTP requests (http.c) ---- */
+
+#define HTTP_MAX_HEADERS 100
+
+typedef struct HttpHeader {
+  const char *name, *value;  /* point into the connection's buffer */
+  size_t name_len, value_len;
+} HttpHeader;
+
+typedef struct HttpRequest {
+  const char *method; size_t method_len;
+  const char *target; size_t target_len;   /* path?query */
+  int minor;                               /* HTTP/1.minor */
+  HttpHeader headers[HTTP_MAX_HEADERS];
+  size_t nheaders;
+  size_t head_len;                         /* bytes of request line + headers + blank line */
+  bool chunked;
+  bool has_length;
+  uint64_t content_length;
+  bool keep_alive;
+  bool expect_continue;
+} HttpRequest;
+
+/* Result of parsing: done, need more bytes, or an HTTP error status. */
+enum { HTTP_PARSE_OK = 0, HTTP_PARSE_MORE = -1 };
+
+/* Parses the request head in buf[0..len). Returns HTTP_PARSE_OK (req
+** filled), HTTP_PARSE_MORE, or an error status (400, 414, 431, 501, 505). */
+int http_parse_head(const char *buf, size_t len, size_t max_header, HttpRequest *req);
+
+/* Incremental chunked-body decoder. */
+typedef struct HttpChunked {
+  int state;
+  uint64_t size;       /* of the current chunk, or remaining of it */
+  int ndigits;
+  size_t line;         /* length of the current extension / trailer line */
+} HttpChunked;
+
+/* Decodes from in[0..len), appending data to the body (*body, *body_len,
+** at most max bytes). *used receives the bytes consumed. Returns 1 when the
+** body is complete, 0 when more input is needed, or an error status
+** (400 bad chunking, 413 too large). */
+int http_chunked_feed(HttpChunked *c, const char *in, size_t len, size_t *used, char *body,
+                      size_t *body_len, size_t max);
+
+/* Case-insensitive header lookup; NULL if absent. */
+const HttpHeader *http_header(const HttpRequest *req, const char *name);
+/* Reason phrase of a status code. */
+const char *http_reason(int status);
+
+/* ---- metrics (metrics.c) ---- */
+
+enum {
+  FAIL_TRAP, FAIL_EXIT, FAIL_FUEL, FAIL_DEADLINE, FAIL_MEMORY, FAIL_RESPONSE_SIZE,
+  FAIL_BODY_SIZE, FAIL_CONCURRENCY, FAIL_BAD_OUTPUT, FAIL_INSTANTIATE, FAIL_NKINDS
+};
+extern const char *const serve_fail_names[FAIL_NKINDS];
+
+#define METRIC_NBUCKETS 16
+extern const double serve_latency_buckets[METRIC_NBUCKETS];  /* seconds */
+extern const double serve_inst_buckets[METRIC_NBUCKETS];
+
+typedef struct Histogram {
+  _Atomic uint64_t bucket[METRIC_NBUCKETS + 1];  /* last: +Inf */
+  _Atomic uint64_t count;
+  _Atomic uint64_t sum_ns;
+} Histogram;
+
+typedef struct FuncMetrics {
+  _Atomic uint64_t by_status[600];   /* index: status code */
+  Histogram latency;
+  Histogram instantiate;
+  _Atomic uint64_t fails[FAIL_NKINDS];
+  _Atomic int64_t live_instances;
+  _Atomic int64_t in_flight;
+} FuncMetrics;
+
+void metrics_observe(Histogram *h, const double *buckets, uint64_t ns);
+
+/* ---- functions (func.c) ---- */
+
+typedef struct ServeFunc ServeFunc;
+
+/* One worker's instance of a function: store, WASI state, instance, snapshot. */
+typedef struct FuncSlot {
+  cairn_store *store;
+  cairn_wasi *wasi;
+  cairn_instance *inst;
+  cairn_snapshot *snap;
+  cairn_func *start;
+  cairn_wasi_memio io;
+  cairn_extern *imports;
+  bool dirty;              /* ran since the last restore */
+  uint64_t pages0;         /* memory pages after instantiation */
+} FuncSlot;
+
+struct ServeFunc {
+  ServeFuncConf conf;      /* copied strings, owned */
+  size_t route_len;
+  cairn_module *module;    /* compiled once at load; owned */
+  size_t module_bytes;
+  uint64_t load_ns;        /* compile + trial instantiation at load */
+  FuncSlot **slots;        /* one per worker, created on first use */
+  int nslots;
+  FuncMetrics *metrics;    /* owned by the metrics registry (survives reloads) */
+};
+
+/* A loaded configuration: functions by route. Shared by the workers and
+** reference counted; replaced as a whole on reload. */
+typedef struct FuncSet {
+  ServeFunc *funcs;
+  size_t nfuncs;
+  _Atomic int refs;
+  uint64_t generation;
+} FuncSet;
+
+/* The registry of per-function metrics, keyed by function name, kept across
+** reloads so counters never go backwards. */
+typedef struct MetricsReg MetricsReg;
+MetricsReg *metrics_reg_new(void);
+FuncMetrics *metrics_reg_get(MetricsReg *r, const char *name);  /* creates */
+/* Appends the Prometheus text exposition of every function to a malloc'd
+** buffer (*out, *len); caller frees. */
+bool metrics_render(MetricsReg *r, const FuncSet *set, char **out, size_t *len);
+void metrics_reg_free(MetricsReg *r);
+
+/* Compiles every function of conf (checking imports by a trial
+** instantiation). nworkers slots per function. Writes a message naming the
+** function to err on failure. */
+FuncSet *funcset_load(const ServeConf *conf, int nworkers, MetricsReg *reg, char *err, size_t n);
+/* Frees the slots worker w created for set (call on that worker's thread). */
+void funcset_release_worker(FuncSet *set, int w);
+/* Frees the set (every slot must have been released). */
+void funcset_free(FuncSet *set);
+/* The function whose route matches path (longest prefix at a '/' boundary). */
+ServeFunc *funcset_match(FuncSet *set, const char *path, size_t len);
+
+/* What a worker tells the watchdog while a function runs. */
+typedef struct RunWatch {
+  pthread_mutex_t mu;
+  cairn_store *store;      /* the running store, or NULL */
+  uint64_t deadline_ns;    /* CLOCK_MONOTONIC */
+  bool fired;
+} RunWatch;
+
+/* A function's response. */
+typedef struct FuncResult {
+  int status;
+  char *head;              /* extra header lines, "Name: value\r\n"... (malloc'd) */
+  size_t head_len;
+  const uint8_t *body;     /* points into the slot's output buffer or a static reason */
+  size_t body_len;
+  int fail;                /* FAIL_* or -1 */
+  char detail[300];        /* for the log on failure */
+  uint64_t inst_ns;        /* time to get a fresh instance */
+} FuncResult;
+
+/* Request metadata the function sees (WAGI / CGI environment). */
+typedef struct FuncRequest {
+  const HttpRequest *http;
+  const char *path; size_t path_len;
+  const char *query; size_t query_len;
+  const uint8_t *body; size_t body_len;
+  const char *remote_addr; int remote_port;
+  const char *server_name; int server_port;
+} FuncRequest;
+
+/* Runs f for one request on worker w. Always fills res (status 5xx on any
+** failure). res->head must be freed by the caller. */
+void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncResult *res);
+
+/* ---- the server (server.c) ---- */
+
+/* Runs the node until SIGTERM/SIGINT. conf is owned by the caller (and may
+** be re-read from conf->config_path on SIGHUP). Returns the exit status. */
+int serve_main(ServeConf *conf);
+
+/* Monotonic time in nanoseconds. */
+uint64_t serve_now_ns(void);
+
+#endif

@@ -1,0 +1,52 @@
+#!/bin/bash
+# bench.sh CAIRN FUNCS_DIR [SECONDS] [CONNS]: side-by-side throughput and
+# latency of `cairn serve` (hello, a fresh instance per request, access log
+# off) and Debian's nginx answering the same static body (access log off,
+# one worker per core), with the same wrk settings, on loopback. Also the
+# in-process instantiation microbenchmark when bench_instantiate is beside
+# CAIRN's tests/ folder. Prints a markdown table for docs/benchmarks.md.
+set -u
+CAIRN=$1; FUNCS=$2; SECS=${3:-10}; CONNS=${4:-64}
+. "$(dirname "$0")/lib.sh"
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+start_server "$CAIRN" "$FUNCS"
+wrk -t2 -c$CONNS -d2s "$URL/hello" > /dev/null   # warm-up
+wrk -t2 -c$CONNS -d${SECS}s --latency "$URL/hello" > "$WORK/cairn.txt"
+rss_serve=$(awk '/VmRSS/ {print $2}' /proc/$SERVE_PID/status)
+stop_server
+NPORT=$((PORT + 1))
+mkdir -p "$WORK/nginx"
+cat > "$WORK/nginx/nginx.conf" <<NG
+worker_processes auto;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+daemon off;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx;
+  uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+  server { listen 127.0.0.1:$NPORT; location / { default_type text/plain; return 200 "Hello from Cairn!\n"; } }
+}
+NG
+"$NGINX" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
+NG_PID=$!
+for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/" && break; sleep 0.1; done
+wrk -t2 -c$CONNS -d2s "http://127.0.0.1:$NPORT/" > /dev/null
+wrk -t2 -c$CONNS -d${SECS}s --latency "http://127.0.0.1:$NPORT/" > "$WORK/nginx.txt"
+kill -TERM $NG_PID; wait $NG_PID 2>/dev/null
+rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$1"; }
+pct() { sed -n "s/^ *$2% *\([0-9.]*[a-z]*\)/\1/p" "$1"; }
+rc=$(rps "$WORK/cairn.txt"); rn=$(rps "$WORK/nginx.txt")
+echo "| server | requests/s | p50 | p99 | errors |"
+echo "| --- | --- | --- | --- | --- |"
+for s in cairn nginx; do
+  f="$WORK/$s.txt"
+  echo "| $s | $(rps $f) | $(pct $f 50) | $(pct $f 99) | $(grep -E 'Socket errors|Non-2xx' $f | tr -s ' ' | tr '\n' ' ' || true) |"
+done
+echo
+echo "cairn/nginx throughput ratio: $(python3 -c "print(round($rc/$rn, 2))")  (wrk -t2 -c$CONNS -d${SECS}s, $(nproc) cores, both on this machine)"
+echo "cairn serve RSS after the run: ${rss_serve} kB"
+B=$(dirname "$CAIRN")/tests/bench_instantiate
+[ -x "$B" ] && "$B" "$FUNCS/hello.wasm" 20000
+exit 0
