@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all build deps test asan run fuzz fuzz-build clean bench bench-smoke bench-deps
+.PHONY: all build deps test test-variants asan run fuzz fuzz-build clean bench bench-smoke bench-deps
 
 all: build
 
@@ -19,6 +19,15 @@ build: $(BUILD)/Makefile
 # Installs dependencies, builds, and runs every test through ctest.
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The portable interpreter paths: switch dispatch, scalar SIMD and explicit
+# bounds checks (what 32-bit and small hosts use), through the spec suites
+# and the engine's unit tests.
+test-variants: deps
+	cmake -S . -B build-variants -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAIRN_SWITCH_DISPATCH=ON \
+	  -DCAIRN_SIMD_SCALAR=ON -DCAIRN_BOUNDS_CHECK=ON -DCAIRN_STATIC_CLI=OFF
+	cmake --build build-variants -j $(JOBS) --target cairn test_interp test_runtime test_decode test_text test_leb
+	cd build-variants && ctest --output-on-failure -R '^(spec|unit)/'
 
 # The same tests with AddressSanitizer and UBSan.
 asan: deps
@@ -63,4 +72,4 @@ bench-smoke: build
 	python3 bench/bench.py --smoke --cairn $(BUILD)/cairn --work $(BUILD)/bench-smoke
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) build-asan build-fuzz build-variants

@@ -9,7 +9,8 @@
 # attempts (.., absolute paths, symlinks out, symlink loops, hard links);
 # echo_server is served through --tcplisten to a bash /dev/tcp client; trap
 # checks the trap status (134) and the backtrace on stderr; reactor is built
-# with -mexec-model=reactor and run with --invoke after its _initialize.
+# with -mexec-model=reactor and run with --invoke after its _initialize;
+# simd_vec is built with -msimd128 so its loops run as v128 code.
 # Without a wasm32-wasi toolchain the script skips, except under CI
 # (CI=true), where that is a failure: scripts/install-deps.sh installs it.
 # Prints PASS/FAIL per check and `wasi-programs: N passed, N failed` last.
@@ -47,6 +48,7 @@ for c in "$SRC"/*.c; do
   n=$(basename "$c" .c)
   extra=()
   [ "$n" = reactor ] && extra=(-mexec-model=reactor)
+  [ "$n" = simd_vec ] && extra=(-msimd128)   # loops vectorised to v128 code
   "$WASI_CC" --target=wasm32-wasi -O2 -Wall -Wextra -Werror "${extra[@]}" "$c" -o "$work/$n.wasm" \
     2>"$work/cc.err" || bad "compile $n" "$work/cc.err"
 done
@@ -70,10 +72,13 @@ run manyfds --dir "$work/box::/box" -- /box
 run poll_timeout --
 printf 'Some input\nover two lines\n' >"$work/exit_code.in"
 run exit_code --
+run simd_vec --
+if "$CAIRN" inspect "$work/simd_vec.wasm" | grep -q "uses SIMD"; then ok "simd_vec is vectorised"; else
+  bad "simd_vec is vectorised"; fi
 
 # Same output (and exit status) natively.
 if [ "${CI:-}" = true ] || command -v "$HOST_CC" >/dev/null; then
-  for n in hello fileio manyfds poll_timeout exit_code; do
+  for n in hello fileio manyfds poll_timeout exit_code simd_vec; do
     "$HOST_CC" -O2 "$SRC/$n.c" -o "$work/$n.native" || { bad "native build $n"; continue; }
   done
   mkdir -p "$work/nbox"
@@ -90,7 +95,8 @@ if [ "${CI:-}" = true ] || command -v "$HOST_CC" >/dev/null; then
   native manyfds ./manyfds.native "$work/nbox"
   native poll_timeout ./poll_timeout.native
   native exit_code ./exit_code.native
-  for n in hello fileio manyfds poll_timeout exit_code; do
+  native simd_vec ./simd_vec.native
+  for n in hello fileio manyfds poll_timeout exit_code simd_vec; do
     if cmp -s "$work/$n.nout" "$work/$n.out"; then ok "$n same as native"; else
       diff "$work/$n.nout" "$work/$n.out" >"$work/diff" 2>&1; bad "$n same as native" "$work/diff"; fi
   done

@@ -1,6 +1,6 @@
 /*
 ** interp.h: private interface of the interpreter tier (translate.c, exec.c,
-** bulk.c). Nothing outside interp/ includes it; the runtime sees the tier
+** bulk.c; SIMD semantics in simd.h, their handlers in exec_simd.h). Nothing outside interp/ includes it; the runtime sees the tier
 ** through interp_compile_module / interp_call (module.h, runtime.h).
 **
 ** ---- Code layout ----
@@ -22,6 +22,9 @@
 **      fp[nParam .. nLocal0)   declared locals (zeroed on entry),
 **      fp[nLocal0 .. frameSize) the operand stack, one slot per height;
 **      so "i32.add" becomes  I32_ADD dst, a, b  with fp[dst] = fp[a] + fp[b].
+**      A v128 takes two consecutive slots (low half first) wherever it is
+**      (params, locals, stack, results); its operand is the first slot.
+**      All counts (nParam, nLocal, heights, arities) are in slots.
 **   i  an immediate (an index, a constant, a memory offset)
 **   L  a branch target: signed word distance from this operand word to the
 **      target instruction (pc-relative, so no code base register)
@@ -44,7 +47,7 @@
 /* The translated code of one function (Func.pCode). Owned by the module. */
 typedef struct InterpCode {
   uint32_t nParam, nResult;   /* slots of params and results */
-  uint32_t nLocal;            /* declared locals (zeroed on entry) */
+  uint32_t nLocal;            /* slots of the declared locals (zeroed on entry) */
   uint32_t frameSize;         /* slots: params + locals + max operand stack */
   uint32_t funcIdx;           /* index in the module's function space */
   char *zName;                /* NUL-terminated name-section name or NULL; owned */

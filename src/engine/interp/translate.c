@@ -14,6 +14,12 @@
 ** the block's end; loop targets are known. Code after br/return/unreachable
 ** is skipped up to the end of its block.
 **
+** The virtual stack has one entry per slot: a v128 is two entries (the
+** second marked hi, so drop and select know the width); locals map to slots
+** through aLocSlot. Values move slot by slot, so branches, returns and
+** block joins need no v128 case; SIMD ops read a v128 from two consecutive
+** slots (a local's, or the stack's after materializing).
+**
 ** Peepholes: a result written to a stack slot and then stored by local.set
 ** or local.tee is written to the local directly; i32 binary ops with a
 ** constant right operand use the *_I form; an i32 compare consumed by br_if
