@@ -308,6 +308,13 @@ int64_t cairn_memory_grow(cairn_memory *m, uint64_t delta);
 cairn_val cairn_global_get(const cairn_global *g);
 bool cairn_global_set(cairn_global *g, cairn_val v);  /* false if immutable or wrong type */
 
+/* ---- files ------------------------------------------------------------- */
+
+/* Reads a whole file. *out is malloc'd (caller frees with free()) and has a
+** NUL byte one past *len, so text can be used as a C string. Returns false
+** with an IO error naming the file. */
+bool cairn_read_file(const char *path, uint8_t **out, size_t *len, cairn_error *err);
+
 /* ---- text format ------------------------------------------------------- */
 
 /* Converts a text module to binary. *out is malloc'd (caller frees). */

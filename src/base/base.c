@@ -115,7 +115,7 @@ uint8_t *buf_take(Buf *b, size_t *pn) {
 
 /* ---- LEB128 ---- */
 
-int leb_read_u(const uint8_t *p, const uint8_t *end, int bits, uint64_t *out) {
+int leb_read_u_slow(const uint8_t *p, const uint8_t *end, int bits, uint64_t *out) {
   uint64_t v = 0;
   int maxBytes = (bits + 6) / 7;
   for (int i = 0; i < maxBytes; i++) {
@@ -135,7 +135,7 @@ int leb_read_u(const uint8_t *p, const uint8_t *end, int bits, uint64_t *out) {
   return -1;
 }
 
-int leb_read_s(const uint8_t *p, const uint8_t *end, int bits, int64_t *out) {
+int leb_read_s_slow(const uint8_t *p, const uint8_t *end, int bits, int64_t *out) {
   uint64_t v = 0;
   int maxBytes = (bits + 6) / 7;
   for (int i = 0; i < maxBytes; i++) {
@@ -241,4 +241,8 @@ bool base_read_file(const char *path, uint8_t **out, size_t *len, cairn_error *e
   *out = buf_take(&b, len);
   *len -= 1;
   return true;
+}
+
+bool cairn_read_file(const char *path, uint8_t **out, size_t *len, cairn_error *err) {
+  return base_read_file(path, out, len, err);
 }

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "engine/text/text.h"
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -34,7 +33,7 @@ static bool validate_file(const char *zPath) {
   memset(&err, 0, sizeof err);
   uint8_t *p = NULL;
   size_t n = 0;
-  if (!base_read_file(zPath, &p, &n, &err)) {
+  if (!cairn_read_file(zPath, &p, &n, &err)) {
     cli_print_load_error(stdout, zPath, &err);
     return false;
   }
@@ -56,7 +55,7 @@ static bool validate_file(const char *zPath) {
     }
     free(pBin);
   }
-  base_free(p);
+  free(p);
   if (ok) {
     printf("%s: valid\n", zPath);
   } else {

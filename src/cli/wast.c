@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "engine/text/text.h"
+#include "cairn/wast.h"
 
 typedef struct Named {
   char *zId;                 /* owned */
@@ -34,21 +34,21 @@ typedef struct WastRun {
   size_t nNamed, nNamedAlloc;
   cairn_instance *pLatest;
   int nPass, nFail;
-  const WastCmd *pCmd;       /* the command being run (for reports) */
+  const cairn_wast_cmd *pCmd;       /* the command being run (for reports) */
 } WastRun;
 
-static const char *cmd_name(WastCmdKind k) {
+static const char *cmd_name(cairn_wast_cmdkind k) {
   switch (k) {
-    case WAST_MODULE: return "module";
-    case WAST_REGISTER: return "register";
-    case WAST_ACTION: return "action";
-    case WAST_ASSERT_RETURN: return "assert_return";
-    case WAST_ASSERT_TRAP: return "assert_trap";
-    case WAST_ASSERT_EXHAUSTION: return "assert_exhaustion";
-    case WAST_ASSERT_MALFORMED: return "assert_malformed";
-    case WAST_ASSERT_INVALID: return "assert_invalid";
-    case WAST_ASSERT_UNLINKABLE: return "assert_unlinkable";
-    case WAST_ASSERT_UNINSTANTIABLE: return "assert_uninstantiable";
+    case CAIRN_WAST_MODULE: return "module";
+    case CAIRN_WAST_REGISTER: return "register";
+    case CAIRN_WAST_ACTION: return "action";
+    case CAIRN_WAST_ASSERT_RETURN: return "assert_return";
+    case CAIRN_WAST_ASSERT_TRAP: return "assert_trap";
+    case CAIRN_WAST_ASSERT_EXHAUSTION: return "assert_exhaustion";
+    case CAIRN_WAST_ASSERT_MALFORMED: return "assert_malformed";
+    case CAIRN_WAST_ASSERT_INVALID: return "assert_invalid";
+    case CAIRN_WAST_ASSERT_UNLINKABLE: return "assert_unlinkable";
+    case CAIRN_WAST_ASSERT_UNINSTANTIABLE: return "assert_uninstantiable";
   }
   return "command";
 }
@@ -105,40 +105,25 @@ static bool keep_module(WastRun *R, cairn_module *m) {
 /* Gets the binary form of a script module: *ppOwned is set when the bytes
 ** were produced here (caller frees with free()). Text errors come back
 ** MALFORMED, with positions made relative to the script for TEXT forms. */
-static bool module_bytes(const WastModule *wm, const uint8_t **pp, size_t *pn, uint8_t **ppOwned,
+static bool module_bytes(const cairn_wast_module *wm, const uint8_t **pp, size_t *pn, uint8_t **ppOwned,
                          cairn_error *err) {
   *ppOwned = NULL;
-  if (wm->form == WMOD_BINARY) {
+  if (wm->form == CAIRN_WMOD_BINARY) {
     *pp = wm->aBytes;
     *pn = wm->nBytes;
     return true;
   }
-  Buf b;
-  buf_init(&b);
   memset(err, 0, sizeof *err);
-  if (!text_parse_module(wm->src, wm->n, &b, err)) {
-    buf_free(&b);
+  uint8_t *p = NULL;
+  size_t n = 0;
+  if (!cairn_wat_to_wasm(wm->src, wm->n, &p, &n, err)) {
     if (err->kind == CAIRN_OK) err->kind = CAIRN_ERR_MALFORMED;
-    if (wm->form == WMOD_TEXT && err->line > 0) {
+    if (wm->form == CAIRN_WMOD_TEXT && err->line > 0) {
       if (err->line == 1) err->col += wm->col - 1;
       err->line += wm->line - 1;
     }
     return false;
   }
-  if (b.oom) {
-    buf_free(&b);
-    cli_error(err, CAIRN_ERR_NOMEM, "out of memory");
-    return false;
-  }
-  size_t n = b.n;
-  uint8_t *p = malloc(n ? n : 1);
-  if (!p) {
-    buf_free(&b);
-    cli_error(err, CAIRN_ERR_NOMEM, "out of memory");
-    return false;
-  }
-  if (n) memcpy(p, b.aData, n);
-  buf_free(&b);
   *pp = p;
   *pn = n;
   *ppOwned = p;
@@ -146,7 +131,7 @@ static bool module_bytes(const WastModule *wm, const uint8_t **pp, size_t *pn, u
 }
 
 /* Parses (if text), decodes, validates and compiles a script module. */
-static cairn_module *load_module(const WastModule *wm, cairn_error *err) {
+static cairn_module *load_module(const cairn_wast_module *wm, cairn_error *err) {
   const uint8_t *p;
   size_t n;
   uint8_t *pOwned;
@@ -184,7 +169,7 @@ static void set_named(WastRun *R, const char *zId, cairn_instance *inst) {
 
 /* Loads and instantiates; the module is kept alive until the script ends
 ** (a failed instantiation may have left references to it in imported tables). */
-static cairn_instance *load_and_instantiate(WastRun *R, const WastModule *wm, bool *pLoaded,
+static cairn_instance *load_and_instantiate(WastRun *R, const cairn_wast_module *wm, bool *pLoaded,
                                             cairn_error *err) {
   *pLoaded = false;
   cairn_module *m = load_module(wm, err);
@@ -203,7 +188,7 @@ static cairn_instance *load_and_instantiate(WastRun *R, const WastModule *wm, bo
 
 /* ---- values ---- */
 
-static void wast_to_val(const WastValue *w, cairn_val *v) {
+static void wast_to_val(const cairn_wast_value *w, cairn_val *v) {
   memset(v, 0, sizeof *v);
   v->type = w->type;
   switch (w->type) {
@@ -214,28 +199,28 @@ static void wast_to_val(const WastValue *w, cairn_val *v) {
     case CAIRN_V128: memcpy(v->of.v128, w->v128, 16); break;
     case CAIRN_FUNCREF: v->of.func = NULL; break;  /* only ref.null can be written */
     case CAIRN_EXTERNREF:
-      v->of.ext = w->kind == WV_REF_EXTERN ? (void *)(uintptr_t)(w->bits + 1) : NULL;
+      v->of.ext = w->kind == CAIRN_WV_REF_EXTERN ? (void *)(uintptr_t)(w->bits + 1) : NULL;
       break;
   }
 }
 
-static bool f32_matches(WastValKind k, uint32_t exp, uint32_t got) {
+static bool f32_matches(cairn_wast_valkind k, uint32_t exp, uint32_t got) {
   switch (k) {
-    case WV_NAN_CANONICAL: return (got & 0x7fffffffu) == 0x7fc00000u;
-    case WV_NAN_ARITHMETIC: return (got & 0x7fc00000u) == 0x7fc00000u;
+    case CAIRN_WV_NAN_CANONICAL: return (got & 0x7fffffffu) == 0x7fc00000u;
+    case CAIRN_WV_NAN_ARITHMETIC: return (got & 0x7fc00000u) == 0x7fc00000u;
     default: return exp == got;
   }
 }
 
-static bool f64_matches(WastValKind k, uint64_t exp, uint64_t got) {
+static bool f64_matches(cairn_wast_valkind k, uint64_t exp, uint64_t got) {
   switch (k) {
-    case WV_NAN_CANONICAL: return (got & 0x7fffffffffffffffull) == 0x7ff8000000000000ull;
-    case WV_NAN_ARITHMETIC: return (got & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
+    case CAIRN_WV_NAN_CANONICAL: return (got & 0x7fffffffffffffffull) == 0x7ff8000000000000ull;
+    case CAIRN_WV_NAN_ARITHMETIC: return (got & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
     default: return exp == got;
   }
 }
 
-static bool val_matches(const WastValue *w, const cairn_val *v) {
+static bool val_matches(const cairn_wast_value *w, const cairn_val *v) {
   if (w->type != v->type) return false;
   switch (w->type) {
     case CAIRN_I32: return (uint32_t)v->of.i32 == (uint32_t)w->bits;
@@ -263,25 +248,25 @@ static bool val_matches(const WastValue *w, const cairn_val *v) {
       }
       return memcmp(w->v128, v->of.v128, 16) == 0;
     case CAIRN_FUNCREF:
-      if (w->kind == WV_REF_NULL) return v->of.func == NULL;
-      return v->of.func != NULL;  /* WV_REF_FUNC: any non-null */
+      if (w->kind == CAIRN_WV_REF_NULL) return v->of.func == NULL;
+      return v->of.func != NULL;  /* CAIRN_WV_REF_FUNC: any non-null */
     case CAIRN_EXTERNREF:
-      if (w->kind == WV_REF_NULL) return v->of.ext == NULL;
+      if (w->kind == CAIRN_WV_REF_NULL) return v->of.ext == NULL;
       return v->of.ext == (void *)(uintptr_t)(w->bits + 1);
   }
   return false;
 }
 
 /* Writes the expectation w into z. */
-static void describe_expected(char *z, size_t n, const WastValue *w) {
+static void describe_expected(char *z, size_t n, const cairn_wast_value *w) {
   const char *t = cli_valtype_name(w->type);
   switch (w->kind) {
-    case WV_NAN_CANONICAL: snprintf(z, n, "nan:canonical:%s", t); return;
-    case WV_NAN_ARITHMETIC: snprintf(z, n, "nan:arithmetic:%s", t); return;
-    case WV_REF_NULL: snprintf(z, n, "ref.null:%s", t); return;
-    case WV_REF_FUNC: snprintf(z, n, "ref.func:%s", t); return;
-    case WV_REF_EXTERN: snprintf(z, n, "ref.extern %" PRIu64 ":%s", w->bits, t); return;
-    case WV_EXACT: break;
+    case CAIRN_WV_NAN_CANONICAL: snprintf(z, n, "nan:canonical:%s", t); return;
+    case CAIRN_WV_NAN_ARITHMETIC: snprintf(z, n, "nan:arithmetic:%s", t); return;
+    case CAIRN_WV_REF_NULL: snprintf(z, n, "ref.null:%s", t); return;
+    case CAIRN_WV_REF_FUNC: snprintf(z, n, "ref.func:%s", t); return;
+    case CAIRN_WV_REF_EXTERN: snprintf(z, n, "ref.extern %" PRIu64 ":%s", w->bits, t); return;
+    case CAIRN_WV_EXACT: break;
   }
   cairn_val v;
   wast_to_val(w, &v);
@@ -305,9 +290,9 @@ static void describe_expected(char *z, size_t n, const WastValue *w) {
       else
         memcpy(&lane.of.f64_bits, w->v128 + 8 * i, 8);
       fputc(' ', f);
-      if (w->aLaneKind[i] == WV_NAN_CANONICAL)
+      if (w->aLaneKind[i] == CAIRN_WV_NAN_CANONICAL)
         fputs("nan:canonical", f);
-      else if (w->aLaneKind[i] == WV_NAN_ARITHMETIC)
+      else if (w->aLaneKind[i] == CAIRN_WV_NAN_ARITHMETIC)
         fputs("nan:arithmetic", f);
       else
         cli_print_val(f, &lane);
@@ -338,7 +323,7 @@ static void describe_val(char *z, size_t n, const cairn_val *v) {
 
 /* Runs an invoke or get. On success *paRes (malloc'd, caller frees) holds
 ** *pnRes results. */
-static bool do_action(WastRun *R, const WastAction *a, cairn_val **paRes, size_t *pnRes,
+static bool do_action(WastRun *R, const cairn_wast_action *a, cairn_val **paRes, size_t *pnRes,
                       cairn_error *err) {
   *paRes = NULL;
   *pnRes = 0;
@@ -403,7 +388,7 @@ static bool do_action(WastRun *R, const WastAction *a, cairn_val **paRes, size_t
 
 /* ---- commands ---- */
 
-static void run_module(WastRun *R, const WastCmd *c) {
+static void run_module(WastRun *R, const cairn_wast_cmd *c) {
   cairn_error err;
   bool loaded;
   cairn_instance *inst = load_and_instantiate(R, &c->mod, &loaded, &err);
@@ -418,7 +403,7 @@ static void run_module(WastRun *R, const WastCmd *c) {
   R->nPass++;
 }
 
-static void run_register(WastRun *R, const WastCmd *c) {
+static void run_register(WastRun *R, const cairn_wast_cmd *c) {
   cairn_instance *inst = find_named(R, c->zRegModule);
   if (!inst) {
     fail(R, "no instance %s to register as \"%.*s\"", c->zRegModule ? c->zRegModule : "(latest)",
@@ -430,7 +415,7 @@ static void run_register(WastRun *R, const WastCmd *c) {
   }
 }
 
-static void run_action(WastRun *R, const WastCmd *c) {
+static void run_action(WastRun *R, const cairn_wast_cmd *c) {
   cairn_val *aRes;
   size_t nRes;
   cairn_error err;
@@ -444,7 +429,7 @@ static void run_action(WastRun *R, const WastCmd *c) {
   R->nPass++;
 }
 
-static void run_assert_return(WastRun *R, const WastCmd *c) {
+static void run_assert_return(WastRun *R, const cairn_wast_cmd *c) {
   cairn_val *aRes;
   size_t nRes;
   cairn_error err;
@@ -479,7 +464,7 @@ static void run_assert_return(WastRun *R, const WastCmd *c) {
 
 /* assert_trap / assert_exhaustion (action form): the action must fail with
 ** error kind `want`. */
-static void run_assert_action_fails(WastRun *R, const WastCmd *c, cairn_errkind want) {
+static void run_assert_action_fails(WastRun *R, const cairn_wast_cmd *c, cairn_errkind want) {
   cairn_val *aRes;
   size_t nRes;
   cairn_error err;
@@ -508,7 +493,7 @@ static void run_assert_action_fails(WastRun *R, const WastCmd *c, cairn_errkind 
 }
 
 /* assert_malformed / assert_invalid: loading must fail with kind `want`. */
-static void run_assert_load_fails(WastRun *R, const WastCmd *c, cairn_errkind want) {
+static void run_assert_load_fails(WastRun *R, const cairn_wast_cmd *c, cairn_errkind want) {
   cairn_error err;
   cairn_module *m = load_module(&c->mod, &err);
   if (m) {
@@ -530,7 +515,7 @@ static void run_assert_load_fails(WastRun *R, const WastCmd *c, cairn_errkind wa
 /* assert_unlinkable / assert_uninstantiable / assert_trap (module form):
 ** the module must load, and instantiating it must fail with `want` (or
 ** `want2`). */
-static void run_assert_instantiate_fails(WastRun *R, const WastCmd *c, cairn_errkind want,
+static void run_assert_instantiate_fails(WastRun *R, const cairn_wast_cmd *c, cairn_errkind want,
                                          cairn_errkind want2) {
   cairn_error err;
   bool loaded;
@@ -551,27 +536,27 @@ static void run_assert_instantiate_fails(WastRun *R, const WastCmd *c, cairn_err
   R->nPass++;
 }
 
-static void run_cmd(WastRun *R, const WastCmd *c) {
+static void run_cmd(WastRun *R, const cairn_wast_cmd *c) {
   R->pCmd = c;
   switch (c->kind) {
-    case WAST_MODULE: run_module(R, c); break;
-    case WAST_REGISTER: run_register(R, c); break;
-    case WAST_ACTION: run_action(R, c); break;
-    case WAST_ASSERT_RETURN: run_assert_return(R, c); break;
-    case WAST_ASSERT_TRAP:
+    case CAIRN_WAST_MODULE: run_module(R, c); break;
+    case CAIRN_WAST_REGISTER: run_register(R, c); break;
+    case CAIRN_WAST_ACTION: run_action(R, c); break;
+    case CAIRN_WAST_ASSERT_RETURN: run_assert_return(R, c); break;
+    case CAIRN_WAST_ASSERT_TRAP:
       if (c->hasMod) {
         run_assert_instantiate_fails(R, c, CAIRN_ERR_TRAP, CAIRN_ERR_TRAP);
       } else {
         run_assert_action_fails(R, c, CAIRN_ERR_TRAP);
       }
       break;
-    case WAST_ASSERT_EXHAUSTION: run_assert_action_fails(R, c, CAIRN_ERR_EXHAUSTION); break;
-    case WAST_ASSERT_MALFORMED: run_assert_load_fails(R, c, CAIRN_ERR_MALFORMED); break;
-    case WAST_ASSERT_INVALID: run_assert_load_fails(R, c, CAIRN_ERR_INVALID); break;
-    case WAST_ASSERT_UNLINKABLE:
+    case CAIRN_WAST_ASSERT_EXHAUSTION: run_assert_action_fails(R, c, CAIRN_ERR_EXHAUSTION); break;
+    case CAIRN_WAST_ASSERT_MALFORMED: run_assert_load_fails(R, c, CAIRN_ERR_MALFORMED); break;
+    case CAIRN_WAST_ASSERT_INVALID: run_assert_load_fails(R, c, CAIRN_ERR_INVALID); break;
+    case CAIRN_WAST_ASSERT_UNLINKABLE:
       run_assert_instantiate_fails(R, c, CAIRN_ERR_LINK, CAIRN_ERR_LINK);
       break;
-    case WAST_ASSERT_UNINSTANTIABLE:
+    case CAIRN_WAST_ASSERT_UNINSTANTIABLE:
       run_assert_instantiate_fails(R, c, CAIRN_ERR_TRAP, CAIRN_ERR_EXHAUSTION);
       break;
   }
@@ -586,14 +571,14 @@ static const char *base_name(const char *z) {
 }
 
 /* --dump-binaries: writes each module of the script to DIR/SCRIPT.N.wasm. */
-static int dump_script(const char *zFile, const WastScript *sc, const char *zDir) {
+static int dump_script(const char *zFile, const cairn_wast_script *sc, const char *zDir) {
   char zStem[256];
   snprintf(zStem, sizeof zStem, "%s", base_name(zFile));
   char *dot = strrchr(zStem, '.');
   if (dot) *dot = 0;
   int nDumped = 0;
   for (uint32_t i = 0; i < sc->nCmd; i++) {
-    const WastCmd *c = &sc->aCmd[i];
+    const cairn_wast_cmd *c = &sc->aCmd[i];
     if (!c->hasMod) continue;
     const uint8_t *p;
     size_t n;
@@ -617,27 +602,27 @@ static int dump_script(const char *zFile, const WastScript *sc, const char *zDir
 
 /* Reads and parses a script; returns false (with a message printed) if it
 ** cannot be read or parsed. *ppSrc must be freed by the caller. */
-static bool read_script(const char *zFile, char **ppSrc, WastScript *sc) {
+static bool read_script(const char *zFile, char **ppSrc, cairn_wast_script *sc) {
   cairn_error err;
   uint8_t *pSrc = NULL;
   size_t nSrc = 0;
   memset(sc, 0, sizeof *sc);
   *ppSrc = NULL;
   memset(&err, 0, sizeof err);
-  if (!base_read_file(zFile, &pSrc, &nSrc, &err)) {
+  if (!cairn_read_file(zFile, &pSrc, &nSrc, &err)) {
     fprintf(stderr, "%s: error: %s\n", zFile, err.msg);
     return false;
   }
   *ppSrc = (char *)pSrc;
   memset(&err, 0, sizeof err);
-  if (!wast_parse((const char *)pSrc, nSrc, sc, &err)) {
+  if (!cairn_wast_parse((const char *)pSrc, nSrc, sc, &err)) {
     fprintf(stderr, "%s:%d:%d: error: %s\n", zFile, err.line, err.col, err.msg);
     return false;
   }
   return true;
 }
 
-static void run_script(WastRun *R, const WastScript *sc) {
+static void run_script(WastRun *R, const cairn_wast_script *sc) {
   cairn_store_config cfg;
   memset(&cfg, 0, sizeof cfg);
   R->pStore = cairn_store_new(&cfg);
@@ -716,12 +701,12 @@ int cli_wast(int argc, char **argv) {
   long nPass = 0, nFail = 0;
   for (; i < argc; i++) {
     char *zSrc;
-    WastScript sc;
+    cairn_wast_script sc;
     bool parsed = read_script(argv[i], &zSrc, &sc);
     if (zDump) {
       if (parsed) dump_script(argv[i], &sc, zDump);
-      wast_free(&sc);
-      base_free(zSrc);
+      cairn_wast_free(&sc);
+      free(zSrc);
       continue;
     }
     WastRun R;
@@ -734,8 +719,8 @@ int cli_wast(int argc, char **argv) {
     } else {
       R.nFail++;  /* an unreadable script is one failure */
     }
-    wast_free(&sc);
-    base_free(zSrc);
+    cairn_wast_free(&sc);
+    free(zSrc);
     printf("%s: %d passed, %d failed\n", argv[i], R.nPass, R.nFail);
     fflush(stdout);
     nPass += R.nPass;

@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cairn_module_free(m);
     free(bin);
   }
-  WastScript s;
-  if (wast_parse((const char *)data, size, &s, &err)) wast_free(&s);
+  cairn_wast_script s;
+  if (cairn_wast_parse((const char *)data, size, &s, &err)) cairn_wast_free(&s);
   return 0;
 }

@@ -345,57 +345,57 @@ static void test_wast(void) {
       "(assert_trap (invoke \"t\") \"unreachable\")\n"
       "(assert_invalid (module (func (result i32))) \"type mismatch\")\n"
       "(get \"glob\")\n";
-  WastScript s;
+  cairn_wast_script s;
   cairn_error err;
-  bool ok = wast_parse(src, strlen(src), &s, &err);
-  CHECK(ok, "wast_parse: %s", err.msg);
+  bool ok = cairn_wast_parse(src, strlen(src), &s, &err);
+  CHECK(ok, "cairn_wast_parse: %s", err.msg);
   if (!ok) return;
   CHECK(s.nCmd == 11, "command count %u", s.nCmd);
   if (s.nCmd == 11) {
-    WastCmd *c = s.aCmd;
-    CHECK(c[0].kind == WAST_MODULE && c[0].mod.form == WMOD_TEXT && c[0].mod.zId &&
+    cairn_wast_cmd *c = s.aCmd;
+    CHECK(c[0].kind == CAIRN_WAST_MODULE && c[0].mod.form == CAIRN_WMOD_TEXT && c[0].mod.zId &&
               strcmp(c[0].mod.zId, "M") == 0 && c[0].mod.src == src &&
               c[0].mod.n == (size_t)(strchr(src, '\n') - src),
           "text module extent");
-    CHECK(c[1].kind == WAST_REGISTER && c[1].nRegName == 1 && c[1].zRegModule &&
+    CHECK(c[1].kind == CAIRN_WAST_REGISTER && c[1].nRegName == 1 && c[1].zRegModule &&
               strcmp(c[1].zRegModule, "M") == 0,
           "register");
-    CHECK(c[2].kind == WAST_ASSERT_RETURN && c[2].action.nArg == 1 &&
+    CHECK(c[2].kind == CAIRN_WAST_ASSERT_RETURN && c[2].action.nArg == 1 &&
               c[2].action.aArg[0].bits == 0xFFFFFFFFu && c[2].nResult == 1 &&
               strcmp(c[2].action.zModule, "M") == 0 && c[2].line == 3,
           "assert_return i32");
-    CHECK(c[3].nResult == 5 && c[3].aResult[0].kind == WV_NAN_CANONICAL &&
-              c[3].aResult[1].kind == WV_NAN_ARITHMETIC &&
-              c[3].aResult[2].kind == WV_REF_NULL &&
+    CHECK(c[3].nResult == 5 && c[3].aResult[0].kind == CAIRN_WV_NAN_CANONICAL &&
+              c[3].aResult[1].kind == CAIRN_WV_NAN_ARITHMETIC &&
+              c[3].aResult[2].kind == CAIRN_WV_REF_NULL &&
               c[3].aResult[2].type == CAIRN_EXTERNREF &&
-              c[3].aResult[3].kind == WV_REF_EXTERN && c[3].aResult[3].bits == 7 &&
-              c[3].aResult[4].kind == WV_REF_FUNC && c[3].action.aArg[0].bits == 0x3FC00000u,
+              c[3].aResult[3].kind == CAIRN_WV_REF_EXTERN && c[3].aResult[3].bits == 7 &&
+              c[3].aResult[4].kind == CAIRN_WV_REF_FUNC && c[3].action.aArg[0].bits == 0x3FC00000u,
           "result patterns");
-    WastValue *v = &c[4].aResult[0];
-    CHECK(v->type == CAIRN_V128 && v->nLane == 4 && v->aLaneKind[1] == WV_NAN_CANONICAL &&
-              v->aLaneKind[0] == WV_EXACT && v->v128[3] == 0x3F && v->v128[11] == 0x80 &&
+    cairn_wast_value *v = &c[4].aResult[0];
+    CHECK(v->type == CAIRN_V128 && v->nLane == 4 && v->aLaneKind[1] == CAIRN_WV_NAN_CANONICAL &&
+              v->aLaneKind[0] == CAIRN_WV_EXACT && v->v128[3] == 0x3F && v->v128[11] == 0x80 &&
               v->v128[15] == 0x7F,
           "v128 f32x4 lanes");
     v = &c[5].aResult[0];
     CHECK(v->nLane == 0 && v->v128[0] == 0xFF && v->v128[1] == 0xFF && v->v128[2] == 2 &&
               v->v128[14] == 0xFF,
           "v128 i16x8");
-    CHECK(c[6].kind == WAST_MODULE && c[6].mod.form == WMOD_BINARY && c[6].mod.nBytes == 8,
+    CHECK(c[6].kind == CAIRN_WAST_MODULE && c[6].mod.form == CAIRN_WMOD_BINARY && c[6].mod.nBytes == 8,
           "binary module");
-    CHECK(c[7].kind == WAST_ASSERT_MALFORMED && c[7].mod.form == WMOD_QUOTE &&
+    CHECK(c[7].kind == CAIRN_WAST_ASSERT_MALFORMED && c[7].mod.form == CAIRN_WMOD_QUOTE &&
               c[7].mod.n == 15 && strcmp(c[7].zText, "unknown operator") == 0,
           "assert_malformed quote");
-    CHECK(c[8].kind == WAST_ASSERT_TRAP && c[8].hasAction && !c[8].hasMod, "assert_trap");
-    CHECK(c[9].kind == WAST_ASSERT_INVALID && c[9].hasMod, "assert_invalid");
-    CHECK(c[10].kind == WAST_ACTION && c[10].action.isGet, "get");
+    CHECK(c[8].kind == CAIRN_WAST_ASSERT_TRAP && c[8].hasAction && !c[8].hasMod, "assert_trap");
+    CHECK(c[9].kind == CAIRN_WAST_ASSERT_INVALID && c[9].hasMod, "assert_invalid");
+    CHECK(c[10].kind == CAIRN_WAST_ACTION && c[10].action.isGet, "get");
     Buf b;
     buf_init(&b);
     ok = text_parse_module(c[7].mod.src, c[7].mod.n, &b, &err);
     CHECK(!ok && strstr(err.msg, "unknown operator"), "quoted module rejected");
     buf_free(&b);
   }
-  wast_free(&s);
-  ok = wast_parse("(assert_return (invoke \"f\")", 27, &s, &err);
+  cairn_wast_free(&s);
+  ok = cairn_wast_parse("(assert_return (invoke \"f\")", 27, &s, &err);
   CHECK(!ok && err.kind == CAIRN_ERR_MALFORMED, "truncated script rejected");
   printf("wast: modules (text/binary/quote), register, actions, assertions, value patterns\n");
 }

@@ -71,7 +71,7 @@ static bool wp_string(WP *p, char **out, size_t *pn) {
 static char *wp_id(const Token *t) { return base_strndup(t->z + 1, t->n - 1); }
 
 /* (module $id? ...) at the cursor. */
-static bool wp_module(WP *p, WastModule *m) {
+static bool wp_module(WP *p, cairn_wast_module *m) {
   Token *open = wp_cur(p);
   memset(m, 0, sizeof *m);
   m->line = open->line;
@@ -93,11 +93,11 @@ static bool wp_module(WP *p, WastModule *m) {
     uint8_t *data = buf_take(&b, &n);
     n--;
     if (bin) {
-      m->form = WMOD_BINARY;
+      m->form = CAIRN_WMOD_BINARY;
       m->aBytes = data;
       m->nBytes = n;
     } else {
-      m->form = WMOD_QUOTE;
+      m->form = CAIRN_WMOD_QUOTE;
       m->src = (const char *)data;
       m->n = n;
     }
@@ -107,7 +107,7 @@ static bool wp_module(WP *p, WastModule *m) {
   if (m->zId) p->pos--;
   if (!wp_skip_group(p)) return false;
   Token *close = &p->toks[p->pos - 1];
-  m->form = WMOD_TEXT;
+  m->form = CAIRN_WMOD_TEXT;
   m->src = open->z;
   m->n = (size_t)(close->z + 1 - open->z);
   return true;
@@ -128,16 +128,16 @@ static bool wp_lane_int(WP *p, const Token *t, int bits, uint8_t *dst) {
 }
 
 /* NaN patterns are accepted only in expected results. */
-static bool wp_float(WP *p, const Token *t, bool is64, bool allowPat, WastValKind *kind,
+static bool wp_float(WP *p, const Token *t, bool is64, bool allowPat, cairn_wast_valkind *kind,
                      uint64_t *bits) {
-  *kind = WV_EXACT;
+  *kind = CAIRN_WV_EXACT;
   if (allowPat && text_tok_is(t, "nan:canonical")) {
-    *kind = WV_NAN_CANONICAL;
+    *kind = CAIRN_WV_NAN_CANONICAL;
     *bits = 0;
     return true;
   }
   if (allowPat && text_tok_is(t, "nan:arithmetic")) {
-    *kind = WV_NAN_ARITHMETIC;
+    *kind = CAIRN_WV_NAN_ARITHMETIC;
     *bits = 0;
     return true;
   }
@@ -153,7 +153,7 @@ static bool wp_float(WP *p, const Token *t, bool is64, bool allowPat, WastValKin
   return true;
 }
 
-static bool wp_value(WP *p, WastValue *v, bool allowPat) {
+static bool wp_value(WP *p, cairn_wast_value *v, bool allowPat) {
   memset(v, 0, sizeof *v);
   if (!wp_expect(p, TK_LPAR)) return false;
   Token *op = wp_cur(p);
@@ -181,16 +181,16 @@ static bool wp_value(WP *p, WastValue *v, bool allowPat) {
       v->type = CAIRN_EXTERNREF;
     else
       return wp_fail(p, t, "unexpected token");
-    v->kind = allowPat ? WV_REF_NULL : WV_EXACT;
+    v->kind = allowPat ? CAIRN_WV_REF_NULL : CAIRN_WV_EXACT;
     p->pos++;
   } else if (text_tok_is(op, "ref.extern")) {
     v->type = CAIRN_EXTERNREF;
-    v->kind = WV_REF_EXTERN;
+    v->kind = CAIRN_WV_REF_EXTERN;
     if (text_num_u64(t->z, t->n, &v->bits) != NUM_OK) return wp_fail(p, t, "bad literal");
     p->pos++;
   } else if (text_tok_is(op, "ref.func")) {
     v->type = CAIRN_FUNCREF;
-    v->kind = WV_REF_FUNC;
+    v->kind = CAIRN_WV_REF_FUNC;
     if (t->kind == TK_NUM || t->kind == TK_ID) p->pos++;
   } else if (text_tok_is(op, "v128.const")) {
     v->type = CAIRN_V128;
@@ -211,12 +211,12 @@ static bool wp_value(WP *p, WastValue *v, bool allowPat) {
       if (l->kind != TK_NUM && l->kind != TK_KEYWORD) return wp_fail(p, l, "wrong number of lane literals");
       uint8_t *dst = v->v128 + i * (bits / 8);
       if (isFloat) {
-        WastValKind k;
+        cairn_wast_valkind k;
         uint64_t b;
         if (!wp_float(p, l, bits == 64, allowPat, &k, &b)) return false;
         for (int j = 0; j < bits / 8; j++) dst[j] = (uint8_t)(b >> (8 * j));
         v->aLaneKind[i] = k;
-        if (k != WV_EXACT) anyPat = true;
+        if (k != CAIRN_WV_EXACT) anyPat = true;
       } else if (!wp_lane_int(p, l, bits, dst)) {
         return false;
       }
@@ -229,7 +229,7 @@ static bool wp_value(WP *p, WastValue *v, bool allowPat) {
   return wp_expect(p, TK_RPAR);
 }
 
-static bool wp_action(WP *p, WastAction *a) {
+static bool wp_action(WP *p, cairn_wast_action *a) {
   memset(a, 0, sizeof *a);
   if (!wp_expect(p, TK_LPAR)) return false;
   Token *kw = wp_cur(p);
@@ -241,7 +241,7 @@ static bool wp_action(WP *p, WastAction *a) {
   if (wp_cur(p)->kind == TK_ID) a->zModule = wp_id(&p->toks[p->pos++]);
   if (!wp_string(p, &a->zName, &a->nName)) return false;
   while (!a->isGet && wp_cur(p)->kind == TK_LPAR) {
-    WastValue *arr = base_realloc(a->aArg, (a->nArg + 1) * sizeof *arr);
+    cairn_wast_value *arr = base_realloc(a->aArg, (a->nArg + 1) * sizeof *arr);
     if (!arr) return wp_fail(p, wp_cur(p), "out of memory");
     a->aArg = arr;
     if (!wp_value(p, &a->aArg[a->nArg], false)) return false;
@@ -250,38 +250,38 @@ static bool wp_action(WP *p, WastAction *a) {
   return wp_expect(p, TK_RPAR);
 }
 
-static bool wp_command(WP *p, WastCmd *c) {
+static bool wp_command(WP *p, cairn_wast_cmd *c) {
   Token *open = wp_cur(p);
   if (open->kind != TK_LPAR) return wp_fail(p, open, "unexpected token");
   Token *kw = wp_peek(p, 1);
   c->line = open->line;
   if (text_tok_is(kw, "module")) {
-    c->kind = WAST_MODULE;
+    c->kind = CAIRN_WAST_MODULE;
     c->hasMod = true;
     return wp_module(p, &c->mod);
   }
   if (text_tok_is(kw, "register")) {
-    c->kind = WAST_REGISTER;
+    c->kind = CAIRN_WAST_REGISTER;
     p->pos += 2;
     if (!wp_string(p, &c->zRegName, &c->nRegName)) return false;
     if (wp_cur(p)->kind == TK_ID) c->zRegModule = wp_id(&p->toks[p->pos++]);
     return wp_expect(p, TK_RPAR);
   }
   if (text_tok_is(kw, "invoke") || text_tok_is(kw, "get")) {
-    c->kind = WAST_ACTION;
+    c->kind = CAIRN_WAST_ACTION;
     c->hasAction = true;
     return wp_action(p, &c->action);
   }
   static const struct {
     const char *z;
-    WastCmdKind kind;
-  } kAsserts[] = {{"assert_return", WAST_ASSERT_RETURN},
-                  {"assert_trap", WAST_ASSERT_TRAP},
-                  {"assert_exhaustion", WAST_ASSERT_EXHAUSTION},
-                  {"assert_malformed", WAST_ASSERT_MALFORMED},
-                  {"assert_invalid", WAST_ASSERT_INVALID},
-                  {"assert_unlinkable", WAST_ASSERT_UNLINKABLE},
-                  {"assert_uninstantiable", WAST_ASSERT_UNINSTANTIABLE}};
+    cairn_wast_cmdkind kind;
+  } kAsserts[] = {{"assert_return", CAIRN_WAST_ASSERT_RETURN},
+                  {"assert_trap", CAIRN_WAST_ASSERT_TRAP},
+                  {"assert_exhaustion", CAIRN_WAST_ASSERT_EXHAUSTION},
+                  {"assert_malformed", CAIRN_WAST_ASSERT_MALFORMED},
+                  {"assert_invalid", CAIRN_WAST_ASSERT_INVALID},
+                  {"assert_unlinkable", CAIRN_WAST_ASSERT_UNLINKABLE},
+                  {"assert_uninstantiable", CAIRN_WAST_ASSERT_UNINSTANTIABLE}};
   for (size_t i = 0; i < sizeof kAsserts / sizeof kAsserts[0]; i++) {
     if (!text_tok_is(kw, kAsserts[i].z)) continue;
     c->kind = kAsserts[i].kind;
@@ -293,9 +293,9 @@ static bool wp_command(WP *p, WastCmd *c) {
       c->hasAction = true;
       if (!wp_action(p, &c->action)) return false;
     }
-    if (c->kind == WAST_ASSERT_RETURN) {
+    if (c->kind == CAIRN_WAST_ASSERT_RETURN) {
       while (wp_cur(p)->kind == TK_LPAR) {
-        WastValue *arr = base_realloc(c->aResult, (c->nResult + 1) * sizeof *arr);
+        cairn_wast_value *arr = base_realloc(c->aResult, (c->nResult + 1) * sizeof *arr);
         if (!arr) return wp_fail(p, wp_cur(p), "out of memory");
         c->aResult = arr;
         if (!wp_value(p, &c->aResult[c->nResult], true)) return false;
@@ -309,7 +309,7 @@ static bool wp_command(WP *p, WastCmd *c) {
   return wp_fail(p, kw, "unexpected token");
 }
 
-bool wast_parse(const char *src, size_t len, WastScript *out, cairn_error *err) {
+bool cairn_wast_parse(const char *src, size_t len, cairn_wast_script *out, cairn_error *err) {
   memset(out, 0, sizeof *out);
   TokList tl;
   if (!text_lex(src, len, &tl, err)) return false;
@@ -325,10 +325,10 @@ bool wast_parse(const char *src, size_t len, WastScript *out, cairn_error *err) 
       out->aCmd = base_calloc(1, sizeof *out->aCmd);
       if (!out->aCmd) break;
       out->nCmd = 1;
-      out->aCmd->kind = WAST_MODULE;
+      out->aCmd->kind = CAIRN_WAST_MODULE;
       out->aCmd->hasMod = true;
       out->aCmd->line = wp_cur(p)->line;
-      out->aCmd->mod.form = WMOD_TEXT;
+      out->aCmd->mod.form = CAIRN_WMOD_TEXT;
       out->aCmd->mod.src = src;
       out->aCmd->mod.n = len;
       out->aCmd->mod.line = out->aCmd->mod.col = 1;
@@ -339,7 +339,7 @@ bool wast_parse(const char *src, size_t len, WastScript *out, cairn_error *err) 
   while (wp_cur(p)->kind != TK_EOF) {
     if (out->nCmd == nAlloc) {
       nAlloc = nAlloc ? nAlloc * 2 : 64;
-      WastCmd *a = base_realloc(out->aCmd, nAlloc * sizeof *a);
+      cairn_wast_cmd *a = base_realloc(out->aCmd, nAlloc * sizeof *a);
       if (!a) {
         base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory");
         ok = false;
@@ -347,7 +347,7 @@ bool wast_parse(const char *src, size_t len, WastScript *out, cairn_error *err) 
       }
       out->aCmd = a;
     }
-    WastCmd *c = &out->aCmd[out->nCmd++];
+    cairn_wast_cmd *c = &out->aCmd[out->nCmd++];
     memset(c, 0, sizeof *c);
     if (!wp_command(p, c)) {
       ok = false;
@@ -355,21 +355,21 @@ bool wast_parse(const char *src, size_t len, WastScript *out, cairn_error *err) 
     }
   }
   text_toks_free(&tl);
-  if (!ok) wast_free(out);
+  if (!ok) cairn_wast_free(out);
   return ok;
 }
 
-static void wast_action_free(WastAction *a) {
+static void wast_action_free(cairn_wast_action *a) {
   base_free(a->zModule);
   base_free(a->zName);
   base_free(a->aArg);
 }
 
-void wast_free(WastScript *s) {
+void cairn_wast_free(cairn_wast_script *s) {
   for (uint32_t i = 0; i < s->nCmd; i++) {
-    WastCmd *c = &s->aCmd[i];
+    cairn_wast_cmd *c = &s->aCmd[i];
     base_free(c->mod.zId);
-    if (c->mod.form == WMOD_QUOTE) base_free((void *)c->mod.src);
+    if (c->mod.form == CAIRN_WMOD_QUOTE) base_free((void *)c->mod.src);
     base_free(c->mod.aBytes);
     wast_action_free(&c->action);
     base_free(c->aResult);
