@@ -51,9 +51,37 @@ uint8_t *buf_take(Buf *b, size_t *pn);
 ** the spec's rules: at most ceil(bits/7) bytes, unused bits of the last byte
 ** zero (unsigned) or a sign extension (signed). Returns the number of bytes
 ** read, 0 if the input ends first, -1 if too long, -2 if the unused bits are
-** wrong ("integer too large"). */
-int leb_read_u(const uint8_t *p, const uint8_t *end, int bits, uint64_t *out);
-int leb_read_s(const uint8_t *p, const uint8_t *end, int bits, int64_t *out);
+** wrong ("integer too large").
+** leb_read_u / leb_read_s are inline: a one-byte encoding (the common case
+** in code bodies) is read here, anything else by the *_slow functions, which
+** take the same arguments and give the same results. */
+int leb_read_u_slow(const uint8_t *p, const uint8_t *end, int bits, uint64_t *out);
+int leb_read_s_slow(const uint8_t *p, const uint8_t *end, int bits, int64_t *out);
+
+static inline int leb_read_u(const uint8_t *p, const uint8_t *end, int bits, uint64_t *out) {
+  if (p < end && *p < 0x80 && bits >= 7) {
+    *out = *p;
+    return 1;
+  }
+  if (end - p >= 2 && p[1] < 0x80 && bits >= 14) {
+    *out = (uint64_t)(p[0] & 0x7F) | (uint64_t)p[1] << 7;
+    return 2;
+  }
+  return leb_read_u_slow(p, end, bits, out);
+}
+
+static inline int leb_read_s(const uint8_t *p, const uint8_t *end, int bits, int64_t *out) {
+  if (p < end && *p < 0x80 && bits >= 7) {
+    *out = (int64_t)((int8_t)(*p << 1) >> 1); /* sign-extend the 7-bit payload */
+    return 1;
+  }
+  if (end - p >= 2 && p[1] < 0x80 && bits >= 14) {
+    int32_t v = (int32_t)((uint32_t)(p[0] & 0x7F) | (uint32_t)p[1] << 7);
+    *out = (int64_t)((int32_t)((uint32_t)v << 18) >> 18); /* sign-extend 14 bits */
+    return 2;
+  }
+  return leb_read_s_slow(p, end, bits, out);
+}
 
 /* ---- UTF-8 ---- */
 /* True if [z, z+n) is well-formed UTF-8 (no overlongs, surrogates, > U+10FFFF). */

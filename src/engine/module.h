@@ -120,6 +120,7 @@ typedef struct Func {
   const uint8_t *pBody;  /* first instruction byte (after the locals), into aBytes */
   uint32_t nBody;        /* bytes up to and including the final 0x0B end */
   uint32_t bodyOffset;   /* offset of pBody in the module bytes */
+  uint32_t entryOffset;  /* offset of the code entry's contents (its locals) */
   Name name;             /* from the name section, n == 0 if none */
   void *pCode;           /* translated code (interp/), owned by the module */
 } Func;
@@ -245,6 +246,17 @@ uint32_t decode_br_table_label(const Instr *in, uint32_t k);
 ** is always reported as malformed, before any validation. Free with
 ** module_free. */
 Module *decode_module(const uint8_t *bytes, size_t len, cairn_error *err);
+
+/* decode_module does not walk code bodies: it records their ranges, and the
+** validator, which reads every instruction anyway, rejects a malformed one.
+** A malformed body must still win over every validation error, and over any
+** later decoding error: whoever is about to report an error calls this
+** first. It walks the bodies of functions from..nFunc-1 (module function
+** indices; imported ones skipped) as the decoder would have, then checks
+** "data count section required"; if one of them is malformed it overwrites
+** *err with that MALFORMED error and returns true. Returns false (err
+** untouched) if they are all well-formed. */
+bool decode_check_bodies(const Module *m, uint32_t from, cairn_error *err);
 
 /* ---- validate/ ---- */
 /* Validates a decoded m per the spec. Returns false with an INVALID error

@@ -537,6 +537,16 @@ extern const OpInfo opinfo_table[OP_COUNT_];
 ** 0xFC/0xFD (ignored otherwise). */
 int opinfo_lookup(uint32_t byte, uint32_t sub);
 
+/* The table behind opinfo_lookup, for decoders' inline fast paths:
+** opinfo_index[k] is WasmOp + 1 (0: no instruction) where k is the byte for
+** one-byte codes (< 0xFC), OPINFO_FC_BASE + sub for 0xFC-prefixed ones and
+** OPINFO_FD_BASE + sub for 0xFD-prefixed ones (sub < OPINFO_FD_BASE -
+** OPINFO_FC_BASE and < OPINFO_INDEX_SIZE - OPINFO_FD_BASE respectively). */
+#define OPINFO_FC_BASE 0x100
+#define OPINFO_FD_BASE 0x120
+#define OPINFO_INDEX_SIZE 0x220
+extern const uint16_t opinfo_index[OPINFO_INDEX_SIZE];
+
 /* Maps a text mnemonic (len bytes, not NUL-terminated) to its WasmOp, or -1.
 ** "select" maps to OP_SELECT; the text parser picks OP_SELECT_T when a
 ** (result ...) follows. */

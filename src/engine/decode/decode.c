@@ -20,6 +20,7 @@ typedef struct Decoder {
   Module *m;
   bool hasFuncSection;
   uint32_t nCode;        /* bodies in the code section */
+  uint32_t nRecorded;    /* code entries read completely so far */
   Func *aCode;           /* the bodies, moved into m->aFunc at the end */
   bool usesData;         /* memory.init / data.drop in some body */
   const uint8_t *pNames; /* content of the "name" section, if any */
@@ -367,11 +368,48 @@ static bool code_entry(Decoder *d, Func *f) {
   f->nLocal = (uint32_t)total;
   f->pBody = r->p;
   f->bodyOffset = (uint32_t)decode_off(r, r->p);
+  f->entryOffset = (uint32_t)decode_off(r, start);
+  if (r->p <= start + size) {
+    /* the body is walked by the validator (see decode_check_bodies) */
+    f->nBody = (uint32_t)(start + size - r->p);
+    r->p = start + size;
+    return true;
+  }
+  /* locals past the entry's end: walk now, for the reference's error */
   if (!decode_expr(r, &d->usesData)) return false;
   if (r->usesSimd) d->m->usesSimd = true;
   if (r->p != start + size) return decode_fail(r, start, "section size mismatch");
   f->nBody = (uint32_t)(r->p - f->pBody);
   return true;
+}
+
+/* One recorded body walked as code_entry used to: bounded by the module's
+** end, then its end checked against the entry's size. */
+static bool dec_walk_body(DecReader *r, const Func *f, bool *usesData) {
+  r->p = f->pBody;
+  if (!decode_expr(r, usesData)) return false;
+  if (r->p != f->pBody + f->nBody) return decode_fail(r, r->base + f->entryOffset,
+                                                     "section size mismatch");
+  return true;
+}
+
+bool decode_check_bodies(const Module *m, uint32_t from, cairn_error *err) {
+  cairn_error e;
+  DecReader r = {m->aBytes, m->aBytes + m->nBytes, m->aBytes, &e, false};
+  bool usesData = false;
+  if (from < m->nFuncImport) from = m->nFuncImport;
+  for (uint32_t i = from; i < m->nFunc; i++) {
+    if (!dec_walk_body(&r, &m->aFunc[i], &usesData)) {
+      if (err) *err = e;
+      return true;
+    }
+  }
+  if (!m->hasDataCount && usesData && m->nData > 0) {
+    decode_fail(&r, r.end, "data count section required");
+    if (err) *err = e;
+    return true;
+  }
+  return false;
 }
 
 static bool sec_code(Decoder *d) {
@@ -381,6 +419,7 @@ static bool sec_code(Decoder *d) {
   for (uint32_t i = 0; i < n; i++) {
     d->nCode = i + 1;
     if (!code_entry(d, &d->aCode[i])) return false;
+    d->nRecorded = i + 1;
   }
   d->nCode = n;
   return true;
@@ -553,6 +592,18 @@ Module *decode_module(const uint8_t *bytes, size_t len, cairn_error *err) {
   } else {
     d.r.p += 8;
     ok = dec_sections(&d) && dec_finish(&d);
+  }
+  if (!ok && d.nRecorded) {
+    /* bodies recorded before the failure come first in the file */
+    cairn_error e;
+    DecReader r = {m->aBytes, m->aBytes + len, m->aBytes, &e, false};
+    bool usesData = false;
+    for (uint32_t i = 0; i < d.nRecorded && d.aCode; i++) {
+      if (!dec_walk_body(&r, &d.aCode[i], &usesData)) {
+        if (err) *err = e;
+        break;
+      }
+    }
   }
   if (!ok) {
     for (uint32_t i = 0; i < d.nCode; i++) base_free(d.aCode[i].aLocalGroup);

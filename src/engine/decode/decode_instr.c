@@ -45,31 +45,42 @@ static bool instr_memarg(DecReader *r, Instr *out) {
   return true;
 }
 
-bool decode_instr(const uint8_t *p, const uint8_t *end, const uint8_t *base, Instr *out,
-                  cairn_error *err) {
-  DecReader r = {p, end, base, err, false};
+/* The reader behind decode_instr and decode_expr: one instruction at r->p,
+** r->p left after it. Inline, so the expression walk pays no call per
+** instruction; the common cases (one-byte opcodes, one-byte LEBs) take the
+** first branch of each test. */
+static inline __attribute__((always_inline)) bool instr_read(DecReader *r, Instr *out) {
+  const uint8_t *p = r->p;
   memset(out, 0, sizeof *out);
-  uint8_t b;
-  uint32_t sub = 0;
-  if (!decode_byte(&r, &b)) return false;
-  if (b == 0xFC || b == 0xFD) {
-    if (!decode_u32(&r, &sub)) return false;
-  }
-  int op = opinfo_lookup(b, sub);
-  if (op < 0) {
-    if (b == 0xFC || b == 0xFD)
-      base_error(err, CAIRN_ERR_MALFORMED, (long)(p - base), "illegal opcode %02x %02x", b,
+  if (p >= r->end) return decode_fail(r, p, DEC_EOS);
+  uint8_t b = *p;
+  uint32_t k = b;
+  r->p++;
+  if (b >= 0xFC) {
+    uint32_t sub = 0;
+    if (b > 0xFD) {
+      base_error(r->err, CAIRN_ERR_MALFORMED, decode_off(r, p), "illegal opcode %02x", b);
+      return false;
+    }
+    if (!decode_u32(r, &sub)) return false;
+    uint32_t lim = b == 0xFC ? OPINFO_FD_BASE - OPINFO_FC_BASE : OPINFO_INDEX_SIZE - OPINFO_FD_BASE;
+    k = sub < lim ? (b == 0xFC ? OPINFO_FC_BASE : OPINFO_FD_BASE) + sub : 0;
+    if (!k || !opinfo_index[k]) {
+      base_error(r->err, CAIRN_ERR_MALFORMED, decode_off(r, p), "illegal opcode %02x %02x", b,
                  sub);
-    else
-      base_error(err, CAIRN_ERR_MALFORMED, (long)(p - base), "illegal opcode %02x", b);
+      return false;
+    }
+  } else if (!opinfo_index[k]) {
+    base_error(r->err, CAIRN_ERR_MALFORMED, decode_off(r, p), "illegal opcode %02x", b);
     return false;
   }
+  int op = opinfo_index[k] - 1;
   out->op = (WasmOp)op;
   switch (opinfo_table[op].imm) {
     case IMM_NONE:
       break;
     case IMM_BLOCKTYPE:
-      if (!instr_blocktype(&r, out)) return false;
+      if (!instr_blocktype(r, out)) return false;
       break;
     case IMM_LABEL:
     case IMM_FUNC:
@@ -78,35 +89,35 @@ bool decode_instr(const uint8_t *p, const uint8_t *end, const uint8_t *base, Ins
     case IMM_TABLE:
     case IMM_DATA:
     case IMM_ELEM:
-      if (!decode_u32(&r, &out->a)) return false;
+      if (!decode_u32(r, &out->a)) return false;
       break;
     case IMM_BR_TABLE: {
-      if (!decode_len32(&r, &out->a)) return false;
-      out->pVec = r.p;
+      if (!decode_len32(r, &out->a)) return false;
+      out->pVec = r->p;
       uint32_t x;
       for (uint32_t i = 0; i < out->a; i++)
-        if (!decode_u32(&r, &x)) return false;
-      if (!decode_u32(&r, &out->b)) return false;
+        if (!decode_u32(r, &x)) return false;
+      if (!decode_u32(r, &out->b)) return false;
       break;
     }
     case IMM_CALL_INDIRECT:
-      if (!decode_u32(&r, &out->a) || !decode_u32(&r, &out->b)) return false;
+      if (!decode_u32(r, &out->a) || !decode_u32(r, &out->b)) return false;
       break;
     case IMM_MEMARG:
-      if (!instr_memarg(&r, out)) return false;
+      if (!instr_memarg(r, out)) return false;
       break;
     case IMM_MEMIDX:
-      if (!instr_zero(&r)) return false;
+      if (!instr_zero(r)) return false;
       break;
     case IMM_I32: {
       int64_t v;
-      if (!decode_sleb(&r, 32, &v)) return false;
+      if (!decode_sleb(r, 32, &v)) return false;
       out->bits = (uint64_t)v;
       break;
     }
     case IMM_I64: {
       int64_t v;
-      if (!decode_sleb(&r, 64, &v)) return false;
+      if (!decode_sleb(r, 64, &v)) return false;
       out->bits = (uint64_t)v;
       break;
     }
@@ -114,43 +125,43 @@ bool decode_instr(const uint8_t *p, const uint8_t *end, const uint8_t *base, Ins
     case IMM_F64: {
       uint32_t n = opinfo_table[op].imm == IMM_F32 ? 4 : 8;
       const uint8_t *q;
-      if (!decode_bytes(&r, n, &q)) return false;
+      if (!decode_bytes(r, n, &q)) return false;
       uint64_t v = 0;
       for (uint32_t i = 0; i < n; i++) v |= (uint64_t)q[i] << (8 * i);
       out->bits = v;
       break;
     }
     case IMM_SELECT_T: {
-      if (!decode_len32(&r, &out->a)) return false;
-      out->pVec = r.p;
+      if (!decode_len32(r, &out->a)) return false;
+      out->pVec = r->p;
       ValType t;
       for (uint32_t i = 0; i < out->a; i++)
-        if (!decode_valtype(&r, &t)) return false;
+        if (!decode_valtype(r, &t)) return false;
       break;
     }
     case IMM_REFTYPE: {
       ValType t;
-      if (!decode_reftype(&r, &t)) return false;
+      if (!decode_reftype(r, &t)) return false;
       out->a = t;
       break;
     }
     case IMM_DATA_MEM:
-      if (!decode_u32(&r, &out->a) || !instr_zero(&r)) return false;
+      if (!decode_u32(r, &out->a) || !instr_zero(r)) return false;
       break;
     case IMM_MEM_MEM:
-      if (!instr_zero(&r) || !instr_zero(&r)) return false;
+      if (!instr_zero(r) || !instr_zero(r)) return false;
       break;
     case IMM_ELEM_TABLE:
     case IMM_TABLE_TABLE:
-      if (!decode_u32(&r, &out->a) || !decode_u32(&r, &out->b)) return false;
+      if (!decode_u32(r, &out->a) || !decode_u32(r, &out->b)) return false;
       break;
     case IMM_V128:
     case IMM_SHUFFLE:
-      if (!decode_bytes(&r, 16, &out->pVec)) return false;
+      if (!decode_bytes(r, 16, &out->pVec)) return false;
       break;
     case IMM_LANE: {
       uint8_t lane;
-      if (!decode_byte(&r, &lane)) return false;
+      if (!decode_byte(r, &lane)) return false;
       out->a = lane;
       break;
     }
@@ -158,15 +169,71 @@ bool decode_instr(const uint8_t *p, const uint8_t *end, const uint8_t *base, Ins
       /* align goes to b (unused otherwise), offset as for MEMARG, lane to a */
       uint8_t lane;
       uint32_t off;
-      if (!decode_u32(&r, &out->b) || !decode_u32(&r, &off)) return false;
+      if (!decode_u32(r, &out->b) || !decode_u32(r, &off)) return false;
       out->offset = off;
-      if (!decode_byte(&r, &lane)) return false;
+      if (!decode_byte(r, &lane)) return false;
       out->a = lane;
       break;
     }
   }
-  out->len = (uint32_t)(r.p - p);
+  out->len = (uint32_t)(r->p - p);
   return true;
+}
+
+/* Immediate kind by WasmOp, one byte per entry (opinfo_table's is wider). */
+static const uint8_t aOpImm[OP_COUNT_] = {
+#define X(id, name, code, imm, align, params, results) imm,
+    WASM_OPCODES(X)
+#undef X
+};
+
+/* Everything but decode_instr's fast path, out of line so the fast path
+** saves no registers. */
+static __attribute__((noinline)) bool instr_slow(const uint8_t *p, const uint8_t *end,
+                                                 const uint8_t *base, Instr *out,
+                                                 cairn_error *err) {
+  DecReader r = {p, end, base, err, false};
+  return instr_read(&r, out);
+}
+
+bool decode_instr(const uint8_t *p, const uint8_t *end, const uint8_t *base, Instr *out,
+                  cairn_error *err) {
+  /* fast path: a one-byte opcode without immediate, or with one index
+  ** immediate encoded in one byte (local.get 3, br 0, call 7, ...) */
+  if (p < end && *p < 0xFC && opinfo_index[*p]) {
+    int op = opinfo_index[*p] - 1;
+    uint8_t imm = aOpImm[op];
+    if (imm == IMM_NONE) {
+      memset(out, 0, sizeof *out);
+      out->op = (WasmOp)op;
+      out->len = 1;
+      return true;
+    }
+    if ((imm == IMM_LOCAL || imm == IMM_GLOBAL || imm == IMM_LABEL || imm == IMM_FUNC) &&
+        end - p >= 2 && p[1] < 0x80) {
+      memset(out, 0, sizeof *out);
+      out->op = (WasmOp)op;
+      out->a = p[1];
+      out->len = 2;
+      return true;
+    }
+    if (imm == IMM_I32 && end - p >= 2 && p[1] < 0x80) {
+      memset(out, 0, sizeof *out);
+      out->op = (WasmOp)op;
+      out->bits = (uint64_t)(int64_t)((int8_t)(p[1] << 1) >> 1);
+      out->len = 2;
+      return true;
+    }
+    if (imm == IMM_MEMARG && end - p >= 3 && p[1] < 0x80 && p[2] < 0x80) {
+      memset(out, 0, sizeof *out);
+      out->op = (WasmOp)op;
+      out->a = p[1];
+      out->offset = p[2];
+      out->len = 3;
+      return true;
+    }
+  }
+  return instr_slow(p, end, base, out, err);
 }
 
 /* Label k of an accepted br_table. When every label is one byte (the common
@@ -199,43 +266,56 @@ uint32_t decode_br_table_label(const Instr *in, uint32_t k) {
 enum { EXPR_BLOCK = 0, EXPR_IF = 1, EXPR_ELSE = 2 };
 
 bool decode_expr(DecReader *r, bool *usesData) {
-  Buf stack;
-  buf_init(&stack);
-  buf_byte(&stack, EXPR_BLOCK); /* the expression itself */
+  /* the nesting stack: a local array, on the heap past its size */
+  uint8_t aLocal[256];
+  uint8_t *aStk = aLocal;
+  size_t nStk = 0, nAlloc = sizeof aLocal;
+  aStk[nStk++] = EXPR_BLOCK; /* the expression itself */
   bool ok = false;
   Instr in;
   for (;;) {
-    if (stack.oom) {
-      base_error(r->err, CAIRN_ERR_NOMEM, decode_off(r, r->p), "out of memory");
-      break;
-    }
-    if (r->p >= r->end) {
-      decode_fail(r, r->p, DEC_EOS);
-      break;
-    }
     const uint8_t *at = r->p;
-    if (!decode_instr(r->p, r->end, r->base, &in, r->err)) break;
-    r->p += in.len;
-    if (in.op == OP_BLOCK || in.op == OP_LOOP) {
-      buf_byte(&stack, EXPR_BLOCK);
-    } else if (in.op == OP_IF) {
-      buf_byte(&stack, EXPR_IF);
-    } else if (in.op == OP_ELSE) {
-      if (stack.aData[stack.n - 1] != EXPR_IF) {
-        decode_fail(r, at, "END opcode expected");
+    if (!instr_read(r, &in)) break;
+    switch (in.op) {
+      case OP_BLOCK:
+      case OP_LOOP:
+      case OP_IF:
+        if (nStk == nAlloc) {
+          uint8_t *a = base_malloc(nAlloc * 2);
+          if (!a) {
+            base_error(r->err, CAIRN_ERR_NOMEM, decode_off(r, at), "out of memory");
+            goto done;
+          }
+          memcpy(a, aStk, nStk);
+          if (aStk != aLocal) base_free(aStk);
+          aStk = a;
+          nAlloc *= 2;
+        }
+        aStk[nStk++] = in.op == OP_IF ? EXPR_IF : EXPR_BLOCK;
         break;
-      }
-      stack.aData[stack.n - 1] = EXPR_ELSE;
-    } else if (in.op == OP_END) {
-      if (--stack.n == 0) {
-        ok = true;
+      case OP_ELSE:
+        if (aStk[nStk - 1] != EXPR_IF) {
+          decode_fail(r, at, "END opcode expected");
+          goto done;
+        }
+        aStk[nStk - 1] = EXPR_ELSE;
         break;
-      }
-    } else if (in.op == OP_MEMORY_INIT || in.op == OP_DATA_DROP) {
-      *usesData = true;
+      case OP_END:
+        if (--nStk == 0) {
+          ok = true;
+          goto done;
+        }
+        break;
+      case OP_MEMORY_INIT:
+      case OP_DATA_DROP:
+        *usesData = true;
+        break;
+      default:
+        if (*at == 0xFD) r->usesSimd = true;
+        break;
     }
-    if (opinfo_table[in.op].code >> 16 == 0xFD) r->usesSimd = true;
   }
-  buf_free(&stack);
+done:
+  if (aStk != aLocal) base_free(aStk);
   return ok;
 }

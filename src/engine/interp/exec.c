@@ -55,6 +55,7 @@ typedef struct ExecState {
   Slot *aStack, *pEnd;     /* value stack: frames of all active functions */
   ExecFrame *aFrame;       /* nFrame active records, innermost last */
   uint32_t nFrame, nFrameAlloc;
+  uint32_t nFrameCap;      /* min(nFrameAlloc, the store's call depth limit) */
   Slot *pFree;             /* first free slot while a host function runs */
   uint32_t nNest;          /* interp_call activations on the C stack */
 } ExecState;
@@ -94,6 +95,11 @@ static bool exec_grow_frames(ExecState *ex) {
   return true;
 }
 
+/* Sets ex->nFrameCap: a call below it needs no depth or allocation check. */
+static void exec_frame_cap(ExecState *ex, const cairn_store *s) {
+  ex->nFrameCap = ex->nFrameAlloc < s->maxCallDepth ? ex->nFrameAlloc : s->maxCallDepth;
+}
+
 /* Fills err's backtrace from the active frames, innermost first. */
 static void exec_backtrace(const ExecState *ex, cairn_error *err) {
   int k = 0;
@@ -113,6 +119,45 @@ static void exec_trap(const ExecState *ex, cairn_store *s, cairn_trapkind tk, ca
   if (tk == CAIRN_TRAP_INTERRUPT) atomic_store(&s->interrupt, 0);
   exec_backtrace(ex, err);
 }
+
+/* Profiling aid (build with -DCAIRN_SWITCH_DISPATCH=ON -DCMAKE_C_FLAGS=
+** -DCAIRN_OPSTATS): counts every op and every pair of consecutive ops and
+** writes them at exit to $OPSTATS (default /tmp/opstats.txt). The
+** superinstructions were chosen from these counts. Not thread-safe. */
+#ifdef CAIRN_OPSTATS
+#include <stdio.h>
+#include <stdlib.h>
+static uint64_t aOpCnt[IOP_COUNT_], aPairCnt[IOP_COUNT_][IOP_COUNT_];
+static uint32_t prevOp;
+static const char *azOpName[IOP_COUNT_] = {
+#define X(n) [IOP_##n] = #n,
+#define XI(n) [IOP_##n##_I] = #n "_I",
+#define XB(n) [IOP_BR_##n] = "BR_" #n, [IOP_BR_##n##_I] = "BR_" #n "_I",
+#define XL(n) [IOP_##n##_AI] = #n "_AI", [IOP_##n##_AA] = #n "_AA",
+#define XM(n) [IOP_##n##_M] = #n "_M", [IOP_##n##_MAI] = #n "_MAI",
+    INTERP_ALL_OPS(X, XI, XB, XL, XM)
+#undef XM
+#undef X
+#undef XI
+#undef XB
+#undef XL
+};
+static void exec_opstat(uint32_t op) {
+  aOpCnt[op]++;
+  aPairCnt[prevOp][op]++;
+  prevOp = op;
+}
+__attribute__((destructor)) static void exec_opstat_dump(void) {
+  FILE *f = fopen(getenv("OPSTATS") ? getenv("OPSTATS") : "/tmp/opstats.txt", "w");
+  if (!f) return;
+  for (int i = 0; i < IOP_COUNT_; i++)
+    if (aOpCnt[i]) fprintf(f, "op %llu %s\n", (unsigned long long)aOpCnt[i], azOpName[i]);
+  for (int i = 0; i < IOP_COUNT_; i++)
+    for (int j = 0; j < IOP_COUNT_; j++)
+      if (aPairCnt[i][j]) fprintf(f, "pair %llu %s %s\n", (unsigned long long)aPairCnt[i][j], azOpName[i], azOpName[j]);
+  fclose(f);
+}
+#endif
 
 /* The loop keeps its labels' offsets in a static table; GCC must not clone
 ** or inline it (the offsets belong to one copy of the code). */
@@ -137,18 +182,19 @@ static EXEC_NOCLONE bool exec_run(ExecState *ex, cairn_store *s, uint32_t base, 
 #define OP(name) L_##name:
 #define NEXT() goto *(const void *)((const char *)&&L_UNREACHABLE + (int32_t)*pc++)
   static const int32_t aHandler[IOP_COUNT_] = {
-#define X(n) [IOP_##n] = (int32_t)((const char *)&&L_##n - (const char *)&&L_UNREACHABLE),
-      INTERP_CTL_OPS(X) INTERP_UNOPS(X) INTERP_BINOPS(X) INTERP_LOADS(X) INTERP_STORES(X)
-      INTERP_SIMD_OPS(X)
+#define HOFF(l) (int32_t)((const char *)&&l - (const char *)&&L_UNREACHABLE)
+#define X(n) [IOP_##n] = HOFF(L_##n),
+#define XI(n) [IOP_##n##_I] = HOFF(L_##n##_I),
+#define XB(n) [IOP_BR_##n] = HOFF(L_BR_##n), [IOP_BR_##n##_I] = HOFF(L_BR_##n##_I),
+#define XL(n) [IOP_##n##_AI] = HOFF(L_##n##_AI), [IOP_##n##_AA] = HOFF(L_##n##_AA),
+#define XM(n) [IOP_##n##_M] = HOFF(L_##n##_M), [IOP_##n##_MAI] = HOFF(L_##n##_MAI),
+      INTERP_ALL_OPS(X, XI, XB, XL, XM)
+#undef XM
 #undef X
-#define X(n) [IOP_##n##_I] = (int32_t)((const char *)&&L_##n##_I - (const char *)&&L_UNREACHABLE),
-          INTERP_I32_IMMOPS(X)
-#undef X
-#define X(n)                                                                               \
-  [IOP_BR_##n] = (int32_t)((const char *)&&L_BR_##n - (const char *)&&L_UNREACHABLE),     \
-  [IOP_BR_##n##_I] = (int32_t)((const char *)&&L_BR_##n##_I - (const char *)&&L_UNREACHABLE),
-              INTERP_I32_CMPS(X)
-#undef X
+#undef XI
+#undef XB
+#undef XL
+#undef HOFF
   };
   if (!ex) {
     *pTable = aHandler;
@@ -157,11 +203,10 @@ static EXEC_NOCLONE bool exec_run(ExecState *ex, cairn_store *s, uint32_t base, 
 #endif
 
   ExecFrame *fr = &ex->aFrame[ex->nFrame - 1];
-  cairn_func *fn = fr->f;
-  cairn_instance *inst = fn->inst;
-  const InterpCode *code = fn->def->pCode;
+  cairn_instance *inst = fr->f->inst;
   Slot *fp = fr->fp;
-  const uint32_t *pc = code->aCode;
+  const uint32_t *pc = ((const InterpCode *)fr->f->def->pCode)->aCode;
+  const InterpCode *cc;
   cairn_memory *mem;
   uint8_t *mb;
   uint64_t msz;
@@ -184,17 +229,13 @@ static EXEC_NOCLONE bool exec_run(ExecState *ex, cairn_store *s, uint32_t base, 
   LOAD_MEM();
   (void)msz;
 
-  /* fuel and interruption: at function entry and loop heads */
-#define CHECK_LIMITS()                                                                \
-  do {                                                                                \
-    if (UNLIKELY(atomic_load_explicit(&s->interrupt, memory_order_relaxed)))          \
-      TRAP(CAIRN_TRAP_INTERRUPT);                                                     \
-    if (UNLIKELY(s->fuelOn)) {                                                        \
-      if (s->fuel == 0) TRAP(CAIRN_TRAP_FUEL);                                        \
-      s->fuel--;                                                                      \
-    }                                                                                 \
+  /* fuel and interruption: at function entry and on a loop's back edge, one
+  ** test on the fast path (the work is at `limits`, which continues at pc) */
+#define CHECK_LIMITS()                                                              \
+  do {                                                                              \
+    if (UNLIKELY(atomic_load_explicit(&s->interrupt, memory_order_relaxed) | s->fuelOn)) \
+      goto limits;                                                                  \
   } while (0)
-  CHECK_LIMITS();
 
   /* operand access: k-th operand word as a slot */
 #define S(k) fp[pc[k]]
@@ -204,9 +245,25 @@ static EXEC_NOCLONE bool exec_run(ExecState *ex, cairn_store *s, uint32_t base, 
 #define I64(k) ((int64_t)S(k))
 #define F32(k) num_f32(S(k))
 #define F64(k) num_f64(S(k))
+#define IMM64(k) ((uint64_t)pc[k] | (uint64_t)pc[(k) + 1] << 32)
 
+  /* a taken branch to the target word at w; only a loop's back edge jumps
+  ** backwards, so that is where loops check their limits (no extra op) */
+#define JUMP(w)                 \
+  do {                          \
+    const uint32_t *w_ = (w);   \
+    int32_t o_ = (int32_t)*w_;  \
+    pc = w_ + o_;               \
+    if (o_ < 0) CHECK_LIMITS(); \
+    NEXT();                     \
+  } while (0)
+
+  CHECK_LIMITS();
 #ifdef CAIRN_SWITCH_DISPATCH
 dispatch:
+#ifdef CAIRN_OPSTATS
+  exec_opstat(*pc);
+#endif
   switch ((IOp)*pc++) {
 #else
   NEXT();
@@ -214,44 +271,30 @@ dispatch:
 
   /* ---- control ---- */
   OP(UNREACHABLE) { TRAP(CAIRN_TRAP_UNREACHABLE); }
-  OP(BR) {
-    pc += (int32_t)pc[0];
-    NEXT();
-  }
+  OP(BR) { JUMP(pc); }
   OP(BR_IF) {
-    if (U32(0))
-      pc += 1 + (int32_t)pc[1];
-    else
-      pc += 2;
+    if (U32(0)) JUMP(pc + 1);
+    pc += 2;
     NEXT();
   }
   OP(BR_UNLESS) {
-    if (!U32(0))
-      pc += 1 + (int32_t)pc[1];
-    else
-      pc += 2;
+    if (!U32(0)) JUMP(pc + 1);
+    pc += 2;
     NEXT();
   }
   OP(BR_TABLE) {
     uint32_t i = U32(0), n = pc[1];
-    const uint32_t *w = pc + 2 + (i < n ? i : n);
-    pc = w + (int32_t)*w;
-    NEXT();
-  }
-  OP(LOOP_CHECK) {
-    CHECK_LIMITS();
-    NEXT();
+    JUMP(pc + 2 + (i < n ? i : n));
   }
   OP(RET) {
-    ex->nFrame--;
-    if (ex->nFrame == base) return true;
+    if (UNLIKELY(--ex->nFrame == base)) return true;
     fr--;
-    fn = fr->f;
     fp = fr->fp;
     pc = fr->pc;
-    code = fn->def->pCode;
-    inst = fn->inst;
-    LOAD_MEM();
+    if (UNLIKELY(fr->f->inst != inst)) {
+      inst = fr->f->inst;
+      LOAD_MEM();
+    }
     NEXT();
   }
   OP(CALL) {
@@ -426,16 +469,21 @@ dispatch:
 #else
 #define MEM_CHK(ea, n)
 #endif
-#define LOAD(name, T, conv)                          \
+  /* each load also comes as _AI / _AA, address (u32)(a + imm or b) (interp.h) */
+#define LOAD_AT(name, T, conv, addr, nw)             \
   OP(name) {                                         \
-    uint64_t ea = (uint64_t)U32(1) + pc[2];          \
+    uint64_t ea = (uint64_t)(addr) + pc[nw - 1];     \
     MEM_CHK(ea, sizeof(T));                          \
     T v;                                             \
     memcpy(&v, mb + ea, sizeof(T));                  \
     S(0) = conv;                                     \
-    pc += 3;                                         \
+    pc += nw;                                        \
     NEXT();                                          \
   }
+#define LOAD(name, T, conv)                                  \
+  LOAD_AT(name, T, conv, U32(1), 3)                          \
+  LOAD_AT(name##_AI, T, conv, (uint32_t)(U32(1) + pc[2]), 4) \
+  LOAD_AT(name##_AA, T, conv, (uint32_t)(U32(1) + U32(2)), 4)
   LOAD(I32_LOAD, uint32_t, v)
   LOAD(I64_LOAD, uint64_t, v)
   LOAD(F32_LOAD, uint32_t, v)
@@ -493,7 +541,25 @@ dispatch:
     pc += 3;                                 \
     NEXT();                                  \
   }
+  /* i64 binary ops, also with a 64-bit immediate right operand (2 words) */
+#define BIN64I(name, expr)                           \
+  BIN(name, uint64_t, U64, (uint64_t)(expr))         \
+  OP(name##_I) {                                     \
+    uint64_t a = U64(1), b = IMM64(2);               \
+    S(0) = (uint64_t)(expr);                         \
+    pc += 4;                                         \
+    NEXT();                                          \
+  }
 #define BIN32(name, expr) BIN(name, uint32_t, U32, (uint32_t)(expr))
+  /* f64 arithmetic, also with a constant right operand (2 words) */
+#define BINF64I(name, expr)            \
+  BIN(name, double, F64, (expr))       \
+  OP(name##_I) {                       \
+    double a = F64(1), b = num_f64(IMM64(2)); \
+    S(0) = (expr);                     \
+    pc += 4;                           \
+    NEXT();                            \
+  }
 #define BIN64(name, expr) BIN(name, uint64_t, U64, (uint64_t)(expr))
 #define BINF32(name, expr) BIN(name, float, F32, (expr))
 #define BINF64(name, expr) BIN(name, double, F64, (expr))
@@ -508,16 +574,16 @@ dispatch:
   BIN32I(I32_LE_U, a <= b)
   BIN32I(I32_GE_S, (int32_t)a >= (int32_t)b)
   BIN32I(I32_GE_U, a >= b)
-  BIN64(I64_EQ, a == b)
-  BIN64(I64_NE, a != b)
-  BIN64(I64_LT_S, (int64_t)a < (int64_t)b)
-  BIN64(I64_LT_U, a < b)
-  BIN64(I64_GT_S, (int64_t)a > (int64_t)b)
-  BIN64(I64_GT_U, a > b)
-  BIN64(I64_LE_S, (int64_t)a <= (int64_t)b)
-  BIN64(I64_LE_U, a <= b)
-  BIN64(I64_GE_S, (int64_t)a >= (int64_t)b)
-  BIN64(I64_GE_U, a >= b)
+  BIN64I(I64_EQ, a == b)
+  BIN64I(I64_NE, a != b)
+  BIN64I(I64_LT_S, (int64_t)a < (int64_t)b)
+  BIN64I(I64_LT_U, a < b)
+  BIN64I(I64_GT_S, (int64_t)a > (int64_t)b)
+  BIN64I(I64_GT_U, a > b)
+  BIN64I(I64_LE_S, (int64_t)a <= (int64_t)b)
+  BIN64I(I64_LE_U, a <= b)
+  BIN64I(I64_GE_S, (int64_t)a >= (int64_t)b)
+  BIN64I(I64_GE_U, a >= b)
   BIN(F32_EQ, float, F32, (uint64_t)(a == b))
   BIN(F32_NE, float, F32, (uint64_t)(a != b))
   BIN(F32_LT, float, F32, (uint64_t)(a < b))
@@ -572,17 +638,17 @@ dispatch:
     NEXT();
   }
 
-  BIN64(I64_ADD, a + b)
-  BIN64(I64_SUB, a - b)
-  BIN64(I64_MUL, a * b)
-  BIN64(I64_AND, a & b)
-  BIN64(I64_OR, a | b)
-  BIN64(I64_XOR, a ^ b)
-  BIN64(I64_SHL, a << (b & 63))
-  BIN64(I64_SHR_S, num_shr_s64(a, b))
-  BIN64(I64_SHR_U, a >> (b & 63))
-  BIN64(I64_ROTL, num_rotl64(a, b))
-  BIN64(I64_ROTR, num_rotr64(a, b))
+  BIN64I(I64_ADD, a + b)
+  BIN64I(I64_SUB, a - b)
+  BIN64I(I64_MUL, a * b)
+  BIN64I(I64_AND, a & b)
+  BIN64I(I64_OR, a | b)
+  BIN64I(I64_XOR, a ^ b)
+  BIN64I(I64_SHL, a << (b & 63))
+  BIN64I(I64_SHR_S, num_shr_s64(a, b))
+  BIN64I(I64_SHR_U, a >> (b & 63))
+  BIN64I(I64_ROTL, num_rotl64(a, b))
+  BIN64I(I64_ROTR, num_rotr64(a, b))
   OP(I64_DIV_S) {
     int64_t a = I64(1), b = I64(2);
     if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
@@ -620,10 +686,28 @@ dispatch:
   BINF32(F32_MIN, num_bits32(num_fmin32(a, b)))
   BINF32(F32_MAX, num_bits32(num_fmax32(a, b)))
   BIN32(F32_COPYSIGN, (a & ~NUM_SIGN32) | (b & NUM_SIGN32))
-  BINF64(F64_ADD, num_bits64(a + b))
-  BINF64(F64_SUB, num_bits64(a - b))
-  BINF64(F64_MUL, num_bits64(a * b))
-  BINF64(F64_DIV, num_bits64(a / b))
+  BINF64I(F64_ADD, num_bits64(a + b))
+  BINF64I(F64_SUB, num_bits64(a - b))
+  BINF64I(F64_MUL, num_bits64(a * b))
+  /* ... and with the right operand loaded from memory (interp.h) */
+#define BINF64M_AT(name, expr, addr, nw)             \
+  OP(name) {                                         \
+    uint64_t ea = (uint64_t)(addr) + pc[nw - 1];     \
+    MEM_CHK(ea, 8);                                  \
+    uint64_t v;                                      \
+    memcpy(&v, mb + ea, 8);                          \
+    double a = F64(1), b = num_f64(v);               \
+    S(0) = (expr);                                   \
+    pc += nw;                                        \
+    NEXT();                                          \
+  }
+#define BINF64M(name, expr)                                  \
+  BINF64M_AT(name##_M, expr, U32(2), 4)                      \
+  BINF64M_AT(name##_MAI, expr, (uint32_t)(U32(2) + pc[3]), 5)
+  BINF64M(F64_ADD, num_bits64(a + b))
+  BINF64M(F64_SUB, num_bits64(a - b))
+  BINF64M(F64_MUL, num_bits64(a * b))
+  BINF64I(F64_DIV, num_bits64(a / b))
   BINF64(F64_MIN, num_bits64(num_fmin64(a, b)))
   BINF64(F64_MAX, num_bits64(num_fmax64(a, b)))
   BIN64(F64_COPYSIGN, (a & ~NUM_SIGN64) | (b & NUM_SIGN64))
@@ -696,34 +780,44 @@ dispatch:
   TRUNC(I64_TRUNC_F64_S, F64, num_in_i64, int64_t, uint64_t)
   TRUNC(I64_TRUNC_F64_U, F64, num_in_u64, uint64_t, uint64_t)
 
-  /* ---- compare and branch: (a, b or imm, L) ---- */
-#define BRCMP(name, expr)                 \
-  OP(BR_##name) {                         \
-    uint32_t a = U32(0), b = U32(1);      \
-    if (expr)                             \
-      pc += 2 + (int32_t)pc[2];           \
-    else                                  \
-      pc += 3;                            \
-    NEXT();                               \
-  }                                       \
-  OP(BR_##name##_I) {                     \
-    uint32_t a = U32(0), b = pc[1];       \
-    if (expr)                             \
-      pc += 2 + (int32_t)pc[2];           \
-    else                                  \
-      pc += 3;                            \
-    NEXT();                               \
+  /* ---- compare and branch: (a, b or imm, L) ----
+  ** A compare whose only use is a br_if or an if: one dispatch, no i32
+  ** result written and read back. */
+#define BRCMP(name, T, get, nImm, expr)     \
+  OP(BR_##name) {                           \
+    T a = get(0), b = get(1);               \
+    if (expr) JUMP(pc + 2);                 \
+    pc += 3;                                \
+    NEXT();                                 \
+  }                                         \
+  OP(BR_##name##_I) {                       \
+    T a = get(0), b = nImm == 1 ? pc[1] : IMM64(1); \
+    if (expr) JUMP(pc + 1 + nImm);          \
+    pc += 2 + nImm;                         \
+    NEXT();                                 \
   }
-  BRCMP(I32_EQ, a == b)
-  BRCMP(I32_NE, a != b)
-  BRCMP(I32_LT_S, (int32_t)a < (int32_t)b)
-  BRCMP(I32_LT_U, a < b)
-  BRCMP(I32_GT_S, (int32_t)a > (int32_t)b)
-  BRCMP(I32_GT_U, a > b)
-  BRCMP(I32_LE_S, (int32_t)a <= (int32_t)b)
-  BRCMP(I32_LE_U, a <= b)
-  BRCMP(I32_GE_S, (int32_t)a >= (int32_t)b)
-  BRCMP(I32_GE_U, a >= b)
+#define BRCMP32(name, expr) BRCMP(name, uint32_t, U32, 1, expr)
+#define BRCMP64(name, expr) BRCMP(name, uint64_t, U64, 2, expr)
+  BRCMP32(I32_EQ, a == b)
+  BRCMP32(I32_NE, a != b)
+  BRCMP32(I32_LT_S, (int32_t)a < (int32_t)b)
+  BRCMP32(I32_LT_U, a < b)
+  BRCMP32(I32_GT_S, (int32_t)a > (int32_t)b)
+  BRCMP32(I32_GT_U, a > b)
+  BRCMP32(I32_LE_S, (int32_t)a <= (int32_t)b)
+  BRCMP32(I32_LE_U, a <= b)
+  BRCMP32(I32_GE_S, (int32_t)a >= (int32_t)b)
+  BRCMP32(I32_GE_U, a >= b)
+  BRCMP64(I64_EQ, a == b)
+  BRCMP64(I64_NE, a != b)
+  BRCMP64(I64_LT_S, (int64_t)a < (int64_t)b)
+  BRCMP64(I64_LT_U, a < b)
+  BRCMP64(I64_GT_S, (int64_t)a > (int64_t)b)
+  BRCMP64(I64_GT_U, a > b)
+  BRCMP64(I64_LE_S, (int64_t)a <= (int64_t)b)
+  BRCMP64(I64_LE_U, a <= b)
+  BRCMP64(I64_GE_S, (int64_t)a >= (int64_t)b)
+  BRCMP64(I64_GE_U, a >= b)
 
   /* ---- SIMD ---- */
 #include "engine/interp/exec_simd.h"
@@ -736,45 +830,65 @@ dispatch:
 
   /* ---- calls (rare work kept out of the handlers' straight line) ---- */
 do_call:
+  /* a Wasm callee with a free frame record and room on the value stack
+  ** takes the straight path; the rest is at call_slow / call_host. A callee
+  ** not translated yet has the lazy marker's huge frame size: call_slow. */
   fr->pc = pc;
   fr->fp = fp;
-  if (callee->host) {
-    /* a host function may re-enter Wasm: its nested interp_call continues
-    ** above this frame; guard-page faults in host code are not traps */
-    Slot *pSaved = ex->pFree;
-    TrapPad *pad = rt_trap_pad;
-    ex->pFree = fp + code->frameSize;
-    rt_trap_pad = NULL;
-    bool ok = rt_call_host(callee, nfp, err);
-    rt_trap_pad = pad;
-    ex->pFree = pSaved;
-    fr = &ex->aFrame[ex->nFrame - 1]; /* a nested call may have moved the records */
-    if (UNLIKELY(!ok)) goto trap_err;
+  if (UNLIKELY(callee->host != NULL)) goto call_host;
+  cc = __atomic_load_n(&callee->def->pCode, __ATOMIC_ACQUIRE);
+  if (UNLIKELY(ex->nFrame >= ex->nFrameCap || cc->frameSize > (size_t)(ex->pEnd - nfp)))
+    goto call_slow;
+call_enter:
+  fr++;
+  ex->nFrame++;
+  fr->f = callee;
+  fp = nfp;
+  pc = cc->aCode;
+  for (Slot *p = fp + cc->nParam, *e = p + cc->nLocal; p < e; p++) *p = 0;
+  if (UNLIKELY(inst != callee->inst)) {
+    inst = callee->inst;
     LOAD_MEM();
-    NEXT();
-  } else {
-    const InterpCode *cc = callee->def->pCode;
-    if (UNLIKELY(ex->nFrame >= s->maxCallDepth || (size_t)(ex->pEnd - nfp) < cc->frameSize))
-      TRAP(CAIRN_TRAP_STACK_EXHAUSTED);
-    if (UNLIKELY(ex->nFrame == ex->nFrameAlloc)) {
-      if (!exec_grow_frames(ex)) TRAP(CAIRN_TRAP_STACK_EXHAUSTED);
-      fr = &ex->aFrame[ex->nFrame - 1];
-    }
-    fr++;
-    ex->nFrame++;
-    fr->f = callee;
-    fn = callee;
-    code = cc;
-    fp = nfp;
-    pc = cc->aCode;
-    memset(fp + cc->nParam, 0, cc->nLocal * sizeof(Slot));
-    if (inst != callee->inst) {
-      inst = callee->inst;
-      LOAD_MEM();
-    }
-    CHECK_LIMITS();
-    NEXT();
   }
+  CHECK_LIMITS();
+  NEXT();
+
+call_slow:
+  if (interp_is_lazy(cc)) {
+    cc = interp_translate(callee->inst->m, callee->idx, err);
+    if (!cc) goto trap_err;
+  }
+  if (ex->nFrame >= s->maxCallDepth || cc->frameSize > (size_t)(ex->pEnd - nfp))
+    TRAP(CAIRN_TRAP_STACK_EXHAUSTED);
+  if (!exec_grow_frames(ex)) TRAP(CAIRN_TRAP_STACK_EXHAUSTED);
+  exec_frame_cap(ex, s);
+  fr = &ex->aFrame[ex->nFrame - 1];
+  goto call_enter;
+
+call_host: {
+  /* a host function may re-enter Wasm: its nested interp_call continues
+  ** above this frame; guard-page faults in host code are not traps */
+  Slot *pSaved = ex->pFree;
+  TrapPad *pad = rt_trap_pad;
+  ex->pFree = fp + ((const InterpCode *)fr->f->def->pCode)->frameSize;
+  rt_trap_pad = NULL;
+  bool ok = rt_call_host(callee, nfp, err);
+  rt_trap_pad = pad;
+  ex->pFree = pSaved;
+  fr = &ex->aFrame[ex->nFrame - 1]; /* a nested call may have moved the records */
+  if (UNLIKELY(!ok)) goto trap_err;
+  LOAD_MEM();
+  NEXT();
+}
+
+limits:
+  /* CHECK_LIMITS' slow path; pc is already where execution continues */
+  if (atomic_load_explicit(&s->interrupt, memory_order_relaxed)) TRAP(CAIRN_TRAP_INTERRUPT);
+  if (s->fuelOn) {
+    if (s->fuel == 0) TRAP(CAIRN_TRAP_FUEL);
+    s->fuel--;
+  }
+  NEXT();
 
 trap:
   exec_trap(ex, s, tk, err);
@@ -827,7 +941,8 @@ bool interp_call(cairn_func *f, Slot *aSlot, cairn_error *err) {
     base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory for the interpreter stack");
     return false;
   }
-  const InterpCode *code = f->def->pCode;
+  const InterpCode *code = interp_translate(f->inst->m, f->idx, err);
+  if (!code) return false;
   const uint32_t base = ex->nFrame;
   Slot *const pSavedFree = ex->pFree;
   Slot *const fp = base ? ex->pFree : ex->aStack;
@@ -836,6 +951,7 @@ bool interp_call(cairn_func *f, Slot *aSlot, cairn_error *err) {
     exec_trap(ex, s, CAIRN_TRAP_STACK_EXHAUSTED, err);
     return false;
   }
+  exec_frame_cap(ex, s);
   ExecFrame *fr = &ex->aFrame[ex->nFrame++];
   fr->f = f;
   fr->fp = fp;

@@ -47,7 +47,8 @@
 /* The translated code of one function (Func.pCode). Owned by the module. */
 typedef struct InterpCode {
   uint32_t nParam, nResult;   /* slots of params and results */
-  uint32_t nLocal;            /* slots of the declared locals (zeroed on entry) */
+  uint32_t nLocal;            /* slots zeroed on entry, right after the params: the
+                              ** locals that may be read before written */
   uint32_t frameSize;         /* slots: params + locals + max operand stack */
   uint32_t funcIdx;           /* index in the module's function space */
   char *zName;                /* NUL-terminated name-section name or NULL; owned */
@@ -101,10 +102,26 @@ typedef struct InterpCode {
   X(I32_SHR_S) X(I32_SHR_U) X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S)   \
   X(I32_GT_U) X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U)
 
-/* i32 compares fused with br_if: (a, b, L) and (a, imm, L). */
+/* Binary i64 ops fused with a constant right operand: (dst, a, imm64),
+** the immediate in two words (clang's hashes and PRNGs multiply, add and
+** shift by 64-bit constants in their inner loops). */
+#define INTERP_I64_IMMOPS(X)                                                         \
+  X(I64_ADD) X(I64_SUB) X(I64_MUL) X(I64_AND) X(I64_OR) X(I64_XOR) X(I64_SHL)         \
+  X(I64_SHR_S) X(I64_SHR_U) X(I64_ROTL) X(I64_ROTR) X(I64_EQ) X(I64_NE) X(I64_LT_S)   \
+  X(I64_LT_U) X(I64_GT_S) X(I64_GT_U) X(I64_LE_S) X(I64_LE_U) X(I64_GE_S) X(I64_GE_U)
+
+/* f64 arithmetic with a constant right operand: (dst, a, imm64). */
+#define INTERP_F64_IMMOPS(X) X(F64_ADD) X(F64_SUB) X(F64_MUL) X(F64_DIV)
+
+/* Integer compares fused with br_if / if: BR_<cmp> (a, b, L) and
+** BR_<cmp>_I (a, imm, L), the immediate one word for i32, two for i64. An
+** `if` or a br_if over eqz uses the inverse compare. */
 #define INTERP_I32_CMPS(X)                                                           \
   X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) X(I32_LE_S)     \
   X(I32_LE_U) X(I32_GE_S) X(I32_GE_U)
+#define INTERP_I64_CMPS(X)                                                           \
+  X(I64_EQ) X(I64_NE) X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) X(I64_GT_U) X(I64_LE_S)     \
+  X(I64_LE_U) X(I64_GE_S) X(I64_GE_U)
 
 /* SIMD instructions (all of Wasm 2.0's but v128.const, which the translator
 ** turns into constants), named as the Wasm op. Operands, generic for all:
@@ -182,7 +199,6 @@ typedef struct InterpCode {
   X(BR_UNLESS)      /* s L: branch if fp[s] == 0 */                                  \
   X(BR_TABLE)       /* s n L*(n+1) */                                                \
   X(RET)            /* results already in fp[0 ..] */                               \
-  X(LOOP_CHECK)     /* fuel and interrupt check at a loop head */                    \
   X(CALL)           /* i(func index) i(arg base slot) */                             \
   X(CALL_INDIRECT)  /* i(type index) i(table) i(arg base) s(element index) */        \
   X(MOV)            /* s(dst) s(src) */                                              \
@@ -210,22 +226,52 @@ typedef struct InterpCode {
   X(GLOBAL_GET_V)   /* s(dst) i: v128 */                                             \
   X(GLOBAL_SET_V)   /* i s: v128 */
 
+/* Loads whose address is an i32.add just computed: <load>_AI (dst, a, imm,
+** offset) and <load>_AA (dst, a, b, offset) read at (u32)(a + imm or b) +
+** offset. Array and struct-field accesses are mostly this shape: clang
+** cannot fold the add into the offset (the add wraps, the offset does not). */
+
+/* f64 arithmetic whose right operand is an f64.load just emitted:
+** <op>_M (dst, a, addr, offset) and <op>_MAI (dst, a, addr, imm, offset),
+** the load's address as in F64_LOAD / F64_LOAD_AI. Numeric loops (n-body,
+** matrices, stencils) combine a value with one loaded from an array. */
+#define INTERP_F64_MEMOPS(X) X(F64_ADD) X(F64_SUB) X(F64_MUL)
+
+/* Every op: X(name) for the plain ones, XI(name) for IOP_<name>_I, XB(name)
+** for IOP_BR_<name> and IOP_BR_<name>_I, XL(name) for IOP_<name>_AI and
+** IOP_<name>_AA, XM(name) for IOP_<name>_M and IOP_<name>_MAI. */
+#define INTERP_ALL_OPS(X, XI, XB, XL, XM)                                            \
+  INTERP_CTL_OPS(X) INTERP_UNOPS(X) INTERP_BINOPS(X) INTERP_LOADS(X) INTERP_STORES(X) \
+  INTERP_SIMD_OPS(X) INTERP_I32_IMMOPS(XI) INTERP_I64_IMMOPS(XI) INTERP_F64_IMMOPS(XI) \
+  INTERP_I32_CMPS(XB) INTERP_I64_CMPS(XB) INTERP_LOADS(XL) INTERP_F64_MEMOPS(XM)
+
 typedef enum IOp {
 #define X(n) IOP_##n,
-  INTERP_CTL_OPS(X) INTERP_UNOPS(X) INTERP_BINOPS(X) INTERP_LOADS(X) INTERP_STORES(X)
-  INTERP_SIMD_OPS(X)
+#define XI(n) IOP_##n##_I,
+#define XB(n) IOP_BR_##n, IOP_BR_##n##_I,
+#define XL(n) IOP_##n##_AI, IOP_##n##_AA,
+#define XM(n) IOP_##n##_M, IOP_##n##_MAI,
+  INTERP_ALL_OPS(X, XI, XB, XL, XM)
 #undef X
-#define X(n) IOP_##n##_I,
-  INTERP_I32_IMMOPS(X)
-#undef X
-#define X(n) IOP_BR_##n, IOP_BR_##n##_I,
-  INTERP_I32_CMPS(X)
-#undef X
+#undef XI
+#undef XB
+#undef XL
+#undef XM
   IOP_COUNT_
 } IOp;
 
 /* The op word for op (see "Code layout"). */
 uint32_t interp_op_word(IOp op);
+
+/* ---- translate.c: lazy translation ----
+** interp_compile_module only marks the functions; each is translated on its
+** first call. Func.pCode then goes from the shared "lazy" marker to its code
+** once (published with compare-and-swap: modules are shared by threads). */
+/* True if code is the marker of a function not translated yet. */
+bool interp_is_lazy(const InterpCode *code);
+/* The code of defined function fidx of m, translating it if needed. NULL
+** with err (NOMEM) on failure. The code is owned by the module. */
+const InterpCode *interp_translate(const Module *m, uint32_t fidx, cairn_error *err);
 
 /* ---- bulk.c: out-of-line memory and table instructions ----
 ** Each returns CAIRN_TRAP_NONE or the trap to raise; none writes anything

@@ -283,6 +283,14 @@ static void tr_br_copies(Tr *t, const Ctl *c) {
 ** put in stack slots so no copy reads a parameter slot already overwritten. */
 static void tr_return(Tr *t) {
   uint32_t n = t->aC[0].nResult;
+  /* a single result just computed into its stack slot is written to fp[0] */
+  uint32_t wd;
+  if (n == 1 && t->aV[t->nV - 1].kind == V_STK &&
+      (wd = tr_last_dst(t, tr_slot(t, t->nV - 1))) != UINT32_MAX) {
+    t->a[wd] = 0;
+    tr_op(t, IOP_RET);
+    return;
+  }
   tr_materialize_top(t, n);
   for (uint32_t i = 0; i < n; i++) {
     uint32_t src = tr_slot(t, t->nV - n + i);
@@ -373,58 +381,77 @@ static void tr_reset_stack(Tr *t, const Ctl *c, bool res) {
 
 /* ---- instructions ---- */
 
-static bool is_i32_cmp(IOp op, bool *pImm) {
+/* A condition about to be branched on: either a slot (op BR_IF) or a
+** compare just emitted into the top slot, taken back and fused into the
+** branch (op BR_<cmp>, its operand words in aw). */
+typedef struct Cond {
+  IOp op;        /* BR_IF, or the fused BR_<cmp>[_I] for "branch if true" */
+  IOp opNot;     /* BR_UNLESS, or the inverse compare's */
+  uint32_t aw[3], nw;
+} Cond;
+
+/* The branch ops of compare op (for true and for false), or false. */
+static bool tr_cmp_branch(IOp op, IOp *pT, IOp *pF) {
+#define INV(X) \
+  X(EQ, NE) X(NE, EQ) X(LT_S, GE_S) X(GE_S, LT_S) X(LT_U, GE_U) X(GE_U, LT_U) X(GT_S, LE_S) \
+  X(LE_S, GT_S) X(GT_U, LE_U) X(LE_U, GT_U)
+#define X(a, b)                                                                         \
+  case IOP_I32_##a: *pT = IOP_BR_I32_##a, *pF = IOP_BR_I32_##b; return true;             \
+  case IOP_I32_##a##_I: *pT = IOP_BR_I32_##a##_I, *pF = IOP_BR_I32_##b##_I; return true; \
+  case IOP_I64_##a: *pT = IOP_BR_I64_##a, *pF = IOP_BR_I64_##b; return true;             \
+  case IOP_I64_##a##_I: *pT = IOP_BR_I64_##a##_I, *pF = IOP_BR_I64_##b##_I; return true;
   switch (op) {
-#define X(n)       \
-  case IOP_##n:    \
-    *pImm = false; \
-    return true;   \
-  case IOP_##n##_I: \
-    *pImm = true;  \
-    return true;
-    INTERP_I32_CMPS(X)
-#undef X
+    INV(X)
     default:
       return false;
   }
+#undef X
+#undef INV
 }
 
-static IOp br_cmp_op(IOp cmp, bool imm) {
-  switch (cmp) {
-#define X(n)       \
-  case IOP_##n:    \
-  case IOP_##n##_I: \
-    return imm ? IOP_BR_##n##_I : IOP_BR_##n;
-    INTERP_I32_CMPS(X)
-#undef X
-    default:
-      return IOP_BR_IF;
+/* Pops the i32 condition on top of the stack into *pc. A compare or eqz
+** that just wrote it (and nothing else reads it) is removed from the code
+** and becomes the branch itself. Emits nothing else. */
+static void tr_take_cond(Tr *t, Cond *pc) {
+  uint32_t topSlot = tr_slot(t, t->nV - 1);
+  bool fresh = t->aV[t->nV - 1].kind == V_STK && tr_last_dst(t, topSlot) != UINT32_MAX;
+  uint32_t cond = tr_pop(t);
+  pc->op = IOP_BR_IF, pc->opNot = IOP_BR_UNLESS;
+  pc->aw[0] = cond, pc->nw = 1;
+  if (!fresh) return;
+  uint32_t start = t->lastStart, nOperand = t->lastEnd - start - 2;
+  if (t->lastOp == IOP_I32_EQZ) {
+    pc->op = IOP_BR_UNLESS, pc->opNot = IOP_BR_IF;
+    pc->aw[0] = t->a[start + 2];
+  } else if (nOperand <= 3 && tr_cmp_branch(t->lastOp, &pc->op, &pc->opNot)) {
+    pc->nw = nOperand;
+    for (uint32_t k = 0; k < nOperand; k++) pc->aw[k] = t->a[start + 2 + k];
+  } else {
+    return;
   }
+  t->n = start;
+  tr_label(t);
+}
+
+/* Emits the branch of cond, taken if it holds (or, with !when, if not);
+** the caller emits the target word. */
+static void tr_cond_branch(Tr *t, const Cond *pc, bool when) {
+  tr_op(t, when ? pc->op : pc->opNot);
+  for (uint32_t k = 0; k < pc->nw; k++) tr_emit(t, pc->aw[k]);
 }
 
 static void tr_br_if(Tr *t, uint32_t l) {
   Ctl *c = &t->aC[t->nC - 1 - l];
-  /* compare + br_if fusion: the condition was just computed into its slot */
-  bool imm = false;
-  uint32_t topSlot = tr_slot(t, t->nV - 1);
-  bool fuse = t->aV[t->nV - 1].kind == V_STK && tr_last_dst(t, topSlot) != UINT32_MAX &&
-              is_i32_cmp(t->lastOp, &imm);
-  uint32_t cond = tr_pop(t);
+  Cond cond;
+  tr_take_cond(t, &cond);
   if (c->kind != C_FUNC && !tr_br_needs_copy(t, c)) {
-    if (fuse) {
-      uint32_t a = t->a[t->lastStart + 2], b = t->a[t->lastStart + 3];
-      IOp op = br_cmp_op(t->lastOp, imm);
-      t->n = t->lastStart;
-      tr_op(t, op), tr_emit(t, a), tr_emit(t, b);
-    } else {
-      tr_op(t, IOP_BR_IF), tr_emit(t, cond);
-    }
+    tr_cond_branch(t, &cond, true);
     tr_br_target(t, c);
   } else {
     uint32_t skip = NO_FIX;
     /* a return materializes its values: do it on both paths */
     if (c->kind == C_FUNC) tr_materialize_top(t, c->nResult);
-    tr_op(t, IOP_BR_UNLESS), tr_emit(t, cond);
+    tr_cond_branch(t, &cond, false);
     tr_target_fix(t, &skip);
     tr_br(t, l);
     tr_patch(t, skip);
@@ -499,6 +526,57 @@ static void tr_local_set(Tr *t, uint32_t x, bool tee) {
   }
 }
 
+static bool tr_commutative(WasmOp op) {
+  switch (op) {
+    case OP_I32_ADD: case OP_I32_MUL: case OP_I32_AND: case OP_I32_OR: case OP_I32_XOR:
+    case OP_I32_EQ: case OP_I32_NE: case OP_I64_ADD: case OP_I64_MUL: case OP_I64_AND:
+    case OP_I64_OR: case OP_I64_XOR: case OP_I64_EQ: case OP_I64_NE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* f64 add/sub/mul whose right operand (or, for add and mul, left operand
+** with a deferred right one) is an f64.load just emitted: the load is taken
+** back and becomes the op's memory operand (<op>_M / _MAI, interp.h). */
+static bool tr_f64_memop(Tr *t, WasmOp op) {
+  IOp m, mai;
+  switch (op) {
+#define X(n)          \
+  case OP_##n:        \
+    m = IOP_##n##_M;  \
+    mai = IOP_##n##_MAI; \
+    break;
+    INTERP_F64_MEMOPS(X)
+#undef X
+    default:
+      return false;
+  }
+  if (t->oom || t->lastEnd != t->n || (t->lastOp != IOP_F64_LOAD && t->lastOp != IOP_F64_LOAD_AI))
+    return false;
+  VEnt *ea = &t->aV[t->nV - 2], *eb = &t->aV[t->nV - 1];
+  uint32_t loadDst = t->a[t->lastStart + 1];
+  bool right = eb->kind == V_STK && loadDst == tr_slot(t, t->nV - 1) &&
+               (ea->kind == V_STK || ea->kind == V_LOC);
+  bool left = !right && op != OP_F64_SUB && ea->kind == V_STK &&
+              loadDst == tr_slot(t, t->nV - 2) && eb->kind == V_LOC;
+  if (!right && !left) return false;
+  /* the load's address operands (addr [imm] offset) */
+  uint32_t aw[3], nw = t->lastEnd - t->lastStart - 2;
+  for (uint32_t k = 0; k < nw; k++) aw[k] = t->a[t->lastStart + 2 + k];
+  t->n = t->lastStart;
+  uint32_t other = right ? tr_read(t, t->nV - 2) : tr_read(t, t->nV - 1);
+  t->nV -= 2;
+  uint32_t d = tr_push(t);
+  uint32_t start = t->n;
+  IOp iop = t->lastOp == IOP_F64_LOAD ? m : mai;
+  tr_op(t, iop), tr_emit(t, d), tr_emit(t, other);
+  for (uint32_t k = 0; k < nw; k++) tr_emit(t, aw[k]);
+  tr_simple(t, iop, start);
+  return true;
+}
+
 /* Unary (dst, src) and binary (dst, a, b) numeric instructions. */
 static bool tr_numeric(Tr *t, WasmOp op) {
   IOp iop;
@@ -527,28 +605,44 @@ static bool tr_numeric(Tr *t, WasmOp op) {
     uint32_t d = tr_push(t);
     start = t->n;
     tr_op(t, iop), tr_emit(t, d), tr_emit(t, a);
+  } else if (tr_f64_memop(t, op)) {
+    return true;
   } else {
-    VEnt *eb = &t->aV[t->nV - 1];
+    const VEnt *ea = &t->aV[t->nV - 2], *eb = &t->aV[t->nV - 1];
+    /* a constant left operand of a commutative op is taken as the right one */
+    bool swap = (ea->kind == V_C32 || ea->kind == V_C64) && eb->kind != V_C32 &&
+                eb->kind != V_C64 && tr_commutative(op);
+    const VEnt *ek = swap ? ea : eb;
     IOp immOp = IOP_COUNT_;
-    if (eb->kind == V_C32) {
+    if (ek->kind == V_C32 || ek->kind == V_C64) {
       switch (op) {
 #define X(n)             \
   case OP_##n:           \
     immOp = IOP_##n##_I; \
     break;
         INTERP_I32_IMMOPS(X)
+        INTERP_I64_IMMOPS(X)
+        INTERP_F64_IMMOPS(X)
 #undef X
         default:
           break;
       }
     }
     if (immOp != IOP_COUNT_) {
-      uint32_t k = (uint32_t)eb->bits;
-      t->nV--;
-      uint32_t a = tr_pop(t);
+      uint64_t k = ek->bits;
+      bool wide = ek->kind == V_C64;
+      uint32_t a;
+      if (swap) {
+        a = tr_pop(t);
+        t->nV--;
+      } else {
+        t->nV--;
+        a = tr_pop(t);
+      }
       uint32_t d = tr_push(t);
       start = t->n;
-      tr_op(t, immOp), tr_emit(t, d), tr_emit(t, a), tr_emit(t, k);
+      tr_op(t, immOp), tr_emit(t, d), tr_emit(t, a), tr_emit(t, (uint32_t)k);
+      if (wide) tr_emit(t, (uint32_t)(k >> 32));
       iop = immOp;
     } else {
       uint32_t b = tr_pop(t);
@@ -560,6 +654,19 @@ static bool tr_numeric(Tr *t, WasmOp op) {
   }
   tr_simple(t, iop, start);
   return true;
+}
+
+/* The load op iop with its address added in: _AI or _AA (interp.h). */
+static IOp tr_load_fused(IOp iop, bool imm) {
+  switch (iop) {
+#define X(n)     \
+  case IOP_##n: \
+    return imm ? IOP_##n##_AI : IOP_##n##_AA;
+    INTERP_LOADS(X)
+#undef X
+    default:
+      return iop;
+  }
 }
 
 static bool tr_memory(Tr *t, const Instr *in) {
@@ -584,10 +691,22 @@ static bool tr_memory(Tr *t, const Instr *in) {
       return false;
   }
   if (load) {
+    /* an i32.add that just computed the address joins the load */
+    uint32_t slot = tr_slot(t, t->nV - 1);
+    bool fresh = t->aV[t->nV - 1].kind == V_STK && tr_last_dst(t, slot) != UINT32_MAX &&
+                 (t->lastOp == IOP_I32_ADD || t->lastOp == IOP_I32_ADD_I);
     uint32_t a = tr_pop(t);
     uint32_t d = tr_push(t);
     uint32_t start = t->n;
-    tr_op(t, iop), tr_emit(t, d), tr_emit(t, a), tr_emit(t, (uint32_t)in->offset);
+    if (fresh) {
+      uint32_t x = t->a[t->lastStart + 2], y = t->a[t->lastStart + 3];
+      iop = tr_load_fused(iop, t->lastOp == IOP_I32_ADD_I);
+      start = t->n = t->lastStart;
+      tr_op(t, iop), tr_emit(t, d), tr_emit(t, x), tr_emit(t, y);
+    } else {
+      tr_op(t, iop), tr_emit(t, d), tr_emit(t, a);
+    }
+    tr_emit(t, (uint32_t)in->offset);
     tr_simple(t, iop, start);
   } else {
     uint32_t v = tr_pop(t);
@@ -876,20 +995,20 @@ static bool tr_control(Tr *t, const Instr *in) {
         for (uint32_t i = 0; i < t->nV; i++) tr_materialize(t, i);
       c = tr_push_ctl(t, in->op == OP_BLOCK ? C_BLOCK : C_LOOP, in);
       if (c && c->live && in->op == OP_LOOP) {
+        /* no op at the head: the back edge checks the limits (exec.c) */
         tr_label(t);
         c->loopPos = t->n;
-        tr_op(t, IOP_LOOP_CHECK);
       }
       return true;
     case OP_IF: {
-      uint32_t cond = 0;
+      Cond cond = {IOP_BR_IF, IOP_BR_UNLESS, {0}, 1};
       if (!t->unreach) {
-        cond = tr_pop(t);
+        tr_take_cond(t, &cond);
         for (uint32_t i = 0; i < t->nV; i++) tr_materialize(t, i);
       }
       c = tr_push_ctl(t, C_IF, in);
       if (c && c->live) {
-        tr_op(t, IOP_BR_UNLESS), tr_emit(t, cond);
+        tr_cond_branch(t, &cond, false);
         tr_target_fix(t, &c->elseFix);
       }
       return true;
@@ -930,6 +1049,36 @@ static bool tr_control(Tr *t, const Instr *in) {
   }
 }
 
+/* Sets aNoZero[x] for the declared locals x (indices past the params) that
+** the function's straight-line prefix writes before anything reads them:
+** clang initializes most locals so, and they need no zeroing on entry. The
+** scan stops at the first control instruction (or after a few hundred). */
+static void tr_scan_prefix(const Module *m, const Func *f, uint32_t nParam, uint32_t nIdx,
+                           bool *aNoZero) {
+  const uint8_t *p = f->pBody, *end = f->pBody + f->nBody;
+  bool *aRead = aNoZero + nIdx; /* the second half of the caller's array */
+  for (int k = 0; k < 256 && p < end; k++) {
+    Instr in;
+    cairn_error err;
+    if (!decode_instr(p, end, m->aBytes, &in, &err)) return;
+    p += in.len;
+    switch (in.op) {
+      case OP_LOCAL_GET:
+        if (in.a < nIdx) aRead[in.a] = true;
+        break;
+      case OP_LOCAL_SET:
+      case OP_LOCAL_TEE:
+        if (in.a >= nParam && in.a < nIdx && !aRead[in.a]) aNoZero[in.a] = true;
+        break;
+      case OP_BLOCK: case OP_LOOP: case OP_IF: case OP_ELSE: case OP_END: case OP_BR:
+      case OP_BR_IF: case OP_BR_TABLE: case OP_RETURN: case OP_UNREACHABLE:
+        return;
+      default:
+        break;
+    }
+  }
+}
+
 /* Translates function fidx of m into a new InterpCode (NULL + err on failure). */
 static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err) {
   const Func *f = &m->aFunc[fidx];
@@ -940,10 +1089,12 @@ static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err)
   t.lastEnd = UINT32_MAX;
   InterpCode *code = NULL;
   /* slots of the locals (params first): v128 ones take two */
-  uint32_t nIdx = ft->nParam + f->nLocal, nParamSlot = 0, nSlot = 0;
+  /* slots: params, then the locals to zero on entry, then the others */
+  uint32_t nIdx = ft->nParam + f->nLocal, nParamSlot = 0, nSlot = 0, nZeroSlot = 0;
   t.aLocSlot = base_malloc(((size_t)nIdx + 1) * sizeof *t.aLocSlot);
   t.aLocType = base_malloc((size_t)nIdx + 1);
-  if (!t.aLocSlot || !t.aLocType) {
+  bool *aNoZero = base_calloc(2 * (size_t)nIdx + 1, sizeof(bool));
+  if (!t.aLocSlot || !t.aLocType || !aNoZero) {
     t.oom = true;
   } else {
     uint32_t x = 0;
@@ -954,12 +1105,18 @@ static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err)
     }
     nParamSlot = nSlot;
     for (uint32_t g = 0; g < f->nLocalGroup; g++)
-      for (uint32_t i = 0; i < f->aLocalGroup[g].count && x < nIdx; i++, x++) {
-        t.aLocSlot[x] = nSlot;
+      for (uint32_t i = 0; i < f->aLocalGroup[g].count && x < nIdx; i++, x++)
         t.aLocType[x] = f->aLocalGroup[g].type;
-        nSlot += tr_width(f->aLocalGroup[g].type);
-      }
+    if (f->nLocal) tr_scan_prefix(m, f, ft->nParam, nIdx, aNoZero);
+    for (int pass = 0; pass < 2; pass++)
+      for (x = ft->nParam; x < nIdx; x++)
+        if (aNoZero[x] == (pass == 1)) {
+          t.aLocSlot[x] = nSlot;
+          nSlot += tr_width(t.aLocType[x]);
+          if (pass == 0) nZeroSlot = nSlot - nParamSlot;
+        }
   }
+  base_free(aNoZero);
   t.base0 = nSlot;
   uint32_t nResultSlot = tr_slots_of(ft->aType + ft->nParam, ft->nResult);
   Ctl *c = tr_push_ctl(&t, C_FUNC, NULL);
@@ -985,7 +1142,7 @@ static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err)
   }
   code->nParam = nParamSlot;
   code->nResult = nResultSlot;
-  code->nLocal = nSlot - nParamSlot;
+  code->nLocal = nZeroSlot;
   code->frameSize = t.base0 + t.maxH;
   if (code->frameSize < code->nResult) code->frameSize = code->nResult;
   code->funcIdx = fidx;
@@ -1001,16 +1158,32 @@ done:
   return code;
 }
 
-bool interp_compile_module(Module *m, cairn_error *err) {
-  for (uint32_t i = m->nFuncImport; i < m->nFunc; i++) {
-    if (m->aFunc[i].pCode) continue;
-    InterpCode *code = tr_function(m, i, err);
-    if (!code) {
-      interp_free_module_code(m);
-      return false;
-    }
-    m->aFunc[i].pCode = code;
+/* Func.pCode of a function not translated yet: its frame size fails the
+** call path's stack check, so calls reach interp_translate (exec.c). */
+static const InterpCode tr_lazy = {.frameSize = UINT32_MAX};
+
+bool interp_is_lazy(const InterpCode *code) { return code == &tr_lazy; }
+
+const InterpCode *interp_translate(const Module *m, uint32_t fidx, cairn_error *err) {
+  Func *f = (Func *)&m->aFunc[fidx]; /* only pCode is written, atomically */
+  void *cur = __atomic_load_n(&f->pCode, __ATOMIC_ACQUIRE);
+  if (cur != &tr_lazy) return cur;
+  InterpCode *code = tr_function(m, fidx, err);
+  if (!code) return NULL;
+  /* another thread may have published its translation first: use that one */
+  if (!__atomic_compare_exchange_n(&f->pCode, &cur, code, false, __ATOMIC_ACQ_REL,
+                                   __ATOMIC_ACQUIRE)) {
+    base_free(code->zName);
+    base_free(code);
+    return cur;
   }
+  return code;
+}
+
+bool interp_compile_module(Module *m, cairn_error *err) {
+  /* functions are translated on their first call (interp_translate) */
+  for (uint32_t i = m->nFuncImport; i < m->nFunc; i++)
+    if (!m->aFunc[i].pCode) m->aFunc[i].pCode = (void *)&tr_lazy;
   return true;
 }
 
@@ -1018,10 +1191,10 @@ void interp_free_module_code(Module *m) {
   if (!m || !m->aFunc) return;
   for (uint32_t i = m->nFuncImport; i < m->nFunc; i++) {
     InterpCode *code = m->aFunc[i].pCode;
-    if (code) {
+    if (code && code != &tr_lazy) {
       base_free(code->zName);
       base_free(code);
-      m->aFunc[i].pCode = NULL;
     }
+    m->aFunc[i].pCode = NULL;
   }
 }

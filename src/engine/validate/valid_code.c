@@ -30,7 +30,9 @@ typedef struct VCode {
   uint32_t nCtrl, nCtrlAlloc;
   const FuncType *ft;
   const Func *f;
-  uint64_t *aLocalEnd; /* end index (params included) of each local group */
+  ValType *aLocal;     /* type of every local, params first */
+  uint32_t nLocal, nLocalAlloc;
+  bool usesSimd; /* a 0xFD instruction was read */
   bool oom;
 } VCode;
 
@@ -67,37 +69,41 @@ static const ValType *ctrl_labels(const VCode *v, const Ctrl *c, uint32_t *n) {
   return c->op == OP_LOOP ? ctrl_params(v, c, n) : ctrl_results(v, c, n);
 }
 
-static bool vc_push(VCode *v, ValType t) {
-  if (v->nStk == v->nStkAlloc) {
-    uint32_t nNew = v->nStkAlloc ? v->nStkAlloc * 2 : 64;
-    ValType *a = base_realloc(v->aStk, nNew);
-    if (!a) return vc_nomem(v);
-    v->aStk = a;
-    v->nStkAlloc = nNew;
-  }
+static bool vc_grow(VCode *v) {
+  uint32_t nNew = v->nStkAlloc ? v->nStkAlloc * 2 : 64;
+  ValType *a = base_realloc(v->aStk, nNew);
+  if (!a) return vc_nomem(v);
+  v->aStk = a;
+  v->nStkAlloc = nNew;
+  return true;
+}
+
+static inline bool vc_push(VCode *v, ValType t) {
+  if (__builtin_expect(v->nStk == v->nStkAlloc, 0) && !vc_grow(v)) return false;
   v->aStk[v->nStk++] = t;
   return true;
 }
 
-static bool vc_pop(VCode *v, ValType *out) {
+static inline bool vc_pop(VCode *v, ValType *out) {
   *out = VT_UNKNOWN;
   Ctrl *c = &v->aCtrl[v->nCtrl - 1];
   if (v->nStk == c->height) {
-    if (c->unreachable) {
-      *out = VT_UNKNOWN;
-      return true;
-    }
+    if (c->unreachable) return true;
     return vc_mismatch(v);
   }
   *out = v->aStk[--v->nStk];
   return true;
 }
 
-static bool vc_pop_expect(VCode *v, ValType want) {
-  ValType t;
-  if (!vc_pop(v, &t)) return false;
-  if (t != want && t != VT_UNKNOWN && want != VT_UNKNOWN) return vc_mismatch(v);
-  return true;
+static inline bool vc_pop_expect(VCode *v, ValType want) {
+  const Ctrl *c = &v->aCtrl[v->nCtrl - 1];
+  if (v->nStk > c->height) {
+    ValType t = v->aStk[--v->nStk];
+    if (t != want && t != VT_UNKNOWN && want != VT_UNKNOWN) return vc_mismatch(v);
+    return true;
+  }
+  if (c->unreachable) return true;
+  return vc_mismatch(v);
 }
 
 static bool vc_pop_vals(VCode *v, const ValType *a, uint32_t n) {
@@ -150,44 +156,22 @@ static void vc_unreachable(VCode *v) {
   c->unreachable = true;
 }
 
-static ValType vc_letter(char c) {
-  switch (c) {
-    case 'i':
-      return VT_I32;
-    case 'l':
-      return VT_I64;
-    case 'f':
-      return VT_F32;
-    case 'd':
-      return VT_F64;
-    case 'v':
-      return VT_V128;
-    case 'r':
-      return VT_FUNCREF;
-    case 'e':
-      return VT_EXTERNREF;
-  }
-  return VT_UNKNOWN;
+/* Signature letter (opcodes.h) -> value type; other bytes map to VT_UNKNOWN. */
+static const ValType aLetterType[128] = {
+    ['i'] = VT_I32,     ['l'] = VT_I64,     ['f'] = VT_F32,       ['d'] = VT_F64,
+    ['v'] = VT_V128,    ['r'] = VT_FUNCREF, ['e'] = VT_EXTERNREF,
+};
+
+static inline ValType vc_letter(char c) {
+  return aLetterType[(unsigned char)c & 0x7F];
 }
 
-static bool vc_local(VCode *v, uint32_t idx, ValType *out) {
-  const FuncType *ft = v->ft;
-  if (idx < ft->nParam) {
-    *out = ft->aType[idx];
-    return true;
-  }
-  const Func *f = v->f;
-  if ((uint64_t)idx >= (uint64_t)ft->nParam + f->nLocal)
+static inline bool vc_local(VCode *v, uint32_t idx, ValType *out) {
+  if (idx >= v->nLocal) {
+    *out = VT_UNKNOWN;
     return valid_fail(v->err, v->off, "unknown local %u", idx);
-  uint32_t lo = 0, hi = f->nLocalGroup; /* first group whose end is > idx */
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (v->aLocalEnd[mid] > idx)
-      hi = mid;
-    else
-      lo = mid + 1;
   }
-  *out = f->aLocalGroup[lo].type;
+  *out = v->aLocal[idx];
   return true;
 }
 
@@ -254,8 +238,13 @@ static bool vc_immediates(VCode *v, const Instr *in) {
     case IMM_MEM_MEM:
       return vc_memory(v, 0);
     case IMM_DATA_MEM:
-      return vc_memory(v, 0) && vc_data(v, in->a);
     case IMM_DATA:
+      /* a decoding rule the decoder left to us (it does not walk bodies) */
+      if (!m->hasDataCount && m->nData > 0) {
+        base_error(v->err, CAIRN_ERR_MALFORMED, v->off, "data count section required");
+        return false;
+      }
+      if (oi->imm == IMM_DATA_MEM && !vc_memory(v, 0)) return false;
       return vc_data(v, in->a);
     case IMM_ELEM:
       return vc_elem(v, in->a);
@@ -274,10 +263,13 @@ static bool vc_immediates(VCode *v, const Instr *in) {
   }
 }
 
-static bool vc_signature(VCode *v, const OpInfo *oi) {
+static inline bool vc_signature(VCode *v, const OpInfo *oi) {
   const char *zp = oi->zParams, *zr = oi->zResults;
-  for (size_t i = strlen(zp); i-- > 0;)
-    if (!vc_pop_expect(v, vc_letter(zp[i]))) return false;
+  /* at most 3 params (v128.bitselect, select-like SIMD ops) */
+  size_t n = 0;
+  while (zp[n]) n++;
+  while (n-- > 0)
+    if (!vc_pop_expect(v, vc_letter(zp[n]))) return false;
   for (; *zr; zr++)
     if (!vc_push(v, vc_letter(*zr))) return false;
   return true;
@@ -343,6 +335,11 @@ static bool vc_instr(VCode *v, const Instr *in, bool *done) {
       }
       return vc_push_ctrl(v, in->op, in);
     case OP_ELSE: {
+      /* the decoder left the nesting to us (decode_check_bodies words it) */
+      if (v->aCtrl[v->nCtrl - 1].op != OP_IF) {
+        base_error(v->err, CAIRN_ERR_MALFORMED, v->off, "END opcode expected");
+        return false;
+      }
       if (!vc_pop_ctrl(v, &c)) return false;
       Instr bt;
       memset(&bt, 0, sizeof bt);
@@ -453,50 +450,72 @@ static bool vc_instr(VCode *v, const Instr *in, bool *done) {
   }
 }
 
-bool valid_code(const Module *m, uint32_t funcIdx, cairn_error *err) {
+/* Types one body with the buffers of v (kept between functions). */
+static bool vc_function(VCode *v, const Module *m, uint32_t funcIdx, cairn_error *err) {
   const Func *f = &m->aFunc[funcIdx];
-  VCode v;
-  memset(&v, 0, sizeof v);
-  v.m = m;
-  v.err = err;
-  v.f = f;
-  v.ft = module_func_type(m, funcIdx);
-  v.off = f->bodyOffset;
-  bool ok = false;
-  v.aLocalEnd = base_malloc((f->nLocalGroup ? f->nLocalGroup : 1) * sizeof(uint64_t));
-  if (!v.aLocalEnd) {
-    vc_nomem(&v);
-    return false;
+  v->m = m;
+  v->err = err;
+  v->f = f;
+  v->ft = module_func_type(m, funcIdx);
+  v->off = f->bodyOffset;
+  v->nStk = v->nCtrl = 0;
+  /* locals: the decoder bounds their count by MODULE_MAX_FUNC_LOCALS */
+  uint64_t nLocal = (uint64_t)v->ft->nParam + f->nLocal;
+  if (nLocal > v->nLocalAlloc) {
+    ValType *a = base_realloc(v->aLocal, nLocal);
+    if (!a) return vc_nomem(v);
+    v->aLocal = a;
+    v->nLocalAlloc = (uint32_t)nLocal;
   }
-  uint64_t end = v.ft->nParam;
+  v->nLocal = (uint32_t)nLocal;
+  if (v->ft->nParam) memcpy(v->aLocal, v->ft->aType, v->ft->nParam);
+  uint32_t k = v->ft->nParam;
   for (uint32_t i = 0; i < f->nLocalGroup; i++) {
-    end += f->aLocalGroup[i].count;
-    v.aLocalEnd[i] = end;
+    uint32_t n = f->aLocalGroup[i].count;
+    if (n == 0) continue; /* aLocal may still be NULL */
+    memset(v->aLocal + k, f->aLocalGroup[i].type, n);
+    k += n;
   }
   Instr frame;
   memset(&frame, 0, sizeof frame);
   frame.btKind = BT_TYPE;
   frame.a = f->typeIdx;
-  if (vc_push_ctrl(&v, OP_END, &frame)) {
-    const uint8_t *p = f->pBody, *pEnd = f->pBody + f->nBody;
-    bool done = false;
-    Instr in;
-    ok = true;
-    while (ok && !done) {
-      if (p >= pEnd) {
-        ok = valid_fail(err, (long)(p - m->aBytes), "unexpected end of function");
-        break;
-      }
-      v.off = (long)(p - m->aBytes);
-      if (!decode_instr(p, pEnd, m->aBytes, &in, err)) {
-        ok = false;
-        break;
-      }
-      p += in.len;
-      ok = vc_instr(&v, &in, &done);
-    }
+  if (!vc_push_ctrl(v, OP_END, &frame)) return false;
+  const uint8_t *p = f->pBody, *pEnd = f->pBody + f->nBody;
+  bool done = false;
+  Instr in;
+  while (!done) {
+    if (p >= pEnd) return valid_fail(err, (long)(p - m->aBytes), "unexpected end of function");
+    v->off = (long)(p - m->aBytes);
+    if (*p == 0xFD) v->usesSimd = true;
+    if (!decode_instr(p, pEnd, m->aBytes, &in, err)) return false;
+    p += in.len;
+    if (!vc_instr(v, &in, &done)) return false;
   }
-  base_free(v.aLocalEnd);
+  /* the final end must close the body exactly (decode_check_bodies words it) */
+  if (p != pEnd) {
+    base_error(err, CAIRN_ERR_MALFORMED, (long)f->entryOffset, "section size mismatch");
+    return false;
+  }
+  return true;
+}
+
+bool valid_code(const Module *m, uint32_t funcIdx, cairn_error *err) {
+  uint32_t failed;
+  bool usesSimd;
+  return valid_code_range(m, funcIdx, funcIdx + 1, &failed, &usesSimd, err);
+}
+
+bool valid_code_range(const Module *m, uint32_t from, uint32_t to, uint32_t *pFailed,
+                      bool *pUsesSimd, cairn_error *err) {
+  VCode v;
+  memset(&v, 0, sizeof v);
+  bool ok = true;
+  uint32_t i;
+  for (i = from; i < to && ok; i++) ok = vc_function(&v, m, i, err);
+  *pFailed = ok ? to : i - 1;
+  *pUsesSimd = v.usesSimd;
+  base_free(v.aLocal);
   base_free(v.aStk);
   base_free(v.aCtrl);
   return ok;

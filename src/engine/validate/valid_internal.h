@@ -16,4 +16,12 @@ bool valid_fail(cairn_error *err, long off, const char *fmt, ...)
 ** be filled). Returns false with an INVALID (or NOMEM) error. */
 bool valid_code(const Module *m, uint32_t funcIdx, cairn_error *err);
 
+/* The same for the defined functions [from, to), reusing one set of
+** buffers; stops at the first error, whose function index goes to *pFailed
+** (to on success). *pUsesSimd: some body read has a 0xFD instruction.
+** Bodies are not walked by the decoder: a malformed one may fail here with
+** a rough MALFORMED error; the caller lets decode_check_bodies word it. */
+bool valid_code_range(const Module *m, uint32_t from, uint32_t to, uint32_t *pFailed,
+                      bool *pUsesSimd, cairn_error *err);
+
 #endif

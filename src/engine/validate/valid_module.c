@@ -182,7 +182,9 @@ static bool valid_exports(const Module *m, cairn_error *err) {
   return ok;
 }
 
-bool validate_module(Module *m, cairn_error *err) {
+/* *pChecked: the first function whose body has not been read yet. */
+static bool valid_module_parts(Module *m, uint32_t *pChecked, cairn_error *err) {
+  *pChecked = m->nFuncImport;
   for (uint32_t i = 0; i < m->nImport; i++) {
     const Import *im = &m->aImport[i];
     long off = valid_name_off(m, im->module);
@@ -228,8 +230,10 @@ bool validate_module(Module *m, cairn_error *err) {
   for (uint32_t i = m->nGlobalImport; i < m->nGlobal; i++)
     valid_declare_refs(m, &m->aGlobal[i].init, m->aFuncDeclared);
 
-  for (uint32_t i = m->nFuncImport; i < m->nFunc; i++)
-    if (!valid_code(m, i, err)) return false;
+  bool usesSimd = false;
+  bool ok = valid_code_range(m, m->nFuncImport, m->nFunc, pChecked, &usesSimd, err);
+  if (usesSimd) m->usesSimd = true;
+  if (!ok) return false;
 
   if (m->hasStart) {
     if (m->startIdx >= m->nFunc) return valid_fail(err, -1, "unknown function %u", m->startIdx);
@@ -239,4 +243,13 @@ bool validate_module(Module *m, cairn_error *err) {
   if (!valid_exports(m, err)) return false;
   if (m->nMem > 1) return valid_fail(err, -1, "multiple memories");
   return true;
+}
+
+bool validate_module(Module *m, cairn_error *err) {
+  uint32_t checked;
+  if (valid_module_parts(m, &checked, err)) return true;
+  /* a malformed body, found or not yet read, is reported before any
+  ** validation error (the decoder only recorded the bodies' ranges) */
+  decode_check_bodies(m, checked, err);
+  return false;
 }
