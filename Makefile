@@ -33,7 +33,7 @@ test-variants: deps
 asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCAIRN_SANITIZE=ON
 	cmake --build build-asan -j $(JOBS)
-	cd build-asan && ctest --output-on-failure -j $(JOBS)
+	cd build-asan && CAIRN_RSS_SLACK_KB=32768 ctest --output-on-failure -j $(JOBS)
 
 # Builds everything and starts the serverless node on 127.0.0.1:8080 with the
 # example functions (examples/functions/serve.json); Ctrl-C stops it.

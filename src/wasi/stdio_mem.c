@@ -21,6 +21,7 @@ static bool memio_routes(cairn_wasi *w, uint32_t fd) {
 }
 
 static bool memout_append(cairn_wasi_memout *o, const uint8_t *p, size_t n) {
+  if (n == 0) return true; /* data may still be NULL: memcpy must not see it */
   if (o->max && (o->len + n > o->max || o->len + n < o->len)) {
     o->overflow = true;
     return false;
