@@ -62,7 +62,7 @@ static void usage(FILE *f) {
           "                         digits. Without --invoke, `_start` is\n"
           "                         called if the module exports it. A reactor's\n"
           "                         `_initialize` export is always called first.\n"
-          "  --fuel N               stop with a trap after about N instructions\n"
+          "  --fuel N               stop with a trap after N calls and loop iterations\n"
           "  --max-memory PAGES     cap every linear memory at PAGES 64 KiB pages\n"
           "  --max-table N          cap every table at N elements\n"
           "  --max-call-depth N     Wasm call depth before \"call stack exhausted\"\n"
