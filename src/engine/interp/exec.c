@@ -47,6 +47,7 @@
 /* One active Wasm function. pc and fp are saved when it calls out. */
 typedef struct ExecFrame {
   cairn_func *f;
+  cairn_instance *inst;  /* f->inst, one load away on return */
   const uint32_t *pc;
   Slot *fp;
 } ExecFrame;
@@ -116,7 +117,10 @@ static void exec_backtrace(const ExecState *ex, cairn_error *err) {
 static void exec_trap(const ExecState *ex, cairn_store *s, cairn_trapkind tk, cairn_error *err) {
   rt_trap(err, tk);
   /* an interruption is consumed by the trap it causes */
-  if (tk == CAIRN_TRAP_INTERRUPT) atomic_store(&s->interrupt, 0);
+  if (tk == CAIRN_TRAP_INTERRUPT) {
+    atomic_store(&s->interrupt, 0);
+    atomic_fetch_and(&s->pending, ~RT_PENDING_INTERRUPT);
+  }
   exec_backtrace(ex, err);
 }
 
@@ -233,7 +237,7 @@ static EXEC_NOCLONE bool exec_run(ExecState *ex, cairn_store *s, uint32_t base, 
   ** test on the fast path (the work is at `limits`, which continues at pc) */
 #define CHECK_LIMITS()                                                              \
   do {                                                                              \
-    if (UNLIKELY(atomic_load_explicit(&s->interrupt, memory_order_relaxed) | s->fuelOn)) \
+    if (UNLIKELY(atomic_load_explicit(&s->pending, memory_order_relaxed)))          \
       goto limits;                                                                  \
   } while (0)
 
@@ -282,6 +286,22 @@ dispatch:
     pc += 2;
     NEXT();
   }
+  /* a loop counter's step and test (i32.add with a constant, maybe a
+  ** local.tee, then br_if / if on the sum) */
+  OP(I32_ADD_I_BR_IF) {
+    uint32_t v = U32(1) + pc[2];
+    S(0) = v;
+    if (v) JUMP(pc + 3);
+    pc += 4;
+    NEXT();
+  }
+  OP(I32_ADD_I_BR_UNLESS) {
+    uint32_t v = U32(1) + pc[2];
+    S(0) = v;
+    if (!v) JUMP(pc + 3);
+    pc += 4;
+    NEXT();
+  }
   OP(BR_TABLE) {
     uint32_t i = U32(0), n = pc[1];
     JUMP(pc + 2 + (i < n ? i : n));
@@ -291,8 +311,8 @@ dispatch:
     fr--;
     fp = fr->fp;
     pc = fr->pc;
-    if (UNLIKELY(fr->f->inst != inst)) {
-      inst = fr->f->inst;
+    if (UNLIKELY(fr->inst != inst)) {
+      inst = fr->inst;
       LOAD_MEM();
     }
     NEXT();
@@ -819,6 +839,59 @@ dispatch:
   BRCMP64(I64_GE_S, (int64_t)a >= (int64_t)b)
   BRCMP64(I64_GE_U, a >= b)
 
+  /* add-constant, compare and branch (loop latches): (dst, a, imm, b or
+  ** imm2, L); b is read after dst is written (it may be the same slot) */
+#define ADDIBR(name, expr)                  \
+  OP(ADDI_BR_##name) {                      \
+    uint32_t a = U32(1) + pc[2];            \
+    S(0) = a;                               \
+    uint32_t b = U32(3);                    \
+    if (expr) JUMP(pc + 4);                 \
+    pc += 5;                                \
+    NEXT();                                 \
+  }                                         \
+  OP(ADDI_BR_##name##_I) {                  \
+    uint32_t a = U32(1) + pc[2], b = pc[3]; \
+    S(0) = a;                               \
+    if (expr) JUMP(pc + 4);                 \
+    pc += 5;                                \
+    NEXT();                                 \
+  }
+  ADDIBR(I32_EQ, a == b)
+  ADDIBR(I32_NE, a != b)
+  ADDIBR(I32_LT_S, (int32_t)a < (int32_t)b)
+  ADDIBR(I32_LT_U, a < b)
+  ADDIBR(I32_GT_S, (int32_t)a > (int32_t)b)
+  ADDIBR(I32_GT_U, a > b)
+  ADDIBR(I32_LE_S, (int32_t)a <= (int32_t)b)
+  ADDIBR(I32_LE_U, a <= b)
+  ADDIBR(I32_GE_S, (int32_t)a >= (int32_t)b)
+  ADDIBR(I32_GE_U, a >= b)
+
+  /* select fused with its compare */
+  OP(SELECT_NZ64) {
+    S(0) = U64(3) ? S(1) : S(2);
+    pc += 4;
+    NEXT();
+  }
+#define SELCMP(name, expr)                  \
+  OP(SELECT_##name) {                       \
+    uint32_t a = U32(3), b = U32(4);        \
+    S(0) = (expr) ? S(1) : S(2);            \
+    pc += 5;                                \
+    NEXT();                                 \
+  }
+  SELCMP(I32_EQ, a == b)
+  SELCMP(I32_NE, a != b)
+  SELCMP(I32_LT_S, (int32_t)a < (int32_t)b)
+  SELCMP(I32_LT_U, a < b)
+  SELCMP(I32_GT_S, (int32_t)a > (int32_t)b)
+  SELCMP(I32_GT_U, a > b)
+  SELCMP(I32_LE_S, (int32_t)a <= (int32_t)b)
+  SELCMP(I32_LE_U, a <= b)
+  SELCMP(I32_GE_S, (int32_t)a >= (int32_t)b)
+  SELCMP(I32_GE_U, a >= b)
+
   /* ---- SIMD ---- */
 #include "engine/interp/exec_simd.h"
 
@@ -845,9 +918,11 @@ call_enter:
   fr->f = callee;
   fp = nfp;
   pc = cc->aCode;
-  for (Slot *p = fp + cc->nParam, *e = p + cc->nLocal; p < e; p++) *p = 0;
-  if (UNLIKELY(inst != callee->inst)) {
-    inst = callee->inst;
+  if (cc->nLocal) /* many small functions have no local to zero */
+    for (Slot *p = fp + cc->nParam, *e = p + cc->nLocal; p < e; p++) *p = 0;
+  fr->inst = callee->inst;
+  if (UNLIKELY(inst != fr->inst)) {
+    inst = fr->inst;
     LOAD_MEM();
   }
   CHECK_LIMITS();
@@ -883,7 +958,8 @@ call_host: {
 
 limits:
   /* CHECK_LIMITS' slow path; pc is already where execution continues */
-  if (atomic_load_explicit(&s->interrupt, memory_order_relaxed)) TRAP(CAIRN_TRAP_INTERRUPT);
+  if (atomic_load_explicit(&s->pending, memory_order_relaxed) & RT_PENDING_INTERRUPT)
+    TRAP(CAIRN_TRAP_INTERRUPT);
   if (s->fuelOn) {
     if (s->fuel == 0) TRAP(CAIRN_TRAP_FUEL);
     s->fuel--;
@@ -954,6 +1030,7 @@ bool interp_call(cairn_func *f, Slot *aSlot, cairn_error *err) {
   exec_frame_cap(ex, s);
   ExecFrame *fr = &ex->aFrame[ex->nFrame++];
   fr->f = f;
+  fr->inst = f->inst;
   fr->fp = fp;
   fr->pc = NULL;
   memcpy(fp, aSlot, (size_t)code->nParam * sizeof(Slot));

@@ -197,6 +197,8 @@ typedef struct InterpCode {
   X(BR)             /* L */                                                          \
   X(BR_IF)          /* s L: branch if fp[s] (i32) != 0 */                            \
   X(BR_UNLESS)      /* s L: branch if fp[s] == 0 */                                  \
+  X(I32_ADD_I_BR_IF)     /* s(dst) s(a) i L: fp[dst] = a + i, branch if != 0 */      \
+  X(I32_ADD_I_BR_UNLESS) /* s(dst) s(a) i L: fp[dst] = a + i, branch if == 0 */      \
   X(BR_TABLE)       /* s n L*(n+1) */                                                \
   X(RET)            /* results already in fp[0 ..] */                               \
   X(CALL)           /* i(func index) i(arg base slot) */                             \
@@ -237,13 +239,33 @@ typedef struct InterpCode {
 ** matrices, stencils) combine a value with one loaded from an array. */
 #define INTERP_F64_MEMOPS(X) X(F64_ADD) X(F64_SUB) X(F64_MUL)
 
+/* A loop latch: i32.add with a constant whose sum a compare and br_if test
+** (directly or through the local it was set / teed into):
+** ADDI_BR_<cmp> (dst, a, imm, b, L) and ADDI_BR_<cmp>_I (dst, a, imm, imm2,
+** L): fp[dst] = a + imm, then branch if (fp[dst] cmp b or imm2). */
+#define INTERP_ADDI_BR_OPS(X)                                                        \
+  X(ADDI_BR_I32_EQ) X(ADDI_BR_I32_EQ_I) X(ADDI_BR_I32_NE) X(ADDI_BR_I32_NE_I)         \
+  X(ADDI_BR_I32_LT_S) X(ADDI_BR_I32_LT_S_I) X(ADDI_BR_I32_LT_U) X(ADDI_BR_I32_LT_U_I) \
+  X(ADDI_BR_I32_GT_S) X(ADDI_BR_I32_GT_S_I) X(ADDI_BR_I32_GT_U) X(ADDI_BR_I32_GT_U_I) \
+  X(ADDI_BR_I32_LE_S) X(ADDI_BR_I32_LE_S_I) X(ADDI_BR_I32_LE_U) X(ADDI_BR_I32_LE_U_I) \
+  X(ADDI_BR_I32_GE_S) X(ADDI_BR_I32_GE_S_I) X(ADDI_BR_I32_GE_U) X(ADDI_BR_I32_GE_U_I)
+
+/* select on a compare just computed (and used only by it): SELECT_NZ64
+** (dst, a, b, s): fp[dst] = (i64 fp[s] != 0) ? a : b (an i64.eqz swaps a and
+** b); SELECT_<cmp> (dst, a, b, x, y): fp[dst] = (x cmp y) ? a : b. */
+#define INTERP_SELECT_OPS(X)                                                         \
+  X(SELECT_NZ64) X(SELECT_I32_EQ) X(SELECT_I32_NE) X(SELECT_I32_LT_S)                 \
+  X(SELECT_I32_LT_U) X(SELECT_I32_GT_S) X(SELECT_I32_GT_U) X(SELECT_I32_LE_S)         \
+  X(SELECT_I32_LE_U) X(SELECT_I32_GE_S) X(SELECT_I32_GE_U)
+
 /* Every op: X(name) for the plain ones, XI(name) for IOP_<name>_I, XB(name)
 ** for IOP_BR_<name> and IOP_BR_<name>_I, XL(name) for IOP_<name>_AI and
 ** IOP_<name>_AA, XM(name) for IOP_<name>_M and IOP_<name>_MAI. */
 #define INTERP_ALL_OPS(X, XI, XB, XL, XM)                                            \
   INTERP_CTL_OPS(X) INTERP_UNOPS(X) INTERP_BINOPS(X) INTERP_LOADS(X) INTERP_STORES(X) \
   INTERP_SIMD_OPS(X) INTERP_I32_IMMOPS(XI) INTERP_I64_IMMOPS(XI) INTERP_F64_IMMOPS(XI) \
-  INTERP_I32_CMPS(XB) INTERP_I64_CMPS(XB) INTERP_LOADS(XL) INTERP_F64_MEMOPS(XM)
+  INTERP_I32_CMPS(XB) INTERP_I64_CMPS(XB) INTERP_LOADS(XL) INTERP_F64_MEMOPS(XM)        \
+  INTERP_ADDI_BR_OPS(X) INTERP_SELECT_OPS(X)
 
 typedef enum IOp {
 #define X(n) IOP_##n,

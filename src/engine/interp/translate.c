@@ -23,7 +23,10 @@
 ** Peepholes: a result written to a stack slot and then stored by local.set
 ** or local.tee is written to the local directly; i32 binary ops with a
 ** constant right operand use the *_I form; an i32 compare consumed by br_if
-** becomes one BR_<cmp>.
+** becomes one BR_<cmp>; an i32.add with a constant tested by br_if / if, or
+** by a compare and br_if (loop latches, also through the local it was set
+** or teed into), becomes I32_ADD_I_BR_IF / ADDI_BR_<cmp>; an eqz or i32
+** compare consumed by select joins it (SELECT_NZ64, SELECT_<cmp>).
 **
 ** It may not touch: the module (other than Func.pCode), the runtime.
 */
@@ -75,6 +78,14 @@ typedef struct Tr {
   /* the last simple instruction, for peepholes (valid while lastEnd == n) */
   uint32_t lastStart, lastEnd;
   IOp lastOp;
+  /* the simple instruction before it, when adjacent (valid while prevEnd
+  ** == lastStart) */
+  uint32_t prevStart, prevEnd;
+  IOp prevOp;
+  /* the last simple instruction when a local.set / local.tee redirected
+  ** its result into a local (valid while teeEnd == n) */
+  uint32_t teeStart, teeEnd;
+  IOp teeOp;
 } Tr;
 
 /* ---- emission ---- */
@@ -96,12 +107,16 @@ static void tr_emit(Tr *t, uint32_t w) {
 static void tr_op(Tr *t, IOp op) { tr_emit(t, interp_op_word(op)); }
 
 /* A label is bound here: no peephole may look back across it. */
-static void tr_label(Tr *t) { t->lastEnd = UINT32_MAX; }
+static void tr_label(Tr *t) { t->lastEnd = t->teeEnd = UINT32_MAX; }
 
 /* Marks the instruction started at `start` as the last simple one (its
 ** operand after the op word is the destination). */
 static void tr_simple(Tr *t, IOp op, uint32_t start) {
   if (t->oom) return;
+  if (t->lastEnd == start)
+    t->prevStart = t->lastStart, t->prevEnd = t->lastEnd, t->prevOp = t->lastOp;
+  else
+    t->prevEnd = UINT32_MAX;
   t->lastStart = start;
   t->lastEnd = t->n;
   t->lastOp = op;
@@ -388,6 +403,7 @@ typedef struct Cond {
   IOp op;        /* BR_IF, or the fused BR_<cmp>[_I] for "branch if true" */
   IOp opNot;     /* BR_UNLESS, or the inverse compare's */
   uint32_t aw[3], nw;
+  uint32_t addAt; /* an I32_ADD_I right before the fused compare, or UINT32_MAX */
 } Cond;
 
 /* The branch ops of compare op (for true and for false), or false. */
@@ -414,18 +430,44 @@ static bool tr_cmp_branch(IOp op, IOp *pT, IOp *pF) {
 ** and becomes the branch itself. Emits nothing else. */
 static void tr_take_cond(Tr *t, Cond *pc) {
   uint32_t topSlot = tr_slot(t, t->nV - 1);
-  bool fresh = t->aV[t->nV - 1].kind == V_STK && tr_last_dst(t, topSlot) != UINT32_MAX;
+  const VEnt *top = &t->aV[t->nV - 1];
+  bool fresh = top->kind == V_STK && tr_last_dst(t, topSlot) != UINT32_MAX;
+  /* an i32.add_i whose sum a local.tee just put in the local on top */
+  bool teed = !fresh && !t->oom && top->kind == V_LOC && t->teeEnd == t->n &&
+              t->teeOp == IOP_I32_ADD_I && t->a[t->teeStart + 1] == top->loc;
+  /* (not if a value below still reads that local: an `if` materializes it
+  ** before the branch, which now does the add) */
+  for (uint32_t i = 0; teed && i + 1 < t->nV; i++)
+    if (t->aV[i].kind == V_LOC && t->aV[i].loc == top->loc) teed = false;
   uint32_t cond = tr_pop(t);
   pc->op = IOP_BR_IF, pc->opNot = IOP_BR_UNLESS;
   pc->aw[0] = cond, pc->nw = 1;
+  pc->addAt = UINT32_MAX;
+  if (teed) {
+    uint32_t start = t->teeStart;
+    for (uint32_t k = 0; k < 3; k++) pc->aw[k] = t->a[start + 1 + k];
+    pc->nw = 3;
+    pc->op = IOP_I32_ADD_I_BR_IF, pc->opNot = IOP_I32_ADD_I_BR_UNLESS;
+    t->n = start;
+    tr_label(t);
+    return;
+  }
   if (!fresh) return;
   uint32_t start = t->lastStart, nOperand = t->lastEnd - start - 2;
-  if (t->lastOp == IOP_I32_EQZ) {
+  if (t->lastOp == IOP_I32_ADD_I) {
+    for (uint32_t k = 0; k < 3; k++) pc->aw[k] = t->a[start + 1 + k];
+    pc->nw = 3;
+    pc->op = IOP_I32_ADD_I_BR_IF, pc->opNot = IOP_I32_ADD_I_BR_UNLESS;
+  } else if (t->lastOp == IOP_I32_EQZ) {
     pc->op = IOP_BR_UNLESS, pc->opNot = IOP_BR_IF;
     pc->aw[0] = t->a[start + 2];
   } else if (nOperand <= 3 && tr_cmp_branch(t->lastOp, &pc->op, &pc->opNot)) {
     pc->nw = nOperand;
     for (uint32_t k = 0; k < nOperand; k++) pc->aw[k] = t->a[start + 2 + k];
+    if (t->prevEnd == start && t->prevOp == IOP_I32_ADD_I)
+      pc->addAt = t->prevStart;
+    else if (t->teeEnd == start && t->teeOp == IOP_I32_ADD_I)
+      pc->addAt = t->teeStart;
   } else {
     return;
   }
@@ -440,15 +482,44 @@ static void tr_cond_branch(Tr *t, const Cond *pc, bool when) {
   for (uint32_t k = 0; k < pc->nw; k++) tr_emit(t, pc->aw[k]);
 }
 
+/* The ADDI_BR op of compare-and-branch op, or IOP_COUNT_. */
+static IOp tr_addi_branch(IOp op) {
+  switch (op) {
+#define X(n)                                 \
+  case IOP_BR_##n: return IOP_ADDI_BR_##n;   \
+  case IOP_BR_##n##_I: return IOP_ADDI_BR_##n##_I;
+    INTERP_I32_CMPS(X)
+#undef X
+    default:
+      return IOP_COUNT_;
+  }
+}
+
 static void tr_br_if(Tr *t, uint32_t l) {
   Ctl *c = &t->aC[t->nC - 1 - l];
   Cond cond;
   tr_take_cond(t, &cond);
   if (c->kind != C_FUNC && !tr_br_needs_copy(t, c)) {
-    tr_cond_branch(t, &cond, true);
+    IOp fused = tr_addi_branch(cond.op);
+    uint32_t at = cond.addAt;
+    if (fused != IOP_COUNT_ && !t->oom && at != UINT32_MAX && t->n == at + 4 &&
+        cond.nw == 2 && t->a[at + 1] == cond.aw[0]) {
+      /* the add right before the compare joins the branch */
+      uint32_t d = t->a[at + 1], a = t->a[at + 2], imm = t->a[at + 3];
+      t->n = at;
+      tr_op(t, fused), tr_emit(t, d), tr_emit(t, a), tr_emit(t, imm), tr_emit(t, cond.aw[1]);
+    } else {
+      tr_cond_branch(t, &cond, true);
+    }
     tr_br_target(t, c);
   } else {
     uint32_t skip = NO_FIX;
+    if (c->kind == C_FUNC && cond.op == IOP_I32_ADD_I_BR_IF) {
+      /* the results may land in the add's destination: add first */
+      tr_op(t, IOP_I32_ADD_I);
+      for (uint32_t k = 0; k < 3; k++) tr_emit(t, cond.aw[k]);
+      cond.op = IOP_BR_IF, cond.opNot = IOP_BR_UNLESS, cond.nw = 1;
+    }
     /* a return materializes its values: do it on both paths */
     if (c->kind == C_FUNC) tr_materialize_top(t, c->nResult);
     tr_cond_branch(t, &cond, false);
@@ -508,6 +579,7 @@ static void tr_local_set(Tr *t, uint32_t x, bool tee) {
     wd = tr_last_dst(t, tr_slot(t, low));
   if (!refs && wd != UINT32_MAX) {
     t->a[wd] = xs; /* the producer writes the local directly */
+    if (!t->oom) t->teeStart = t->lastStart, t->teeEnd = t->n, t->teeOp = t->lastOp;
     t->lastEnd = UINT32_MAX;
   } else {
     if (refs)
@@ -843,12 +915,44 @@ static void tr_instr(Tr *t, const Instr *in) {
         tr_simple(t, IOP_SELECT_V, start);
         return;
       }
+    {
+      /* a compare (or eqz) that just computed the condition joins the select
+      ** if popping the operands emits nothing after it */
+      IOp sop = IOP_SELECT;
+      uint32_t cw[2] = {0, 0}, cStart = 0, cEnd = UINT32_MAX;
+      if (t->aV[t->nV - 1].kind == V_STK && tr_last_dst(t, tr_slot(t, t->nV - 1)) != UINT32_MAX) {
+        cStart = t->lastStart, cEnd = t->lastEnd;
+        cw[0] = t->a[cStart + 2];
+        if (cEnd - cStart == 4) cw[1] = t->a[cStart + 3];
+        switch (t->lastOp) {
+          case IOP_I32_EQZ: sop = IOP_BR_IF; break; /* marker: plain select, swapped */
+          case IOP_I64_EQZ: sop = IOP_SELECT_NZ64; break;
+#define X(n) case IOP_##n: sop = IOP_SELECT_##n; break;
+          INTERP_I32_CMPS(X)
+#undef X
+          default: cEnd = UINT32_MAX; break;
+        }
+      }
       tr_pop_n(t, s, 3);
       d = tr_push(t);
+      if (cEnd != UINT32_MAX && t->n == cEnd && !t->oom) {
+        t->n = start = cStart;
+        if (sop == IOP_BR_IF || sop == IOP_SELECT_NZ64) {
+          IOp op = sop == IOP_BR_IF ? IOP_SELECT : IOP_SELECT_NZ64;
+          tr_op(t, op), tr_emit(t, d), tr_emit(t, s[1]), tr_emit(t, s[0]), tr_emit(t, cw[0]);
+          tr_simple(t, op, start);
+        } else {
+          tr_op(t, sop), tr_emit(t, d), tr_emit(t, s[0]), tr_emit(t, s[1]), tr_emit(t, cw[0]),
+              tr_emit(t, cw[1]);
+          tr_simple(t, sop, start);
+        }
+        return;
+      }
       start = t->n;
       tr_op(t, IOP_SELECT), tr_emit(t, d), tr_emit(t, s[0]), tr_emit(t, s[1]), tr_emit(t, s[2]);
       tr_simple(t, IOP_SELECT, start);
       return;
+    }
     case OP_LOCAL_GET: {
       uint32_t xs = t->aLocSlot[in->a];
       VEnt *e = tr_push_ent(t);
@@ -1001,7 +1105,7 @@ static bool tr_control(Tr *t, const Instr *in) {
       }
       return true;
     case OP_IF: {
-      Cond cond = {IOP_BR_IF, IOP_BR_UNLESS, {0}, 1};
+      Cond cond = {IOP_BR_IF, IOP_BR_UNLESS, {0}, 1, UINT32_MAX};
       if (!t->unreach) {
         tr_take_cond(t, &cond);
         for (uint32_t i = 0; i < t->nV; i++) tr_materialize(t, i);
@@ -1086,7 +1190,7 @@ static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err)
   Tr t;
   memset(&t, 0, sizeof t);
   t.m = m;
-  t.lastEnd = UINT32_MAX;
+  t.lastEnd = t.prevEnd = t.teeEnd = UINT32_MAX;
   InterpCode *code = NULL;
   /* slots of the locals (params first): v128 ones take two */
   /* slots: params, then the locals to zero on entry, then the others */

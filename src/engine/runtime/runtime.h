@@ -97,9 +97,16 @@ struct cairn_store {
   bool fuelOn;
   uint64_t fuel;               /* remaining when fuelOn */
   atomic_int interrupt;        /* set by cairn_store_interrupt */
+  /* RT_PENDING_INTERRUPT | RT_PENDING_FUEL as interrupt / fuelOn are set:
+  ** the interpreter tests this one word per call and loop back edge. Kept
+  ** in step by every writer of interrupt and fuelOn. */
+  atomic_int pending;
   /* execution state of the interpreter (interp/ allocates and frees it) */
   void *pExec;
 };
+
+#define RT_PENDING_INTERRUPT 1
+#define RT_PENDING_FUEL 2
 
 /* ---- store helpers for the tiers ---- */
 

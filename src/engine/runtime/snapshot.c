@@ -218,6 +218,7 @@ bool cairn_snapshot_restore(cairn_snapshot *snap, cairn_error *err) {
   cairn_store *s = inst->store;
   s->fuel = s->cfg.fuel;
   atomic_store(&s->interrupt, 0);
+  atomic_fetch_and(&s->pending, ~RT_PENDING_INTERRUPT);
   return true;
 }
 
@@ -232,6 +233,10 @@ void cairn_store_set_fuel(cairn_store *s, uint64_t fuel) {
   s->cfg.fuel = fuel;
   s->fuelOn = fuel != 0;
   s->fuel = fuel;
+  if (s->fuelOn)
+    atomic_fetch_or(&s->pending, RT_PENDING_FUEL);
+  else
+    atomic_fetch_and(&s->pending, ~RT_PENDING_FUEL);
 }
 
 uint64_t cairn_store_fuel_left(const cairn_store *s) { return s->fuelOn ? s->fuel : 0; }

@@ -93,6 +93,7 @@ cairn_store *cairn_store_new(const cairn_store_config *cfg) {
   s->fuelOn = s->cfg.fuel != 0;
   s->fuel = s->cfg.fuel;
   atomic_init(&s->interrupt, 0);
+  atomic_init(&s->pending, s->fuelOn ? RT_PENDING_FUEL : 0);
   return s;
 }
 
@@ -116,5 +117,7 @@ void cairn_store_free(cairn_store *s) {
 }
 
 void cairn_store_interrupt(cairn_store *s) {
-  if (s) atomic_store(&s->interrupt, 1);
+  if (!s) return;
+  atomic_store(&s->interrupt, 1);
+  atomic_fetch_or(&s->pending, RT_PENDING_INTERRUPT);
 }
