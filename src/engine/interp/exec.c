@@ -571,6 +571,38 @@ dispatch:
     NEXT();                                          \
   }
 #define BIN32(name, expr) BIN(name, uint32_t, U32, (uint32_t)(expr))
+  /* integer division and remainder, i32 and i64 alike: the spec's traps
+  ** (zero divisor; INT_MIN / -1 overflows, INT_MIN % -1 is 0) */
+#define DIVREM(W, Ts, Tu, gets, getu, MIN)                                \
+  OP(I##W##_DIV_S) {                                                   \
+    Ts a = gets(1), b = gets(2);                                       \
+    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);                   \
+    if (UNLIKELY(a == MIN && b == -1)) TRAP(CAIRN_TRAP_INT_OVERFLOW);  \
+    S(0) = (Tu)(a / b);                                                \
+    pc += 3;                                                           \
+    NEXT();                                                            \
+  }                                                                    \
+  OP(I##W##_DIV_U) {                                                   \
+    Tu a = getu(1), b = getu(2);                                       \
+    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);                   \
+    S(0) = a / b;                                                      \
+    pc += 3;                                                           \
+    NEXT();                                                            \
+  }                                                                    \
+  OP(I##W##_REM_S) {                                                   \
+    Ts a = gets(1), b = gets(2);                                       \
+    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);                   \
+    S(0) = b == -1 ? 0 : (Tu)(a % b);                                  \
+    pc += 3;                                                           \
+    NEXT();                                                            \
+  }                                                                    \
+  OP(I##W##_REM_U) {                                                   \
+    Tu a = getu(1), b = getu(2);                                       \
+    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);                   \
+    S(0) = a % b;                                                      \
+    pc += 3;                                                           \
+    NEXT();                                                            \
+  }
   /* f64 arithmetic, also with a constant right operand (2 words) */
 #define BINF64I(name, expr)            \
   BIN(name, double, F64, (expr))       \
@@ -628,35 +660,7 @@ dispatch:
   BIN32I(I32_SHR_U, a >> (b & 31))
   BIN32(I32_ROTL, num_rotl32(a, b))
   BIN32(I32_ROTR, num_rotr32(a, b))
-  OP(I32_DIV_S) {
-    int32_t a = I32(1), b = I32(2);
-    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
-    if (UNLIKELY(a == INT32_MIN && b == -1)) TRAP(CAIRN_TRAP_INT_OVERFLOW);
-    S(0) = (uint32_t)(a / b);
-    pc += 3;
-    NEXT();
-  }
-  OP(I32_DIV_U) {
-    uint32_t a = U32(1), b = U32(2);
-    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
-    S(0) = a / b;
-    pc += 3;
-    NEXT();
-  }
-  OP(I32_REM_S) {
-    int32_t a = I32(1), b = I32(2);
-    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
-    S(0) = b == -1 ? 0 : (uint32_t)(a % b);
-    pc += 3;
-    NEXT();
-  }
-  OP(I32_REM_U) {
-    uint32_t a = U32(1), b = U32(2);
-    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
-    S(0) = a % b;
-    pc += 3;
-    NEXT();
-  }
+  DIVREM(32, int32_t, uint32_t, I32, U32, INT32_MIN)
 
   BIN64I(I64_ADD, a + b)
   BIN64I(I64_SUB, a - b)
@@ -669,35 +673,7 @@ dispatch:
   BIN64I(I64_SHR_U, a >> (b & 63))
   BIN64I(I64_ROTL, num_rotl64(a, b))
   BIN64I(I64_ROTR, num_rotr64(a, b))
-  OP(I64_DIV_S) {
-    int64_t a = I64(1), b = I64(2);
-    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
-    if (UNLIKELY(a == INT64_MIN && b == -1)) TRAP(CAIRN_TRAP_INT_OVERFLOW);
-    S(0) = (uint64_t)(a / b);
-    pc += 3;
-    NEXT();
-  }
-  OP(I64_DIV_U) {
-    uint64_t a = U64(1), b = U64(2);
-    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
-    S(0) = a / b;
-    pc += 3;
-    NEXT();
-  }
-  OP(I64_REM_S) {
-    int64_t a = I64(1), b = I64(2);
-    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
-    S(0) = b == -1 ? 0 : (uint64_t)(a % b);
-    pc += 3;
-    NEXT();
-  }
-  OP(I64_REM_U) {
-    uint64_t a = U64(1), b = U64(2);
-    if (UNLIKELY(b == 0)) TRAP(CAIRN_TRAP_DIV_ZERO);
-    S(0) = a % b;
-    pc += 3;
-    NEXT();
-  }
+  DIVREM(64, int64_t, uint64_t, I64, U64, INT64_MIN)
 
   BINF32(F32_ADD, num_bits32(a + b))
   BINF32(F32_SUB, num_bits32(a - b))
