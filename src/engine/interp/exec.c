@@ -538,6 +538,19 @@ dispatch:
   STORE(I64_STORE32, uint32_t)
 
   /* ---- numeric ---- */
+  /* the ten i32 comparisons, expanded by each family of handlers below
+  ** (plain, compare-and-branch, add+compare+branch, select) */
+#define I32_COMPARES(X)                     \
+  X(I32_EQ, a == b)                         \
+  X(I32_NE, a != b)                         \
+  X(I32_LT_S, (int32_t)a < (int32_t)b)      \
+  X(I32_LT_U, a < b)                        \
+  X(I32_GT_S, (int32_t)a > (int32_t)b)      \
+  X(I32_GT_U, a > b)                        \
+  X(I32_LE_S, (int32_t)a <= (int32_t)b)     \
+  X(I32_LE_U, a <= b)                       \
+  X(I32_GE_S, (int32_t)a >= (int32_t)b)     \
+  X(I32_GE_U, a >= b)
 #define UN(name, expr)  \
   OP(name) {            \
     S(0) = (expr);      \
@@ -616,16 +629,7 @@ dispatch:
 #define BINF32(name, expr) BIN(name, float, F32, (expr))
 #define BINF64(name, expr) BIN(name, double, F64, (expr))
 
-  BIN32I(I32_EQ, a == b)
-  BIN32I(I32_NE, a != b)
-  BIN32I(I32_LT_S, (int32_t)a < (int32_t)b)
-  BIN32I(I32_LT_U, a < b)
-  BIN32I(I32_GT_S, (int32_t)a > (int32_t)b)
-  BIN32I(I32_GT_U, a > b)
-  BIN32I(I32_LE_S, (int32_t)a <= (int32_t)b)
-  BIN32I(I32_LE_U, a <= b)
-  BIN32I(I32_GE_S, (int32_t)a >= (int32_t)b)
-  BIN32I(I32_GE_U, a >= b)
+  I32_COMPARES(BIN32I)
   BIN64I(I64_EQ, a == b)
   BIN64I(I64_NE, a != b)
   BIN64I(I64_LT_S, (int64_t)a < (int64_t)b)
@@ -794,16 +798,7 @@ dispatch:
   }
 #define BRCMP32(name, expr) BRCMP(name, uint32_t, U32, 1, expr)
 #define BRCMP64(name, expr) BRCMP(name, uint64_t, U64, 2, expr)
-  BRCMP32(I32_EQ, a == b)
-  BRCMP32(I32_NE, a != b)
-  BRCMP32(I32_LT_S, (int32_t)a < (int32_t)b)
-  BRCMP32(I32_LT_U, a < b)
-  BRCMP32(I32_GT_S, (int32_t)a > (int32_t)b)
-  BRCMP32(I32_GT_U, a > b)
-  BRCMP32(I32_LE_S, (int32_t)a <= (int32_t)b)
-  BRCMP32(I32_LE_U, a <= b)
-  BRCMP32(I32_GE_S, (int32_t)a >= (int32_t)b)
-  BRCMP32(I32_GE_U, a >= b)
+  I32_COMPARES(BRCMP32)
   BRCMP64(I64_EQ, a == b)
   BRCMP64(I64_NE, a != b)
   BRCMP64(I64_LT_S, (int64_t)a < (int64_t)b)
@@ -833,16 +828,7 @@ dispatch:
     pc += 5;                                \
     NEXT();                                 \
   }
-  ADDIBR(I32_EQ, a == b)
-  ADDIBR(I32_NE, a != b)
-  ADDIBR(I32_LT_S, (int32_t)a < (int32_t)b)
-  ADDIBR(I32_LT_U, a < b)
-  ADDIBR(I32_GT_S, (int32_t)a > (int32_t)b)
-  ADDIBR(I32_GT_U, a > b)
-  ADDIBR(I32_LE_S, (int32_t)a <= (int32_t)b)
-  ADDIBR(I32_LE_U, a <= b)
-  ADDIBR(I32_GE_S, (int32_t)a >= (int32_t)b)
-  ADDIBR(I32_GE_U, a >= b)
+  I32_COMPARES(ADDIBR)
 
   /* select fused with its compare */
   OP(SELECT_NZ64) {
@@ -857,16 +843,7 @@ dispatch:
     pc += 5;                                \
     NEXT();                                 \
   }
-  SELCMP(I32_EQ, a == b)
-  SELCMP(I32_NE, a != b)
-  SELCMP(I32_LT_S, (int32_t)a < (int32_t)b)
-  SELCMP(I32_LT_U, a < b)
-  SELCMP(I32_GT_S, (int32_t)a > (int32_t)b)
-  SELCMP(I32_GT_U, a > b)
-  SELCMP(I32_LE_S, (int32_t)a <= (int32_t)b)
-  SELCMP(I32_LE_U, a <= b)
-  SELCMP(I32_GE_S, (int32_t)a >= (int32_t)b)
-  SELCMP(I32_GE_U, a >= b)
+  I32_COMPARES(SELCMP)
 
   /* ---- SIMD ---- */
 #include "engine/interp/exec_simd.h"
