@@ -707,6 +707,24 @@ dispatch:
   BINF64M(F64_ADD, num_bits64(a + b))
   BINF64M(F64_SUB, num_bits64(a - b))
   BINF64M(F64_MUL, num_bits64(a * b))
+  /* ... and the axpy step, c[i] += x * b[j] (interp.h) */
+#define F64_MAC_AT(name, baddr, nw)                                   \
+  OP(name) {                                                          \
+    uint64_t eb = (uint64_t)(baddr) + pc[nw - 1];                     \
+    uint64_t ea = (uint64_t)U32(0) + pc[nw - 2];                      \
+    MEM_CHK(eb, 8);                                                   \
+    MEM_CHK(ea, 8);                                                   \
+    uint64_t vb, va;                                                  \
+    memcpy(&vb, mb + eb, 8);                                          \
+    memcpy(&va, mb + ea, 8);                                          \
+    double prod = F64(1) * num_f64(vb);                               \
+    uint64_t r = num_bits64(prod + num_f64(va));                      \
+    memcpy(mb + ea, &r, 8);                                           \
+    pc += nw;                                                         \
+    NEXT();                                                           \
+  }
+  F64_MAC_AT(F64_MAC, U32(2), 5)
+  F64_MAC_AT(F64_MAC_AI, (uint32_t)(U32(2) + pc[3]), 6)
   BINF64I(F64_DIV, num_bits64(a / b))
   BINF64(F64_MIN, num_bits64(num_fmin64(a, b)))
   BINF64(F64_MAX, num_bits64(num_fmax64(a, b)))

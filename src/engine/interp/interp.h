@@ -258,6 +258,14 @@ typedef struct InterpCode {
   X(SELECT_I32_LT_U) X(SELECT_I32_GT_S) X(SELECT_I32_GT_U) X(SELECT_I32_LE_S)         \
   X(SELECT_I32_LE_U) X(SELECT_I32_GE_S) X(SELECT_I32_GE_U)
 
+/* The axpy step c[i] += x * b[j] of matrix products, filters and stencils:
+** an f64.store of F64_ADD_M (its memory operand the stored address) of
+** F64_MUL_M / _MAI. F64_MAC (a, x, b, offA, offB): mem[a + offA] =
+** x * mem[b + offB] + mem[a + offA], rounded after the multiply and after the
+** add as the two Wasm ops are; F64_MAC_AI (a, x, b, imm, offA, offB) reads b
+** at (u32)(b + imm) + offB. */
+#define INTERP_F64_MAC_OPS(X) X(F64_MAC) X(F64_MAC_AI)
+
 /* Every op: X(name) for the plain ones, XI(name) for IOP_<name>_I, XB(name)
 ** for IOP_BR_<name> and IOP_BR_<name>_I, XL(name) for IOP_<name>_AI and
 ** IOP_<name>_AA, XM(name) for IOP_<name>_M and IOP_<name>_MAI. */
@@ -265,7 +273,7 @@ typedef struct InterpCode {
   INTERP_CTL_OPS(X) INTERP_UNOPS(X) INTERP_BINOPS(X) INTERP_LOADS(X) INTERP_STORES(X) \
   INTERP_SIMD_OPS(X) INTERP_I32_IMMOPS(XI) INTERP_I64_IMMOPS(XI) INTERP_F64_IMMOPS(XI) \
   INTERP_I32_CMPS(XB) INTERP_I64_CMPS(XB) INTERP_LOADS(XL) INTERP_F64_MEMOPS(XM)        \
-  INTERP_ADDI_BR_OPS(X) INTERP_SELECT_OPS(X)
+  INTERP_ADDI_BR_OPS(X) INTERP_SELECT_OPS(X) INTERP_F64_MAC_OPS(X)
 
 typedef enum IOp {
 #define X(n) IOP_##n,

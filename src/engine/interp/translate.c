@@ -122,6 +122,14 @@ static void tr_simple(Tr *t, IOp op, uint32_t start) {
   t->lastOp = op;
 }
 
+/* Takes the last simple instruction back (it is being fused into the next
+** one); the one before it, if adjacent, becomes the last again. */
+static void tr_unemit_last(Tr *t) {
+  t->n = t->lastStart;
+  t->lastStart = t->prevStart, t->lastEnd = t->prevEnd, t->lastOp = t->prevOp;
+  t->prevEnd = UINT32_MAX;
+}
+
 /* Index of the destination word of the last simple instruction whose result
 ** is in stack slot `slot`, or UINT32_MAX. */
 static uint32_t tr_last_dst(Tr *t, uint32_t slot) {
@@ -637,12 +645,13 @@ static bool tr_f64_memop(Tr *t, WasmOp op) {
   /* the load's address operands (addr [imm] offset) */
   uint32_t aw[3], nw = t->lastEnd - t->lastStart - 2;
   for (uint32_t k = 0; k < nw; k++) aw[k] = t->a[t->lastStart + 2 + k];
-  t->n = t->lastStart;
+  IOp loadOp = t->lastOp;
+  tr_unemit_last(t);
   uint32_t other = right ? tr_read(t, t->nV - 2) : tr_read(t, t->nV - 1);
   t->nV -= 2;
   uint32_t d = tr_push(t);
   uint32_t start = t->n;
-  IOp iop = t->lastOp == IOP_F64_LOAD ? m : mai;
+  IOp iop = loadOp == IOP_F64_LOAD ? m : mai;
   tr_op(t, iop), tr_emit(t, d), tr_emit(t, other);
   for (uint32_t k = 0; k < nw; k++) tr_emit(t, aw[k]);
   tr_simple(t, iop, start);
@@ -741,6 +750,41 @@ static IOp tr_load_fused(IOp iop, bool imm) {
   }
 }
 
+/* An f64.store of F64_ADD_M (adding the value at the stored address) of
+** F64_MUL_M / _MAI, the three adjacent: becomes one F64_MAC / F64_MAC_AI
+** (interp.h). Both temporaries must be stack slots (a local.tee of the
+** product or the sum needs its own write) and the stored address must be
+** the add's memory operand, read from the same slot. */
+static bool tr_f64_mac(Tr *t, uint32_t offset) {
+  if (t->oom || t->lastEnd != t->n || t->lastOp != IOP_F64_ADD_M || t->prevEnd != t->lastStart ||
+      (t->prevOp != IOP_F64_MUL_M && t->prevOp != IOP_F64_MUL_MAI))
+    return false;
+  const VEnt *ea = &t->aV[t->nV - 2], *ev = &t->aV[t->nV - 1];
+  const uint32_t *add = &t->a[t->lastStart], *mul = &t->a[t->prevStart];
+  uint32_t sum = add[1], prod = mul[1];
+  if (ev->kind != V_STK || ev->hi || sum != tr_slot(t, t->nV - 1) || add[2] != prod ||
+      prod < t->base0 || add[4] != offset)
+    return false;
+  uint32_t addr;
+  if (ea->kind == V_LOC)
+    addr = ea->loc;
+  else if (ea->kind == V_STK)
+    addr = tr_slot(t, t->nV - 2);
+  else
+    return false;
+  if (add[3] != addr || addr == prod || addr == sum) return false;
+  uint32_t x = mul[2], b = mul[3], w[2], nw = t->prevOp == IOP_F64_MUL_MAI ? 2 : 1;
+  w[0] = mul[4], w[1] = nw == 2 ? mul[5] : 0; /* [imm] offB */
+  IOp iop = nw == 2 ? IOP_F64_MAC_AI : IOP_F64_MAC;
+  t->nV -= 2;
+  t->n = t->prevStart;
+  tr_op(t, iop), tr_emit(t, addr), tr_emit(t, x), tr_emit(t, b);
+  if (nw == 2) tr_emit(t, w[0]);
+  tr_emit(t, offset), tr_emit(t, w[nw - 1]);
+  t->lastEnd = t->teeEnd = UINT32_MAX;
+  return true;
+}
+
 static bool tr_memory(Tr *t, const Instr *in) {
   IOp iop;
   bool load;
@@ -773,13 +817,16 @@ static bool tr_memory(Tr *t, const Instr *in) {
     if (fresh) {
       uint32_t x = t->a[t->lastStart + 2], y = t->a[t->lastStart + 3];
       iop = tr_load_fused(iop, t->lastOp == IOP_I32_ADD_I);
-      start = t->n = t->lastStart;
+      tr_unemit_last(t);
+      start = t->n;
       tr_op(t, iop), tr_emit(t, d), tr_emit(t, x), tr_emit(t, y);
     } else {
       tr_op(t, iop), tr_emit(t, d), tr_emit(t, a);
     }
     tr_emit(t, (uint32_t)in->offset);
     tr_simple(t, iop, start);
+  } else if (iop == IOP_F64_STORE && tr_f64_mac(t, (uint32_t)in->offset)) {
+    return true;
   } else {
     uint32_t v = tr_pop(t);
     uint32_t a = tr_pop(t);
