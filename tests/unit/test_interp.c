@@ -102,12 +102,13 @@ static void test_translation(void) {
   cairn_error err;
   const InterpCode *c = interp_translate(m, 0, &err);
   /* I32_ADD 0, 0, 1 (4 words: operands straight from the params, the
-  ** result straight to the result slot) + RET */
-  CHECK(c && c->nCode == 4 + 1, "translate: local.get x2 + i32.add is one instruction");
+  ** result straight to the result slot) + RET + the closing UNREACHABLE */
+  CHECK(c && c->nCode == 4 + 1 + 1, "translate: local.get x2 + i32.add is one instruction");
   CHECK(c && c->frameSize <= 4, "translate: frame = 2 params + operand stack");
   c = interp_translate(m, 1, &err);
-  /* I32_ADD_I 1, 0, 7 (the const is an operand, the result goes to the local) + RET */
-  CHECK(c && c->nCode == 4 + 1, "translate: i32.const folded, local.set fused into the add");
+  /* I32_ADD_I 1, 0, 7 (the const is an operand, the result goes to the local) + RET
+  ** + UNREACHABLE */
+  CHECK(c && c->nCode == 4 + 1 + 1, "translate: i32.const folded, local.set fused into the add");
   cairn_module_free(m);
 }
 

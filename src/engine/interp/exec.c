@@ -70,6 +70,18 @@ void interp_exec_free(cairn_store *s) {
   s->pExec = NULL;
 }
 
+/* Two consecutive code words in one load, word p[0] in the low half: a
+** handler's operand fetches compete with its slot and memory accesses for
+** the load ports, the bottleneck of the busiest handlers. */
+static inline uint64_t exec_pair(const uint32_t *p) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  w = w << 32 | w >> 32;
+#endif
+  return w;
+}
+
 static ExecState *exec_state(cairn_store *s) {
   if (s->pExec) return s->pExec;
   ExecState *ex = base_calloc(1, sizeof *ex);
@@ -250,6 +262,30 @@ static EXEC_NOCLONE bool exec_run(ExecState *ex, cairn_store *s, uint32_t base, 
 #define F32(k) num_f32(S(k))
 #define F64(k) num_f64(S(k))
 #define IMM64(k) ((uint64_t)pc[k] | (uint64_t)pc[(k) + 1] << 32)
+  /* operand words k and k+1 in one 64-bit load (halves: PAIR_LO, PAIR_HI) */
+#define PAIR(k) exec_pair(pc + (k))
+#define PAIR_LO(w) ((uint32_t)(w))
+#define PAIR_HI(w) ((uint32_t)((w) >> 32))
+  /* slot i as a typed value (S(k) is the slot named by operand word k) */
+#define AT_U32(i) ((uint32_t)fp[i])
+#define AT_U64(i) (fp[i])
+#define AT_F32(i) num_f32(fp[i])
+#define AT_F64(i) num_f64(fp[i])
+  /* dispatches on w, the op word at pc[n - 1] already fetched with a PAIR */
+#ifdef CAIRN_SWITCH_DISPATCH
+#define NEXT_W(n, w)    \
+  do {                  \
+    (void)(w);          \
+    pc += (n) - 1;      \
+    NEXT();             \
+  } while (0)
+#else
+#define NEXT_W(n, w)                                                              \
+  do {                                                                            \
+    pc += (n);                                                                    \
+    goto *(const void *)((const char *)&&L_UNREACHABLE + (int32_t)(uint32_t)(w)); \
+  } while (0)
+#endif
 
   /* a taken branch to the target word at w; only a loop's back edge jumps
   ** backwards, so that is where loops check their limits (no extra op) */
@@ -337,7 +373,8 @@ dispatch:
 
   /* ---- moves, constants, variables ---- */
   OP(MOV) {
-    S(0) = S(1);
+    uint64_t ds = PAIR(0);
+    fp[PAIR_LO(ds)] = fp[PAIR_HI(ds)];
     pc += 2;
     NEXT();
   }
@@ -490,20 +527,32 @@ dispatch:
 #define MEM_CHK(ea, n)
 #endif
   /* each load also comes as _AI / _AA, address (u32)(a + imm or b) (interp.h) */
-#define LOAD_AT(name, T, conv, addr, nw)             \
-  OP(name) {                                         \
-    uint64_t ea = (uint64_t)(addr) + pc[nw - 1];     \
-    MEM_CHK(ea, sizeof(T));                          \
-    T v;                                             \
-    memcpy(&v, mb + ea, sizeof(T));                  \
-    S(0) = conv;                                     \
-    pc += nw;                                        \
-    NEXT();                                          \
+  /* (dst, addr, offset); _AI (dst, a, imm, offset); _AA (dst, a, b, offset) */
+#define LOAD_DO(T, conv, ea, next)     \
+  do {                                 \
+    MEM_CHK(ea, sizeof(T));            \
+    T v;                               \
+    memcpy(&v, mb + ea, sizeof(T));    \
+    fp[PAIR_LO(da)] = conv;            \
+    next;                              \
+  } while (0)
+#define LOAD(name, T, conv)                                                           \
+  OP(name) {                                                                          \
+    uint64_t da = PAIR(0), on = PAIR(2);                                              \
+    uint64_t ea = (uint64_t)AT_U32(PAIR_HI(da)) + PAIR_LO(on);                        \
+    LOAD_DO(T, conv, ea, NEXT_W(4, PAIR_HI(on)));                                     \
+  }                                                                                   \
+  OP(name##_AI) {                                                                     \
+    uint64_t da = PAIR(0), io = PAIR(2);                                              \
+    uint64_t ea = (uint64_t)(uint32_t)(AT_U32(PAIR_HI(da)) + PAIR_LO(io)) + PAIR_HI(io); \
+    LOAD_DO(T, conv, ea, pc += 4; NEXT());                                            \
+  }                                                                                   \
+  OP(name##_AA) {                                                                     \
+    uint64_t da = PAIR(0), bo = PAIR(2);                                              \
+    uint64_t ea = (uint64_t)(uint32_t)(AT_U32(PAIR_HI(da)) + AT_U32(PAIR_LO(bo))) +   \
+                  PAIR_HI(bo);                                                        \
+    LOAD_DO(T, conv, ea, pc += 4; NEXT());                                            \
   }
-#define LOAD(name, T, conv)                                  \
-  LOAD_AT(name, T, conv, U32(1), 3)                          \
-  LOAD_AT(name##_AI, T, conv, (uint32_t)(U32(1) + pc[2]), 4) \
-  LOAD_AT(name##_AA, T, conv, (uint32_t)(U32(1) + U32(2)), 4)
   LOAD(I32_LOAD, uint32_t, v)
   LOAD(I64_LOAD, uint64_t, v)
   LOAD(F32_LOAD, uint32_t, v)
@@ -518,14 +567,15 @@ dispatch:
   LOAD(I64_LOAD16_U, uint16_t, v)
   LOAD(I64_LOAD32_S, int32_t, (uint64_t)(int64_t)v)
   LOAD(I64_LOAD32_U, uint32_t, v)
-#define STORE(name, T)                               \
-  OP(name) {                                         \
-    uint64_t ea = (uint64_t)U32(0) + pc[2];          \
-    MEM_CHK(ea, sizeof(T));                          \
-    T v = (T)S(1);                                   \
-    memcpy(mb + ea, &v, sizeof(T));                  \
-    pc += 3;                                         \
-    NEXT();                                          \
+  /* (addr, value, offset) */
+#define STORE(name, T)                                         \
+  OP(name) {                                                   \
+    uint64_t av = PAIR(0), on = PAIR(2);                       \
+    uint64_t ea = (uint64_t)AT_U32(PAIR_LO(av)) + PAIR_LO(on); \
+    MEM_CHK(ea, sizeof(T));                                    \
+    T v = (T)fp[PAIR_HI(av)];                                  \
+    memcpy(mb + ea, &v, sizeof(T));                            \
+    NEXT_W(4, PAIR_HI(on));                                    \
   }
   STORE(I32_STORE, uint32_t)
   STORE(I64_STORE, uint64_t)
@@ -558,21 +608,21 @@ dispatch:
     NEXT();             \
   }
   /* a binary op on operands a (slot) and b (slot, or the immediate) */
-#define BIN(name, Ta, get, expr) \
-  OP(name) {                     \
-    Ta a = get(1), b = get(2);   \
-    S(0) = (expr);               \
-    pc += 3;                     \
-    NEXT();                      \
+#define BIN(name, Ta, get, expr)                             \
+  OP(name) {                                                 \
+    uint64_t da = PAIR(0), bn = PAIR(2);                     \
+    Ta a = AT_##get(PAIR_HI(da)), b = AT_##get(PAIR_LO(bn)); \
+    fp[PAIR_LO(da)] = (expr);                                \
+    NEXT_W(4, PAIR_HI(bn));                                  \
   }
   /* i32 binary ops, also with an immediate right operand */
 #define BIN32I(name, expr)                  \
   BIN(name, uint32_t, U32, (uint32_t)(expr)) \
   OP(name##_I) {                             \
-    uint32_t a = U32(1), b = pc[2];          \
-    S(0) = (uint32_t)(expr);                 \
-    pc += 3;                                 \
-    NEXT();                                  \
+    uint64_t da = PAIR(0), bn = PAIR(2);     \
+    uint32_t a = AT_U32(PAIR_HI(da)), b = PAIR_LO(bn); \
+    fp[PAIR_LO(da)] = (uint32_t)(expr);      \
+    NEXT_W(4, PAIR_HI(bn));                  \
   }
   /* i64 binary ops, also with a 64-bit immediate right operand (2 words) */
 #define BIN64I(name, expr)                           \
@@ -654,6 +704,13 @@ dispatch:
   BIN(F64_GE, double, F64, (uint64_t)(a >= b))
 
   BIN32I(I32_ADD, a + b)
+  OP(I32_ADD2) {
+    uint64_t da = PAIR(0), bd = PAIR(2), ab = PAIR(4);
+    fp[PAIR_HI(bd)] = (uint32_t)(AT_U32(PAIR_LO(ab)) + AT_U32(PAIR_HI(ab)));
+    fp[PAIR_LO(da)] = (uint32_t)(AT_U32(PAIR_HI(da)) + AT_U32(PAIR_LO(bd)));
+    pc += 6;
+    NEXT();
+  }
   BIN32I(I32_SUB, a - b)
   BIN32I(I32_MUL, a * b)
   BIN32I(I32_AND, a & b)
@@ -707,24 +764,30 @@ dispatch:
   BINF64M(F64_ADD, num_bits64(a + b))
   BINF64M(F64_SUB, num_bits64(a - b))
   BINF64M(F64_MUL, num_bits64(a * b))
-  /* ... and the axpy step, c[i] += x * b[j] (interp.h) */
-#define F64_MAC_AT(name, baddr, nw)                                   \
-  OP(name) {                                                          \
-    uint64_t eb = (uint64_t)(baddr) + pc[nw - 1];                     \
-    uint64_t ea = (uint64_t)U32(0) + pc[nw - 2];                      \
-    MEM_CHK(eb, 8);                                                   \
-    MEM_CHK(ea, 8);                                                   \
-    uint64_t vb, va;                                                  \
-    memcpy(&vb, mb + eb, 8);                                          \
-    memcpy(&va, mb + ea, 8);                                          \
-    double prod = F64(1) * num_f64(vb);                               \
-    uint64_t r = num_bits64(prod + num_f64(va));                      \
-    memcpy(mb + ea, &r, 8);                                           \
-    pc += nw;                                                         \
-    NEXT();                                                           \
+  /* ... and the axpy step, c[i] += x * b[j] (interp.h); A: the address of c */
+#define F64_MAC_AT(A, k)                                               \
+  do {                                                                 \
+    uint64_t xb = PAIR(k), io = PAIR(k + 2), ob = PAIR(k + 4);         \
+    uint64_t eb = (uint64_t)(uint32_t)(fp[PAIR_HI(xb)] + PAIR_LO(io)) + PAIR_LO(ob); \
+    uint64_t ea = (uint64_t)(A) + PAIR_HI(io);                         \
+    MEM_CHK(eb, 8);                                                    \
+    MEM_CHK(ea, 8);                                                    \
+    uint64_t vb, va;                                                   \
+    memcpy(&vb, mb + eb, 8);                                           \
+    memcpy(&va, mb + ea, 8);                                           \
+    double prod = num_f64(fp[PAIR_LO(xb)]) * num_f64(vb);              \
+    uint64_t r = num_bits64(prod + num_f64(va));                       \
+    memcpy(mb + ea, &r, 8);                                            \
+    pc += k + 5;                                                       \
+    NEXT();                                                            \
+  } while (0)
+  OP(F64_MAC) { F64_MAC_AT(U32(0), 1); }
+  OP(F64_MAC_PRE) {
+    uint64_t da = PAIR(0);
+    uint32_t A = (uint32_t)fp[PAIR_HI(da)] + pc[2];
+    fp[PAIR_LO(da)] = A;
+    F64_MAC_AT(A, 3);
   }
-  F64_MAC_AT(F64_MAC, U32(2), 5)
-  F64_MAC_AT(F64_MAC_AI, (uint32_t)(U32(2) + pc[3]), 6)
   BINF64I(F64_DIV, num_bits64(a / b))
   BINF64(F64_MIN, num_bits64(num_fmin64(a, b)))
   BINF64(F64_MAX, num_bits64(num_fmax64(a, b)))
@@ -832,16 +895,18 @@ dispatch:
   ** imm2, L); b is read after dst is written (it may be the same slot) */
 #define ADDIBR(name, expr)                  \
   OP(ADDI_BR_##name) {                      \
-    uint32_t a = U32(1) + pc[2];            \
-    S(0) = a;                               \
-    uint32_t b = U32(3);                    \
+    uint64_t da = PAIR(0), ib = PAIR(2);    \
+    uint32_t a = AT_U32(PAIR_HI(da)) + PAIR_LO(ib); \
+    fp[PAIR_LO(da)] = a;                    \
+    uint32_t b = AT_U32(PAIR_HI(ib));       \
     if (expr) JUMP(pc + 4);                 \
     pc += 5;                                \
     NEXT();                                 \
   }                                         \
   OP(ADDI_BR_##name##_I) {                  \
-    uint32_t a = U32(1) + pc[2], b = pc[3]; \
-    S(0) = a;                               \
+    uint64_t da = PAIR(0), ib = PAIR(2);    \
+    uint32_t a = AT_U32(PAIR_HI(da)) + PAIR_LO(ib), b = PAIR_HI(ib); \
+    fp[PAIR_LO(da)] = a;                    \
     if (expr) JUMP(pc + 4);                 \
     pc += 5;                                \
     NEXT();                                 \

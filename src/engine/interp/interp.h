@@ -226,7 +226,10 @@ typedef struct InterpCode {
   X(REF_FUNC)       /* s(dst) i(func index) */                                     \
   X(SELECT_V)       /* s(dst) s(a) s(b) s(cond): v128 (two slots) */                 \
   X(GLOBAL_GET_V)   /* s(dst) i: v128 */                                             \
-  X(GLOBAL_SET_V)   /* i s: v128 */
+  X(GLOBAL_SET_V)   /* i s: v128 */                                                   \
+  X(I32_ADD2)       /* s(d) s(a) s(b) s(d1) s(a1) s(b1): fp[d1] = a1 + b1, then     \
+                    ** fp[d] = a + b (an i32.add kept in a local, then another:     \
+                    ** the two address computations of a loop over two arrays) */
 
 /* Loads whose address is an i32.add just computed: <load>_AI (dst, a, imm,
 ** offset) and <load>_AA (dst, a, b, offset) read at (u32)(a + imm or b) +
@@ -259,12 +262,15 @@ typedef struct InterpCode {
   X(SELECT_I32_LE_U) X(SELECT_I32_GE_S) X(SELECT_I32_GE_U)
 
 /* The axpy step c[i] += x * b[j] of matrix products, filters and stencils:
-** an f64.store of F64_ADD_M (its memory operand the stored address) of
-** F64_MUL_M / _MAI. F64_MAC (a, x, b, offA, offB): mem[a + offA] =
-** x * mem[b + offB] + mem[a + offA], rounded after the multiply and after the
-** add as the two Wasm ops are; F64_MAC_AI (a, x, b, imm, offA, offB) reads b
-** at (u32)(b + imm) + offB. */
-#define INTERP_F64_MAC_OPS(X) X(F64_MAC) X(F64_MAC_AI)
+** an f64.store of F64_ADD_M (adding the value at the stored address) of
+** F64_MUL_M / _MAI. F64_MAC (a, x, b, ib, offA, offB): mem[a + offA] =
+** x * mem[(u32)(b + ib) + offB] + mem[a + offA], rounded after the multiply
+** and after the add as the two Wasm ops are (ib is 0 for a plain F64_MUL_M).
+** F64_MAC_PRE (d, a, ia, x, b, ib, offA, offB) also takes in the i32.add of
+** a constant that just stepped the stored address's local (a pointer bump,
+** `p += 8; *p += x * b[j]`): fp[d] = (u32)(a + ia) first, then F64_MAC at
+** fp[d]. */
+#define INTERP_F64_MAC_OPS(X) X(F64_MAC) X(F64_MAC_PRE)
 
 /* Every op: X(name) for the plain ones, XI(name) for IOP_<name>_I, XB(name)
 ** for IOP_BR_<name> and IOP_BR_<name>_I, XL(name) for IOP_<name>_AI and

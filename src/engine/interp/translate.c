@@ -730,7 +730,17 @@ static bool tr_numeric(Tr *t, WasmOp op) {
       uint32_t a = tr_pop(t);
       uint32_t d = tr_push(t);
       start = t->n;
-      tr_op(t, iop), tr_emit(t, d), tr_emit(t, a), tr_emit(t, b);
+      if (iop == IOP_I32_ADD && !t->oom && t->teeEnd == t->n && t->teeOp == IOP_I32_ADD) {
+        /* right after an i32.add whose result went to a local: one I32_ADD2 */
+        uint32_t d1 = t->a[t->teeStart + 1], a1 = t->a[t->teeStart + 2], b1 = t->a[t->teeStart + 3];
+        start = t->n = t->teeStart;
+        t->teeEnd = UINT32_MAX;
+        iop = IOP_I32_ADD2;
+        tr_op(t, iop), tr_emit(t, d), tr_emit(t, a), tr_emit(t, b);
+        tr_emit(t, d1), tr_emit(t, a1), tr_emit(t, b1);
+      } else {
+        tr_op(t, iop), tr_emit(t, d), tr_emit(t, a), tr_emit(t, b);
+      }
     }
   }
   tr_simple(t, iop, start);
@@ -751,10 +761,11 @@ static IOp tr_load_fused(IOp iop, bool imm) {
 }
 
 /* An f64.store of F64_ADD_M (adding the value at the stored address) of
-** F64_MUL_M / _MAI, the three adjacent: becomes one F64_MAC / F64_MAC_AI
-** (interp.h). Both temporaries must be stack slots (a local.tee of the
-** product or the sum needs its own write) and the stored address must be
-** the add's memory operand, read from the same slot. */
+** F64_MUL_M / _MAI, the three adjacent: becomes one F64_MAC, or F64_MAC_PRE
+** when right before them an i32.add of a constant stepped the local holding
+** the address (interp.h). Both temporaries must be stack slots (a local.tee
+** of the product or the sum needs its own write) and the stored address
+** must be the add's memory operand, read from the same slot. */
 static bool tr_f64_mac(Tr *t, uint32_t offset) {
   if (t->oom || t->lastEnd != t->n || t->lastOp != IOP_F64_ADD_M || t->prevEnd != t->lastStart ||
       (t->prevOp != IOP_F64_MUL_M && t->prevOp != IOP_F64_MUL_MAI))
@@ -773,14 +784,21 @@ static bool tr_f64_mac(Tr *t, uint32_t offset) {
   else
     return false;
   if (add[3] != addr || addr == prod || addr == sum) return false;
-  uint32_t x = mul[2], b = mul[3], w[2], nw = t->prevOp == IOP_F64_MUL_MAI ? 2 : 1;
-  w[0] = mul[4], w[1] = nw == 2 ? mul[5] : 0; /* [imm] offB */
-  IOp iop = nw == 2 ? IOP_F64_MAC_AI : IOP_F64_MAC;
+  /* b's address: slot, imm (0 unless F64_MUL_MAI), offset */
+  bool bImm = t->prevOp == IOP_F64_MUL_MAI;
+  uint32_t x = mul[2], b = mul[3], ib = bImm ? mul[4] : 0, offB = bImm ? mul[5] : mul[4];
+  uint32_t start = t->prevStart;
+  bool pre = t->teeEnd == start && t->teeOp == IOP_I32_ADD_I && t->a[t->teeStart + 1] == addr;
   t->nV -= 2;
-  t->n = t->prevStart;
-  tr_op(t, iop), tr_emit(t, addr), tr_emit(t, x), tr_emit(t, b);
-  if (nw == 2) tr_emit(t, w[0]);
-  tr_emit(t, offset), tr_emit(t, w[nw - 1]);
+  if (pre) {
+    uint32_t a = t->a[t->teeStart + 2], ia = t->a[t->teeStart + 3];
+    t->n = t->teeStart;
+    tr_op(t, IOP_F64_MAC_PRE), tr_emit(t, addr), tr_emit(t, a), tr_emit(t, ia);
+  } else {
+    t->n = start;
+    tr_op(t, IOP_F64_MAC), tr_emit(t, addr);
+  }
+  tr_emit(t, x), tr_emit(t, b), tr_emit(t, ib), tr_emit(t, offset), tr_emit(t, offB);
   t->lastEnd = t->teeEnd = UINT32_MAX;
   return true;
 }
@@ -1282,6 +1300,9 @@ static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err)
     if (t.unreach) continue;
     tr_instr(&t, &in);
   }
+  /* never reached: handlers fetch operand words in pairs (exec.c), so the
+  ** last instruction's final operand may be read with the word after it */
+  tr_op(&t, IOP_UNREACHABLE);
   if (t.oom) {
     base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory translating function %u", fidx);
     goto done;
