@@ -628,8 +628,9 @@ dispatch:
 #define BIN64I(name, expr)                           \
   BIN(name, uint64_t, U64, (uint64_t)(expr))         \
   OP(name##_I) {                                     \
-    uint64_t a = U64(1), b = IMM64(2);               \
-    S(0) = (uint64_t)(expr);                         \
+    uint64_t da = PAIR(0), b = PAIR(2);              \
+    uint64_t a = AT_U64(PAIR_HI(da));                \
+    fp[PAIR_LO(da)] = (uint64_t)(expr);              \
     pc += 4;                                         \
     NEXT();                                          \
   }
@@ -670,8 +671,9 @@ dispatch:
 #define BINF64I(name, expr)            \
   BIN(name, double, F64, (expr))       \
   OP(name##_I) {                       \
-    double a = F64(1), b = num_f64(IMM64(2)); \
-    S(0) = (expr);                     \
+    uint64_t da = PAIR(0);             \
+    double a = AT_F64(PAIR_HI(da)), b = num_f64(PAIR(2)); \
+    fp[PAIR_LO(da)] = (expr);          \
     pc += 4;                           \
     NEXT();                            \
   }
@@ -747,20 +749,27 @@ dispatch:
   BINF64I(F64_SUB, num_bits64(a - b))
   BINF64I(F64_MUL, num_bits64(a * b))
   /* ... and with the right operand loaded from memory (interp.h) */
-#define BINF64M_AT(name, expr, addr, nw)             \
-  OP(name) {                                         \
-    uint64_t ea = (uint64_t)(addr) + pc[nw - 1];     \
+  /* _M (dst, a, addr, offset), _MAI (dst, a, addr, imm, offset) */
+#define BINF64M_DO(expr, ea, next)                   \
+  do {                                               \
     MEM_CHK(ea, 8);                                  \
     uint64_t v;                                      \
     memcpy(&v, mb + ea, 8);                          \
-    double a = F64(1), b = num_f64(v);               \
-    S(0) = (expr);                                   \
-    pc += nw;                                        \
-    NEXT();                                          \
+    double a = AT_F64(PAIR_HI(da)), b = num_f64(v);  \
+    fp[PAIR_LO(da)] = (expr);                        \
+    next;                                            \
+  } while (0)
+#define BINF64M(name, expr)                                                     \
+  OP(name##_M) {                                                                \
+    uint64_t da = PAIR(0), ao = PAIR(2);                                        \
+    uint64_t ea = (uint64_t)AT_U32(PAIR_LO(ao)) + PAIR_HI(ao);                  \
+    BINF64M_DO(expr, ea, pc += 4; NEXT());                                      \
+  }                                                                             \
+  OP(name##_MAI) {                                                              \
+    uint64_t da = PAIR(0), ai = PAIR(2), on = PAIR(4);                          \
+    uint64_t ea = (uint64_t)(uint32_t)(AT_U32(PAIR_LO(ai)) + PAIR_HI(ai)) + PAIR_LO(on); \
+    BINF64M_DO(expr, ea, NEXT_W(6, PAIR_HI(on)));                               \
   }
-#define BINF64M(name, expr)                                  \
-  BINF64M_AT(name##_M, expr, U32(2), 4)                      \
-  BINF64M_AT(name##_MAI, expr, (uint32_t)(U32(2) + pc[3]), 5)
   BINF64M(F64_ADD, num_bits64(a + b))
   BINF64M(F64_SUB, num_bits64(a - b))
   BINF64M(F64_MUL, num_bits64(a * b))
@@ -866,13 +875,15 @@ dispatch:
   ** result written and read back. */
 #define BRCMP(name, T, get, nImm, expr)     \
   OP(BR_##name) {                           \
-    T a = get(0), b = get(1);               \
+    uint64_t ab = PAIR(0);                  \
+    T a = AT_##get(PAIR_LO(ab)), b = AT_##get(PAIR_HI(ab)); \
     if (expr) JUMP(pc + 2);                 \
     pc += 3;                                \
     NEXT();                                 \
   }                                         \
   OP(BR_##name##_I) {                       \
-    T a = get(0), b = nImm == 1 ? pc[1] : IMM64(1); \
+    uint64_t ab = PAIR(0);                  \
+    T a = AT_##get(PAIR_LO(ab)), b = nImm == 1 ? PAIR_HI(ab) : IMM64(1); \
     if (expr) JUMP(pc + 1 + nImm);          \
     pc += 2 + nImm;                         \
     NEXT();                                 \
