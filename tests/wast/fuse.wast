@@ -68,3 +68,29 @@
 (assert_return (invoke "self" (i32.const 4)) (i32.const 5))
 (assert_return (invoke "loop4" (i32.const 0)) (i32.const 20))
 (assert_return (invoke "loop4" (i32.const 30)) (i32.const 1))
+
+;; two i32.adds, the first kept in a local (I32_ADD2): the second reads the
+;; first's new value, or the local it overwrites
+(module
+  (memory 1)
+  (data (i32.const 40) "\2a\00\00\00")
+  (func (export "add2") (param i32 i32 i32) (result i32) (local i32 i32)
+    (local.set 3 (i32.add (local.get 0) (local.get 1)))
+    (local.set 4 (i32.add (local.get 3) (local.get 2)))
+    (i32.add (i32.mul (local.get 3) (i32.const 1000)) (local.get 4)))
+  (func (export "fib_step") (param i32 i32) (result i32)
+    (local.set 0 (i32.add (local.get 0) (local.get 1)))
+    (local.set 1 (i32.add (local.get 0) (local.get 1)))
+    (i32.add (i32.mul (local.get 0) (i32.const 1000)) (local.get 1)))
+  ;; the second sum teed and used as an address
+  (func (export "add2_load") (param i32 i32) (result i32) (local i32 i32)
+    (local.set 2 (i32.add (local.get 0) (local.get 1)))
+    (i32.load (local.tee 3 (i32.add (local.get 2) (local.get 1)))))
+  (func (export "add2_wrap") (param i32 i32) (result i32) (local i32)
+    (local.set 2 (i32.add (local.get 0) (local.get 1)))
+    (i32.add (local.get 2) (local.get 2)))
+)
+(assert_return (invoke "add2" (i32.const 1) (i32.const 2) (i32.const 4)) (i32.const 3007))
+(assert_return (invoke "fib_step" (i32.const 3) (i32.const 5)) (i32.const 8013))
+(assert_return (invoke "add2_load" (i32.const 20) (i32.const 10)) (i32.const 42))
+(assert_return (invoke "add2_wrap" (i32.const 0x7fffffff) (i32.const 0x7fffffff)) (i32.const -4))

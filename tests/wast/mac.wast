@@ -24,6 +24,32 @@
       (local.set $c (i32.add (local.get $c) (i32.const 8)))
       (local.set $b (i32.add (local.get $b) (i32.const 8)))
       (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -1))))))
+  ;; the pointer bump joined to the MAC (F64_MAC_PRE): p += 8, then
+  ;; c[p] += x * b[q + 8] as clang unrolls it
+  (func $axpy_pre (param $x f64) (param $p i32) (param $q i32) (param $n i32)
+    (loop $l
+      (f64.store
+        (local.tee $p (i32.add (local.get $p) (i32.const 8)))
+        (f64.add (f64.mul (local.get $x) (f64.load (i32.add (local.get $q) (i32.const 8))))
+                 (f64.load (local.get $p))))
+      (local.set $q (i32.add (local.get $q) (i32.const 8)))
+      (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -1))))))
+  ;; b is the stepped local itself, read after the step: c[i] += x * c[i+1]
+  (func $axpy_pre_self (param $x f64) (param $p i32) (param $n i32)
+    (loop $l
+      (f64.store
+        (local.tee $p (i32.add (local.get $p) (i32.const 8)))
+        (f64.add (f64.mul (local.get $x) (f64.load (i32.add (local.get $p) (i32.const 8))))
+                 (f64.load (local.get $p))))
+      (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -1))))))
+  (func $axpy_pre2 (param $x f64) (param $p i32) (param $q i32) (param $n i32)
+    (loop $l
+      (f64.store
+        (local.tee $p (i32.add (local.get $p) (i32.const 8)))
+        (f64.add (f64.mul (local.get $x) (f64.load offset=8 (local.get $q)))
+                 (f64.load (local.get $p))))
+      (local.set $q (i32.add (local.get $q) (i32.const 8)))
+      (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -1))))))
   (func $fill (param $p i32) (param $n i32) (param $v f64) (param $step f64)
     (loop $l
       (f64.store (local.get $p) (local.get $v))
@@ -49,6 +75,23 @@
     (call $fill (i32.const 80) (i32.const 4) (f64.const 10) (f64.const 1))
     (call $axpy_ai (f64.const 0.5) (i32.const 0) (i32.const 64) (i32.const 4))
     (call $sum (i32.const 16) (i32.const 4)))
+  ;; c = 1..4 at 0 (p starts 8 below), b = 10..13 at 64 (q + 8): 33
+  (func (export "pre") (result f64)
+    (call $fill (i32.const 0) (i32.const 4) (f64.const 1) (f64.const 1))
+    (call $fill (i32.const 64) (i32.const 4) (f64.const 10) (f64.const 1))
+    (call $axpy_pre (f64.const 0.5) (i32.const -8) (i32.const 56) (i32.const 4))
+    (call $sum (i32.const 0) (i32.const 4)))
+  (func (export "pre2") (result f64)
+    (call $fill (i32.const 0) (i32.const 4) (f64.const 1) (f64.const 1))
+    (call $fill (i32.const 64) (i32.const 4) (f64.const 10) (f64.const 1))
+    (call $axpy_pre2 (f64.const 0.5) (i32.const -8) (i32.const 56) (i32.const 4))
+    (call $sum (i32.const 0) (i32.const 4)))
+  ;; b read at the stepped p + 8: c[i] += 2 * c[i+1] from the left, with
+  ;; c = 1..5: 1+4, 2+6, 3+8, 4+10 = 38, plus c[4] = 5
+  (func (export "pre_self") (result f64)
+    (call $fill (i32.const 0) (i32.const 5) (f64.const 1) (f64.const 1))
+    (call $axpy_pre_self (f64.const 2) (i32.const -8) (i32.const 4))
+    (call $sum (i32.const 0) (i32.const 5)))
   ;; b and c the same array: c[i] = 2*c[i] + c[i]
   (func (export "alias") (result f64)
     (call $fill (i32.const 0) (i32.const 4) (f64.const 1) (f64.const 1))
@@ -97,6 +140,9 @@
 (assert_return (invoke "axpy") (f64.const 33))
 (assert_return (invoke "axpy_ai") (f64.const 33))
 (assert_return (invoke "alias") (f64.const 30))
+(assert_return (invoke "pre") (f64.const 33))
+(assert_return (invoke "pre2") (f64.const 33))
+(assert_return (invoke "pre_self") (f64.const 43))
 (assert_return (invoke "rounding") (f64.const 0))
 ;; t = 2*4 = 8; c[0] = 8+3 = 11; 8 + 11
 (assert_return (invoke "tee_product") (f64.const 19))

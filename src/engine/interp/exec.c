@@ -787,8 +787,7 @@ dispatch:
     double prod = num_f64(fp[PAIR_LO(xb)]) * num_f64(vb);              \
     uint64_t r = num_bits64(prod + num_f64(va));                       \
     memcpy(mb + ea, &r, 8);                                            \
-    pc += k + 5;                                                       \
-    NEXT();                                                            \
+    NEXT_W(k + 6, PAIR_HI(ob));                                        \
   } while (0)
   OP(F64_MAC) { F64_MAC_AT(U32(0), 1); }
   OP(F64_MAC_PRE) {
