@@ -50,6 +50,25 @@
                  (f64.load (local.get $p))))
       (local.set $q (i32.add (local.get $q) (i32.const 8)))
       (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -1))))))
+  ;; both addresses computed by two adds of the index (F64_MAC_ADD2); with
+  ;; $swap b's address is the first sum, c's the second (I32_ADD2, F64_MAC)
+  (func $axpy_idx (param $x f64) (param $c i32) (param $b i32) (param $n i32) (param $swap i32)
+    (local $i i32) (local $p i32) (local $q i32)
+    (if (local.get $swap)
+      (then
+        (loop $l
+          (local.set $q (i32.add (local.get $b) (local.get $i)))
+          (f64.store (local.tee $p (i32.add (local.get $c) (local.get $i)))
+            (f64.add (f64.mul (local.get $x) (f64.load (local.get $q)))
+                     (f64.load (local.get $p))))
+          (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 8))) (local.get $n)))))
+      (else
+        (loop $l
+          (f64.store (local.tee $p (i32.add (local.get $c) (local.get $i)))
+            (f64.add (f64.mul (local.get $x)
+                              (f64.load offset=8 (local.tee $q (i32.add (local.get $b) (local.get $i)))))
+                     (f64.load (local.get $p))))
+          (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 8))) (local.get $n)))))))
   (func $fill (param $p i32) (param $n i32) (param $v f64) (param $step f64)
     (loop $l
       (f64.store (local.get $p) (local.get $v))
@@ -92,6 +111,12 @@
     (call $fill (i32.const 0) (i32.const 5) (f64.const 1) (f64.const 1))
     (call $axpy_pre_self (f64.const 2) (i32.const -8) (i32.const 4))
     (call $sum (i32.const 0) (i32.const 5)))
+  (func (export "idx") (param $swap i32) (result f64)
+    (call $fill (i32.const 0) (i32.const 4) (f64.const 1) (f64.const 1))
+    (call $fill (i32.const 64) (i32.const 4) (f64.const 10) (f64.const 1))
+    (call $axpy_idx (f64.const 0.5) (i32.const 0) (i32.sub (i32.const 64) (i32.mul (i32.eqz (local.get $swap)) (i32.const 8)))
+                    (i32.const 32) (local.get $swap))
+    (call $sum (i32.const 0) (i32.const 4)))
   ;; b and c the same array: c[i] = 2*c[i] + c[i]
   (func (export "alias") (result f64)
     (call $fill (i32.const 0) (i32.const 4) (f64.const 1) (f64.const 1))
@@ -141,6 +166,8 @@
 (assert_return (invoke "axpy_ai") (f64.const 33))
 (assert_return (invoke "alias") (f64.const 30))
 (assert_return (invoke "pre") (f64.const 33))
+(assert_return (invoke "idx" (i32.const 0)) (f64.const 33))
+(assert_return (invoke "idx" (i32.const 1)) (f64.const 33))
 (assert_return (invoke "pre2") (f64.const 33))
 (assert_return (invoke "pre_self") (f64.const 43))
 (assert_return (invoke "rounding") (f64.const 0))

@@ -790,6 +790,25 @@ dispatch:
     NEXT_W(k + 6, PAIR_HI(ob));                                        \
   } while (0)
   OP(F64_MAC) { F64_MAC_AT(U32(0), 1); }
+  OP(F64_MAC_ADD2) {
+    uint64_t da = PAIR(0), bd = PAIR(2), ab = PAIR(4), xi = PAIR(6), oo = PAIR(8);
+    uint32_t A = AT_U32(PAIR_HI(da)) + AT_U32(PAIR_LO(bd));
+    fp[PAIR_LO(da)] = A;
+    uint32_t B = AT_U32(PAIR_LO(ab)) + AT_U32(PAIR_HI(ab));
+    fp[PAIR_HI(bd)] = B;
+    uint64_t eb = (uint64_t)(uint32_t)(B + PAIR_HI(xi)) + PAIR_HI(oo);
+    uint64_t ea = (uint64_t)A + PAIR_LO(oo);
+    MEM_CHK(eb, 8);
+    MEM_CHK(ea, 8);
+    uint64_t vb, va;
+    memcpy(&vb, mb + eb, 8);
+    memcpy(&va, mb + ea, 8);
+    double prod = AT_F64(PAIR_LO(xi)) * num_f64(vb);
+    uint64_t r = num_bits64(prod + num_f64(va));
+    memcpy(mb + ea, &r, 8);
+    pc += 10;
+    NEXT();
+  }
   OP(F64_MAC_PRE) {
     uint64_t da = PAIR(0);
     uint32_t A = (uint32_t)fp[PAIR_HI(da)] + pc[2];

@@ -269,8 +269,11 @@ typedef struct InterpCode {
 ** F64_MAC_PRE (d, a, ia, x, b, ib, offA, offB) also takes in the i32.add of
 ** a constant that just stepped the stored address's local (a pointer bump,
 ** `p += 8; *p += x * b[j]`): fp[d] = (u32)(a + ia) first, then F64_MAC at
-** fp[d]. */
-#define INTERP_F64_MAC_OPS(X) X(F64_MAC) X(F64_MAC_PRE)
+** fp[d]. F64_MAC_ADD2 (d1, a1, b1, d, a, b, x, ib, offA, offB) takes in the
+** I32_ADD2 that just computed both addresses (c's into d1, b's into d, as
+** `c + i` and `b + i` in a loop over two arrays): its two sums, then
+** F64_MAC at fp[d1] with b = fp[d]. */
+#define INTERP_F64_MAC_OPS(X) X(F64_MAC) X(F64_MAC_PRE) X(F64_MAC_ADD2)
 
 /* Every op: X(name) for the plain ones, XI(name) for IOP_<name>_I, XB(name)
 ** for IOP_BR_<name> and IOP_BR_<name>_I, XL(name) for IOP_<name>_AI and

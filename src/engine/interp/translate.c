@@ -763,7 +763,8 @@ static IOp tr_load_fused(IOp iop, bool imm) {
 /* An f64.store of F64_ADD_M (adding the value at the stored address) of
 ** F64_MUL_M / _MAI, the three adjacent: becomes one F64_MAC, or F64_MAC_PRE
 ** when right before them an i32.add of a constant stepped the local holding
-** the address (interp.h). Both temporaries must be stack slots (a local.tee
+** the address, or F64_MAC_ADD2 when an I32_ADD2 computed both addresses
+** (interp.h). Both temporaries must be stack slots (a local.tee
 ** of the product or the sum needs its own write) and the stored address
 ** must be the add's memory operand, read from the same slot. */
 static bool tr_f64_mac(Tr *t, uint32_t offset) {
@@ -789,7 +790,20 @@ static bool tr_f64_mac(Tr *t, uint32_t offset) {
   uint32_t x = mul[2], b = mul[3], ib = bImm ? mul[4] : 0, offB = bImm ? mul[5] : mul[4];
   uint32_t start = t->prevStart;
   bool pre = t->teeEnd == start && t->teeOp == IOP_I32_ADD_I && t->a[t->teeStart + 1] == addr;
+  /* I32_ADD2 [op d a b d1 a1 b1] that computed the address (d1) and b (d) */
+  bool add2 = t->teeEnd == start && t->teeOp == IOP_I32_ADD2 && t->a[t->teeStart + 4] == addr &&
+              t->a[t->teeStart + 1] == b;
   t->nV -= 2;
+  if (add2) {
+    uint32_t w[6];
+    memcpy(w, &t->a[t->teeStart + 1], sizeof w);
+    t->n = t->teeStart;
+    tr_op(t, IOP_F64_MAC_ADD2), tr_emit(t, w[3]), tr_emit(t, w[4]), tr_emit(t, w[5]);
+    tr_emit(t, w[0]), tr_emit(t, w[1]), tr_emit(t, w[2]);
+    tr_emit(t, x), tr_emit(t, ib), tr_emit(t, offset), tr_emit(t, offB);
+    t->lastEnd = t->teeEnd = UINT32_MAX;
+    return true;
+  }
   if (pre) {
     uint32_t a = t->a[t->teeStart + 2], ia = t->a[t->teeStart + 3];
     t->n = t->teeStart;
