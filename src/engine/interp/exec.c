@@ -359,6 +359,26 @@ dispatch:
     pc += 2;
     goto do_call;
   }
+  OP(CALL_DEF) {
+    callee = &inst->aOwnFunc[pc[0]];
+    nfp = fp + pc[1];
+    pc += 2;
+    fr->pc = pc;
+    fr->fp = fp;
+    cc = __atomic_load_n(&callee->def->pCode, __ATOMIC_ACQUIRE);
+    if (UNLIKELY(ex->nFrame >= ex->nFrameCap || cc->frameSize > (size_t)(ex->pEnd - nfp)))
+      goto call_slow;
+    fr++;
+    ex->nFrame++;
+    fr->f = callee;
+    fr->inst = inst;
+    fp = nfp;
+    pc = cc->aCode;
+    if (cc->nLocal)
+      for (Slot *p = fp + cc->nParam, *e = p + cc->nLocal; p < e; p++) *p = 0;
+    CHECK_LIMITS();
+    NEXT();
+  }
   OP(CALL_INDIRECT) {
     cairn_table *tab = inst->apTable[pc[1]];
     uint32_t i = U32(3);

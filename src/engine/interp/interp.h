@@ -202,6 +202,9 @@ typedef struct InterpCode {
   X(BR_TABLE)       /* s n L*(n+1) */                                                \
   X(RET)            /* results already in fp[0 ..] */                               \
   X(CALL)           /* i(func index) i(arg base slot) */                             \
+  X(CALL_DEF)       /* i(index among the defined functions) i(arg base slot): a     \
+                    ** callee of the caller's own module, so no host function and   \
+                    ** no change of instance */                                      \
   X(CALL_INDIRECT)  /* i(type index) i(table) i(arg base) s(element index) */        \
   X(MOV)            /* s(dst) s(src) */                                              \
   X(CONST32)        /* s(dst) i: zero-extended */                                    \

@@ -963,7 +963,10 @@ static void tr_instr(Tr *t, const Instr *in) {
       tr_materialize_top(t, np);
       uint32_t base = tr_slot(t, t->nV - np);
       t->nV -= np;
-      tr_op(t, IOP_CALL), tr_emit(t, in->a), tr_emit(t, base);
+      if (in->a >= m->nFuncImport) /* defined here: same instance, not a host function */
+        tr_op(t, IOP_CALL_DEF), tr_emit(t, in->a - m->nFuncImport), tr_emit(t, base);
+      else
+        tr_op(t, IOP_CALL), tr_emit(t, in->a), tr_emit(t, base);
       for (uint32_t i = 0; i < ft->nResult; i++) tr_push_t(t, ft->aType[ft->nParam + i]);
       return;
     }
