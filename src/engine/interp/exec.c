@@ -587,15 +587,24 @@ dispatch:
   LOAD(I64_LOAD16_U, uint16_t, v)
   LOAD(I64_LOAD32_S, int32_t, (uint64_t)(int64_t)v)
   LOAD(I64_LOAD32_U, uint32_t, v)
-  /* (addr, value, offset) */
-#define STORE(name, T)                                         \
-  OP(name) {                                                   \
-    uint64_t av = PAIR(0), on = PAIR(2);                       \
-    uint64_t ea = (uint64_t)AT_U32(PAIR_LO(av)) + PAIR_LO(on); \
-    MEM_CHK(ea, sizeof(T));                                    \
-    T v = (T)fp[PAIR_HI(av)];                                  \
-    memcpy(mb + ea, &v, sizeof(T));                            \
-    NEXT_W(4, PAIR_HI(on));                                    \
+  /* (addr, value, offset); _AI (a, imm, value, offset) */
+#define STORE(name, T)                                                          \
+  OP(name) {                                                                    \
+    uint64_t av = PAIR(0), on = PAIR(2);                                        \
+    uint64_t ea = (uint64_t)AT_U32(PAIR_LO(av)) + PAIR_LO(on);                  \
+    MEM_CHK(ea, sizeof(T));                                                     \
+    T v = (T)fp[PAIR_HI(av)];                                                   \
+    memcpy(mb + ea, &v, sizeof(T));                                             \
+    NEXT_W(4, PAIR_HI(on));                                                     \
+  }                                                                             \
+  OP(name##_AI) {                                                               \
+    uint64_t ai = PAIR(0), vo = PAIR(2);                                        \
+    uint64_t ea = (uint64_t)(uint32_t)(AT_U32(PAIR_LO(ai)) + PAIR_HI(ai)) + PAIR_HI(vo); \
+    MEM_CHK(ea, sizeof(T));                                                     \
+    T v = (T)fp[PAIR_LO(vo)];                                                   \
+    memcpy(mb + ea, &v, sizeof(T));                                             \
+    pc += 4;                                                                    \
+    NEXT();                                                                     \
   }
   STORE(I32_STORE, uint32_t)
   STORE(I64_STORE, uint64_t)

@@ -278,6 +278,12 @@ typedef struct InterpCode {
 ** F64_MAC at fp[d1] with b = fp[d]. */
 #define INTERP_F64_MAC_OPS(X) X(F64_MAC) X(F64_MAC_PRE) X(F64_MAC_ADD2)
 
+/* Stores whose address is a local plus a constant: <store>_AI (a, imm,
+** value, offset) write at (u32)(a + imm) + offset. */
+#define INTERP_STORE_AI_OPS(X)                                                        \
+  X(I32_STORE_AI) X(I64_STORE_AI) X(F32_STORE_AI) X(F64_STORE_AI) X(I32_STORE8_AI)    \
+  X(I32_STORE16_AI) X(I64_STORE8_AI) X(I64_STORE16_AI) X(I64_STORE32_AI)
+
 /* Every op: X(name) for the plain ones, XI(name) for IOP_<name>_I, XB(name)
 ** for IOP_BR_<name> and IOP_BR_<name>_I, XL(name) for IOP_<name>_AI and
 ** IOP_<name>_AA, XM(name) for IOP_<name>_M and IOP_<name>_MAI. */
@@ -285,7 +291,7 @@ typedef struct InterpCode {
   INTERP_CTL_OPS(X) INTERP_UNOPS(X) INTERP_BINOPS(X) INTERP_LOADS(X) INTERP_STORES(X) \
   INTERP_SIMD_OPS(X) INTERP_I32_IMMOPS(XI) INTERP_I64_IMMOPS(XI) INTERP_F64_IMMOPS(XI) \
   INTERP_I32_CMPS(XB) INTERP_I64_CMPS(XB) INTERP_LOADS(XL) INTERP_F64_MEMOPS(XM)        \
-  INTERP_ADDI_BR_OPS(X) INTERP_SELECT_OPS(X) INTERP_F64_MAC_OPS(X)
+  INTERP_ADDI_BR_OPS(X) INTERP_SELECT_OPS(X) INTERP_F64_MAC_OPS(X) INTERP_STORE_AI_OPS(X)
 
 typedef enum IOp {
 #define X(n) IOP_##n,

@@ -34,15 +34,19 @@
 
 #include "engine/interp/interp.h"
 
-typedef enum VKind { V_STK, V_LOC, V_C32, V_C64 } VKind;
+/* V_ADDI: an i32 local plus a constant, the add not emitted yet, so a load
+** or store can take it as its address (the _AI forms): clang computes most
+** addresses as `local.get p; i32.const k; i32.add`, and a store's address is
+** pushed before its value is computed. */
+typedef enum VKind { V_STK, V_LOC, V_C32, V_C64, V_ADDI } VKind;
 
 /* One entry per stack SLOT: a v128 value is two entries, the second with
 ** hi set (both halves are moved, materialized and read slot by slot). */
 typedef struct VEnt {
   uint8_t kind;
   uint8_t hi;      /* second slot of a v128 */
-  uint32_t loc;    /* V_LOC: local index (= its slot) */
-  uint64_t bits;   /* V_C32 / V_C64 */
+  uint32_t loc;    /* V_LOC, V_ADDI: local index (= its slot) */
+  uint64_t bits;   /* V_C32 / V_C64; V_ADDI: the constant added */
 } VEnt;
 
 typedef enum CtlKind { C_FUNC, C_BLOCK, C_LOOP, C_IF } CtlKind;
@@ -230,6 +234,9 @@ static void tr_copy_to(Tr *t, const VEnt *e, uint32_t src, uint32_t dst) {
     case V_C32:
       tr_op(t, IOP_CONST32), tr_emit(t, dst), tr_emit(t, (uint32_t)e->bits);
       return;
+    case V_ADDI:
+      tr_op(t, IOP_I32_ADD_I), tr_emit(t, dst), tr_emit(t, e->loc), tr_emit(t, (uint32_t)e->bits);
+      return;
     default:
       tr_op(t, IOP_CONST64), tr_emit(t, dst), tr_emit(t, (uint32_t)e->bits),
           tr_emit(t, (uint32_t)(e->bits >> 32));
@@ -237,11 +244,19 @@ static void tr_copy_to(Tr *t, const VEnt *e, uint32_t src, uint32_t dst) {
   }
 }
 
-/* Puts entry pos in its own stack slot. */
+/* True if entry e reads local slots xs .. xs+w-1 (a V_LOC or V_ADDI). */
+static bool tr_reads_local(const VEnt *e, uint32_t xs, uint32_t w) {
+  return (e->kind == V_LOC || e->kind == V_ADDI) && e->loc - xs < w;
+}
+
+/* Puts entry pos in its own stack slot. A deferred add is emitted as the
+** last simple instruction, so the peepholes see it as if emitted in place. */
 static void tr_materialize(Tr *t, uint32_t pos) {
   VEnt *e = &t->aV[pos];
   if (e->kind == V_STK) return;
+  uint32_t start = t->n;
   tr_copy_to(t, e, 0, tr_slot(t, pos));
+  if (e->kind == V_ADDI) tr_simple(t, IOP_I32_ADD_I, start);
   e->kind = V_STK;
 }
 
@@ -306,6 +321,7 @@ static void tr_br_copies(Tr *t, const Ctl *c) {
 ** put in stack slots so no copy reads a parameter slot already overwritten. */
 static void tr_return(Tr *t) {
   uint32_t n = t->aC[0].nResult;
+  if (n == 1 && t->aV[t->nV - 1].kind == V_ADDI) tr_materialize(t, t->nV - 1);
   /* a single result just computed into its stack slot is written to fp[0] */
   uint32_t wd;
   if (n == 1 && t->aV[t->nV - 1].kind == V_STK &&
@@ -437,6 +453,7 @@ static bool tr_cmp_branch(IOp op, IOp *pT, IOp *pF) {
 ** that just wrote it (and nothing else reads it) is removed from the code
 ** and becomes the branch itself. Emits nothing else. */
 static void tr_take_cond(Tr *t, Cond *pc) {
+  if (t->aV[t->nV - 1].kind == V_ADDI) tr_materialize(t, t->nV - 1);
   uint32_t topSlot = tr_slot(t, t->nV - 1);
   const VEnt *top = &t->aV[t->nV - 1];
   bool fresh = top->kind == V_STK && tr_last_dst(t, topSlot) != UINT32_MAX;
@@ -446,7 +463,7 @@ static void tr_take_cond(Tr *t, Cond *pc) {
   /* (not if a value below still reads that local: an `if` materializes it
   ** before the branch, which now does the add) */
   for (uint32_t i = 0; teed && i + 1 < t->nV; i++)
-    if (t->aV[i].kind == V_LOC && t->aV[i].loc == top->loc) teed = false;
+    if (tr_reads_local(&t->aV[i], top->loc, 1)) teed = false;
   uint32_t cond = tr_pop(t);
   pc->op = IOP_BR_IF, pc->opNot = IOP_BR_UNLESS;
   pc->aw[0] = cond, pc->nw = 1;
@@ -581,7 +598,7 @@ static void tr_local_set(Tr *t, uint32_t x, bool tee) {
   /* values still reading local x must be saved before it changes */
   bool refs = false;
   for (uint32_t i = 0; i < low; i++)
-    if (t->aV[i].kind == V_LOC && t->aV[i].loc - xs < w) refs = true;
+    if (tr_reads_local(&t->aV[i], xs, w)) refs = true;
   uint32_t wd = UINT32_MAX;
   if (e->kind == V_STK && (w == 1 || t->aV[low + 1].kind == V_STK))
     wd = tr_last_dst(t, tr_slot(t, low));
@@ -592,8 +609,14 @@ static void tr_local_set(Tr *t, uint32_t x, bool tee) {
   } else {
     if (refs)
       for (uint32_t i = 0; i < low; i++)
-        if (t->aV[i].kind == V_LOC && t->aV[i].loc - xs < w) tr_materialize(t, i);
+        if (tr_reads_local(&t->aV[i], xs, w)) tr_materialize(t, i);
+    uint32_t start = t->n;
     for (uint32_t k = 0; k < w; k++) tr_copy_to(t, &t->aV[low + k], tr_slot(t, low + k), xs + k);
+    if (e->kind == V_ADDI && !t->oom) {
+      /* the deferred add writes the local: seen as a teed I32_ADD_I */
+      t->teeStart = start, t->teeEnd = t->n, t->teeOp = IOP_I32_ADD_I;
+      t->lastEnd = UINT32_MAX;
+    }
   }
   if (tee) {
     for (uint32_t k = 0; k < w; k++) {
@@ -693,7 +716,17 @@ static bool tr_numeric(Tr *t, WasmOp op) {
     /* a constant left operand of a commutative op is taken as the right one */
     bool swap = (ea->kind == V_C32 || ea->kind == V_C64) && eb->kind != V_C32 &&
                 eb->kind != V_C64 && tr_commutative(op);
-    const VEnt *ek = swap ? ea : eb;
+    const VEnt *ek = swap ? ea : eb, *eo = swap ? eb : ea;
+    if ((op == OP_I32_ADD || op == OP_I32_SUB) && ek->kind == V_C32 &&
+        (eo->kind == V_LOC || eo->kind == V_ADDI)) {
+      /* local + constant (+ constant ...): deferred, see V_ADDI */
+      uint32_t k = (uint32_t)ek->bits, loc = eo->loc;
+      uint32_t sum = (eo->kind == V_ADDI ? (uint32_t)eo->bits : 0) + (op == OP_I32_SUB ? 0u - k : k);
+      t->nV -= 2;
+      VEnt *e = tr_push_ent(t);
+      if (e) e->kind = V_ADDI, e->loc = loc, e->bits = sum;
+      return true;
+    }
     IOp immOp = IOP_COUNT_;
     if (ek->kind == V_C32 || ek->kind == V_C64) {
       switch (op) {
@@ -817,6 +850,19 @@ static bool tr_f64_mac(Tr *t, uint32_t offset) {
   return true;
 }
 
+/* The store op iop with its address a local plus a constant (interp.h). */
+static IOp tr_store_ai(IOp iop) {
+  switch (iop) {
+#define X(n)     \
+  case IOP_##n: \
+    return IOP_##n##_AI;
+    INTERP_STORES(X)
+#undef X
+    default:
+      return iop;
+  }
+}
+
 static bool tr_memory(Tr *t, const Instr *in) {
   IOp iop;
   bool load;
@@ -838,7 +884,16 @@ static bool tr_memory(Tr *t, const Instr *in) {
     default:
       return false;
   }
-  if (load) {
+  if (load && t->aV[t->nV - 1].kind == V_ADDI) {
+    /* a deferred local + constant is the address: the _AI form */
+    uint32_t loc = t->aV[t->nV - 1].loc, imm = (uint32_t)t->aV[t->nV - 1].bits;
+    t->nV--;
+    uint32_t d = tr_push(t);
+    uint32_t start = t->n;
+    iop = tr_load_fused(iop, true);
+    tr_op(t, iop), tr_emit(t, d), tr_emit(t, loc), tr_emit(t, imm), tr_emit(t, (uint32_t)in->offset);
+    tr_simple(t, iop, start);
+  } else if (load) {
     /* an i32.add that just computed the address joins the load */
     uint32_t slot = tr_slot(t, t->nV - 1);
     bool fresh = t->aV[t->nV - 1].kind == V_STK && tr_last_dst(t, slot) != UINT32_MAX &&
@@ -859,6 +914,13 @@ static bool tr_memory(Tr *t, const Instr *in) {
     tr_simple(t, iop, start);
   } else if (iop == IOP_F64_STORE && tr_f64_mac(t, (uint32_t)in->offset)) {
     return true;
+  } else if (t->aV[t->nV - 2].kind == V_ADDI) {
+    /* the address a deferred local + constant: the store's _AI form */
+    uint32_t v = tr_pop(t);
+    uint32_t loc = t->aV[t->nV - 1].loc, imm = (uint32_t)t->aV[t->nV - 1].bits;
+    t->nV--;
+    iop = tr_store_ai(iop);
+    tr_op(t, iop), tr_emit(t, loc), tr_emit(t, imm), tr_emit(t, v), tr_emit(t, (uint32_t)in->offset);
   } else {
     uint32_t v = tr_pop(t);
     uint32_t a = tr_pop(t);
