@@ -69,6 +69,19 @@
                               (f64.load offset=8 (local.tee $q (i32.add (local.get $b) (local.get $i)))))
                      (f64.load (local.get $p))))
           (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 8))) (local.get $n)))))))
+  ;; clang's axpy unrolled by two (F64_MAC2): c + i and b + i, then the step
+  ;; p += 8 with b read at q + 8
+  (func $axpy_u2 (param $x f64) (param $c i32) (param $b i32) (param $n i32)
+    (local $i i32) (local $p i32) (local $q i32)
+    (loop $l
+      (f64.store (local.tee $p (i32.add (local.get $c) (local.get $i)))
+        (f64.add (f64.mul (local.get $x)
+                          (f64.load (local.tee $q (i32.add (local.get $b) (local.get $i)))))
+                 (f64.load (local.get $p))))
+      (f64.store (local.tee $p (i32.add (local.get $p) (i32.const 8)))
+        (f64.add (f64.mul (local.get $x) (f64.load (i32.add (local.get $q) (i32.const 8))))
+                 (f64.load (local.get $p))))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $n)))))
   (func $fill (param $p i32) (param $n i32) (param $v f64) (param $step f64)
     (loop $l
       (f64.store (local.get $p) (local.get $v))
@@ -117,6 +130,18 @@
     (call $axpy_idx (f64.const 0.5) (i32.const 0) (i32.sub (i32.const 64) (i32.mul (i32.eqz (local.get $swap)) (i32.const 8)))
                     (i32.const 32) (local.get $swap))
     (call $sum (i32.const 0) (i32.const 4)))
+  (func (export "u2") (result f64)
+    (call $fill (i32.const 0) (i32.const 4) (f64.const 1) (f64.const 1))
+    (call $fill (i32.const 64) (i32.const 4) (f64.const 10) (f64.const 1))
+    (call $axpy_u2 (f64.const 0.5) (i32.const 0) (i32.const 64) (i32.const 32))
+    (call $sum (i32.const 0) (i32.const 4)))
+  ;; b one element behind c: each second step reads what the first stored
+  ;; (mem[0] = 10, c = 1..4 at 8): 21, 2*21+2, 2*44+3, 2*91+4
+  (func (export "u2_overlap") (result f64)
+    (call $fill (i32.const 0) (i32.const 5) (f64.const 0) (f64.const 1))
+    (f64.store (i32.const 0) (f64.const 10))
+    (call $axpy_u2 (f64.const 2) (i32.const 8) (i32.const 0) (i32.const 32))
+    (call $sum (i32.const 8) (i32.const 4)))
   ;; b and c the same array: c[i] = 2*c[i] + c[i]
   (func (export "alias") (result f64)
     (call $fill (i32.const 0) (i32.const 4) (f64.const 1) (f64.const 1))
@@ -166,6 +191,8 @@
 (assert_return (invoke "axpy_ai") (f64.const 33))
 (assert_return (invoke "alias") (f64.const 30))
 (assert_return (invoke "pre") (f64.const 33))
+(assert_return (invoke "u2") (f64.const 33))
+(assert_return (invoke "u2_overlap") (f64.const 342))
 (assert_return (invoke "idx" (i32.const 0)) (f64.const 33))
 (assert_return (invoke "idx" (i32.const 1)) (f64.const 33))
 (assert_return (invoke "pre2") (f64.const 33))

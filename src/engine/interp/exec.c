@@ -838,6 +838,37 @@ dispatch:
     pc += 10;
     NEXT();
   }
+  OP(F64_MAC2) {
+    uint64_t da = PAIR(0), bd = PAIR(2), ab = PAIR(4), xi = PAIR(6), oo = PAIR(8);
+    uint64_t ii = PAIR(10), oo2 = PAIR(12);
+    uint32_t A = AT_U32(PAIR_HI(da)) + AT_U32(PAIR_LO(bd));
+    fp[PAIR_LO(da)] = A;
+    uint32_t B = AT_U32(PAIR_LO(ab)) + AT_U32(PAIR_HI(ab));
+    fp[PAIR_HI(bd)] = B;
+    double x = AT_F64(PAIR_LO(xi));
+    uint64_t eb = (uint64_t)(uint32_t)(B + PAIR_HI(xi)) + PAIR_HI(oo);
+    uint64_t ea = (uint64_t)A + PAIR_LO(oo);
+    MEM_CHK(eb, 8);
+    MEM_CHK(ea, 8);
+    uint64_t vb, va;
+    memcpy(&vb, mb + eb, 8);
+    memcpy(&va, mb + ea, 8);
+    uint64_t r = num_bits64(x * num_f64(vb) + num_f64(va));
+    memcpy(mb + ea, &r, 8);
+    /* the second step: d1 stepped, b from the same d */
+    A += PAIR_LO(ii);
+    fp[PAIR_LO(da)] = A;
+    eb = (uint64_t)(uint32_t)(B + PAIR_HI(ii)) + PAIR_HI(oo2);
+    ea = (uint64_t)A + PAIR_LO(oo2);
+    MEM_CHK(eb, 8);
+    MEM_CHK(ea, 8);
+    memcpy(&vb, mb + eb, 8);
+    memcpy(&va, mb + ea, 8);
+    r = num_bits64(x * num_f64(vb) + num_f64(va));
+    memcpy(mb + ea, &r, 8);
+    pc += 14;
+    NEXT();
+  }
   OP(F64_MAC_PRE) {
     uint64_t da = PAIR(0);
     uint32_t A = (uint32_t)fp[PAIR_HI(da)] + pc[2];

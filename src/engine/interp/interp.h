@@ -275,8 +275,12 @@ typedef struct InterpCode {
 ** fp[d]. F64_MAC_ADD2 (d1, a1, b1, d, a, b, x, ib, offA, offB) takes in the
 ** I32_ADD2 that just computed both addresses (c's into d1, b's into d, as
 ** `c + i` and `b + i` in a loop over two arrays): its two sums, then
-** F64_MAC at fp[d1] with b = fp[d]. */
-#define INTERP_F64_MAC_OPS(X) X(F64_MAC) X(F64_MAC_PRE) X(F64_MAC_ADD2)
+** F64_MAC at fp[d1] with b = fp[d].
+** F64_MAC2 (d1, a1, b1, d, a, b, x, ib, offA, offB, ia2, ib2, offA2, offB2)
+** is an F64_MAC_ADD2 and the F64_MAC_PRE after it that steps d1 by ia2 and
+** reads b at fp[d] + ib2 with the same x: an axpy unrolled by two, its sums
+** kept in registers across both steps. */
+#define INTERP_F64_MAC_OPS(X) X(F64_MAC) X(F64_MAC_PRE) X(F64_MAC_ADD2) X(F64_MAC2)
 
 /* Stores whose address is a local plus a constant: <store>_AI (a, imm,
 ** value, offset) write at (u32)(a + imm) + offset. */

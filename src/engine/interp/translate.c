@@ -90,6 +90,9 @@ typedef struct Tr {
   ** its result into a local (valid while teeEnd == n) */
   uint32_t teeStart, teeEnd;
   IOp teeOp;
+  /* the last F64_MAC_ADD2 (valid while macEnd is where the code after it
+  ** starts), which the next step of an unrolled axpy may join */
+  uint32_t macStart, macEnd;
 } Tr;
 
 /* ---- emission ---- */
@@ -111,7 +114,7 @@ static void tr_emit(Tr *t, uint32_t w) {
 static void tr_op(Tr *t, IOp op) { tr_emit(t, interp_op_word(op)); }
 
 /* A label is bound here: no peephole may look back across it. */
-static void tr_label(Tr *t) { t->lastEnd = t->teeEnd = UINT32_MAX; }
+static void tr_label(Tr *t) { t->lastEnd = t->teeEnd = t->macEnd = UINT32_MAX; }
 
 /* Marks the instruction started at `start` as the last simple one (its
 ** operand after the op word is the destination). */
@@ -835,6 +838,22 @@ static bool tr_f64_mac(Tr *t, uint32_t offset) {
     tr_emit(t, w[0]), tr_emit(t, w[1]), tr_emit(t, w[2]);
     tr_emit(t, x), tr_emit(t, ib), tr_emit(t, offset), tr_emit(t, offB);
     t->lastEnd = t->teeEnd = UINT32_MAX;
+    if (!t->oom) t->macStart = t->teeStart, t->macEnd = t->n;
+    return true;
+  }
+  /* F64_MAC_ADD2 [op d1 a1 b1 d a b x ib offA offB] right before the stepping
+  ** add, stepping its own address local d1, with the same x and b = d: the
+  ** second step of an axpy unrolled by two, one F64_MAC2 */
+  const uint32_t *m2 = &t->a[t->macStart];
+  if (pre && t->macEnd == t->teeStart && addr == m2[1] && t->a[t->teeStart + 2] == addr &&
+      b == m2[4] && x == m2[7] && m2[1] != m2[4] && x != m2[1] && x != m2[4]) {
+    uint32_t w[10], ia = t->a[t->teeStart + 3];
+    memcpy(w, m2 + 1, sizeof w);
+    t->n = t->macStart;
+    tr_op(t, IOP_F64_MAC2);
+    for (int k = 0; k < 10; k++) tr_emit(t, w[k]);
+    tr_emit(t, ia), tr_emit(t, ib), tr_emit(t, offset), tr_emit(t, offB);
+    t->lastEnd = t->teeEnd = t->macEnd = UINT32_MAX;
     return true;
   }
   if (pre) {
@@ -1334,7 +1353,7 @@ static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err)
   Tr t;
   memset(&t, 0, sizeof t);
   t.m = m;
-  t.lastEnd = t.prevEnd = t.teeEnd = UINT32_MAX;
+  t.lastEnd = t.prevEnd = t.teeEnd = t.macEnd = UINT32_MAX;
   InterpCode *code = NULL;
   /* slots of the locals (params first): v128 ones take two */
   /* slots: params, then the locals to zero on entry, then the others */
