@@ -802,70 +802,51 @@ dispatch:
   BINF64M(F64_ADD, num_bits64(a + b))
   BINF64M(F64_SUB, num_bits64(a - b))
   BINF64M(F64_MUL, num_bits64(a * b))
-  /* ... and the axpy step, c[i] += x * b[j] (interp.h); A: the address of c */
-#define F64_MAC_AT(A, k)                                               \
-  do {                                                                 \
-    uint64_t xb = PAIR(k), io = PAIR(k + 2), ob = PAIR(k + 4);         \
-    uint64_t eb = (uint64_t)(uint32_t)(fp[PAIR_HI(xb)] + PAIR_LO(io)) + PAIR_LO(ob); \
-    uint64_t ea = (uint64_t)(A) + PAIR_HI(io);                         \
-    MEM_CHK(eb, 8);                                                    \
-    MEM_CHK(ea, 8);                                                    \
-    uint64_t vb, va;                                                   \
-    memcpy(&vb, mb + eb, 8);                                           \
-    memcpy(&va, mb + ea, 8);                                           \
-    double prod = num_f64(fp[PAIR_LO(xb)]) * num_f64(vb);              \
-    uint64_t r = num_bits64(prod + num_f64(va));                       \
-    memcpy(mb + ea, &r, 8);                                            \
-    NEXT_W(k + 6, PAIR_HI(ob));                                        \
+  /* ... and the axpy step, c[i] += x * b[j] (interp.h): at c's address ea,
+  ** b's eb, the product and the sum each rounded */
+#define F64_MAC_STEP(ea, eb, x)                                          \
+  do {                                                                   \
+    uint64_t ea_ = (ea), eb_ = (eb);                                     \
+    MEM_CHK(eb_, 8);                                                     \
+    MEM_CHK(ea_, 8);                                                     \
+    uint64_t vb_, va_;                                                   \
+    memcpy(&vb_, mb + eb_, 8);                                           \
+    memcpy(&va_, mb + ea_, 8);                                           \
+    uint64_t r_ = num_bits64((x) * num_f64(vb_) + num_f64(va_));         \
+    memcpy(mb + ea_, &r_, 8);                                            \
   } while (0)
+  /* F64_MAC and F64_MAC_PRE: c at A, then (x, b, ib, offA, offB) from word k */
+#define F64_MAC_AT(A, k)                                                           \
+  do {                                                                             \
+    uint64_t xb = PAIR(k), io = PAIR(k + 2), ob = PAIR(k + 4);                     \
+    F64_MAC_STEP((uint64_t)(A) + PAIR_HI(io),                                      \
+                 (uint64_t)(uint32_t)(AT_U32(PAIR_HI(xb)) + PAIR_LO(io)) + PAIR_LO(ob), \
+                 AT_F64(PAIR_LO(xb)));                                             \
+    NEXT_W(k + 6, PAIR_HI(ob));                                                    \
+  } while (0)
+  /* F64_MAC_ADD2 and F64_MAC2: both address sums (A for c, B for b), then the
+  ** first step; declares the operand pairs, A, B and x */
+#define F64_MAC_SUMS_STEP()                                                         \
+  uint64_t da = PAIR(0), bd = PAIR(2), ab = PAIR(4), xi = PAIR(6), oo = PAIR(8);    \
+  uint32_t A = AT_U32(PAIR_HI(da)) + AT_U32(PAIR_LO(bd));                           \
+  fp[PAIR_LO(da)] = A;                                                              \
+  uint32_t B = AT_U32(PAIR_LO(ab)) + AT_U32(PAIR_HI(ab));                           \
+  fp[PAIR_HI(bd)] = B;                                                              \
+  double x = AT_F64(PAIR_LO(xi));                                                   \
+  F64_MAC_STEP((uint64_t)A + PAIR_LO(oo), (uint64_t)(uint32_t)(B + PAIR_HI(xi)) + PAIR_HI(oo), x)
   OP(F64_MAC) { F64_MAC_AT(U32(0), 1); }
   OP(F64_MAC_ADD2) {
-    uint64_t da = PAIR(0), bd = PAIR(2), ab = PAIR(4), xi = PAIR(6), oo = PAIR(8);
-    uint32_t A = AT_U32(PAIR_HI(da)) + AT_U32(PAIR_LO(bd));
-    fp[PAIR_LO(da)] = A;
-    uint32_t B = AT_U32(PAIR_LO(ab)) + AT_U32(PAIR_HI(ab));
-    fp[PAIR_HI(bd)] = B;
-    uint64_t eb = (uint64_t)(uint32_t)(B + PAIR_HI(xi)) + PAIR_HI(oo);
-    uint64_t ea = (uint64_t)A + PAIR_LO(oo);
-    MEM_CHK(eb, 8);
-    MEM_CHK(ea, 8);
-    uint64_t vb, va;
-    memcpy(&vb, mb + eb, 8);
-    memcpy(&va, mb + ea, 8);
-    double prod = AT_F64(PAIR_LO(xi)) * num_f64(vb);
-    uint64_t r = num_bits64(prod + num_f64(va));
-    memcpy(mb + ea, &r, 8);
+    F64_MAC_SUMS_STEP();
     pc += 10;
     NEXT();
   }
   OP(F64_MAC2) {
-    uint64_t da = PAIR(0), bd = PAIR(2), ab = PAIR(4), xi = PAIR(6), oo = PAIR(8);
+    F64_MAC_SUMS_STEP();
+    /* the second step: c's local stepped, b from the same sum */
     uint64_t ii = PAIR(10), oo2 = PAIR(12);
-    uint32_t A = AT_U32(PAIR_HI(da)) + AT_U32(PAIR_LO(bd));
-    fp[PAIR_LO(da)] = A;
-    uint32_t B = AT_U32(PAIR_LO(ab)) + AT_U32(PAIR_HI(ab));
-    fp[PAIR_HI(bd)] = B;
-    double x = AT_F64(PAIR_LO(xi));
-    uint64_t eb = (uint64_t)(uint32_t)(B + PAIR_HI(xi)) + PAIR_HI(oo);
-    uint64_t ea = (uint64_t)A + PAIR_LO(oo);
-    MEM_CHK(eb, 8);
-    MEM_CHK(ea, 8);
-    uint64_t vb, va;
-    memcpy(&vb, mb + eb, 8);
-    memcpy(&va, mb + ea, 8);
-    uint64_t r = num_bits64(x * num_f64(vb) + num_f64(va));
-    memcpy(mb + ea, &r, 8);
-    /* the second step: d1 stepped, b from the same d */
     A += PAIR_LO(ii);
     fp[PAIR_LO(da)] = A;
-    eb = (uint64_t)(uint32_t)(B + PAIR_HI(ii)) + PAIR_HI(oo2);
-    ea = (uint64_t)A + PAIR_LO(oo2);
-    MEM_CHK(eb, 8);
-    MEM_CHK(ea, 8);
-    memcpy(&vb, mb + eb, 8);
-    memcpy(&va, mb + ea, 8);
-    r = num_bits64(x * num_f64(vb) + num_f64(va));
-    memcpy(mb + ea, &r, 8);
+    F64_MAC_STEP((uint64_t)A + PAIR_LO(oo2), (uint64_t)(uint32_t)(B + PAIR_HI(ii)) + PAIR_HI(oo2), x);
     pc += 14;
     NEXT();
   }
