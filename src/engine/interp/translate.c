@@ -844,9 +844,9 @@ static bool tr_f64_mac(Tr *t, uint32_t offset) {
   /* F64_MAC_ADD2 [op d1 a1 b1 d a b x ib offA offB] right before the stepping
   ** add, stepping its own address local d1, with the same x and b = d: the
   ** second step of an axpy unrolled by two, one F64_MAC2 */
-  const uint32_t *m2 = &t->a[t->macStart];
-  if (pre && t->macEnd == t->teeStart && addr == m2[1] && t->a[t->teeStart + 2] == addr &&
-      b == m2[4] && x == m2[7] && m2[1] != m2[4] && x != m2[1] && x != m2[4]) {
+  const uint32_t *m2 = pre && t->macEnd == t->teeStart ? &t->a[t->macStart] : NULL;
+  if (m2 && addr == m2[1] && t->a[t->teeStart + 2] == addr && b == m2[4] && x == m2[7] &&
+      m2[1] != m2[4] && x != m2[1] && x != m2[4]) {
     uint32_t w[10], ia = t->a[t->teeStart + 3];
     memcpy(w, m2 + 1, sizeof w);
     t->n = t->macStart;
