@@ -13,14 +13,18 @@
 static void serve_usage(FILE *f) {
   fprintf(f,
           "usage: cairn serve [--listen HOST:PORT] [--route PATH=MODULE]... [--config FILE]\n"
-          "                   [--workers N] [--access-log FILE|-|off]\n"
+          "                   [--workers N] [--run-threads N] [--shutdown-grace-ms MS]\n"
+          "                   [--access-log FILE|-|off]\n"
           "Serves HTTP functions (WASI commands, WAGI interface): each request runs in a\n"
           "fresh instance of the function whose route matches its path.\n"
           "\n"
           "  --listen HOST:PORT    address to listen on (default 127.0.0.1:8080)\n"
           "  --route PATH=MODULE   serve MODULE (.wasm or .wat) at PATH and below it\n"
           "  --config FILE         JSON configuration (functions, env, dirs, limits)\n"
-          "  --workers N           worker threads (default: one per core)\n"
+          "  --workers N           I/O threads (default: one per core)\n"
+          "  --run-threads N       threads that run functions (default: four per core)\n"
+          "  --shutdown-grace-ms MS  SIGTERM: in-flight runs get MS ms, then are\n"
+          "                        interrupted (default 10000; a second signal: now)\n"
           "  --access-log DEST     JSON access log: - (stdout, default), off, or a file\n"
           "\n"
           "GET /metrics gives Prometheus metrics. SIGTERM stops gracefully, SIGHUP\n"
@@ -32,7 +36,8 @@ int cli_serve(int argc, char **argv) {
   serve_conf_init(&conf);
   char err[1024];
   const char *config = NULL, *listen = NULL, *log = NULL;
-  int workers = -1;
+  int workers = -1, runs = -1;
+  long long grace = -1;
   int rc = 2;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -44,7 +49,8 @@ int cli_serve(int argc, char **argv) {
     }
     bool takes = strcmp(a, "--listen") == 0 || strcmp(a, "--route") == 0 ||
                  strcmp(a, "--config") == 0 || strcmp(a, "--workers") == 0 ||
-                 strcmp(a, "--access-log") == 0;
+                 strcmp(a, "--access-log") == 0 || strcmp(a, "--run-threads") == 0 ||
+                 strcmp(a, "--shutdown-grace-ms") == 0;
     if (!takes) {
       fprintf(stderr, "cairn serve: unknown option '%s'\n", a);
       serve_usage(stderr);
@@ -66,6 +72,22 @@ int cli_serve(int argc, char **argv) {
         goto out;
       }
       workers = (int)n;
+    } else if (strcmp(a, "--run-threads") == 0) {
+      char *end;
+      long n = strtol(v, &end, 10);
+      if (*end || n < 1 || n > 4096) {
+        fprintf(stderr, "cairn serve: --run-threads must be a number in [1, 4096]\n");
+        goto out;
+      }
+      runs = (int)n;
+    } else if (strcmp(a, "--shutdown-grace-ms") == 0) {
+      char *end;
+      long long n = strtoll(v, &end, 10);
+      if (*end || !*v || n < 0 || n > 3600000) {
+        fprintf(stderr, "cairn serve: --shutdown-grace-ms must be a number in [0, 3600000]\n");
+        goto out;
+      }
+      grace = n;
     } else {
       char **r = realloc(conf.cli_routes, (conf.ncli_routes + 1) * sizeof *r);
       if (!r) goto out;
@@ -90,6 +112,8 @@ int cli_serve(int argc, char **argv) {
     goto out;
   }
   if (workers > 0) conf.workers = workers;
+  if (runs > 0) conf.run_threads = runs;
+  if (grace >= 0) conf.shutdown_grace_ms = (uint64_t)grace;
   if (log) {
     free(conf.access_log);
     conf.access_log = strdup(log);

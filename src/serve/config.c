@@ -2,10 +2,11 @@
 ** config.c: `cairn serve` configuration: defaults, the JSON config file
 ** (parsed with jansson) and --route PATH=MODULE arguments. Errors name the
 ** file, line and entry at fault. Format (docs/serve.md):
-**   { "listen": "127.0.0.1:8080", "workers": 0, "access_log": "-",
+**   { "listen": "127.0.0.1:8080", "workers": 0, "run_threads": 0, "access_log": "-",
 **     "server": { "header_timeout_ms": 10000, "idle_timeout_ms": 30000,
 **                 "write_timeout_ms": 30000, "max_header_bytes": 16384,
-**                 "max_connections": 10000 },
+**                 "max_connections": 10000, "shutdown_grace_ms": 10000,
+**                 "function_run_threads": 0 },
 **     "functions": [ { "name": "hello", "route": "/hello", "module": "hello.wasm",
 **                      "env": { "K": "V" },
 **                      "dirs": [ { "host": "data", "guest": "/data", "read_only": true } ],
@@ -41,6 +42,7 @@ void serve_conf_init(ServeConf *c) {
   c->write_timeout_ms = 30000;
   c->max_header = 16384;
   c->max_conns = 10000;
+  c->shutdown_grace_ms = 10000;
 }
 
 static void func_conf_free(ServeFuncConf *f) {
@@ -321,8 +323,8 @@ bool serve_conf_load(ServeConf *c, const char *path, char *err, size_t n) {
       snprintf(err, n, "%s:%d:%d: %s", path, je.line, je.column, je.text);
     return false;
   }
-  static const char *const keys[] = {"listen", "workers", "access_log", "server", "functions",
-                                     NULL};
+  static const char *const keys[] = {"listen", "workers", "run_threads", "access_log", "server",
+                                     "functions", NULL};
   if (!json_is_object(root)) FAIL("%s: the top level must be an object", path);
   if (!check_keys(root, keys, path, err, n)) goto fail;
   json_t *v = json_object_get(root, "listen");
@@ -335,6 +337,10 @@ bool serve_conf_load(ServeConf *c, const char *path, char *err, size_t n) {
   if (!get_uint(root, "workers", &workers, path, err, n)) goto fail;
   if (workers > 1024) FAIL("%s: \"workers\" must be at most 1024", path);
   c->workers = (int)workers;
+  uint64_t runs = (uint64_t)c->run_threads;
+  if (!get_uint(root, "run_threads", &runs, path, err, n)) goto fail;
+  if (runs > 4096) FAIL("%s: \"run_threads\" must be at most 4096", path);
+  c->run_threads = (int)runs;
   v = json_object_get(root, "access_log");
   if (v) {
     if (!json_is_string(v)) FAIL("%s: \"access_log\" must be a string (\"-\", \"off\" or a file)", path);
@@ -345,18 +351,24 @@ bool serve_conf_load(ServeConf *c, const char *path, char *err, size_t n) {
   if (srv) {
     static const char *const skeys[] = {"header_timeout_ms", "idle_timeout_ms",
                                         "write_timeout_ms", "max_header_bytes",
-                                        "max_connections", NULL};
+                                        "max_connections", "shutdown_grace_ms",
+                                        "function_run_threads", NULL};
     if (!json_is_object(srv)) FAIL("%s: \"server\" must be an object", path);
     char where[300];
     snprintf(where, sizeof where, "%s: server", path);
-    uint64_t mh = c->max_header, mc = c->max_conns;
+    uint64_t mh = c->max_header, mc = c->max_conns, fr = (uint64_t)c->function_run_threads;
     if (!check_keys(srv, skeys, where, err, n) ||
         !get_uint(srv, "header_timeout_ms", &c->header_timeout_ms, where, err, n) ||
         !get_uint(srv, "idle_timeout_ms", &c->idle_timeout_ms, where, err, n) ||
         !get_uint(srv, "write_timeout_ms", &c->write_timeout_ms, where, err, n) ||
         !get_uint(srv, "max_header_bytes", &mh, where, err, n) ||
-        !get_uint(srv, "max_connections", &mc, where, err, n))
+        !get_uint(srv, "max_connections", &mc, where, err, n) ||
+        !get_uint(srv, "shutdown_grace_ms", &c->shutdown_grace_ms, where, err, n) ||
+        !get_uint(srv, "function_run_threads", &fr, where, err, n))
       goto fail;
+    if (c->shutdown_grace_ms > 3600000) FAIL("%s: shutdown_grace_ms must be at most 3600000", where);
+    if (fr > 4096) FAIL("%s: function_run_threads must be at most 4096", where);
+    c->function_run_threads = (int)fr;
     if (mh < 256 || mh > (1 << 20)) FAIL("%s: max_header_bytes must be in [256, 1048576]", where);
     if (mc < 1 || mc > 1000000) FAIL("%s: max_connections must be in [1, 1000000]", where);
     c->max_header = (size_t)mh;

@@ -1,7 +1,7 @@
 /*
 ** func.c: functions of `cairn serve`. Loading compiles each module once and
-** checks it links against WASI by a trial instantiation. Each worker gets,
-** on first use, its own slot per function: a store with the function's
+** checks it links against WASI by a trial instantiation. Each run thread
+** gets, on first use, its own slot per function: a store with the function's
 ** limits, a WASI object whose stdio is host memory, an instance and a
 ** snapshot of it. Every request restores the slot from its snapshot (a
 ** fresh instance in a few microseconds), gives WASI the request's WAGI/CGI
@@ -556,12 +556,14 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
   watch->store = s->store;
   watch->deadline_ns = f->conf.limits.timeout_ms ? t1 + f->conf.limits.timeout_ms * 1000000u : 0;
   watch->fired = false;
+  if (watch->cancel) cairn_store_interrupt(s->store);  /* cancelled before it started */
   pthread_mutex_unlock(&watch->mu);
   s->dirty = true;
   ok = cairn_func_call(s->start, NULL, 0, NULL, 0, &err);
   pthread_mutex_lock(&watch->mu);
   watch->store = NULL;
   bool fired = watch->fired;
+  const char *cancel = watch->cancel;
   pthread_mutex_unlock(&watch->mu);
 
   if (!ok) {
@@ -576,7 +578,10 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
                     mem.kind == CAIRN_EXTERN_MEMORY &&
                     cairn_memory_pages(mem.of.memory) > s->pages0 &&
                     cairn_memory_pages(mem.of.memory) + 32 >= cap;
-      if (err.kind == CAIRN_ERR_TRAP && err.trap == CAIRN_TRAP_INTERRUPT) {
+      if (err.kind == CAIRN_ERR_TRAP && err.trap == CAIRN_TRAP_INTERRUPT && cancel && !fired) {
+        snprintf(detail, sizeof detail, "cancelled: %s", cancel);
+        res_fail(res, 499, FAIL_CANCELLED, "Cancelled\n", detail);
+      } else if (err.kind == CAIRN_ERR_TRAP && err.trap == CAIRN_TRAP_INTERRUPT) {
         snprintf(detail, sizeof detail, "deadline of %llu ms exceeded%s",
                  (unsigned long long)f->conf.limits.timeout_ms, fired ? "" : " (interrupted)");
         res_fail(res, 504, FAIL_DEADLINE, "Gateway Timeout: the function ran out of time\n",

@@ -14,7 +14,7 @@
 
 const char *const serve_fail_names[FAIL_NKINDS] = {
     "trap", "exit", "fuel", "deadline", "memory", "response_size",
-    "body_size", "concurrency", "bad_output", "instantiate"};
+    "body_size", "concurrency", "bad_output", "instantiate", "cancelled"};
 
 const double serve_latency_buckets[METRIC_NBUCKETS] = {
     0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
@@ -174,7 +174,7 @@ bool metrics_render(MetricsReg *r, const FuncSet *set, char **out, size_t *len) 
            serve_fail_names[k],
            (unsigned long long)atomic_load_explicit(&r->a[i].m->fails[k], memory_order_relaxed));
   }
-  outf(&o, "# HELP cairn_live_instances Instances held by workers (one per worker and function used).\n"
+  outf(&o, "# HELP cairn_live_instances Instances held by run threads (one per run thread and function used).\n"
            "# TYPE cairn_live_instances gauge\n");
   for (size_t i = 0; i < r->n; i++)
     outf(&o, "cairn_live_instances{function=\"%s\"} %lld\n", esc(r->a[i].name, fn, sizeof fn),
@@ -183,6 +183,10 @@ bool metrics_render(MetricsReg *r, const FuncSet *set, char **out, size_t *len) 
   for (size_t i = 0; i < r->n; i++)
     outf(&o, "cairn_in_flight{function=\"%s\"} %lld\n", esc(r->a[i].name, fn, sizeof fn),
          (long long)atomic_load(&r->a[i].m->in_flight));
+  outf(&o, "# HELP cairn_queued Requests waiting for a run thread.\n# TYPE cairn_queued gauge\n");
+  for (size_t i = 0; i < r->n; i++)
+    outf(&o, "cairn_queued{function=\"%s\"} %lld\n", esc(r->a[i].name, fn, sizeof fn),
+         (long long)atomic_load(&r->a[i].m->queued));
   pthread_mutex_unlock(&r->mu);
   if (set) {
     outf(&o, "# HELP cairn_function_loaded Functions of the current configuration (module bytes).\n"

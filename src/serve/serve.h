@@ -52,7 +52,10 @@ typedef struct ServeFuncConf {
 typedef struct ServeConf {
   char *host;                /* owned; listen address */
   int port;
-  int workers;               /* 0: one per core */
+  int workers;               /* I/O threads; 0: one per core */
+  int run_threads;           /* threads that run functions; 0: four per core */
+  int function_run_threads;  /* run threads one function may hold while others wait; 0: half */
+  uint64_t shutdown_grace_ms;  /* SIGTERM: in-flight runs get this long, then are interrupted */
   char *access_log;          /* owned; "-" stdout (default), "off", or a file */
   uint64_t header_timeout_ms;  /* a request's head and body must arrive within this */
   uint64_t idle_timeout_ms;    /* keep-alive connection idle time */
@@ -134,7 +137,8 @@ const char *http_reason(int status);
 
 enum {
   FAIL_TRAP, FAIL_EXIT, FAIL_FUEL, FAIL_DEADLINE, FAIL_MEMORY, FAIL_RESPONSE_SIZE,
-  FAIL_BODY_SIZE, FAIL_CONCURRENCY, FAIL_BAD_OUTPUT, FAIL_INSTANTIATE, FAIL_NKINDS
+  FAIL_BODY_SIZE, FAIL_CONCURRENCY, FAIL_BAD_OUTPUT, FAIL_INSTANTIATE, FAIL_CANCELLED,
+  FAIL_NKINDS
 };
 extern const char *const serve_fail_names[FAIL_NKINDS];
 
@@ -148,6 +152,17 @@ typedef struct Histogram {
   _Atomic uint64_t sum_ns;
 } Histogram;
 
+/* A function's queue in the run pool (server.c), keyed by the function's
+** name through its FuncMetrics, so it survives reloads. Guarded by the
+** pool's lock. */
+struct ServeJob;
+typedef struct RunQueue {
+  struct ServeJob *head, *tail;   /* requests waiting for a run thread */
+  uint32_t busy;                  /* run threads running this function now */
+  bool active;                    /* in the pool's list of functions with waiting requests */
+  struct FuncMetrics *next;       /* that list */
+} RunQueue;
+
 typedef struct FuncMetrics {
   _Atomic uint64_t by_status[600];   /* index: status code */
   Histogram latency;
@@ -155,6 +170,8 @@ typedef struct FuncMetrics {
   _Atomic uint64_t fails[FAIL_NKINDS];
   _Atomic int64_t live_instances;
   _Atomic int64_t in_flight;
+  _Atomic int64_t queued;            /* requests waiting for a run thread */
+  RunQueue runq;
 } FuncMetrics;
 
 void metrics_observe(Histogram *h, const double *buckets, uint64_t ns);
@@ -182,7 +199,7 @@ struct ServeFunc {
   cairn_module *module;    /* compiled once at load; owned */
   size_t module_bytes;
   uint64_t load_ns;        /* compile + trial instantiation at load */
-  FuncSlot **slots;        /* one per worker, created on first use */
+  FuncSlot **slots;        /* one per run thread, created on first use */
   int nslots;
   FuncMetrics *metrics;    /* owned by the metrics registry (survives reloads) */
 };
@@ -207,8 +224,8 @@ bool metrics_render(MetricsReg *r, const FuncSet *set, char **out, size_t *len);
 void metrics_reg_free(MetricsReg *r);
 
 /* Compiles every function of conf (checking imports by a trial
-** instantiation). nworkers slots per function. Writes a message naming the
-** function to err on failure. */
+** instantiation). nworkers slots per function (one per run thread). Writes
+** a message naming the function to err on failure. */
 FuncSet *funcset_load(const ServeConf *conf, int nworkers, MetricsReg *reg, char *err, size_t n);
 /* Frees the slots worker w created for set (call on that worker's thread). */
 void funcset_release_worker(FuncSet *set, int w);
@@ -217,12 +234,15 @@ void funcset_free(FuncSet *set);
 /* The function whose route matches path (longest prefix at a '/' boundary). */
 ServeFunc *funcset_match(FuncSet *set, const char *path, size_t len);
 
-/* What a worker tells the watchdog while a function runs. */
+/* What a run thread tells the watchdog while a function runs. */
 typedef struct RunWatch {
   pthread_mutex_t mu;
   cairn_store *store;      /* the running store, or NULL */
   uint64_t deadline_ns;    /* CLOCK_MONOTONIC */
   bool fired;
+  const char *cancel;      /* static reason the run was cancelled (client gone,
+                           ** shutdown), or NULL; func_run interrupts the store
+                           ** when it is set before the run starts */
 } RunWatch;
 
 /* A function's response. */
@@ -247,8 +267,9 @@ typedef struct FuncRequest {
   const char *server_name; int server_port;
 } FuncRequest;
 
-/* Runs f for one request on worker w. Always fills res (status 5xx on any
-** failure). res->head must be freed by the caller. */
+/* Runs f for one request on run thread w (its slot w). Always fills res
+** (status 5xx on any failure; 499 FAIL_CANCELLED when watch->cancel was
+** set). res->head must be freed by the caller. */
 void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncResult *res);
 
 /* ---- the server (server.c) ---- */

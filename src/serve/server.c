@@ -1,21 +1,45 @@
 /*
-** server.c: the event loop of `cairn serve`. One worker thread per core,
-** each with its own epoll instance and its own SO_REUSEPORT listening
+** server.c: the event loop of `cairn serve`. I/O threads ("workers", one per
+** core) each have their own epoll instance and SO_REUSEPORT listening
 ** socket; connections are non-blocking, HTTP/1.1 with keep-alive and
-** pipelining, and a worker runs the function of a complete request inline
-** (one request at a time per worker, so a worker's function slots are never
-** shared). The main thread waits for signals and is the deadline watchdog:
-** every 2 ms it interrupts a store whose run passed its deadline
+** pipelining. A worker parses a complete request and hands it to the run
+** pool: run threads (four per core by default: a guest that sleeps uses no
+** CPU) take requests from per-function queues, each with its own function
+** slots, run them and format the response into the connection's output
+** buffer; the owning worker is woken through its eventfd and writes it. A
+** connection does not read while its request runs (so the request head and
+** body it points into stay put, and pipelined requests wait their turn).
+**
+** Fairness: a function with nothing running can always start a run (a
+** reserve of a quarter of the run threads is kept for such functions), and
+** one function holds at most function_run_threads (half by default) while
+** other functions have requests waiting. So one tenant that spins, sleeps or
+** grows memory cannot take every run thread from the others.
+**
+** Cancellation: a connection whose client is gone (EPOLLRDHUP/EPOLLHUP)
+** while its request runs has its store interrupted; a request still
+** queued is dropped (never run); later pipelined requests are never parsed.
+** The main thread waits for signals and is the deadline watchdog: every
+** 2 ms it interrupts a store whose run passed its deadline
 ** (cairn_store_interrupt). SIGTERM/SIGINT: stop accepting, finish in-flight
-** requests, close idle connections, exit. SIGHUP: reload the functions from
-** the config file; workers switch to the new set between requests, so no
+** requests for at most shutdown_grace_ms, then (or at a second signal)
+** interrupt every running store, close the connections and exit. SIGHUP:
+** reload the functions from the config file; workers switch to the new set
+** between requests and a request keeps its set (reference counted), so no
 ** request is dropped. Slow or hostile clients: 408 when a request does not
 ** arrive within header_timeout_ms, 400/414/431/501/505 for bad heads, 413
 ** for bodies over the function's limit, and the connection is closed after
 ** any error response (with a short lingering read so the client sees it).
 **
+** Ownership while a request runs (Conn.running): the run thread owns the
+** connection's output buffer (out, out_len, out_cap), close_after and the
+** job's result fields; it reads the request head, body and remote address,
+** which nobody writes then. Everything else stays with the worker. A
+** connection closed meanwhile is unlinked and its socket closed, but its
+** memory is freed only when the run thread hands the job back.
+**
 ** Global state: none beyond ServeState, allocated by serve_main and passed
-** to the workers; signals are handled synchronously (sigtimedwait) by the
+** to the threads; signals are handled synchronously (sigtimedwait) by the
 ** main thread, with SIGTERM/SIGINT/SIGHUP blocked in every thread.
 */
 #define _GNU_SOURCE
@@ -30,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,14 +63,39 @@
 
 #define READ_CHUNK 16384
 #define LINGER_NS 2000000000ull
-#define DRAIN_NS 10000000000ull   /* graceful shutdown: at most 10 s */
+#define HARD_WAIT_NS 1000000000ull  /* hard stop: how long interrupted runs get to return */
 #define LOG_FLUSH_BYTES 32768
 
 typedef struct ServeState ServeState;
+typedef struct Worker Worker;
+typedef struct RunThread RunThread;
+typedef struct Conn Conn;
 
 enum { C_HEAD, C_BODY, C_LINGER };
 
-typedef struct Conn {
+/* A request handed to the run pool. One per connection (embedded in Conn):
+** a connection has at most one request running or queued. */
+typedef struct ServeJob {
+  struct ServeJob *next;   /* in its function's queue, then in the worker's done list */
+  Conn *c;
+  Worker *w;               /* the worker that owns c */
+  ServeFunc *fn;
+  FuncSet *set;            /* fn's set: a reference held while the job lives */
+  FuncRequest rq;          /* points into c->in / c->body (stable: c does not read) */
+  size_t total;            /* bytes of c->in the request takes */
+  uint64_t t0;             /* when it was queued */
+  bool is_head;
+  bool queued;             /* in a queue (under the pool's lock) */
+  RunThread *runner;       /* set under the pool's lock when taken */
+  atomic_bool cancelled;
+  /* the result, written by the run thread */
+  int status, fail;
+  size_t body_len;
+  uint64_t inst_ns;
+  char detail[300];
+} Job;
+
+struct Conn {
   int fd;
   struct Conn *prev, *next;
   int state;
@@ -70,26 +120,45 @@ typedef struct Conn {
   uint64_t write_start;   /* when out became non-empty */
   char remote[INET6_ADDRSTRLEN];
   int remote_port;
-} Conn;
+  uint32_t events;        /* epoll events registered */
+  bool running;           /* job is queued or running (see the ownership note) */
+  bool gone;              /* closed while running: freed when the job comes back */
+  Job job;
+};
 
-typedef struct Worker {
+typedef struct DateCache {
+  char date[40];
+  time_t date_t;
+} DateCache;
+
+struct Worker {
   int id;
   pthread_t th;
-  int epfd, lfd;
+  int epfd, lfd, efd;     /* efd: eventfd, written when done has jobs */
   Conn *conns;
   uint32_t nconns;
-  RunWatch watch;
+  uint32_t njobs;         /* jobs of this worker's connections not yet back */
+  _Atomic(Job *) done;    /* jobs run, pushed by run threads (a LIFO stack) */
   FuncSet *set;
   uint64_t set_gen;
   char *log;
   size_t log_len, log_cap;
   uint64_t log_flushed;
-  char date[40];
-  time_t date_t;
+  DateCache date;
   ServeState *st;
   bool stop_seen;
-  uint64_t stop_at;
-} Worker;
+  bool hard_seen;
+  uint64_t hard_at;
+};
+
+struct RunThread {
+  int id;                 /* index of its slots */
+  pthread_t th;
+  ServeState *st;
+  RunWatch watch;         /* also guards cur */
+  Job *cur;               /* the job it runs */
+  DateCache date;
+};
 
 struct ServeState {
   ServeConf *conf;
@@ -97,12 +166,25 @@ struct ServeState {
   FuncSet *set;
   _Atomic uint64_t gen;
   atomic_bool stopping;
+  atomic_bool hard;       /* stop now: interrupt runs, drop connections */
+  atomic_int workers_live;
   MetricsReg *reg;
   Worker *workers;
   int nworkers;
   int logfd;
   char server_name[256];
   int port;
+  /* the run pool */
+  RunThread *runs;
+  int nruns;
+  uint32_t share;         /* run threads one function may hold while others wait */
+  uint32_t reserve;       /* idle run threads kept for functions with nothing running */
+  pthread_mutex_t q_mu;
+  pthread_cond_t q_cv;
+  FuncMetrics *active, *active_tail;  /* functions with queued jobs, in turn order */
+  uint32_t nactive;
+  uint32_t nbusy, nidle;  /* run threads running a job / waiting for one */
+  bool pool_stop;
 };
 
 /* ---- logging ---- */
@@ -159,8 +241,9 @@ static void log_raw(Worker *w, const char *fmt, ...) {
   if (n > 0) w->log_len += (size_t)n < 511 ? (size_t)n : 511;
 }
 
+/* One access log line. j: the run's result (NULL: none). */
 static void log_access(Worker *w, Conn *c, int status, size_t bytes, const ServeFunc *f,
-                       uint64_t dur_ns, const FuncResult *res) {
+                       uint64_t dur_ns, const Job *j) {
   if (w->st->logfd < 0) return;
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -179,10 +262,10 @@ static void log_access(Worker *w, Conn *c, int status, size_t bytes, const Serve
     log_str(w, f->conf.name, strlen(f->conf.name));
     log_raw(w, "\"");
   }
-  if (res && res->inst_ns) log_raw(w, ",\"instantiate_us\":%.2f", (double)res->inst_ns / 1000.0);
-  if (res && res->fail >= 0) {
-    log_raw(w, ",\"failure\":\"%s\",\"detail\":\"", serve_fail_names[res->fail]);
-    log_str(w, res->detail, strlen(res->detail));
+  if (j && j->inst_ns) log_raw(w, ",\"instantiate_us\":%.2f", (double)j->inst_ns / 1000.0);
+  if (j && j->fail >= 0) {
+    log_raw(w, ",\"failure\":\"%s\",\"detail\":\"", serve_fail_names[j->fail]);
+    log_str(w, j->detail, strlen(j->detail));
     log_raw(w, "\"");
   }
   log_raw(w, "}\n");
@@ -191,25 +274,43 @@ static void log_access(Worker *w, Conn *c, int status, size_t bytes, const Serve
 
 /* ---- connections ---- */
 
-static void conn_close(Worker *w, Conn *c) {
-  epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-  close(c->fd);
-  if (c->prev) c->prev->next = c->next;
-  else w->conns = c->next;
-  if (c->next) c->next->prev = c->prev;
-  w->nconns--;
+static void conn_set_events(Worker *w, Conn *c, uint32_t events) {
+  if (events == c->events) return;
+  struct epoll_event ev = {.events = events, .data.ptr = c};
+  epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+  c->events = events;
+}
+
+static void conn_events(Worker *w, Conn *c, bool want_out) {
+  conn_set_events(w, c, EPOLLIN | EPOLLRDHUP | (want_out ? EPOLLOUT : 0));
+}
+
+static void conn_free(Conn *c) {
   free(c->in);
   free(c->out);
   free(c->body);
   free(c);
 }
 
-static void conn_events(Worker *w, Conn *c, bool want_out) {
-  if (want_out == c->want_out) return;
-  struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | (want_out ? EPOLLOUT : 0),
-                           .data.ptr = c};
-  epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev);
-  c->want_out = want_out;
+static void job_cancel(Worker *w, Conn *c, const char *why);
+
+/* Closes the connection. One whose request is running becomes `gone`: the
+** run is cancelled and the memory freed when the job comes back. */
+static void conn_close(Worker *w, Conn *c) {
+  epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+  close(c->fd);
+  c->fd = -1;
+  if (c->prev) c->prev->next = c->next;
+  else w->conns = c->next;
+  if (c->next) c->next->prev = c->prev;
+  w->nconns--;
+  if (c->running) {
+    c->gone = true;
+    job_cancel(w, c, atomic_load(&w->st->hard) ? "the server is shutting down"
+                                               : "the client closed the connection");
+    return;
+  }
+  conn_free(c);
 }
 
 static bool out_reserve(Conn *c, size_t n) {
@@ -230,37 +331,43 @@ static void out_put(Conn *c, const void *p, size_t n) {
   }
 }
 
-static const char *worker_date(Worker *w) {
+static const char *date_now(DateCache *d) {
   time_t t = time(NULL);
-  if (t != w->date_t) {
+  if (t != d->date_t) {
     struct tm tm;
     gmtime_r(&t, &tm);
-    strftime(w->date, sizeof w->date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    w->date_t = t;
+    strftime(d->date, sizeof d->date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    d->date_t = t;
   }
-  return w->date;
+  return d->date;
 }
 
-/* Queues a response. head: extra header lines (CRLF-terminated). */
-static void respond(Worker *w, Conn *c, int status, const char *head, size_t head_len,
-                    const void *body, size_t body_len, bool is_head) {
-  bool stopping = atomic_load(&w->st->stopping);
+/* Queues a response in c->out. head: extra header lines (CRLF-terminated).
+** Called by the worker, or by the run thread that owns c->out. */
+static void respond_to(ServeState *st, DateCache *d, Conn *c, int status, const char *head,
+                       size_t head_len, const void *body, size_t body_len, bool is_head) {
+  bool stopping = atomic_load(&st->stopping);
   if (stopping) c->close_after = true;
   char line[256];
   int n = snprintf(line, sizeof line,
                    "HTTP/1.1 %d %s\r\nServer: cairn\r\nDate: %s\r\nContent-Length: %zu\r\n%s",
-                   status, http_reason(status), worker_date(w), body_len,
+                   status, http_reason(status), date_now(d), body_len,
                    c->close_after ? "Connection: close\r\n"
                    : (c->req.minor == 0 ? "Connection: keep-alive\r\n" : ""));
   if (!out_reserve(c, (size_t)n + head_len + 2 + body_len)) {
     c->close_after = true;
     return;
   }
-  if (!c->out_len) c->write_start = serve_now_ns();
   out_put(c, line, (size_t)n);
   out_put(c, head, head_len);
   out_put(c, "\r\n", 2);
   if (!is_head) out_put(c, body, body_len);
+}
+
+static void respond(Worker *w, Conn *c, int status, const char *head, size_t head_len,
+                    const void *body, size_t body_len, bool is_head) {
+  if (!c->out_len) c->write_start = serve_now_ns();
+  respond_to(w->st, &w->date, c, status, head, head_len, body, body_len, is_head);
 }
 
 /* An error answer that ends the connection. */
@@ -328,9 +435,248 @@ static void conn_consume(Conn *c, size_t n) {
 }
 
 static void worker_sync_set(Worker *w);
+static void set_unref(FuncSet *set) {
+  if (set && atomic_fetch_sub(&set->refs, 1) == 1) funcset_free(set);
+}
 
-/* Runs the request whose head is c->req and body (body, len). */
-static void dispatch(Worker *w, Conn *c, const uint8_t *body, size_t body_len) {
+/* ---- the run pool ---- */
+
+/* May a run thread start j now? Under the pool's lock. A function with
+** nothing running always may; otherwise it must leave `reserve` threads
+** idle (for functions with nothing running) and, while other functions
+** wait, hold at most `share` threads. Cancelled jobs are taken at once
+** (they are not run). */
+static bool pool_may_start(ServeState *st, const Job *j) {
+  const RunQueue *q = &j->fn->metrics->runq;
+  if (q->busy == 0 || atomic_load(&j->cancelled) || st->pool_stop) return true;
+  if (q->busy >= st->share && st->nactive > 1) return false;
+  uint32_t idle = (uint32_t)st->nruns - st->nbusy;   /* the asking thread included */
+  uint32_t reserve = j->set->nfuncs > 1 ? st->reserve : 0;
+  return idle - 1 >= reserve;
+}
+
+static void pool_unlink_active(ServeState *st, FuncMetrics *m, FuncMetrics *prev) {
+  if (prev) prev->runq.next = m->runq.next;
+  else st->active = m->runq.next;
+  if (st->active_tail == m) st->active_tail = prev;
+  m->runq.next = NULL;
+  m->runq.active = false;
+  st->nactive--;
+}
+
+static void pool_link_active(ServeState *st, FuncMetrics *m) {
+  m->runq.active = true;
+  m->runq.next = NULL;
+  if (st->active_tail) st->active_tail->runq.next = m;
+  else st->active = m;
+  st->active_tail = m;
+  st->nactive++;
+}
+
+/* The next job a run thread may start (functions take turns), or NULL.
+** Under the pool's lock. */
+static Job *pool_pick(ServeState *st, RunThread *r) {
+  for (FuncMetrics *m = st->active, *prev = NULL; m; prev = m, m = m->runq.next) {
+    RunQueue *q = &m->runq;
+    Job *j = q->head;
+    if (!pool_may_start(st, j)) continue;
+    q->head = j->next;
+    if (!q->head) q->tail = NULL;
+    j->next = NULL;
+    j->queued = false;
+    j->runner = r;
+    atomic_fetch_sub_explicit(&m->queued, 1, memory_order_relaxed);
+    pool_unlink_active(st, m, prev);
+    if (q->head) pool_link_active(st, m);   /* its turn moves to the end */
+    q->busy++;
+    st->nbusy++;
+    return j;
+  }
+  return NULL;
+}
+
+/* Queues c's job (worker thread). */
+static void pool_submit(ServeState *st, Job *j) {
+  FuncMetrics *m = j->fn->metrics;
+  pthread_mutex_lock(&st->q_mu);
+  RunQueue *q = &m->runq;
+  j->next = NULL;
+  j->queued = true;
+  j->runner = NULL;
+  if (q->tail) q->tail->next = j;
+  else q->head = j;
+  q->tail = j;
+  atomic_fetch_add_explicit(&m->queued, 1, memory_order_relaxed);
+  if (!q->active) pool_link_active(st, m);
+  bool wake = st->nidle > 0;
+  pthread_mutex_unlock(&st->q_mu);
+  if (wake) pthread_cond_signal(&st->q_cv);
+}
+
+/* Removes j from its queue if it is still there (worker thread). Returns
+** whether it was. */
+static bool pool_withdraw(ServeState *st, Job *j) {
+  bool was = false;
+  pthread_mutex_lock(&st->q_mu);
+  if (j->queued) {
+    FuncMetrics *m = j->fn->metrics;
+    RunQueue *q = &m->runq;
+    Job *prev = NULL;
+    for (Job *x = q->head; x && x != j; x = x->next) prev = x;
+    if (prev) prev->next = j->next;
+    else q->head = j->next;
+    if (q->tail == j) q->tail = prev;
+    j->next = NULL;
+    j->queued = false;
+    atomic_fetch_sub_explicit(&m->queued, 1, memory_order_relaxed);
+    if (!q->head) {
+      FuncMetrics *pm = NULL;
+      for (FuncMetrics *x = st->active; x && x != m; x = x->runq.next) pm = x;
+      pool_unlink_active(st, m, pm);
+    }
+    was = true;
+  }
+  pthread_mutex_unlock(&st->q_mu);
+  return was;
+}
+
+/* Hands a job back to its worker (run thread). */
+static void job_post(Job *j) {
+  Worker *w = j->w;
+  Job *head = atomic_load(&w->done);
+  do j->next = head;
+  while (!atomic_compare_exchange_weak(&w->done, &head, j));
+  if (!head) {
+    uint64_t one = 1;
+    ssize_t r = write(w->efd, &one, sizeof one);
+    (void)r;
+  }
+}
+
+/* Cancels c's job (worker thread): a queued job is withdrawn (never run)
+** and handed back at once; a running one has its store interrupted. */
+static void job_cancel(Worker *w, Conn *c, const char *why) {
+  Job *j = &c->job;
+  ServeState *st = w->st;
+  atomic_store(&j->cancelled, true);
+  if (pool_withdraw(st, j)) {
+    j->status = 499;
+    j->fail = FAIL_CANCELLED;
+    snprintf(j->detail, sizeof j->detail, "dropped before it ran: %s", why);
+    job_post(j);
+    return;
+  }
+  pthread_mutex_lock(&st->q_mu);
+  RunThread *r = j->runner;
+  pthread_mutex_unlock(&st->q_mu);
+  if (!r) return;
+  pthread_mutex_lock(&r->watch.mu);
+  if (r->cur == j) {
+    r->watch.cancel = why;
+    if (r->watch.store) cairn_store_interrupt(r->watch.store);
+  }
+  pthread_mutex_unlock(&r->watch.mu);
+}
+
+/* Runs j on run thread r and formats its response into c->out. */
+static void job_run(RunThread *r, Job *j) {
+  ServeState *st = r->st;
+  Conn *c = j->c;
+  pthread_mutex_lock(&r->watch.mu);
+  r->cur = j;
+  bool skip = atomic_load(&j->cancelled) || atomic_load(&st->hard);
+  pthread_mutex_unlock(&r->watch.mu);
+  if (skip) {
+    j->status = 499;
+    j->fail = FAIL_CANCELLED;
+    snprintf(j->detail, sizeof j->detail, "dropped before it ran: %s",
+             atomic_load(&st->hard) ? "the server is shutting down"
+                                    : "the client closed the connection");
+  } else {
+    FuncResult res;
+    func_run(j->fn, r->id, &r->watch, &j->rq, &res);
+    j->status = res.status;
+    j->fail = res.fail;
+    j->body_len = res.body_len;
+    j->inst_ns = res.inst_ns;
+    memcpy(j->detail, res.detail, sizeof j->detail);
+    if (res.fail != FAIL_CANCELLED)
+      respond_to(st, &r->date, c, res.status, res.head ? res.head : "",
+                 res.head ? res.head_len : 0, res.body, res.body_len, j->is_head);
+    free(res.head);
+  }
+  pthread_mutex_lock(&r->watch.mu);
+  r->cur = NULL;
+  r->watch.cancel = NULL;
+  pthread_mutex_unlock(&r->watch.mu);
+}
+
+static void *run_main(void *arg) {
+  RunThread *r = arg;
+  ServeState *st = r->st;
+  FuncMetrics *ran = NULL;   /* the function of the job just handed back */
+  for (;;) {
+    pthread_mutex_lock(&st->q_mu);
+    if (ran) {
+      ran->runq.busy--;
+      st->nbusy--;
+    }
+    Job *j;
+    while (!(j = pool_pick(st, r)) && !st->pool_stop) {
+      st->nidle++;
+      pthread_cond_wait(&st->q_cv, &st->q_mu);
+      st->nidle--;
+    }
+    pthread_mutex_unlock(&st->q_mu);
+    if (!j) break;
+    job_run(r, j);
+    ran = j->fn->metrics;
+    job_post(j);   /* j belongs to its worker again */
+  }
+  return NULL;
+}
+
+/* A job came back (worker thread): log it, send the response, go on with
+** the connection's next request. */
+static bool conn_process(Worker *w, Conn *c);
+static void job_done(Worker *w, Job *j) {
+  Conn *c = j->c;
+  w->njobs--;
+  c->running = false;
+  uint64_t dur = serve_now_ns() - j->t0;
+  FuncMetrics *m = j->fn->metrics;
+  if (j->status >= 100 && j->status < 600)
+    atomic_fetch_add_explicit(&m->by_status[j->status], 1, memory_order_relaxed);
+  if (j->fail == FAIL_CANCELLED && strncmp(j->detail, "dropped", 7) == 0)
+    atomic_fetch_add_explicit(&m->fails[FAIL_CANCELLED], 1, memory_order_relaxed);
+  else
+    metrics_observe(&m->latency, serve_latency_buckets, dur);
+  log_access(w, c, j->status, j->body_len, j->fn, dur, j);
+  set_unref(j->set);
+  j->set = NULL;
+  j->fn = NULL;
+  if (c->gone) {
+    conn_free(c);
+    return;
+  }
+  if (j->fail == FAIL_CANCELLED) {   /* shutting down: nothing to send */
+    conn_close(w, c);
+    return;
+  }
+  c->write_start = serve_now_ns();
+  conn_consume(c, j->total);
+  if (c->body && c->body_max > 65536) {
+    free(c->body);
+    c->body = NULL;
+  }
+  if (!conn_flush(w, c)) return;
+  if (c->out_len == 0 && c->state != C_LINGER) conn_process(w, c);
+}
+
+/* Runs the request whose head is c->req and body (body, len): /metrics
+** and 404 answered here, functions handed to the run pool. Returns true
+** when the request was queued. */
+static bool dispatch(Worker *w, Conn *c, const uint8_t *body, size_t body_len, size_t total) {
   uint64_t t0 = serve_now_ns();
   bool is_head = c->req.method_len == 4 && memcmp(c->req.method, "HEAD", 4) == 0;
   if (!c->req.keep_alive) c->close_after = true;
@@ -345,7 +691,7 @@ static void dispatch(Worker *w, Conn *c, const uint8_t *body, size_t body_len) {
     } else {
       respond(w, c, 500, "", 0, "", 0, is_head);
     }
-    return;
+    return false;
   }
   if (c->fn && c->fn_gen != w->set_gen) {
     /* The functions were reloaded while the body arrived: route again. */
@@ -359,37 +705,47 @@ static void dispatch(Worker *w, Conn *c, const uint8_t *body, size_t body_len) {
     static const char ct[] = "Content-Type: text/plain\r\n";
     respond(w, c, 404, ct, sizeof ct - 1, msg, sizeof msg - 1, is_head);
     log_access(w, c, 404, sizeof msg - 1, NULL, serve_now_ns() - t0, NULL);
-    return;
+    return false;
   }
-  FuncRequest rq;
+  Job *j = &c->job;
+  FuncRequest *rq = &j->rq;
   const char *q = memchr(c->req.target, '?', c->req.target_len);
-  rq.http = &c->req;
-  rq.path = c->req.target;
-  rq.path_len = q ? (size_t)(q - c->req.target) : c->req.target_len;
-  rq.query = q ? q + 1 : "";
-  rq.query_len = q ? c->req.target_len - rq.path_len - 1 : 0;
-  rq.body = body;
-  rq.body_len = body_len;
-  rq.remote_addr = c->remote;
-  rq.remote_port = c->remote_port;
-  rq.server_name = w->st->server_name;
-  rq.server_port = w->st->port;
-  FuncResult res;
-  func_run(c->fn, w->id, &w->watch, &rq, &res);
-  respond(w, c, res.status, res.head ? res.head : "", res.head ? res.head_len : 0, res.body,
-          res.body_len, is_head);
-  uint64_t dur = serve_now_ns() - t0;
-  FuncMetrics *m = c->fn->metrics;
-  if (res.status >= 100 && res.status < 600)
-    atomic_fetch_add_explicit(&m->by_status[res.status], 1, memory_order_relaxed);
-  metrics_observe(&m->latency, serve_latency_buckets, dur);
-  log_access(w, c, res.status, res.body_len, c->fn, dur, &res);
-  free(res.head);
+  rq->http = &c->req;
+  rq->path = c->req.target;
+  rq->path_len = q ? (size_t)(q - c->req.target) : c->req.target_len;
+  rq->query = q ? q + 1 : "";
+  rq->query_len = q ? c->req.target_len - rq->path_len - 1 : 0;
+  rq->body = body;
+  rq->body_len = body_len;
+  rq->remote_addr = c->remote;
+  rq->remote_port = c->remote_port;
+  rq->server_name = w->st->server_name;
+  rq->server_port = w->st->port;
+  j->c = c;
+  j->w = w;
+  j->fn = c->fn;
+  j->set = w->set;
+  atomic_fetch_add(&w->set->refs, 1);
+  j->total = total;
+  j->t0 = t0;
+  j->is_head = is_head;
+  j->status = 0;
+  j->fail = -1;
+  j->body_len = 0;
+  j->inst_ns = 0;
+  j->detail[0] = 0;
+  atomic_store_explicit(&j->cancelled, false, memory_order_relaxed);
+  c->running = true;
+  w->njobs++;
+  /* Stop reading while it runs; still hear the client leave. */
+  conn_set_events(w, c, EPOLLRDHUP);
+  pool_submit(w->st, j);
+  return true;
 }
 
 /* Handles what is in the input buffer. Returns false if c was closed. */
 static bool conn_process(Worker *w, Conn *c) {
-  while (c->state != C_LINGER && c->out_len == 0) {
+  while (c->state != C_LINGER && c->out_len == 0 && !c->running) {
     if (c->state == C_HEAD) {
       if (c->in_len == 0) return true;
       if (!c->req_start) c->req_start = serve_now_ns();
@@ -462,7 +818,7 @@ static bool conn_process(Worker *w, Conn *c) {
         body = (const uint8_t *)c->in + c->req.head_len;
         blen = (size_t)cl;
       }
-      dispatch(w, c, body, blen);
+      if (dispatch(w, c, body, blen, total)) return true;  /* job_done goes on */
       conn_consume(c, total);
       if (c->body && c->body_max > 65536) {
         free(c->body);
@@ -485,6 +841,7 @@ static size_t conn_in_limit(Worker *w, Conn *c) {
 
 static void conn_readable(Worker *w, Conn *c) {
   for (int rounds = 0; rounds < 64; rounds++) {
+    if (c->running) return;   /* its request runs: c->in must stay put */
     if (c->state == C_LINGER) {
       char buf[4096];
       ssize_t r = recv(c->fd, buf, sizeof buf, 0);
@@ -569,12 +926,14 @@ static void worker_accept(Worker *w) {
   }
 }
 
-/* Closes connections past their timeouts. */
+/* Closes connections past their timeouts. A connection whose request runs
+** is left alone (the run has its own deadline). */
 static void worker_timeouts(Worker *w, uint64_t now) {
   const ServeConf *cf = w->st->conf;
   bool stopping = atomic_load(&w->st->stopping);
   for (Conn *c = w->conns, *next; c; c = next) {
     next = c->next;
+    if (c->running) continue;
     if (c->state == C_LINGER) {
       if (now - c->last > LINGER_NS) conn_close(w, c);
       continue;
@@ -596,7 +955,8 @@ static void worker_timeouts(Worker *w, uint64_t now) {
   }
 }
 
-/* Switches the worker to the newest function set (between requests). */
+/* Switches the worker to the newest function set (between requests). A
+** running request keeps its own reference to the set it was routed in. */
 static void worker_sync_set(Worker *w) {
   ServeState *st = w->st;
   if (atomic_load(&st->gen) == w->set_gen) return;
@@ -607,9 +967,27 @@ static void worker_sync_set(Worker *w) {
   pthread_mutex_unlock(&st->set_mu);
   FuncSet *old = w->set;
   w->set = nset;
-  if (old) {
-    funcset_release_worker(old, w->id);
-    if (atomic_fetch_sub(&old->refs, 1) == 1) funcset_free(old);
+  set_unref(old);
+}
+
+/* Takes the jobs the run threads handed back. */
+static void worker_done(Worker *w) {
+  uint64_t v;
+  ssize_t r = read(w->efd, &v, sizeof v);
+  (void)r;
+  Job *list = atomic_exchange(&w->done, NULL);
+  Job *fifo = NULL;   /* the stack is newest first */
+  while (list) {
+    Job *n = list->next;
+    list->next = fifo;
+    fifo = list;
+    list = n;
+  }
+  while (fifo) {
+    Job *n = fifo->next;
+    fifo->next = NULL;
+    job_done(w, fifo);
+    fifo = n;
   }
 }
 
@@ -618,6 +996,8 @@ static void *worker_main(void *arg) {
   ServeState *st = w->st;
   struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
   epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->lfd, &ev);
+  struct epoll_event eev = {.events = EPOLLIN, .data.ptr = &w->efd};
+  epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->efd, &eev);
   worker_sync_set(w);
   uint64_t last_tick = serve_now_ns();
   struct epoll_event evs[128];
@@ -625,22 +1005,38 @@ static void *worker_main(void *arg) {
     bool stopping = atomic_load(&st->stopping);
     if (stopping && !w->stop_seen) {
       w->stop_seen = true;
-      w->stop_at = serve_now_ns();
       epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->lfd, NULL);
       close(w->lfd);
       w->lfd = -1;
       worker_timeouts(w, serve_now_ns());  /* closes idle connections now */
     }
-    if (w->stop_seen && (w->nconns == 0 || serve_now_ns() - w->stop_at > DRAIN_NS)) break;
+    if (atomic_load(&st->hard) && !w->hard_seen) {
+      /* Hard stop: drop every connection (cancelling its request). */
+      w->hard_seen = true;
+      w->hard_at = serve_now_ns();
+      while (w->conns) conn_close(w, w->conns);
+    }
+    if (w->stop_seen && w->nconns == 0 && w->njobs == 0) break;
+    if (w->hard_seen && serve_now_ns() - w->hard_at > HARD_WAIT_NS) break;  /* runs stuck */
     int n = epoll_wait(w->epfd, evs, 128, 100);
+    bool done = false;
     for (int i = 0; i < n; i++) {
       Conn *c = evs[i].data.ptr;
       if (!c) {
         if (w->lfd >= 0) worker_accept(w);
         continue;
       }
+      if (evs[i].data.ptr == &w->efd) {
+        done = true;   /* after the batch: job_done may close connections */
+        continue;
+      }
       /* Each fd appears once per batch and a connection is only closed
       ** while its own event is handled, so c is valid here. */
+      if (c->running) {
+        /* Only EPOLLRDHUP is registered: the client is gone. */
+        if (evs[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) conn_close(w, c);
+        continue;
+      }
       if (evs[i].events & (EPOLLERR)) {
         conn_close(w, c);
         continue;
@@ -651,6 +1047,7 @@ static void *worker_main(void *arg) {
       }
       if (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) conn_readable(w, c);
     }
+    if (done) worker_done(w);
     uint64_t now = serve_now_ns();
     if (now - last_tick > 100000000u || n == 0) {
       worker_timeouts(w, now);
@@ -660,11 +1057,9 @@ static void *worker_main(void *arg) {
   }
   while (w->conns) conn_close(w, w->conns);
   log_flush(w);
-  if (w->set) {
-    funcset_release_worker(w->set, w->id);
-    if (atomic_fetch_sub(&w->set->refs, 1) == 1) funcset_free(w->set);
-    w->set = NULL;
-  }
+  set_unref(w->set);
+  w->set = NULL;
+  atomic_fetch_sub(&st->workers_live, 1);
   return NULL;
 }
 
@@ -721,16 +1116,28 @@ static int bound_port(int fd) {
   return ntohs(((struct sockaddr_in6 *)&sa)->sin6_port);
 }
 
-static void watchdog(ServeState *st) {
+/* Interrupts every run past its deadline; when hard, every run. */
+static void watchdog(ServeState *st, bool hard) {
   uint64_t now = serve_now_ns();
-  for (int i = 0; i < st->nworkers; i++) {
-    RunWatch *rw = &st->workers[i].watch;
+  for (int i = 0; i < st->nruns; i++) {
+    RunWatch *rw = &st->runs[i].watch;
     pthread_mutex_lock(&rw->mu);
     if (rw->store && rw->deadline_ns && now >= rw->deadline_ns && !rw->fired) {
       cairn_store_interrupt(rw->store);
       rw->fired = true;
+    } else if (hard && st->runs[i].cur && !rw->cancel) {
+      rw->cancel = "the server is shutting down";
+      if (rw->store) cairn_store_interrupt(rw->store);
     }
     pthread_mutex_unlock(&rw->mu);
+  }
+}
+
+static void wake_workers(ServeState *st, int n) {
+  uint64_t one = 1;
+  for (int i = 0; i < n; i++) {
+    ssize_t r = write(st->workers[i].efd, &one, sizeof one);
+    (void)r;
   }
 }
 
@@ -743,7 +1150,7 @@ static void reload(ServeState *st) {
   if (st->conf->config_path) ok = serve_conf_load(&nc, st->conf->config_path, err, sizeof err);
   for (size_t i = 0; ok && i < st->conf->ncli_routes; i++)
     ok = serve_conf_add_route(&nc, st->conf->cli_routes[i], err, sizeof err);
-  FuncSet *set = ok ? funcset_load(&nc, st->nworkers, st->reg, err, sizeof err) : NULL;
+  FuncSet *set = ok ? funcset_load(&nc, st->nruns, st->reg, err, sizeof err) : NULL;
   if (!set) {
     fprintf(stderr, "cairn serve: reload failed, keeping the running configuration: %s\n", err);
     serve_conf_free(&nc);
@@ -764,8 +1171,10 @@ static void reload(ServeState *st) {
 
 int serve_main(ServeConf *conf) {
   char err[1024];
-  int nworkers = conf->workers > 0 ? conf->workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
-  if (nworkers < 1) nworkers = 1;
+  int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if (ncpu < 1) ncpu = 1;
+  int nworkers = conf->workers > 0 ? conf->workers : ncpu;
+  int nruns = conf->run_threads > 0 ? conf->run_threads : 4 * ncpu;
   if (conf->nfuncs == 0) {
     fprintf(stderr, "cairn serve: no functions: give --route PATH=MODULE or --config FILE\n");
     return 2;
@@ -774,14 +1183,25 @@ int serve_main(ServeConf *conf) {
   if (!st) return 1;
   st->conf = conf;
   st->nworkers = nworkers;
+  st->nruns = nruns;
+  st->share = conf->function_run_threads > 0 ? (uint32_t)conf->function_run_threads
+                                             : (uint32_t)(nruns / 2);
+  if (st->share < 1) st->share = 1;
+  st->reserve = (uint32_t)(nruns / 4);
   st->logfd = -1;
   pthread_mutex_init(&st->set_mu, NULL);
+  pthread_mutex_init(&st->q_mu, NULL);
+  pthread_cond_init(&st->q_cv, NULL);
   atomic_init(&st->gen, 1);
   atomic_init(&st->stopping, false);
+  atomic_init(&st->hard, false);
+  atomic_init(&st->workers_live, 0);
   st->reg = metrics_reg_new();
   int rc = 1;
+  int started = 0, runs_started = 0;
+  bool abandon = false;
   if (!st->reg) goto out;
-  st->set = funcset_load(conf, nworkers, st->reg, err, sizeof err);
+  st->set = funcset_load(conf, nruns, st->reg, err, sizeof err);
   if (!st->set) {
     fprintf(stderr, "cairn serve: %s\n", err);
     goto out;
@@ -807,25 +1227,27 @@ int serve_main(ServeConf *conf) {
   st->port = port;
   snprintf(st->server_name, sizeof st->server_name, "%s", conf->host);
   st->workers = calloc((size_t)nworkers, sizeof *st->workers);
-  if (!st->workers) goto out;
+  st->runs = calloc((size_t)nruns, sizeof *st->runs);
+  if (!st->workers || !st->runs) goto out;
+  for (int i = 0; i < nruns; i++) {
+    st->runs[i].id = i;
+    st->runs[i].st = st;
+    pthread_mutex_init(&st->runs[i].watch.mu, NULL);
+  }
   for (int i = 0; i < nworkers; i++) {
     Worker *w = &st->workers[i];
     w->id = i;
     w->st = st;
-    w->lfd = -1;
-    w->epfd = -1;
-    pthread_mutex_init(&w->watch.mu, NULL);
+    w->lfd = w->epfd = w->efd = -1;
+    atomic_init(&w->done, NULL);
   }
   for (int i = 0; i < nworkers; i++) {
     Worker *w = &st->workers[i];
     w->lfd = listen_on(conf->host, port, true, err, sizeof err);
     w->epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (w->lfd < 0 || w->epfd < 0) {
+    w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (w->lfd < 0 || w->epfd < 0 || w->efd < 0) {
       fprintf(stderr, "cairn serve: %s\n", w->lfd < 0 ? err : strerror(errno));
-      for (int k = 0; k <= i; k++) {
-        if (st->workers[k].lfd >= 0) close(st->workers[k].lfd);
-        if (st->workers[k].epfd >= 0) close(st->workers[k].epfd);
-      }
       goto out;
     }
   }
@@ -836,62 +1258,111 @@ int serve_main(ServeConf *conf) {
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
-  int started = 0;
-  for (; started < nworkers; started++) {
-    if (pthread_create(&st->workers[started].th, NULL, worker_main, &st->workers[started]) != 0) {
-      fprintf(stderr, "cairn serve: cannot start worker threads\n");
-      atomic_store(&st->stopping, true);
+  for (; runs_started < nruns; runs_started++)
+    if (pthread_create(&st->runs[runs_started].th, NULL, run_main, &st->runs[runs_started]) != 0)
       break;
+  if (runs_started == nruns) {
+    for (; started < nworkers; started++) {
+      atomic_fetch_add(&st->workers_live, 1);
+      if (pthread_create(&st->workers[started].th, NULL, worker_main, &st->workers[started]) !=
+          0) {
+        atomic_fetch_sub(&st->workers_live, 1);
+        break;
+      }
     }
   }
   if (started == nworkers) {
-    fprintf(stderr, "cairn serve: listening on http://%s:%d (%d workers)\n", conf->host, port,
-            nworkers);
+    fprintf(stderr, "cairn serve: listening on http://%s:%d (%d workers, %d run threads)\n",
+            conf->host, port, nworkers, nruns);
     for (size_t i = 0; i < st->set->nfuncs; i++)
       fprintf(stderr, "cairn serve:   %-20s -> %s (%s, loaded in %.1f ms)\n",
               st->set->funcs[i].conf.route, st->set->funcs[i].conf.name,
               st->set->funcs[i].conf.module, (double)st->set->funcs[i].load_ns / 1e6);
     rc = 0;
   } else {
+    fprintf(stderr, "cairn serve: cannot start threads\n");
+    atomic_store(&st->stopping, true);
     rc = 1;
   }
-  while (!atomic_load(&st->stopping)) {
+  /* Signals and the watchdog, until every worker has stopped. */
+  uint64_t stop_at = 0;
+  while (atomic_load(&st->workers_live) > 0) {
     struct timespec ts = {0, 2000000};
     siginfo_t si;
     int sig = sigtimedwait(&set, &si, &ts);
-    if (sig == SIGTERM || sig == SIGINT) {
-      fprintf(stderr, "cairn serve: %s: finishing in-flight requests\n",
-              sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    const char *name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
+    if ((sig == SIGTERM || sig == SIGINT) && !atomic_load(&st->stopping)) {
+      fprintf(stderr, "cairn serve: %s: finishing in-flight requests (at most %llu ms)\n", name,
+              (unsigned long long)conf->shutdown_grace_ms);
       atomic_store(&st->stopping, true);
-    } else if (sig == SIGHUP) {
+      stop_at = serve_now_ns();
+      wake_workers(st, started);
+    } else if ((sig == SIGTERM || sig == SIGINT) && !atomic_load(&st->hard)) {
+      fprintf(stderr, "cairn serve: %s again: stopping now\n", name);
+      atomic_store(&st->hard, true);
+      wake_workers(st, started);
+    } else if (sig == SIGHUP && !atomic_load(&st->stopping)) {
       reload(st);
     }
-    watchdog(st);
+    if (atomic_load(&st->stopping) && stop_at && !atomic_load(&st->hard) &&
+        serve_now_ns() - stop_at >= conf->shutdown_grace_ms * 1000000u) {
+      fprintf(stderr, "cairn serve: grace period over: interrupting the runs left\n");
+      atomic_store(&st->hard, true);
+      wake_workers(st, started);
+    }
+    watchdog(st, atomic_load(&st->hard));
   }
-  /* Keep the watchdog running while workers drain. */
   for (int i = 0; i < started; i++) {
-    for (;;) {
-      struct timespec ts;
-      clock_gettime(CLOCK_REALTIME, &ts);
-      ts.tv_nsec += 2000000;
-      if (ts.tv_nsec >= 1000000000) { ts.tv_sec++; ts.tv_nsec -= 1000000000; }
-      if (pthread_timedjoin_np(st->workers[i].th, NULL, &ts) == 0) break;
-      watchdog(st);
+    pthread_join(st->workers[i].th, NULL);
+    if (st->workers[i].njobs) abandon = true;
+  }
+out:
+  /* The run pool: its queues are empty once the workers are gone (unless
+  ** a run would not return when interrupted: then it is left behind). */
+  if (runs_started) {
+    pthread_mutex_lock(&st->q_mu);
+    st->pool_stop = true;
+    pthread_cond_broadcast(&st->q_cv);
+    pthread_mutex_unlock(&st->q_mu);
+    uint64_t t0 = serve_now_ns();
+    for (int i = 0; i < runs_started; i++) {
+      for (;;) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 2000000;
+        if (ts.tv_nsec >= 1000000000) { ts.tv_sec++; ts.tv_nsec -= 1000000000; }
+        if (pthread_timedjoin_np(st->runs[i].th, NULL, &ts) == 0) break;
+        watchdog(st, true);
+        if (serve_now_ns() - t0 > HARD_WAIT_NS) {
+          abandon = true;
+          break;
+        }
+      }
+      if (abandon) break;
     }
   }
-  for (int i = 0; i < nworkers; i++) {
-    if (i >= started && st->workers[i].lfd >= 0) close(st->workers[i].lfd);
-    if (st->workers[i].epfd >= 0) close(st->workers[i].epfd);
-    pthread_mutex_destroy(&st->workers[i].watch.mu);
-    free(st->workers[i].log);
+  if (abandon) {
+    /* Threads still use the state: leave it to the process exit. */
+    fprintf(stderr, "cairn serve: stopped (runs that did not return were abandoned)\n");
+    return rc;
   }
-  if (started == nworkers) fprintf(stderr, "cairn serve: stopped\n");
-out:
-  if (st->set && atomic_fetch_sub(&st->set->refs, 1) == 1) funcset_free(st->set);
+  if (started == nworkers && rc == 0) fprintf(stderr, "cairn serve: stopped\n");
+  for (int i = 0; st->workers && i < nworkers; i++) {
+    Worker *w = &st->workers[i];
+    if (w->lfd >= 0) close(w->lfd);
+    if (w->epfd >= 0) close(w->epfd);
+    if (w->efd >= 0) close(w->efd);
+    free(w->log);
+  }
+  for (int i = 0; st->runs && i < nruns; i++) pthread_mutex_destroy(&st->runs[i].watch.mu);
+  set_unref(st->set);
   if (st->logfd > 2) close(st->logfd);
   metrics_reg_free(st->reg);
   free(st->workers);
+  free(st->runs);
   pthread_mutex_destroy(&st->set_mu);
+  pthread_mutex_destroy(&st->q_mu);
+  pthread_cond_destroy(&st->q_cv);
   free(st);
   return rc;
 }
