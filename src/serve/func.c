@@ -329,7 +329,15 @@ static void build_env(const ServeFunc *f, const FuncRequest *rq, EnvBuf *e) {
   env_add(e, "SCRIPT_NAME", 11, f->conf.route, f->route_len == 1 ? 0 : f->route_len);
   env_add(e, "X_MATCHED_ROUTE", 15, f->conf.route, strlen(f->conf.route));
   size_t rl = f->route_len == 1 ? 0 : f->route_len;
-  env_add(e, "PATH_INFO", 9, rq->path + rl, rq->path_len - rl);
+  /* rq->path is normalised (no dot segments, no escaped '/'), so decoding
+  ** it cannot make new structure. */
+  char *dec = malloc(rq->path_len - rl + 1);
+  if (dec) {
+    env_add(e, "PATH_INFO", 9, dec, http_percent_decode(rq->path + rl, rq->path_len - rl, dec));
+    free(dec);
+  } else {
+    e->oom = true;
+  }
   env_add(e, "X_RAW_PATH_INFO", 15, rq->path + rl, rq->path_len - rl);
   env_add(e, "QUERY_STRING", 12, rq->query, rq->query_len);
   env_add(e, "REQUEST_URI", 11, h->target, h->target_len);

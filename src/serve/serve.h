@@ -128,6 +128,20 @@ typedef struct HttpChunked {
 int http_chunked_feed(HttpChunked *c, const char *in, size_t len, size_t *used, char *body,
                       size_t *body_len, size_t max);
 
+/* Normalises the path part of a request target for routing (RFC 3986
+** 6.2.2): escapes of unreserved characters are decoded (so %2e is '.'),
+** other escapes upper-cased, and dot segments resolved. out must hold n
+** bytes. Returns 0 (out[0..*out_len) set) or 400 for a malformed escape, an
+** escaped '/', '\' or NUL, or a path that climbs above the root. */
+int http_normalize_path(const char *in, size_t n, char *out, size_t *out_len);
+/* Percent-decodes in[0..n) into out (at least n bytes; malformed escapes are
+** copied as they are). Returns the decoded length. */
+size_t http_percent_decode(const char *in, size_t n, char *out);
+/* Re-points req's method, target and header pointers from the buffer at
+** `from` to the same offsets in the buffer at `to`. Call while `from` is
+** still allocated, after copying the head into `to`. */
+void http_request_rebase(HttpRequest *req, const char *from, char *to);
+
 /* Case-insensitive header lookup; NULL if absent. */
 const HttpHeader *http_header(const HttpRequest *req, const char *name);
 /* Reason phrase of a status code. */
