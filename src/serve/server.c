@@ -63,7 +63,7 @@
 
 #define READ_CHUNK 16384
 #define LINGER_NS 2000000000ull
-#define HARD_WAIT_NS 1000000000ull  /* hard stop: how long interrupted runs get to return */
+#define HARD_WAIT_NS 700000000ull  /* hard stop: how long interrupted runs get to return */
 #define LOG_FLUSH_BYTES 32768
 
 typedef struct ServeState ServeState;
@@ -168,6 +168,7 @@ struct ServeState {
   _Atomic uint64_t gen;
   atomic_bool stopping;
   atomic_bool hard;       /* stop now: interrupt runs, drop connections */
+  uint64_t hard_at;       /* when (main thread only) */
   atomic_int workers_live;
   MetricsReg *reg;
   Worker *workers;
@@ -1333,6 +1334,7 @@ int serve_main(ServeConf *conf) {
       wake_workers(st, started);
     } else if ((sig == SIGTERM || sig == SIGINT) && !atomic_load(&st->hard)) {
       fprintf(stderr, "cairn serve: %s again: stopping now\n", name);
+      st->hard_at = serve_now_ns();
       atomic_store(&st->hard, true);
       wake_workers(st, started);
     } else if (sig == SIGHUP && !atomic_load(&st->stopping)) {
@@ -1341,6 +1343,7 @@ int serve_main(ServeConf *conf) {
     if (atomic_load(&st->stopping) && stop_at && !atomic_load(&st->hard) &&
         serve_now_ns() - stop_at >= conf->shutdown_grace_ms * 1000000u) {
       fprintf(stderr, "cairn serve: grace period over: interrupting the runs left\n");
+      st->hard_at = serve_now_ns();
       atomic_store(&st->hard, true);
       wake_workers(st, started);
     }
@@ -1358,7 +1361,8 @@ out:
     st->pool_stop = true;
     pthread_cond_broadcast(&st->q_cv);
     pthread_mutex_unlock(&st->q_mu);
-    uint64_t t0 = serve_now_ns();
+    /* Bounded by the hard stop's wait (the workers waited within it too). */
+    uint64_t t0 = st->hard_at ? st->hard_at : serve_now_ns();
     for (int i = 0; i < runs_started; i++) {
       for (;;) {
         struct timespec ts;
