@@ -118,8 +118,10 @@ static FuncSlot *slot_new(ServeFunc *f, cairn_error *err) {
     goto fail;
   }
   s->start = ex.of.func;
-  if (cairn_instance_export(s->inst, "memory", 6, &ex) && ex.kind == CAIRN_EXTERN_MEMORY)
+  if (cairn_instance_export(s->inst, "memory", 6, &ex) && ex.kind == CAIRN_EXTERN_MEMORY) {
+    s->mem = ex.of.memory;
     s->pages0 = cairn_memory_pages(ex.of.memory);
+  }
   if (!(s->snap = cairn_snapshot_new(s->inst, err))) goto fail;
   return s;
 nomem:
@@ -629,4 +631,11 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
 out:
   atomic_fetch_sub(&m->in_flight, 1);
   if (res->fail >= 0) atomic_fetch_add(&m->fails[res->fail], 1);
+}
+
+void func_trim(ServeFunc *f, int w) {
+  FuncSlot *s = f->slots[w];
+  if (!s || !s->dirty || !s->mem || cairn_memory_pages(s->mem) <= s->pages0) return;
+  cairn_error err;
+  if (cairn_snapshot_restore(s->snap, &err)) s->dirty = false;
 }

@@ -205,6 +205,7 @@ typedef struct FuncSlot {
   cairn_extern *imports;
   bool dirty;              /* ran since the last restore */
   uint64_t pages0;         /* memory pages after instantiation */
+  cairn_memory *mem;       /* the exported memory, or NULL */
 } FuncSlot;
 
 struct ServeFunc {
@@ -285,6 +286,10 @@ typedef struct FuncRequest {
 ** (status 5xx on any failure; 499 FAIL_CANCELLED when watch->cancel was
 ** set). res->head must be freed by the caller. */
 void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncResult *res);
+/* After a run on run thread w (once its response is copied out): if the
+** run grew the slot's memory, restores the slot now, so the pages it grew
+** go back to the system instead of waiting for the slot's next request. */
+void func_trim(ServeFunc *f, int w);
 
 /* ---- the server (server.c) ---- */
 

@@ -608,6 +608,7 @@ static void job_run(RunThread *r, Job *j) {
       respond_to(st, &r->date, c, res.status, res.head ? res.head : "",
                  res.head ? res.head_len : 0, res.body, res.body_len, j->is_head);
     free(res.head);
+    func_trim(j->fn, r->id);   /* a run that grew its memory gives it back now */
   }
   pthread_mutex_lock(&r->watch.mu);
   r->cur = NULL;
