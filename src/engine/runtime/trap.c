@@ -121,13 +121,14 @@ static void rt_forward(int sig, siginfo_t *si, void *ctx) {
   }
   /* a kill the process ignored before us stays ignored */
   if (!kernel && old->sa_handler == SIG_IGN) return;
-  TrapPad *pad = rt_trap_pad;
-  rt_report(sig, si, kernel && pad && rt_in_reservation(pad->store, (uintptr_t)si->si_addr));
+  /* the default action first: a fault while reporting kills at once */
   struct sigaction dfl;
   memset(&dfl, 0, sizeof dfl);
   dfl.sa_handler = SIG_DFL;
   sigemptyset(&dfl.sa_mask);
   sigaction(sig, &dfl, NULL);
+  TrapPad *pad = rt_trap_pad;
+  rt_report(sig, si, kernel && pad && rt_in_reservation(pad->store, (uintptr_t)si->si_addr));
   if (kernel) return;
   sigset_t set;
   sigemptyset(&set);
