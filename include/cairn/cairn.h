@@ -245,6 +245,12 @@ void cairn_store_free(cairn_store *s);
 ** with CAIRN_TRAP_INTERRUPT. Safe from another thread or a signal handler. */
 void cairn_store_interrupt(cairn_store *s);
 
+/* Which store limits refused a request since the store was created or last restored
+** from a snapshot: CAIRN_LIMIT_MEMORY (a memory.grow or memory creation hit max_memory_pages),
+** CAIRN_LIMIT_TABLE (likewise for tables and max_table_elems). Bit set. */
+enum { CAIRN_LIMIT_MEMORY = 1, CAIRN_LIMIT_TABLE = 2 };
+unsigned cairn_store_limits_hit(const cairn_store *s);
+
 typedef struct cairn_instance cairn_instance;
 
 /* Instantiates m in s with imports given in the module's import order.
@@ -327,8 +333,10 @@ bool cairn_wat_to_wasm(const char *src, size_t len, uint8_t **out, size_t *out_l
 ** instantiating again. Restoring makes the instance indistinguishable from a
 ** new instantiation of the same module with the same imports: every memory,
 ** table and global the instance defines (not imported ones) and its dropped
-** segments return to their captured state; the store's fuel is refilled to
-** its configured budget and a pending interrupt is cleared. */
+** segments return to their captured state (memories and tables grown since
+** are shrunk back, their extra pages and elements freed); the store's fuel is
+** refilled to its configured budget, a pending interrupt is cleared and its
+** limit flags (cairn_store_limits_hit) are reset. */
 
 typedef struct cairn_snapshot cairn_snapshot;
 

@@ -26,6 +26,9 @@
 ** wasmtime's. */
 #define RUN_EXIT_TRAP 134
 #define RUN_EXIT_USAGE 2
+/* Default --max-table: a table.grow of 2^28 must not take seconds and
+** gigabytes; no real program has tables anywhere near this size. */
+#define RUN_DEFAULT_MAX_TABLE 10000000u
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -64,7 +67,10 @@ static void usage(FILE *f) {
           "                         `_initialize` export is always called first.\n"
           "  --fuel N               stop with a trap after N calls and loop iterations\n"
           "  --max-memory PAGES     cap every linear memory at PAGES 64 KiB pages\n"
-          "  --max-table N          cap every table at N elements\n"
+          "  --max-table N          cap every table at N elements (default 10000000,\n"
+          "                         80 MB of entries on a 64-bit host; 0: no cap\n"
+          "                         but the spec's 2^32-1). A table.grow past it\n"
+          "                         returns -1.\n"
           "  --max-call-depth N     Wasm call depth before \"call stack exhausted\"\n"
           "  -v, --verbose          let spectest.print* imports write to stdout\n"
           "  -h, --help             show this help\n"
@@ -216,7 +222,10 @@ static bool parse_arg(const char *z, cairn_valtype t, cairn_val *v) {
 static int report_call_error(const char *zName, const cairn_error *err) {
   if (err->kind == CAIRN_ERR_TRAP && err->trap == CAIRN_TRAP_EXIT) return err->exit_code;
   if (err->kind == CAIRN_ERR_TRAP || err->kind == CAIRN_ERR_EXHAUSTION) {
-    fprintf(stderr, "error: %s\n", err->msg[0] ? err->msg : cairn_trap_message(err->trap));
+    /* say that it is a Wasm trap (not a crash of Cairn) and which one */
+    fprintf(stderr, "error: wasm trap%s: %s\n",
+            err->trap == CAIRN_TRAP_HOST ? " (raised by a host function)" : "",
+            err->msg[0] ? err->msg : cairn_trap_message(err->trap));
     cli_print_backtrace(stderr, err);
     return RUN_EXIT_TRAP;
   }
@@ -431,6 +440,7 @@ int cli_run(int argc, char **argv) {
   bool verbose = false;
   cairn_store_config cfg;
   memset(&cfg, 0, sizeof cfg);
+  cfg.max_table_elems = RUN_DEFAULT_MAX_TABLE;
   RunOpts o;
   memset(&o, 0, sizeof o);
   size_t nMax = (size_t)argc + 1;

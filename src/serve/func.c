@@ -79,7 +79,11 @@ static FuncSlot *slot_new(ServeFunc *f, cairn_error *err) {
   FuncSlot *s = calloc(1, sizeof *s);
   if (!s) goto nomem;
   cairn_store_config sc = {0};
-  sc.max_memory_pages = f->conf.limits.memory_pages;
+  memset(err, 0, sizeof *err);
+  if (!serve_store_caps(&f->conf.limits, f->module, &sc, err->msg, sizeof err->msg)) {
+    err->kind = CAIRN_ERR_ARG;
+    goto fail;
+  }
   sc.fuel = f->conf.limits.fuel;
   if (!(s->store = cairn_store_new(&sc))) goto nomem;
   cairn_wasi_config wc;
@@ -580,14 +584,9 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
     bool exit0 = err.kind == CAIRN_ERR_TRAP && err.trap == CAIRN_TRAP_EXIT && err.exit_code == 0;
     if (!exit0) {
       char detail[300];
-      cairn_extern mem;
-      /* Out of memory: the run grew its memory to within 2 MiB of the cap
-      ** (an allocation larger than what is left fails before the cap). */
-      uint64_t cap = f->conf.limits.memory_pages;
-      bool at_cap = cap && cairn_instance_export(s->inst, "memory", 6, &mem) &&
-                    mem.kind == CAIRN_EXTERN_MEMORY &&
-                    cairn_memory_pages(mem.of.memory) > s->pages0 &&
-                    cairn_memory_pages(mem.of.memory) + 32 >= cap;
+      /* Out of memory: the engine refused a memory or table growth at the
+      ** store's cap during this run, and the run then failed. */
+      unsigned hit = cairn_store_limits_hit(s->store);
       if (err.kind == CAIRN_ERR_TRAP && err.trap == CAIRN_TRAP_INTERRUPT && cancel && !fired) {
         snprintf(detail, sizeof detail, "cancelled: %s", cancel);
         res_fail(res, 499, FAIL_CANCELLED, "Cancelled\n", detail);
@@ -602,9 +601,11 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
       } else if (s->io.out.overflow) {
         res_fail(res, 502, FAIL_RESPONSE_SIZE, "Bad Gateway: response too large\n",
                  "function output exceeds max_response_bytes");
-      } else if (at_cap) {
-        snprintf(detail, sizeof detail, "memory limit of %llu pages reached (%s)",
-                 (unsigned long long)f->conf.limits.memory_pages, err.msg);
+      } else if (hit) {
+        snprintf(detail, sizeof detail, "%s%s%s limit of memory_mb reached (%.200s)",
+                 hit & CAIRN_LIMIT_MEMORY ? "memory" : "",
+                 hit == (CAIRN_LIMIT_MEMORY | CAIRN_LIMIT_TABLE) ? " and " : "",
+                 hit & CAIRN_LIMIT_TABLE ? "table" : "", err.msg);
         res_fail(res, 500, FAIL_MEMORY, "Internal Server Error: the function ran out of memory\n",
                  detail);
       } else if (err.kind == CAIRN_ERR_TRAP && err.trap == CAIRN_TRAP_EXIT) {

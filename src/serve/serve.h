@@ -23,7 +23,10 @@
 /* ---- configuration (config.c) ---- */
 
 typedef struct ServeLimits {
-  uint64_t memory_pages;     /* linear memory cap in 64 KiB pages (0: spec limit) */
+  uint64_t memory_pages;     /* memory budget in 64 KiB pages: linear memory plus
+                             ** tables (0: no cap, spec limits) */
+  uint64_t table_elems;      /* cap on each table's elements (0: derived from the
+                             ** budget, see serve_store_caps) */
   uint64_t timeout_ms;       /* wall-clock deadline of one run (0: none) */
   uint64_t fuel;             /* instructions per run (0: unlimited) */
   size_t max_body;           /* request body bytes (413 past it) */
@@ -68,6 +71,16 @@ typedef struct ServeConf {
   char **cli_routes;         /* owned: the --route arguments, kept for reloads */
   size_t ncli_routes;
 } ServeConf;
+
+/* Default table cap when the budget does not call for a smaller one. */
+#define SERVE_DEFAULT_TABLE_ELEMS 1000000u
+
+/* The store caps for module m under limits l: tables count in the memory
+** budget (elements * pointer size, each table at most its declared maximum
+** or the table cap), linear memory gets the rest. False with a message in
+** err (size n) if the tables alone take the whole budget. */
+bool serve_store_caps(const ServeLimits *l, const cairn_module *m, cairn_store_config *sc,
+                      char *err, size_t n);
 
 /* Default limits applied to functions that do not set them. */
 void serve_limits_default(ServeLimits *l);

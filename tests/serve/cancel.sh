@@ -15,7 +15,7 @@ metric() { # metric NAME{labels} -> value (0 if absent)
   v=$(curl -s --max-time 5 "$URL/metrics" | grep -F "$1 " | awk '{print $2}')
   echo "${v:-0}"
 }
-SERVE_JSON="$(dirname "$0")/pool-test.json" start_server "$CAIRN" "$FUNCS" --access-log "$WORK/access.log"
+SERVE_TEST_CONFIG="$(dirname "$0")/pool-test.json" start_server "$CAIRN" "$FUNCS" --access-log "$WORK/access.log"
 python3 - "$PORT" > "$WORK/c1.out" <<'PY'
 import socket, sys, time, urllib.request
 port = int(sys.argv[1])
@@ -53,7 +53,7 @@ if grep -q '"function":"longspin".*"failure":"cancelled","detail":"cancelled: th
   ok "access log names the cancellation"; else bad "access log: $(grep longspin "$WORK/access.log")"; fi
 
 # 2. one run thread: a queued request from a closed connection never runs
-SERVE_JSON="$(dirname "$0")/pool-test.json" start_server "$CAIRN" "$FUNCS" --run-threads 1
+SERVE_TEST_CONFIG="$(dirname "$0")/pool-test.json" start_server "$CAIRN" "$FUNCS" --run-threads 1
 python3 - "$PORT" > "$WORK/c2.out" <<'PY'
 import socket, sys, time
 port = int(sys.argv[1])

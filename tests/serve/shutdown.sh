@@ -10,7 +10,7 @@
 set -u
 CAIRN=$1; FUNCS=$2
 . "$(dirname "$0")/lib.sh"
-export SERVE_JSON="$(dirname "$0")/pool-test.json"
+export SERVE_TEST_CONFIG="$(dirname "$0")/pool-test.json"
 # wait_exit SECONDS: waits for SERVE_PID to exit; prints the time taken
 wait_exit() {
   local t0=$(date +%s.%N)

@@ -10,7 +10,7 @@ set -u
 CAIRN=$1; FUNCS=$2; SECS=${3:-4}
 . "$(dirname "$0")/lib.sh"
 command -v wrk >/dev/null || { echo "wrk not installed (scripts/install-deps.sh)"; exit 1; }
-SERVE_JSON="$(dirname "$0")/pool-test.json" start_server "$CAIRN" "$FUNCS"
+SERVE_TEST_CONFIG="$(dirname "$0")/pool-test.json" start_server "$CAIRN" "$FUNCS"
 p99_ms() { # wrk --latency output -> p99 in ms
   sed -n 's/^ *99% *\([0-9.]*\)\([a-z]*\)$/\1 \2/p' "$1" |
     awk '{v=$1; if ($2=="us") v/=1000; else if ($2=="s") v*=1000; printf "%.2f", v}'

@@ -96,23 +96,30 @@ static void test_types(void) {
   printf("ok types: interning, store config\n");
 }
 
-/* Reads *p under a landing pad; true if the read faulted into the pad. */
-static __attribute__((noinline)) bool probe_faults(uint8_t *p) {
+/* Reads *p as guest code of store s would, under a landing pad; true if the
+** read faulted into the pad. */
+static __attribute__((noinline)) bool probe_faults(cairn_store *s, uint8_t *p) {
   TrapPad pad;
-  pad.prev = rt_trap_pad;
-  rt_trap_pad = &pad;
+  rt_pad_init(&pad, s);
   if (sigsetjmp(pad.jb, 0)) {
-    rt_trap_pad = pad.prev;
+    rt_pad_pop(&pad);
     return true;
   }
+  rt_pad_push(&pad);
   (void)*(volatile uint8_t *)p;
-  rt_trap_pad = pad.prev;
+  rt_pad_pop(&pad);
   return false;
 }
 
-static void *thread_probe(void *p) {
+typedef struct Probe {
+  cairn_store *s;
+  uint8_t *p;
+} Probe;
+
+static void *thread_probe(void *arg) {
+  Probe *pr = arg;
   rt_signals_init();
-  return probe_faults(p) ? p : NULL;
+  return probe_faults(pr->s, pr->p) ? pr->p : NULL;
 }
 
 static void test_memory(void) {
@@ -148,12 +155,13 @@ static void test_memory(void) {
     /* Guard faults become jumps to the landing pad, repeatedly. */
     for (int round = 0; round < 3; round++) {
       uint8_t *probe = round == 2 ? m->base + ((size_t)1 << 33) + 8 : d + 3 * 65536 + round;
-      CHECK(probe_faults(probe), "out-of-bounds access jumps to the trap pad");
+      CHECK(probe_faults(s, probe), "out-of-bounds access jumps to the trap pad");
     }
     pthread_t th;
     void *res = NULL;
     uint8_t *far = m->base + ((size_t)1 << 32) + 12345;
-    CHECK(pthread_create(&th, NULL, thread_probe, far) == 0 && pthread_join(th, &res) == 0 &&
+    Probe pr = {s, far};
+    CHECK(pthread_create(&th, NULL, thread_probe, &pr) == 0 && pthread_join(th, &res) == 0 &&
               res == far,
           "guard fault trapped on another thread");
     CHECK(d[3 * 65536 - 1] == 7, "last byte still accessible");

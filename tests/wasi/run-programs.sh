@@ -104,7 +104,7 @@ fi
 
 # A trap: message and Wasm backtrace on stderr, exit status 134.
 run trap --
-if grep -q "^error: unreachable" "$work/trap.err" && grep -q "at func\[[0-9]*\] inner" "$work/trap.err" &&
+if grep -q "^error: wasm trap: unreachable" "$work/trap.err" && grep -q "at func\[[0-9]*\] inner" "$work/trap.err" &&
    grep -q "at func\[[0-9]*\] main" "$work/trap.err"; then
   ok "trap backtrace"
 else

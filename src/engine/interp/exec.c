@@ -475,7 +475,9 @@ dispatch:
     NEXT();
   }
   OP(TABLE_GROW) {
+    rt_guest_leave(); /* allocation is the engine's work, not guest code */
     int64_t r = rt_table_grow(inst->apTable[pc[1]], U32(3), (void *)(uintptr_t)S(2));
+    rt_guest_enter();
     S(0) = (uint32_t)r;
     pc += 4;
     NEXT();
@@ -511,7 +513,9 @@ dispatch:
     NEXT();
   }
   OP(MEMORY_GROW) {
+    rt_guest_leave();
     int64_t r = rt_memory_grow(mem, U32(1));
+    rt_guest_enter();
     S(0) = (uint32_t)r;
     LOAD_MEM();
     pc += 2;
@@ -1036,25 +1040,29 @@ call_enter:
 
 call_slow:
   if (interp_is_lazy(cc)) {
+    rt_guest_leave(); /* translation and allocation are not guest code */
     cc = interp_translate(callee->inst->m, callee->idx, err);
+    rt_guest_enter();
     if (!cc) goto trap_err;
   }
   if (ex->nFrame >= s->maxCallDepth || cc->frameSize > (size_t)(ex->pEnd - nfp))
     TRAP(CAIRN_TRAP_STACK_EXHAUSTED);
-  if (!exec_grow_frames(ex)) TRAP(CAIRN_TRAP_STACK_EXHAUSTED);
+  rt_guest_leave();
+  bool grown = exec_grow_frames(ex);
+  rt_guest_enter();
+  if (!grown) TRAP(CAIRN_TRAP_STACK_EXHAUSTED);
   exec_frame_cap(ex, s);
   fr = &ex->aFrame[ex->nFrame - 1];
   goto call_enter;
 
 call_host: {
   /* a host function may re-enter Wasm: its nested interp_call continues
-  ** above this frame; guard-page faults in host code are not traps */
+  ** above this frame; faults in host code are never traps */
   Slot *pSaved = ex->pFree;
-  TrapPad *pad = rt_trap_pad;
   ex->pFree = fp + ((const InterpCode *)fr->f->def->pCode)->frameSize;
-  rt_trap_pad = NULL;
+  rt_guest_leave();
   bool ok = rt_call_host(callee, nfp, err);
-  rt_trap_pad = pad;
+  rt_guest_enter();
   ex->pFree = pSaved;
   fr = &ex->aFrame[ex->nFrame - 1]; /* a nested call may have moved the records */
   if (UNLIKELY(!ok)) goto trap_err;
@@ -1084,23 +1092,24 @@ trap_err:
 #undef NEXT
 }
 
-/* Runs the loop under a trap landing pad for guard-page faults. Only
-** volatile copies are used after sigsetjmp returns a second time. */
+/* Runs the loop under a trap landing pad for guard-page faults, in guest
+** state (runtime.h). Only volatile copies are used after sigsetjmp returns
+** a second time. */
 static bool exec_guarded(ExecState *ex0, cairn_store *s0, uint32_t base0, cairn_error *err0) {
   ExecState *volatile ex = ex0;
   cairn_store *volatile s = s0;
   volatile uint32_t base = base0;
   cairn_error *volatile err = err0;
   TrapPad pad;
-  pad.prev = rt_trap_pad;
+  rt_pad_init(&pad, s0);
   if (sigsetjmp(pad.jb, 0)) {
-    rt_trap_pad = pad.prev;
+    rt_pad_pop(&pad);
     exec_trap(ex, s, CAIRN_TRAP_MEMORY_OOB, err);
     return false;
   }
-  rt_trap_pad = &pad;
+  rt_pad_push(&pad);
   bool ok = exec_run(ex, s, base, err, NULL);
-  rt_trap_pad = pad.prev;
+  rt_pad_pop(&pad);
   return ok;
 }
 

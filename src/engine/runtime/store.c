@@ -121,3 +121,5 @@ void cairn_store_interrupt(cairn_store *s) {
   atomic_store(&s->interrupt, 1);
   atomic_fetch_or(&s->pending, RT_PENDING_INTERRUPT);
 }
+
+unsigned cairn_store_limits_hit(const cairn_store *s) { return s ? s->limitsHit : 0; }
