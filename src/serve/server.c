@@ -955,6 +955,7 @@ static void worker_accept(Worker *w) {
       free(c);
       continue;
     }
+    c->events = EPOLLIN | EPOLLRDHUP;
     c->next = w->conns;
     if (w->conns) w->conns->prev = c;
     w->conns = c;
