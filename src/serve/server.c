@@ -632,7 +632,11 @@ static void *run_main(void *arg) {
       pthread_cond_wait(&st->q_cv, &st->q_mu);
       st->nidle--;
     }
+    /* Jobs left and threads asleep: one of them may be able to start one
+    ** too (a finished run can unblock more than one queue). */
+    bool more = j && st->active && st->nidle > 0;
     pthread_mutex_unlock(&st->q_mu);
+    if (more) pthread_cond_signal(&st->q_cv);
     if (!j) break;
     job_run(r, j);
     ran = j->fn->metrics;

@@ -5,6 +5,8 @@
 # one worker per core), with the same wrk settings, on loopback. Also the
 # in-process instantiation microbenchmark when bench_instantiate is beside
 # CAIRN's tests/ folder. Prints a markdown table for docs/benchmarks.md.
+# With CAIRN_BASE=/path/to/other/cairn, that binary is measured the same way
+# right after CAIRN (a before/after comparison in one run).
 set -u
 CAIRN=$1; FUNCS=$2; SECS=${3:-10}; CONNS=${4:-64}
 . "$(dirname "$0")/lib.sh"
@@ -14,6 +16,13 @@ wrk -t2 -c$CONNS -d2s "$URL/hello" > /dev/null   # warm-up
 wrk -t2 -c$CONNS -d${SECS}s --latency "$URL/hello" > "$WORK/cairn.txt"
 rss_serve=$(awk '/VmRSS/ {print $2}' /proc/$SERVE_PID/status)
 stop_server
+if [ -n "${CAIRN_BASE:-}" ]; then
+  start_server "$CAIRN_BASE" "$FUNCS"
+  wrk -t2 -c$CONNS -d2s "$URL/hello" > /dev/null
+  wrk -t2 -c$CONNS -d${SECS}s --latency "$URL/hello" > "$WORK/cairn-base.txt"
+  stop_server
+fi
+if [ -x "$NGINX" ]; then
 NPORT=$((PORT + 1))
 mkdir -p "$WORK/nginx"
 cat > "$WORK/nginx/nginx.conf" <<NG
@@ -35,17 +44,20 @@ for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/" && brea
 wrk -t2 -c$CONNS -d2s "http://127.0.0.1:$NPORT/" > /dev/null
 wrk -t2 -c$CONNS -d${SECS}s --latency "http://127.0.0.1:$NPORT/" > "$WORK/nginx.txt"
 kill -TERM $NG_PID; wait $NG_PID 2>/dev/null
+fi
 rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$1"; }
 pct() { sed -n "s/^ *$2% *\([0-9.]*[a-z]*\)/\1/p" "$1"; }
-rc=$(rps "$WORK/cairn.txt"); rn=$(rps "$WORK/nginx.txt")
+rc=$(rps "$WORK/cairn.txt"); rn=$( [ -f "$WORK/nginx.txt" ] && rps "$WORK/nginx.txt")
 echo "| server | requests/s | p50 | p99 | errors |"
 echo "| --- | --- | --- | --- | --- |"
-for s in cairn nginx; do
+for s in cairn cairn-base nginx; do
   f="$WORK/$s.txt"
+  [ -f "$f" ] || continue
   echo "| $s | $(rps $f) | $(pct $f 50) | $(pct $f 99) | $(grep -E 'Socket errors|Non-2xx' $f | tr -s ' ' | tr '\n' ' ' || true) |"
 done
 echo
-echo "cairn/nginx throughput ratio: $(python3 -c "print(round($rc/$rn, 2))")  (wrk -t2 -c$CONNS -d${SECS}s, $(nproc) cores, both on this machine)"
+[ -n "$rn" ] && echo "cairn/nginx throughput ratio: $(python3 -c "print(round($rc/$rn, 2))")  (wrk -t2 -c$CONNS -d${SECS}s, $(nproc) cores, both on this machine)"
+[ -n "${CAIRN_BASE:-}" ] && echo "cairn/cairn-base throughput ratio: $(python3 -c "print(round($rc/$(rps "$WORK/cairn-base.txt"), 2))")"
 echo "cairn serve RSS after the run: ${rss_serve} kB"
 B=$(dirname "$CAIRN")/tests/bench_instantiate
 [ -x "$B" ] && "$B" "$FUNCS/hello.wasm" 20000
