@@ -18,8 +18,19 @@ stop_server() {
     wait "$SERVE_PID" 2>/dev/null
   fi
   SERVE_PID=""
+  san_check
 }
-cleanup() { stop_server; rm -rf "$WORK"; }
+# A sanitizer report in the server's stderr fails the test (ASan builds).
+SAN_FAIL=""
+san_check() {
+  if grep -qE "ERROR: [A-Za-z]+Sanitizer|runtime error:" "$WORK/err.log" 2>/dev/null; then
+    grep -E -A3 "ERROR: [A-Za-z]+Sanitizer|runtime error:" "$WORK/err.log" | head -20
+    bad "sanitizer report in the server's stderr"
+    SAN_FAIL=1
+    : > "$WORK/err.log"
+  fi
+}
+cleanup() { stop_server; rm -rf "$WORK"; [ -z "$SAN_FAIL" ] || exit 1; }
 trap cleanup EXIT
 [ -n "${KEEP_WORK:-}" ] && trap stop_server EXIT
 # start_server CAIRN FUNCS [extra args...]: sets PORT and SERVE_PID. The

@@ -36,7 +36,7 @@ if lt "$took" 2.5 && ! lt "$took" 1.4; then ok "SIGTERM with a spinning run: exi
 else bad "SIGTERM with a spinning run: exit after ${took} s (want 1.5 to 2.5)"; fi
 grep -q "grace period over" "$WORK/err.log" && ok "log says the grace period ended" || bad "no grace message"
 grep -q "cairn serve: stopped" "$WORK/err.log" && ok "clean stop" || bad "stop message: $(tail -2 "$WORK/err.log")"
-SERVE_PID=""
+SERVE_PID=""; san_check
 
 # 3: a second SIGTERM is a hard stop now
 start_server "$CAIRN" "$FUNCS"
@@ -50,7 +50,7 @@ took=$(wait_exit 5)
 wait $C1
 if lt "$took" 1.0; then ok "second SIGTERM: exit after ${took} s"; else bad "second SIGTERM: exit after ${took} s"; fi
 grep -q "again: stopping now" "$WORK/err.log" && ok "log says stopping now" || bad "no second-signal message"
-SERVE_PID=""
+SERVE_PID=""; san_check
 
 # 4: the flag overrides the config's grace period
 start_server "$CAIRN" "$FUNCS" --shutdown-grace-ms 200
@@ -61,5 +61,5 @@ kill -TERM "$SERVE_PID"
 took=$(wait_exit 5)
 wait $C1
 if lt "$took" 1.2; then ok "--shutdown-grace-ms 200: exit after ${took} s"; else bad "--shutdown-grace-ms 200: exit after ${took} s"; fi
-SERVE_PID=""
+SERVE_PID=""; san_check
 finish
