@@ -48,6 +48,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,6 +64,8 @@
 
 #define READ_CHUNK 16384
 #define LINGER_NS 2000000000ull
+#define SPIN_THREADS 1          /* run threads that may spin for work at once */
+#define SPIN_NS 50000ull        /* how long (yielding the CPU meanwhile) */
 #define HARD_WAIT_NS 700000000ull  /* hard stop: how long interrupted runs get to return */
 #define LOG_FLUSH_BYTES 32768
 
@@ -186,6 +189,8 @@ struct ServeState {
   FuncMetrics *active, *active_tail;  /* functions with queued jobs, in turn order */
   uint32_t nactive;
   uint32_t nbusy, nidle;  /* run threads running a job / waiting for one */
+  atomic_uint nqueued;    /* jobs in the queues (read without the lock by spinners) */
+  atomic_int nspin;       /* run threads spinning for a job before they sleep */
   bool pool_stop;
 };
 
@@ -490,6 +495,7 @@ static Job *pool_pick(ServeState *st, RunThread *r) {
     j->queued = false;
     j->runner = r;
     atomic_fetch_sub_explicit(&m->queued, 1, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&st->nqueued, 1, memory_order_relaxed);
     pool_unlink_active(st, m, prev);
     if (q->head) pool_link_active(st, m);   /* its turn moves to the end */
     q->busy++;
@@ -511,8 +517,10 @@ static void pool_submit(ServeState *st, Job *j) {
   else q->head = j;
   q->tail = j;
   atomic_fetch_add_explicit(&m->queued, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&st->nqueued, 1, memory_order_relaxed);
   if (!q->active) pool_link_active(st, m);
-  bool wake = st->nidle > 0;
+  /* A spinning thread takes it (its last look is under this lock). */
+  bool wake = st->nidle > 0 && atomic_load_explicit(&st->nspin, memory_order_relaxed) == 0;
   pthread_mutex_unlock(&st->q_mu);
   if (wake) pthread_cond_signal(&st->q_cv);
 }
@@ -533,6 +541,7 @@ static bool pool_withdraw(ServeState *st, Job *j) {
     j->next = NULL;
     j->queued = false;
     atomic_fetch_sub_explicit(&m->queued, 1, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&st->nqueued, 1, memory_order_relaxed);
     if (!q->head) {
       FuncMetrics *pm = NULL;
       for (FuncMetrics *x = st->active; x && x != m; x = x->runq.next) pm = x;
@@ -626,11 +635,26 @@ static void *run_main(void *arg) {
       ran->runq.busy--;
       st->nbusy--;
     }
-    Job *j;
-    while (!(j = pool_pick(st, r)) && !st->pool_stop) {
+    Job *j = pool_pick(st, r);
+    if (!j && !st->pool_stop) {
+      if (atomic_fetch_add(&st->nspin, 1) < SPIN_THREADS) {
+        /* One thread waits a little for the next job awake: a request
+        ** then costs no futex wake-up and context switch. */
+        pthread_mutex_unlock(&st->q_mu);
+        uint64_t until = serve_now_ns() + SPIN_NS;
+        while (!atomic_load_explicit(&st->nqueued, memory_order_relaxed) &&
+               serve_now_ns() < until)
+          sched_yield();
+        pthread_mutex_lock(&st->q_mu);
+        j = pool_pick(st, r);
+      }
+      atomic_fetch_sub(&st->nspin, 1);
+    }
+    while (!j && !st->pool_stop) {
       st->nidle++;
       pthread_cond_wait(&st->q_cv, &st->q_mu);
       st->nidle--;
+      j = pool_pick(st, r);
     }
     /* Jobs left and threads asleep: one of them may be able to start one
     ** too (a finished run can unblock more than one queue). */
@@ -744,8 +768,10 @@ static bool dispatch(Worker *w, Conn *c, const uint8_t *body, size_t body_len, s
   atomic_store_explicit(&j->cancelled, false, memory_order_relaxed);
   c->running = true;
   w->njobs++;
-  /* Stop reading while it runs; still hear the client leave. */
-  conn_set_events(w, c, EPOLLRDHUP);
+  /* c stops reading while it runs (conn_readable returns at once). Its
+  ** events stay as they are (no epoll_ctl on the fast path); if bytes come
+  ** meanwhile (pipelining), the worker narrows them to EPOLLRDHUP, so a
+  ** level-triggered EPOLLIN does not spin and the client leaving is heard. */
   pool_submit(w->st, j);
   return true;
 }
@@ -1011,11 +1037,9 @@ static void worker_sync_set(Worker *w) {
   set_unref(old);
 }
 
-/* Takes the jobs the run threads handed back. */
+/* Takes the jobs the run threads handed back. (The eventfd is
+** edge-triggered: every write is an event, so it is never read.) */
 static void worker_done(Worker *w) {
-  uint64_t v;
-  ssize_t r = read(w->efd, &v, sizeof v);
-  (void)r;
   Job *list = atomic_exchange(&w->done, NULL);
   Job *fifo = NULL;   /* the stack is newest first */
   while (list) {
@@ -1037,7 +1061,7 @@ static void *worker_main(void *arg) {
   ServeState *st = w->st;
   struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
   epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->lfd, &ev);
-  struct epoll_event eev = {.events = EPOLLIN, .data.ptr = &w->efd};
+  struct epoll_event eev = {.events = EPOLLIN | EPOLLET, .data.ptr = &w->efd};
   epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->efd, &eev);
   worker_sync_set(w);
   uint64_t last_tick = serve_now_ns();
@@ -1059,8 +1083,15 @@ static void *worker_main(void *arg) {
     }
     if (w->stop_seen && w->nconns == 0 && w->njobs == 0) break;
     if (w->hard_seen && serve_now_ns() - w->hard_at > HARD_WAIT_NS) break;  /* runs stuck */
-    int n = epoll_wait(w->epfd, evs, 128, 100);
-    bool done = false;
+    if (w->njobs && !atomic_load_explicit(&w->done, memory_order_relaxed)) {
+      /* Runs of ours are out: wait a little for them awake. */
+      uint64_t until = serve_now_ns() + SPIN_NS;
+      while (!atomic_load_explicit(&w->done, memory_order_relaxed) && serve_now_ns() < until)
+        sched_yield();
+    }
+    int n = epoll_wait(w->epfd, evs, 128,
+                       atomic_load_explicit(&w->done, memory_order_relaxed) ? 0 : 100);
+    bool done = atomic_load_explicit(&w->done, memory_order_relaxed) != NULL;
     for (int i = 0; i < n; i++) {
       Conn *c = evs[i].data.ptr;
       if (!c) {
@@ -1074,8 +1105,8 @@ static void *worker_main(void *arg) {
       /* Each fd appears once per batch and a connection is only closed
       ** while its own event is handled, so c is valid here. */
       if (c->running) {
-        /* Only EPOLLRDHUP is registered: the client is gone. */
-        if (evs[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) conn_close(w, c);
+        if (evs[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) conn_close(w, c);  /* gone */
+        else if (evs[i].events & EPOLLIN) conn_set_events(w, c, EPOLLRDHUP);
         continue;
       }
       if (evs[i].events & (EPOLLERR)) {

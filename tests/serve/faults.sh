@@ -16,7 +16,7 @@ set -u
 CAIRN=$1; FUNCS=$2; SECS=${3:-5}; NREQ=${4:-100000}
 . "$(dirname "$0")/lib.sh"
 command -v wrk >/dev/null || { echo "wrk not installed (scripts/install-deps.sh)"; exit 1; }
-SERVE_TEST_CONFIG="$(dirname "$0")/pool-test.json" start_server "$CAIRN" "$FUNCS"
+SERVE_TEST_CONFIG="${SERVE_TEST_CONFIG:-$(dirname "$0")/pool-test.json}" start_server "$CAIRN" "$FUNCS"
 p99_ms() {
   sed -n 's/^ *99% *\([0-9.]*\)\([a-z]*\)$/\1 \2/p' "$1" |
     awk '{v=$1; if ($2=="us") v/=1000; else if ($2=="s") v*=1000; printf "%.2f", v}'
