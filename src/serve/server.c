@@ -636,10 +636,12 @@ static void *run_main(void *arg) {
       st->nbusy--;
     }
     Job *j = pool_pick(st, r);
-    if (!j && !st->pool_stop) {
+    if (!j && !st->pool_stop && st->nbusy == 0) {
       if (atomic_fetch_add(&st->nspin, 1) < SPIN_THREADS) {
-        /* One thread waits a little for the next job awake: a request
-        ** then costs no futex wake-up and context switch. */
+        /* With nothing running, one thread waits a little for the next
+        ** job awake: a request then costs no futex wake-up and context
+        ** switch. (Not while runs go on: yielding to a guest that computes
+        ** would delay the next request by a time slice.) */
         pthread_mutex_unlock(&st->q_mu);
         uint64_t until = serve_now_ns() + SPIN_NS;
         while (!atomic_load_explicit(&st->nqueued, memory_order_relaxed) &&
@@ -1083,12 +1085,6 @@ static void *worker_main(void *arg) {
     }
     if (w->stop_seen && w->nconns == 0 && w->njobs == 0) break;
     if (w->hard_seen && serve_now_ns() - w->hard_at > HARD_WAIT_NS) break;  /* runs stuck */
-    if (w->njobs && !atomic_load_explicit(&w->done, memory_order_relaxed)) {
-      /* Runs of ours are out: wait a little for them awake. */
-      uint64_t until = serve_now_ns() + SPIN_NS;
-      while (!atomic_load_explicit(&w->done, memory_order_relaxed) && serve_now_ns() < until)
-        sched_yield();
-    }
     int n = epoll_wait(w->epfd, evs, 128,
                        atomic_load_explicit(&w->done, memory_order_relaxed) ? 0 : 100);
     bool done = atomic_load_explicit(&w->done, memory_order_relaxed) != NULL;
