@@ -198,6 +198,7 @@ typedef struct FuncMetrics {
   _Atomic int64_t live_instances;
   _Atomic int64_t in_flight;
   _Atomic int64_t queued;            /* requests waiting for a run thread */
+  _Atomic uint32_t fast_streak;      /* consecutive runs under 1 ms (server.c: inline runs) */
   RunQueue runq;
 } FuncMetrics;
 
@@ -271,6 +272,7 @@ typedef struct RunWatch {
   const char *cancel;      /* static reason the run was cancelled (client gone,
                            ** shutdown), or NULL; func_run interrupts the store
                            ** when it is set before the run starts */
+  uint64_t budget_ns;      /* an inline run is cancelled past this (0: none) */
 } RunWatch;
 
 /* A function's response. */

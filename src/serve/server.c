@@ -64,6 +64,8 @@
 
 #define READ_CHUNK 16384
 #define LINGER_NS 2000000000ull
+#define INLINE_BUDGET_NS 1000000ull  /* an inline run longer than this goes to the pool */
+#define INLINE_STREAK 32        /* runs under 1 ms in a row before a function runs inline */
 #define SPIN_THREADS 1          /* run threads that may spin for work at once */
 #define SPIN_NS 50000ull        /* how long (yielding the CPU meanwhile) */
 #define HARD_WAIT_NS 700000000ull  /* hard stop: how long interrupted runs get to return */
@@ -153,6 +155,8 @@ struct Worker {
   bool stop_seen;
   bool hard_seen;
   uint64_t hard_at;
+  RunWatch watch;         /* for its inline runs */
+  int slot;               /* slot index of its inline runs (after the run threads') */
 };
 
 struct RunThread {
@@ -591,6 +595,72 @@ static void job_cancel(Worker *w, Conn *c, const char *why) {
   pthread_mutex_unlock(&r->watch.mu);
 }
 
+/* Inline runs. A worker runs a request itself, with no hand-off to the
+** pool, when the function has run under 1 ms INLINE_STREAK times in a row
+** and can be run again without harm (no writable directory). Such a run
+** gets INLINE_BUDGET_NS: past it the watchdog cancels it and the request
+** goes to the pool to be run from the start (the cut run's output is
+** dropped), and the function runs on the pool until it is fast again. So
+** a worker is held at most the budget plus a watchdog tick. */
+static const char inline_budget[] = "the inline time budget ran out";
+
+static bool func_replayable(const ServeFunc *f) {
+  for (size_t i = 0; i < f->conf.ndirs; i++)
+    if (!f->conf.dirs[i].read_only) return false;
+  return true;
+}
+
+static void note_run_time(ServeFunc *f, uint64_t ns, int fail) {
+  _Atomic uint32_t *s = &f->metrics->fast_streak;
+  if (ns < 1000000u && fail != FAIL_CANCELLED) {
+    if (atomic_load_explicit(s, memory_order_relaxed) < INLINE_STREAK)
+      atomic_fetch_add_explicit(s, 1, memory_order_relaxed);
+  } else if (atomic_load_explicit(s, memory_order_relaxed)) {
+    atomic_store_explicit(s, 0, memory_order_relaxed);
+  }
+}
+
+/* Runs c's request on worker w (see above). Returns false when it ran out
+** of its budget: nothing was answered and the request goes to the pool. */
+static bool run_inline(Worker *w, Conn *c, FuncRequest *rq, bool is_head, uint64_t t0) {
+  ServeFunc *f = c->fn;
+  FuncResult res;
+  pthread_mutex_lock(&w->watch.mu);
+  w->watch.cancel = NULL;
+  w->watch.budget_ns = serve_now_ns() + INLINE_BUDGET_NS;
+  pthread_mutex_unlock(&w->watch.mu);
+  func_run(f, w->slot, &w->watch, rq, &res);
+  pthread_mutex_lock(&w->watch.mu);
+  bool cut = w->watch.cancel == inline_budget;
+  w->watch.cancel = NULL;
+  w->watch.budget_ns = 0;
+  pthread_mutex_unlock(&w->watch.mu);
+  FuncMetrics *m = f->metrics;
+  if (cut && res.fail == FAIL_CANCELLED) {
+    atomic_fetch_sub(&m->fails[FAIL_CANCELLED], 1);   /* not a failure: it runs again */
+    atomic_store(&m->fast_streak, 0);
+    free(res.head);
+    func_trim(f, w->slot);
+    return false;
+  }
+  note_run_time(f, serve_now_ns() - t0, res.fail);
+  if (!c->out_len) c->write_start = serve_now_ns();
+  respond_to(w->st, &w->date, c, res.status, res.head ? res.head : "",
+             res.head ? res.head_len : 0, res.body, res.body_len, is_head);
+  uint64_t dur = serve_now_ns() - t0;
+  if (res.status >= 100 && res.status < 600)
+    atomic_fetch_add_explicit(&m->by_status[res.status], 1, memory_order_relaxed);
+  metrics_observe(&m->latency, serve_latency_buckets, dur);
+  Job *j = &c->job;   /* the log line's fields */
+  j->fail = res.fail;
+  j->inst_ns = res.inst_ns;
+  memcpy(j->detail, res.detail, sizeof j->detail);
+  log_access(w, c, res.status, res.body_len, f, dur, j);
+  free(res.head);
+  func_trim(f, w->slot);
+  return true;
+}
+
 /* Runs j on run thread r and formats its response into c->out. */
 static void job_run(RunThread *r, Job *j) {
   ServeState *st = r->st;
@@ -607,7 +677,9 @@ static void job_run(RunThread *r, Job *j) {
                                     : "the client closed the connection");
   } else {
     FuncResult res;
+    uint64_t t0 = serve_now_ns();
     func_run(j->fn, r->id, &r->watch, &j->rq, &res);
+    note_run_time(j->fn, serve_now_ns() - t0, res.fail);
     j->status = res.status;
     j->fail = res.fail;
     j->body_len = res.body_len;
@@ -743,6 +815,9 @@ static bool dispatch(Worker *w, Conn *c, const uint8_t *body, size_t body_len, s
   Job *j = &c->job;
   FuncRequest *rq = &j->rq;
   const char *q = memchr(c->req.target, '?', c->req.target_len);
+  bool try_inline = atomic_load_explicit(&c->fn->metrics->fast_streak, memory_order_relaxed) >=
+                        INLINE_STREAK &&
+                    !atomic_load(&w->st->stopping) && func_replayable(c->fn);
   rq->http = &c->req;
   rq->path = c->path;
   rq->path_len = c->path_len;
@@ -754,6 +829,7 @@ static bool dispatch(Worker *w, Conn *c, const uint8_t *body, size_t body_len, s
   rq->remote_port = c->remote_port;
   rq->server_name = w->st->server_name;
   rq->server_port = w->st->port;
+  if (try_inline && run_inline(w, c, rq, is_head, t0)) return false;
   j->c = c;
   j->w = w;
   j->fn = c->fn;
@@ -1184,16 +1260,21 @@ static int bound_port(int fd) {
   return ntohs(((struct sockaddr_in6 *)&sa)->sin6_port);
 }
 
-/* Interrupts every run past its deadline; when hard, every run. */
+/* Interrupts every run past its deadline (or an inline run past its
+** budget); when hard, every run. */
 static void watchdog(ServeState *st, bool hard) {
   uint64_t now = serve_now_ns();
-  for (int i = 0; i < st->nruns; i++) {
-    RunWatch *rw = &st->runs[i].watch;
+  for (int i = 0; i < st->nruns + st->nworkers; i++) {
+    bool pool = i < st->nruns;
+    RunWatch *rw = pool ? &st->runs[i].watch : &st->workers[i - st->nruns].watch;
     pthread_mutex_lock(&rw->mu);
     if (rw->store && rw->deadline_ns && now >= rw->deadline_ns && !rw->fired) {
       cairn_store_interrupt(rw->store);
       rw->fired = true;
-    } else if (hard && st->runs[i].cur && !rw->cancel) {
+    } else if (rw->store && rw->budget_ns && now >= rw->budget_ns && !rw->cancel) {
+      rw->cancel = inline_budget;
+      cairn_store_interrupt(rw->store);
+    } else if (hard && pool && st->runs[i].cur && !rw->cancel) {
       rw->cancel = "the server is shutting down";
       if (rw->store) cairn_store_interrupt(rw->store);
     }
@@ -1218,7 +1299,8 @@ static void reload(ServeState *st) {
   if (st->conf->config_path) ok = serve_conf_load(&nc, st->conf->config_path, err, sizeof err);
   for (size_t i = 0; ok && i < st->conf->ncli_routes; i++)
     ok = serve_conf_add_route(&nc, st->conf->cli_routes[i], err, sizeof err);
-  FuncSet *set = ok ? funcset_load(&nc, st->nruns, st->reg, err, sizeof err) : NULL;
+  FuncSet *set =
+      ok ? funcset_load(&nc, st->nruns + st->nworkers, st->reg, err, sizeof err) : NULL;
   if (!set) {
     fprintf(stderr, "cairn serve: reload failed, keeping the running configuration: %s\n", err);
     serve_conf_free(&nc);
@@ -1269,7 +1351,7 @@ int serve_main(ServeConf *conf) {
   int started = 0, runs_started = 0;
   bool abandon = false;
   if (!st->reg) goto out;
-  st->set = funcset_load(conf, nruns, st->reg, err, sizeof err);
+  st->set = funcset_load(conf, nruns + nworkers, st->reg, err, sizeof err);
   if (!st->set) {
     fprintf(stderr, "cairn serve: %s\n", err);
     goto out;
@@ -1307,7 +1389,9 @@ int serve_main(ServeConf *conf) {
     w->id = i;
     w->st = st;
     w->lfd = w->epfd = w->efd = -1;
+    w->slot = nruns + i;
     atomic_init(&w->done, NULL);
+    pthread_mutex_init(&w->watch.mu, NULL);
   }
   for (int i = 0; i < nworkers; i++) {
     Worker *w = &st->workers[i];
@@ -1423,6 +1507,7 @@ out:
     if (w->lfd >= 0) close(w->lfd);
     if (w->epfd >= 0) close(w->epfd);
     if (w->efd >= 0) close(w->efd);
+    pthread_mutex_destroy(&w->watch.mu);
     free(w->log);
   }
   for (int i = 0; st->runs && i < nruns; i++) pthread_mutex_destroy(&st->runs[i].watch.mu);
