@@ -183,6 +183,16 @@ bool metrics_render(MetricsReg *r, const FuncSet *set, char **out, size_t *len) 
   for (size_t i = 0; i < r->n; i++)
     outf(&o, "cairn_in_flight{function=\"%s\"} %lld\n", esc(r->a[i].name, fn, sizeof fn),
          (long long)atomic_load(&r->a[i].m->in_flight));
+  outf(&o, "# HELP cairn_inline_runs_total Requests run by a worker itself (fast functions).\n"
+           "# TYPE cairn_inline_runs_total counter\n");
+  for (size_t i = 0; i < r->n; i++)
+    outf(&o, "cairn_inline_runs_total{function=\"%s\"} %llu\n", esc(r->a[i].name, fn, sizeof fn),
+         (unsigned long long)atomic_load(&r->a[i].m->inline_runs));
+  outf(&o, "# HELP cairn_inline_cut_total Inline runs cut at their 1 ms budget and run again on "
+           "the pool.\n# TYPE cairn_inline_cut_total counter\n");
+  for (size_t i = 0; i < r->n; i++)
+    outf(&o, "cairn_inline_cut_total{function=\"%s\"} %llu\n", esc(r->a[i].name, fn, sizeof fn),
+         (unsigned long long)atomic_load(&r->a[i].m->inline_cut));
   outf(&o, "# HELP cairn_queued Requests waiting for a run thread.\n# TYPE cairn_queued gauge\n");
   for (size_t i = 0; i < r->n; i++)
     outf(&o, "cairn_queued{function=\"%s\"} %lld\n", esc(r->a[i].name, fn, sizeof fn),

@@ -199,6 +199,8 @@ typedef struct FuncMetrics {
   _Atomic int64_t in_flight;
   _Atomic int64_t queued;            /* requests waiting for a run thread */
   _Atomic uint32_t fast_streak;      /* consecutive runs under 1 ms (server.c: inline runs) */
+  _Atomic uint64_t inline_runs;      /* requests a worker ran itself */
+  _Atomic uint64_t inline_cut;       /* inline runs cut at their budget (then run on the pool) */
   RunQueue runq;
 } FuncMetrics;
 

@@ -638,12 +638,14 @@ static bool run_inline(Worker *w, Conn *c, FuncRequest *rq, bool is_head, uint64
   FuncMetrics *m = f->metrics;
   if (cut && res.fail == FAIL_CANCELLED) {
     atomic_fetch_sub(&m->fails[FAIL_CANCELLED], 1);   /* not a failure: it runs again */
+    atomic_fetch_add(&m->inline_cut, 1);
     atomic_store(&m->fast_streak, 0);
     free(res.head);
     func_trim(f, w->slot);
     return false;
   }
   note_run_time(f, serve_now_ns() - t0, res.fail);
+  atomic_fetch_add_explicit(&m->inline_runs, 1, memory_order_relaxed);
   if (!c->out_len) c->write_start = serve_now_ns();
   respond_to(w->st, &w->date, c, res.status, res.head ? res.head : "",
              res.head ? res.head_len : 0, res.body, res.body_len, is_head);
