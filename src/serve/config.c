@@ -6,7 +6,7 @@
 **     "server": { "header_timeout_ms": 10000, "idle_timeout_ms": 30000,
 **                 "write_timeout_ms": 30000, "max_header_bytes": 16384,
 **                 "max_connections": 10000, "shutdown_grace_ms": 10000,
-**                 "function_run_threads": 0 },
+**                 "function_run_threads": 0, "inline_budget_us": 1000 },
 **     "functions": [ { "name": "hello", "route": "/hello", "module": "hello.wasm",
 **                      "env": { "K": "V" },
 **                      "dirs": [ { "host": "data", "guest": "/data", "read_only": true } ],
@@ -45,6 +45,7 @@ void serve_conf_init(ServeConf *c) {
   c->max_header = 16384;
   c->max_conns = 10000;
   c->shutdown_grace_ms = 10000;
+  c->inline_budget_us = 1000;
 }
 
 static void func_conf_free(ServeFuncConf *f) {
@@ -357,7 +358,7 @@ bool serve_conf_load(ServeConf *c, const char *path, char *err, size_t n) {
     static const char *const skeys[] = {"header_timeout_ms", "idle_timeout_ms",
                                         "write_timeout_ms", "max_header_bytes",
                                         "max_connections", "shutdown_grace_ms",
-                                        "function_run_threads", NULL};
+                                        "function_run_threads", "inline_budget_us", NULL};
     if (!json_is_object(srv)) FAIL("%s: \"server\" must be an object", path);
     char where[300];
     snprintf(where, sizeof where, "%s: server", path);
@@ -369,8 +370,10 @@ bool serve_conf_load(ServeConf *c, const char *path, char *err, size_t n) {
         !get_uint(srv, "max_header_bytes", &mh, where, err, n) ||
         !get_uint(srv, "max_connections", &mc, where, err, n) ||
         !get_uint(srv, "shutdown_grace_ms", &c->shutdown_grace_ms, where, err, n) ||
-        !get_uint(srv, "function_run_threads", &fr, where, err, n))
+        !get_uint(srv, "function_run_threads", &fr, where, err, n) ||
+        !get_uint(srv, "inline_budget_us", &c->inline_budget_us, where, err, n))
       goto fail;
+    if (c->inline_budget_us > 1000000) FAIL("%s: inline_budget_us must be at most 1000000", where);
     if (c->shutdown_grace_ms > 3600000) FAIL("%s: shutdown_grace_ms must be at most 3600000", where);
     if (fr > 4096) FAIL("%s: function_run_threads must be at most 4096", where);
     c->function_run_threads = (int)fr;

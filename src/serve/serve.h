@@ -59,6 +59,7 @@ typedef struct ServeConf {
   int run_threads;           /* threads that run functions; 0: four per core */
   int function_run_threads;  /* run threads one function may hold while others wait; 0: half */
   uint64_t shutdown_grace_ms;  /* SIGTERM: in-flight runs get this long, then are interrupted */
+  uint64_t inline_budget_us;   /* inline runs (server.c): their budget; 0: none */
   char *access_log;          /* owned; "-" stdout (default), "off", or a file */
   uint64_t header_timeout_ms;  /* a request's head and body must arrive within this */
   uint64_t idle_timeout_ms;    /* keep-alive connection idle time */

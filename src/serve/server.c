@@ -64,8 +64,7 @@
 
 #define READ_CHUNK 16384
 #define LINGER_NS 2000000000ull
-#define INLINE_BUDGET_NS 1000000ull  /* an inline run longer than this goes to the pool */
-#define INLINE_STREAK 32        /* runs under 1 ms in a row before a function runs inline */
+#define INLINE_STREAK 32        /* runs within the inline budget in a row before inline runs */
 #define SPIN_THREADS 1          /* run threads that may spin for work at once */
 #define SPIN_NS 50000ull        /* how long (yielding the CPU meanwhile) */
 #define HARD_WAIT_NS 700000000ull  /* hard stop: how long interrupted runs get to return */
@@ -596,9 +595,10 @@ static void job_cancel(Worker *w, Conn *c, const char *why) {
 }
 
 /* Inline runs. A worker runs a request itself, with no hand-off to the
-** pool, when the function has run under 1 ms INLINE_STREAK times in a row
-** and can be run again without harm (no writable directory). Such a run
-** gets INLINE_BUDGET_NS: past it the watchdog cancels it and the request
+** pool, when the function has run within inline_budget_us (1 ms)
+** INLINE_STREAK times in a row and can be run again without harm (no
+** writable directory). Such a run gets that budget: past it the watchdog
+** cancels it and the request
 ** goes to the pool to be run from the start (the cut run's output is
 ** dropped), and the function runs on the pool until it is fast again. So
 ** a worker is held at most the budget plus a watchdog tick. */
@@ -610,9 +610,9 @@ static bool func_replayable(const ServeFunc *f) {
   return true;
 }
 
-static void note_run_time(ServeFunc *f, uint64_t ns, int fail) {
+static void note_run_time(const ServeState *st, ServeFunc *f, uint64_t ns, int fail) {
   _Atomic uint32_t *s = &f->metrics->fast_streak;
-  if (ns < 1000000u && fail != FAIL_CANCELLED) {
+  if (ns < st->conf->inline_budget_us * 1000u && fail != FAIL_CANCELLED) {
     if (atomic_load_explicit(s, memory_order_relaxed) < INLINE_STREAK)
       atomic_fetch_add_explicit(s, 1, memory_order_relaxed);
   } else if (atomic_load_explicit(s, memory_order_relaxed)) {
@@ -627,7 +627,7 @@ static bool run_inline(Worker *w, Conn *c, FuncRequest *rq, bool is_head, uint64
   FuncResult res;
   pthread_mutex_lock(&w->watch.mu);
   w->watch.cancel = NULL;
-  w->watch.budget_ns = serve_now_ns() + INLINE_BUDGET_NS;
+  w->watch.budget_ns = serve_now_ns() + w->st->conf->inline_budget_us * 1000u;
   pthread_mutex_unlock(&w->watch.mu);
   func_run(f, w->slot, &w->watch, rq, &res);
   pthread_mutex_lock(&w->watch.mu);
@@ -644,7 +644,7 @@ static bool run_inline(Worker *w, Conn *c, FuncRequest *rq, bool is_head, uint64
     func_trim(f, w->slot);
     return false;
   }
-  note_run_time(f, serve_now_ns() - t0, res.fail);
+  note_run_time(w->st, f, serve_now_ns() - t0, res.fail);
   atomic_fetch_add_explicit(&m->inline_runs, 1, memory_order_relaxed);
   if (!c->out_len) c->write_start = serve_now_ns();
   respond_to(w->st, &w->date, c, res.status, res.head ? res.head : "",
@@ -681,7 +681,7 @@ static void job_run(RunThread *r, Job *j) {
     FuncResult res;
     uint64_t t0 = serve_now_ns();
     func_run(j->fn, r->id, &r->watch, &j->rq, &res);
-    note_run_time(j->fn, serve_now_ns() - t0, res.fail);
+    note_run_time(st, j->fn, serve_now_ns() - t0, res.fail);
     j->status = res.status;
     j->fail = res.fail;
     j->body_len = res.body_len;
@@ -819,7 +819,8 @@ static bool dispatch(Worker *w, Conn *c, const uint8_t *body, size_t body_len, s
   const char *q = memchr(c->req.target, '?', c->req.target_len);
   bool try_inline = atomic_load_explicit(&c->fn->metrics->fast_streak, memory_order_relaxed) >=
                         INLINE_STREAK &&
-                    !atomic_load(&w->st->stopping) && func_replayable(c->fn);
+                    w->st->conf->inline_budget_us && !atomic_load(&w->st->stopping) &&
+                    func_replayable(c->fn);
   rq->http = &c->req;
   rq->path = c->path;
   rq->path_len = c->path_len;
