@@ -121,3 +121,7 @@ void cairn_store_interrupt(cairn_store *s) {
   atomic_store(&s->interrupt, 1);
   atomic_fetch_or(&s->pending, RT_PENDING_INTERRUPT);
 }
+
+bool cairn_store_interrupted(const cairn_store *s) {
+  return s && atomic_load(&((cairn_store *)s)->interrupt) != 0;
+}

@@ -11,11 +11,18 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +50,12 @@ void cairn_module_import(const cairn_module *m, uint32_t i, cairn_externtype *ou
 bool cairn_instance_export(const cairn_instance *inst, const char *name, size_t len, cairn_extern *out) {
   out->kind = CAIRN_EXTERN_MEMORY; out->of.memory = &fake_mem; return true;
 }
+
+/* The stub store's interrupt flag (the real one lives in the engine). */
+static atomic_int interrupt_flag;
+void cairn_store_interrupt(cairn_store *s) { atomic_store(&interrupt_flag, 1); }
+bool cairn_store_interrupted(const cairn_store *s) { return atomic_load(&interrupt_flag) != 0; }
+const char *cairn_trap_message(cairn_trapkind k) { return k == CAIRN_TRAP_INTERRUPT ? "interrupted" : "trap"; }
 
 static int fails, checks;
 #define CHECK(c) do { checks++; if (!(c)) { fails++; printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); } } while (0)
@@ -129,6 +142,146 @@ static void sandbox_tests(cairn_wasi *w, const char *mode) {
   struct stat st;
   char zStolen[600]; snprintf(zStolen, sizeof zStolen, "%s/root/stolen", D);
   CHECK(stat(zStolen, &st) != 0);
+}
+
+/* ---- blocking calls and the store's interrupt ---- */
+
+static long now_ms(void) {
+  struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+/* A helper thread: after ms, interrupts (data NULL, drain 0), writes data to
+** fd, or (drain > 0) reads drain bytes from fd and counts them. */
+typedef struct Job { int ms, fd; const char *data; long drain, got; } Job;
+static void *job_main(void *arg) {
+  Job *j = arg;
+  struct timespec ts = {j->ms / 1000, (long)(j->ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+  if (j->drain) {
+    char b[8192];
+    while (j->got < j->drain) { ssize_t k = read(j->fd, b, sizeof b); if (k <= 0) break; j->got += k; }
+  } else if (j->data) {
+    if (write(j->fd, j->data, strlen(j->data)) < 0) j->got = -1;
+  } else {
+    cairn_store_interrupt(NULL);
+  }
+  return NULL;
+}
+/* Calls `call` while a thread interrupts the store after 200 ms: it must
+** end with the interrupt trap, between 150 ms and 1 s later. */
+#define INTERRUPTED(what, call) do {                                                   \
+    Job j_ = {200, -1, NULL, 0, 0}; pthread_t th_;                                      \
+    atomic_store(&interrupt_flag, 0); memset(&trap, 0, sizeof trap);                    \
+    CHECK(pthread_create(&th_, NULL, job_main, &j_) == 0);                             \
+    long t0_ = now_ms(); int r_ = (call); long dt_ = now_ms() - t0_;                    \
+    pthread_join(th_, NULL);                                                            \
+    EQ(r_, -1); EQ(trap.kind, CAIRN_ERR_TRAP); EQ(trap.trap, CAIRN_TRAP_INTERRUPT);     \
+    CHECK(dt_ >= 150 && dt_ < 1000);                                                    \
+    printf("   %s: interrupt trap after %ld ms\n", what, dt_);                          \
+    atomic_store(&interrupt_flag, 0);                                                   \
+  } while (0)
+
+static void fill(int fd, bool sock) {
+  int fl = fcntl(fd, F_GETFL); fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+  static char junk[4096];
+  while ((sock ? send(fd, junk, sizeof junk, 0) : write(fd, junk, sizeof junk)) > 0) {}
+  fcntl(fd, F_SETFL, fl);
+}
+static void drain(int fd) {
+  int fl = fcntl(fd, F_GETFL); fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+  char b[4096]; while (read(fd, b, sizeof b) > 0) {}
+  fcntl(fd, F_SETFL, fl);
+}
+
+static void interrupt_tests(cairn_wasi *w) {
+  printf("-- blocking calls end on interrupt\n");
+  uint8_t *s = MEM + BUF;
+  /* sleep(100): one relative clock subscription of 100 s */
+  memset(s, 0, 96); wasi_le64(s, 1); wasi_le32(s + 16, 1); wasi_le64(s + 24, 100000000000LL);
+  INTERRUPTED("poll_oneoff, 100 s clock", CALL(poll_oneoff, 4, (long long)BUF, (long long)BUF + 200, 1LL, (long long)OUT));
+  /* an absolute realtime deadline a day ahead */
+  struct timespec rt; clock_gettime(CLOCK_REALTIME, &rt);
+  wasi_le32(s + 16, 0); wasi_le64(s + 24, (uint64_t)(rt.tv_sec + 86400) * 1000000000ULL); wasi_le16(s + 40, 1);
+  INTERRUPTED("poll_oneoff, absolute clock", CALL(poll_oneoff, 4, (long long)BUF, (long long)BUF + 200, 1LL, (long long)OUT));
+  /* an interrupt already pending stops a wait at once */
+  atomic_store(&interrupt_flag, 1);
+  long t0 = now_ms();
+  EQ(CALL(poll_oneoff, 4, (long long)BUF, (long long)BUF + 200, 1LL, (long long)OUT), -1);
+  CHECK(now_ms() - t0 < 50); EQ(trap.trap, CAIRN_TRAP_INTERRUPT);
+  /* ...but not a call that does not wait */
+  wasi_le16(s + 40, 0); wasi_le64(s + 24, 0);
+  EQ(CALL(poll_oneoff, 4, (long long)BUF, (long long)BUF + 200, 1LL, (long long)OUT), 0); EQ(rd32(OUT), 1);
+  atomic_store(&interrupt_flag, 0);
+  /* a short sleep still sleeps its time, in slices */
+  wasi_le64(s + 24, 35000000);
+  t0 = now_ms();
+  EQ(CALL(poll_oneoff, 4, (long long)BUF, (long long)BUF + 200, 1LL, (long long)OUT), 0);
+  { long dt = now_ms() - t0; CHECK(dt >= 34 && dt < 200); } EQ(rd32(OUT), 1);
+
+  /* pipes */
+  int p[2]; CHECK(pipe2(p, O_CLOEXEC) == 0);
+  uint64_t prights = R_FILE_BASE & ~(R_FD_SEEK | R_FD_TELL);
+  int gr = (int)wasi_fd_add(w, p[0], WASI_FT_UNKNOWN, WASI_KIND_FILE, prights, 0, false);
+  int gw = (int)wasi_fd_add(w, p[1], WASI_FT_UNKNOWN, WASI_KIND_FILE, prights, 0, false);
+  CHECK(gr > 0 && gw > 0);
+  memset(s, 0, 48); wasi_le64(s, 2); s[8] = 1; wasi_le32(s + 16, (uint32_t)gr);
+  INTERRUPTED("poll_oneoff, fd_read on an empty pipe", CALL(poll_oneoff, 4, (long long)BUF, (long long)BUF + 200, 1LL, (long long)OUT));
+  wasi_le32(MEM + IOV, BUF + 1000); wasi_le32(MEM + IOV + 4, 100);
+  INTERRUPTED("fd_read, empty pipe", CALL(fd_read, 4, (long long)gr, (long long)IOV, 1LL, (long long)OUT));
+  { Job j = {100, p[1], "late", 0, 0}; pthread_t th; pthread_create(&th, NULL, job_main, &j);
+    EQ(CALL(fd_read, 4, (long long)gr, (long long)IOV, 1LL, (long long)OUT), 0);   /* waits for it */
+    EQ(rd32(OUT), 4); CHECK(memcmp(MEM + BUF + 1000, "late", 4) == 0); pthread_join(th, NULL); }
+  fill(p[1], false);
+  wasi_le32(MEM + IOV, BUF); wasi_le32(MEM + IOV + 4, 1000);
+  INTERRUPTED("fd_write, full pipe", CALL(fd_write, 4, (long long)gw, (long long)IOV, 1LL, (long long)OUT));
+  EQ(CALL(fd_fdstat_set_flags, 2, (long long)gw, (long long)WASI_FDF_NONBLOCK), 0);
+  t0 = now_ms();
+  EQ(CALL(fd_write, 4, (long long)gw, (long long)IOV, 1LL, (long long)OUT), WASI_EAGAIN);
+  CHECK(now_ms() - t0 < 50);
+  EQ(CALL(fd_fdstat_set_flags, 2, (long long)gw, 0LL), 0);
+  drain(p[0]);
+  /* a 200 KB write to a pipe someone drains goes out whole (in PIPE_BUF pieces) */
+  for (int i = 0; i < 10; i++) { wasi_le32(MEM + IOV + 8 * i, 20000); wasi_le32(MEM + IOV + 8 * i + 4, 20000); }
+  { Job j = {0, p[0], NULL, 200000, 0}; pthread_t th; pthread_create(&th, NULL, job_main, &j);
+    EQ(CALL(fd_write, 4, (long long)gw, (long long)IOV, 10LL, (long long)OUT), 0);
+    EQ(rd32(OUT), 200000); pthread_join(th, NULL); EQ(j.got, 200000); }
+  EQ(CALL(fd_close, 1, (long long)gw), 0);
+  wasi_le32(MEM + IOV, BUF); wasi_le32(MEM + IOV + 4, 100);
+  EQ(CALL(fd_read, 4, (long long)gr, (long long)IOV, 1LL, (long long)OUT), 0); EQ(rd32(OUT), 0);  /* EOF */
+  EQ(CALL(fd_close, 1, (long long)gr), 0);
+
+  /* sockets */
+  int sp[2]; CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == 0);
+  int gs = (int)wasi_fd_add(w, sp[0], WASI_FT_SOCK_STREAM, WASI_KIND_SOCKET, R_SOCK_BASE, R_SOCK_BASE, false);
+  CHECK(gs > 0);
+  INTERRUPTED("sock_recv, nothing sent", CALL(sock_recv, 6, (long long)gs, (long long)IOV, 1LL, 0LL, (long long)OUT, (long long)OUT + 4));
+  INTERRUPTED("fd_read, socket", CALL(fd_read, 4, (long long)gs, (long long)IOV, 1LL, (long long)OUT));
+  CHECK(write(sp[1], "ab", 2) == 2);
+  { Job j = {100, sp[1], "cd", 0, 0}; pthread_t th; pthread_create(&th, NULL, job_main, &j);
+    wasi_le32(MEM + IOV + 4, 4);   /* RECV_WAITALL: waits for all four */
+    EQ(CALL(sock_recv, 6, (long long)gs, (long long)IOV, 1LL, 2LL, (long long)OUT, (long long)OUT + 4), 0);
+    EQ(rd32(OUT), 4); CHECK(memcmp(MEM + BUF, "abcd", 4) == 0); pthread_join(th, NULL); }
+  CHECK(write(sp[1], "xy", 2) == 2);
+  wasi_le32(MEM + IOV + 4, 100);
+  EQ(CALL(sock_recv, 6, (long long)gs, (long long)IOV, 1LL, 1LL, (long long)OUT, (long long)OUT + 4), 0);  /* PEEK */
+  EQ(rd32(OUT), 2);
+  EQ(CALL(fd_read, 4, (long long)gs, (long long)IOV, 1LL, (long long)OUT), 0);
+  EQ(rd32(OUT), 2); CHECK(memcmp(MEM + BUF, "xy", 2) == 0);
+  fill(sp[0], true);
+  wasi_le32(MEM + IOV + 4, 1000);
+  INTERRUPTED("sock_send, full socket", CALL(sock_send, 5, (long long)gs, (long long)IOV, 1LL, 0LL, (long long)OUT));
+  INTERRUPTED("fd_write, full socket", CALL(fd_write, 4, (long long)gs, (long long)IOV, 1LL, (long long)OUT));
+  drain(sp[1]);
+  for (int i = 0; i < 10; i++) { wasi_le32(MEM + IOV + 8 * i, 20000); wasi_le32(MEM + IOV + 8 * i + 4, 20000); }
+  { Job j = {0, sp[1], NULL, 200000, 0}; pthread_t th; pthread_create(&th, NULL, job_main, &j);
+    EQ(CALL(sock_send, 5, (long long)gs, (long long)IOV, 10LL, 0LL, (long long)OUT), 0);
+    EQ(rd32(OUT), 200000); pthread_join(th, NULL); EQ(j.got, 200000); }
+  close(sp[1]);
+  wasi_le32(MEM + IOV, BUF); wasi_le32(MEM + IOV + 4, 100);
+  EQ(CALL(sock_recv, 6, (long long)gs, (long long)IOV, 1LL, 0LL, (long long)OUT, (long long)OUT + 4), 0);
+  EQ(rd32(OUT), 0);   /* end of stream */
+  EQ(CALL(fd_close, 1, (long long)gs), 0);
+  INTERRUPTED("sock_accept, no client", CALL(sock_accept, 3, 5LL, 0LL, (long long)OUT));
 }
 
 int main(void) {
@@ -408,6 +561,8 @@ int main(void) {
   EQ(CALL(sock_accept, 3, 3LL, 0LL, (long long)OUT), WASI_ENOTSOCK);
   int status; waitpid(pid, &status, 0); CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EQ(CALL(fd_close, 1, (long long)cfd), 0);
+
+  interrupt_tests(w);
 
   sandbox_tests(w, "openat2");
   w->no_openat2 = true;
