@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* no_openat2.c: `no_openat2 [-e ENOSYS] PROGRAM ARGS...` runs PROGRAM with
 ** openat2(2) denied by a seccomp filter (EPERM, or ENOSYS with -e ENOSYS),
 ** as some container runtimes do. ctest runs the WASI suites under it to

@@ -13,6 +13,8 @@
 # simd_vec is built with -msimd128 so its loops run as v128 code.
 # Without a wasm32-wasi toolchain the script skips, except under CI
 # (CI=true), where that is a failure: scripts/install-deps.sh installs it.
+# CAIRN_WRAP, a program that runs its arguments (e.g. tests/wasi/no_openat2),
+# is put in front of every `CAIRN run`.
 # Prints PASS/FAIL per check and `wasi-programs: N passed, N failed` last.
 set -u
 CAIRN=${1:?usage: run-programs.sh CAIRN}
@@ -59,7 +61,7 @@ run() { # NAME [cairn options...] -- [program args...]   (stdin from $work/NAME.
   while [ "$1" != -- ]; do opts+=("$1"); shift; done; shift
   local in=/dev/null
   [ -f "$work/$name.in" ] && in=$work/$name.in
-  timeout 60 "$CAIRN" run "${opts[@]}" "$work/$name.wasm" "$@" <"$in" >"$work/$name.out" 2>"$work/$name.err"
+  timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run "${opts[@]}" "$work/$name.wasm" "$@" <"$in" >"$work/$name.out" 2>"$work/$name.err"
   local code=$?
   if [ $code -ne 0 ]; then echo "exit $code" >>"$work/$name.out"; fi
   check "$name" "$work/$name.out"
@@ -130,7 +132,7 @@ fi
 
 # Echo server through --tcplisten with a client here.
 port=$((20000 + RANDOM % 20000))
-timeout 30 "$CAIRN" run --tcplisten "127.0.0.1:$port" "$work/echo_server.wasm" \
+timeout 30 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run --tcplisten "127.0.0.1:$port" "$work/echo_server.wasm" \
   </dev/null >"$work/echo_server.out" 2>"$work/echo_server.err" &
 server_pid=$!
 reply=""
