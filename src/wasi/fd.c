@@ -109,13 +109,13 @@ static bool fd_may_block(const WasiFd *f) {
 ** (a pipe then has room for it), until everything is written, as a blocking
 ** write does; in O_NONBLOCK mode the first EAGAIN ends it. Returns a WASI
 ** errno or -1 (trap filled); *done gets the byte count. */
-static int fd_io_wait(cairn_wasi *w, int host, bool write, struct iovec *iov, int n,
+static int fd_io_wait(cairn_wasi *w, int host, bool wr, struct iovec *iov, int n,
                       size_t *done, cairn_error *trap) {
   *done = 0;
   for (;;) {
-    if (wasi_wait_fd(w, host, write ? POLLOUT : POLLIN, trap) < 0) return -1;
+    if (wasi_wait_fd(w, host, wr ? POLLOUT : POLLIN, trap) < 0) return -1;
     ssize_t r;
-    if (!write) {
+    if (!wr) {
       r = readv(host, iov, n);
     } else {
       /* iov[0..k] holds at most PIPE_BUF bytes; iov[k] cut short for the call */
@@ -135,7 +135,7 @@ static int fd_io_wait(cairn_wasi *w, int host, bool write, struct iovec *iov, in
       return wasi_errno(errno);
     }
     *done += (size_t)r;
-    if (!write) return WASI_ESUCCESS;
+    if (!wr) return WASI_ESUCCESS;
     /* skip what went out */
     size_t k = (size_t)r;
     while (n > 0 && k >= iov->iov_len) {
