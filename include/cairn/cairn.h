@@ -244,6 +244,12 @@ void cairn_store_free(cairn_store *s);
 /* Asks running Wasm code in this store to stop at its next loop head or call
 ** with CAIRN_TRAP_INTERRUPT. Safe from another thread or a signal handler. */
 void cairn_store_interrupt(cairn_store *s);
+/* True while an interrupt is pending: set by cairn_store_interrupt, cleared
+** by the trap it causes and by cairn_snapshot_restore. Host functions that
+** block (WASI's poll_oneoff, reads, accept...) test it between bounded waits
+** and then return a CAIRN_TRAP_INTERRUPT trap, which consumes it too. Safe
+** from any thread. */
+bool cairn_store_interrupted(const cairn_store *s);
 
 /* Which store limits refused a request since the store was created or last restored
 ** from a snapshot: CAIRN_LIMIT_MEMORY (a memory.grow or memory creation hit max_memory_pages),

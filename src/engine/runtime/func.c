@@ -127,6 +127,12 @@ bool rt_call_host(cairn_func *f, Slot *aSlot, cairn_error *err) {
   cairn_error trap;
   base_error_clear(&trap);
   bool ok = f->host(f->hostEnv, aArg, aRes, &trap);
+  if (!ok && trap.trap == CAIRN_TRAP_INTERRUPT && f->store) {
+    /* a host function that saw the interrupt (a blocking WASI call) traps
+    ** with it; like the interpreter's own, that trap consumes it */
+    atomic_store(&f->store->interrupt, 0);
+    atomic_fetch_and(&f->store->pending, ~RT_PENDING_INTERRUPT);
+  }
   if (ok) {
     k = 0;
     for (uint32_t i = 0; i < t->nResult; i++) {

@@ -123,3 +123,7 @@ void cairn_store_interrupt(cairn_store *s) {
 }
 
 unsigned cairn_store_limits_hit(const cairn_store *s) { return s ? s->limitsHit : 0; }
+
+bool cairn_store_interrupted(const cairn_store *s) {
+  return s && atomic_load(&((cairn_store *)s)->interrupt) != 0;
+}
