@@ -138,7 +138,7 @@ ms_now() { date +%s%3N; }
 t0=$(ms_now)
 run sleep --timeout 300 -- 100
 dt=$(( $(ms_now) - t0 ))
-if [ "$dt" -lt 3000 ] && grep -q "^error: interrupted" "$work/sleep.err"; then
+if [ "$dt" -lt 3000 ] && grep -q "^error: wasm trap: interrupted" "$work/sleep.err"; then
   ok "sleep(100) with --timeout 300 stopped after $dt ms"
 else
   bad "sleep(100) with --timeout 300 stopped after $dt ms" "$work/sleep.err"
@@ -151,7 +151,7 @@ timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run --timeout 300 "$work/sleep.
 code=$?
 dt=$(( $(ms_now) - t0 ))
 exec 4<&-
-if [ "$code" = 134 ] && [ "$dt" -lt 3000 ] && grep -q "^error: interrupted" "$work/sleep-read.err"; then
+if [ "$code" = 134 ] && [ "$dt" -lt 3000 ] && grep -q "^error: wasm trap: interrupted" "$work/sleep-read.err"; then
   ok "blocked stdin read with --timeout 300 stopped after $dt ms"
 else
   bad "blocked stdin read with --timeout 300 stopped (status $code after $dt ms)" "$work/sleep-read.err"
