@@ -166,6 +166,11 @@ void buf_append(Buf *b, const void *p, size_t n) {
   b->n += n;
 }
 
+void buf_append_buf(Buf *b, const Buf *src) {
+  if (src->oom) b->oom = true;
+  buf_append(b, src->aData, src->n);
+}
+
 void buf_byte(Buf *b, uint8_t c) { buf_append(b, &c, 1); }
 
 void buf_uleb(Buf *b, uint64_t v) {

@@ -65,6 +65,8 @@ typedef struct Buf {
 void buf_init(Buf *b);
 void buf_free(Buf *b);
 void buf_append(Buf *b, const void *p, size_t n);
+/* Appends src's bytes; a failed src (src->oom) fails b too. */
+void buf_append_buf(Buf *b, const Buf *src);
 void buf_byte(Buf *b, uint8_t c);
 void buf_uleb(Buf *b, uint64_t v);   /* unsigned LEB128 */
 void buf_sleb(Buf *b, int64_t v);    /* signed LEB128 */

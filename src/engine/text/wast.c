@@ -26,7 +26,9 @@ static Token *wp_peek(WP *p, uint32_t k) {
 
 static bool wp_fail(WP *p, const Token *t, const char *what) {
   if (!p->failed) {
-    if (t->kind == TK_EOF)
+    if (strcmp(what, "out of memory") == 0)
+      base_error(p->err, CAIRN_ERR_NOMEM, -1, "out of memory");
+    else if (t->kind == TK_EOF)
       base_error_at(p->err, CAIRN_ERR_MALFORMED, t->line, t->col, "unexpected end");
     else
       base_error_at(p->err, CAIRN_ERR_MALFORMED, t->line, t->col, "%s \"%.*s\"", what,
