@@ -548,9 +548,11 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
   s->io.in_pos = 0;
   s->io.out.len = 0;
   s->io.out.overflow = false;
+  s->io.out.nomem = false;
   s->io.out.max = f->conf.limits.max_response + 16384;  /* headers on top of the body */
   s->io.err.len = 0;
   s->io.err.overflow = false;
+  s->io.err.nomem = false;
   s->io.err.max = 65536;
   uint64_t t1 = serve_now_ns();
   res->inst_ns = t1 - t0;
@@ -611,6 +613,11 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
   if (s->io.out.overflow || s->io.out.len > f->conf.limits.max_response + 16384) {
     res_fail(res, 502, FAIL_RESPONSE_SIZE, "Bad Gateway: response too large\n",
              "function output exceeds max_response_bytes");
+    goto out;
+  }
+  if (s->io.out.nomem) { /* the guest lost output to a failed allocation */
+    res_fail(res, 500, FAIL_BAD_OUTPUT, "Internal Server Error: out of memory\n",
+             "out of memory buffering the function's output");
     goto out;
   }
   parse_output(s->io.out.data ? s->io.out.data : (const uint8_t *)"", s->io.out.len, res);
