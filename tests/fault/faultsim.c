@@ -28,6 +28,7 @@
 
 #include "cairn/cairn.h"
 #include "cairn/wasi.h"
+#include "cairn/wast.h"
 #include "engine/interp/interp.h"
 #include "engine/module.h"
 #include "serve/serve.h"
@@ -180,10 +181,20 @@ static void drive(const Path *p) {
 
 /* ---- the engine module ---- */
 
+#define WIDE 70 /* past RT_MAX_VALS (func.c): host calls allocate their value arrays */
+#define P10 "i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 "
+#define P70 P10 P10 P10 P10 P10 P10 P10
+#define C10 "(i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) " \
+            "(i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) (i32.const 1) "
+#define C70 C10 C10 C10 C10 C10 C10 C10
+
 static const char kWat[] =
     "(module\n"
     "  (type $t (func (param i32) (result i32)))\n"
     "  (import \"env\" \"add\" (func $add (param i32 i32) (result i32)))\n"
+    "  (import \"env\" \"wide\" (func $wide (param " P70 ") (result i32)))\n"
+    "  (func (export \"wide\") (result i32) (call $wide " C70 "))\n"
+    "  (func (export \"wide2\") (param " P70 ") (result i32) (local.get 69))\n"
     "  (table $tab (export \"tab\") 2 funcref)\n"
     "  (elem (i32.const 0) $inc $dbl)\n"
     "  (memory $mem (export \"mem\") 1)\n"
@@ -224,13 +235,19 @@ static bool host_add(void *env, const cairn_val *a, cairn_val *r, cairn_error *t
   return true;
 }
 
+static bool host_wide(void *env, const cairn_val *a, cairn_val *r, cairn_error *trap) {
+  r[0].of.i32 = 0;
+  for (int i = 0; i < WIDE; i++) r[0].of.i32 += a[i].of.i32;
+  return true;
+}
+
 /* ---- decode, validate, text ---- */
 
 static int run_decode(void) {
   cairn_error err;
   Module *m = decode_module(gBin, gBinLen, &err);
   if (!m) return clean_error(&err, "decode");
-  bool ok = m->nFunc == 11 && m->nExport == 10;
+  bool ok = m->nFunc == 14 && m->nExport == 12;
   module_free(m);
   snprintf(zWhy, sizeof zWhy, "decoded module has the wrong shape");
   return ok ? FS_OK : FS_WRONG;
@@ -262,8 +279,26 @@ static int run_text(void) {
   cairn_module *m = cairn_module_from_text(kWat, sizeof kWat - 1, &err);
   if (!m) return clean_error(&err, "module_from_text");
   cairn_module_free(m);
-  snprintf(zWhy, sizeof zWhy, "text gave a different binary");
-  return same ? FS_OK : FS_WRONG;
+  if (!same) {
+    snprintf(zWhy, sizeof zWhy, "text gave a different binary");
+    return FS_WRONG;
+  }
+  static const char kWast[] =
+      "(module $m (func (export \"f\") (param i64) (result i64) (local.get 0)))\n"
+      "(register \"m\" $m)\n"
+      "(assert_return (invoke $m \"f\" (i64.const -7)) (i64.const -7))\n"
+      "(assert_trap (module (func $g unreachable) (start $g)) \"unreachable\")\n"
+      "(assert_malformed (module quote \"(func\") \"unexpected end\")\n"
+      "(module binary \"\\00asm\" \"\\01\\00\\00\\00\")\n";
+  cairn_wast_script sc;
+  if (!cairn_wast_parse(kWast, sizeof kWast - 1, &sc, &err)) return clean_error(&err, "wast");
+  bool shape = sc.nCmd == 6 && sc.aCmd[2].nResult == 1 && sc.aCmd[2].action.nArg == 1 &&
+               sc.aCmd[2].action.aArg[0].bits == (uint64_t)-7 && sc.aCmd[1].zRegName &&
+               sc.aCmd[3].zText && strcmp(sc.aCmd[3].zText, "unreachable") == 0 &&
+               sc.aCmd[5].mod.nBytes == 8;
+  cairn_wast_free(&sc);
+  snprintf(zWhy, sizeof zWhy, "wast script parsed to the wrong shape");
+  return shape ? FS_OK : FS_WRONG;
 }
 
 /* ---- instantiate, translate, run ---- */
@@ -287,8 +322,16 @@ static int instantiate(cairn_module *m) {
     snprintf(zWhy, sizeof zWhy, "func_new returned NULL");
     return FS_CLEAN;
   }
-  cairn_extern imp = {CAIRN_EXTERN_FUNC, {.func = add}};
-  gInst = cairn_instance_new(gStore, m, &imp, 1, &err);
+  cairn_valtype wide[WIDE + 1];
+  for (int i = 0; i <= WIDE; i++) wide[i] = CAIRN_I32;
+  cairn_functype wt = {WIDE, 1, wide, wide};
+  cairn_func *fw = cairn_func_new(gStore, &wt, host_wide, NULL);
+  if (!fw) {
+    snprintf(zWhy, sizeof zWhy, "func_new returned NULL");
+    return FS_CLEAN;
+  }
+  cairn_extern imp[2] = {{CAIRN_EXTERN_FUNC, {.func = add}}, {CAIRN_EXTERN_FUNC, {.func = fw}}};
+  gInst = cairn_instance_new(gStore, m, imp, 2, &err);
   if (!gInst) return clean_error(&err, "instance_new");
   return FS_OK;
 }
@@ -354,6 +397,23 @@ static int tgrow(int32_t delta, int32_t want) {
   return FS_OK;
 }
 
+/* A call with WIDE arguments from the host, and one from Wasm to the host. */
+static int wide(void) {
+  cairn_extern ex;
+  cairn_error err;
+  cairn_val args[WIDE], res;
+  for (int i = 0; i < WIDE; i++) args[i] = (cairn_val){CAIRN_I32, {.i32 = i}};
+  res.type = CAIRN_I32;
+  if (!cairn_instance_export(gInst, "wide2", 5, &ex)) return FS_WRONG;
+  if (!cairn_func_call(ex.of.func, args, WIDE, &res, 1, &err)) return clean_error(&err, "wide2");
+  if (res.of.i32 != WIDE - 1) {
+    snprintf(zWhy, sizeof zWhy, "wide2 gave %d", res.of.i32);
+    return FS_WRONG;
+  }
+  EXPECT("wide", 0, 0, 0, i32, WIDE);
+  return FS_OK;
+}
+
 /* Every export once: on a fresh module, each first call translates. */
 static int call_all(void) {
   EXPECT("call", 0, 5, 2, i32, 6);
@@ -363,6 +423,8 @@ static int call_all(void) {
   EXPECT("rec", 10, 0, 1, i32, 10);
   EXPECT("loop", 100, 0, 1, i64, 5050);
   EXPECT("mgrow", 1, 0, 1, i32, 1);
+  int r = wide();
+  if (r != FS_OK) return r;
   return tgrow(3, 2);
 }
 
