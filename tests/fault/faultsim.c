@@ -593,6 +593,81 @@ static int run_serve(void) {
   return r;
 }
 
+/* ---- a store's own hook ---- */
+
+/* A byte budget, as an embedder would cap a tenant. */
+typedef struct Budget {
+  size_t limit, used;
+  long live;
+  bool sizesOk; /* every osize matched what this hook handed out */
+} Budget;
+
+static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  Budget *b = ud;
+  if (osize > b->used) b->sizesOk = false;
+  if (nsize == 0) {
+    b->used -= osize;
+    b->live--;
+    free(ptr);
+    return NULL;
+  }
+  if (b->used - osize + nsize > b->limit) return NULL;
+  void *p = __real_realloc(ptr, nsize);
+  if (!p) return NULL;
+  b->used = b->used - osize + nsize;
+  if (!ptr) b->live++;
+  return p;
+}
+
+/* Store-owned blocks (instance, functions, tables, frames, WASI state) go to
+** the store's hook with exact old sizes; module blocks do not; a budget makes
+** table.grow fail cleanly; freeing the store and its WASI state returns all. */
+static void test_store_hook(void) {
+  zPath = "store-hook";
+  Budget b = {64u << 20, 0, 0, true}; /* the interpreter stack alone is 8 MiB */
+  cairn_store_config cfg = {.alloc = budget_alloc, .alloc_ud = &b};
+  long g0 = G.live;
+  cairn_store *saved = gStore;
+  gStore = cairn_store_new(&cfg);
+  if (!gStore) {
+    FAIL("store_new with a hook");
+    return;
+  }
+  cairn_valtype ii[2] = {CAIRN_I32, CAIRN_I32};
+  cairn_functype ft = {2, 1, ii, ii};
+  cairn_valtype wide[WIDE + 1];
+  for (int i = 0; i <= WIDE; i++) wide[i] = CAIRN_I32;
+  cairn_functype wt = {WIDE, 1, wide, wide};
+  cairn_extern imp[2] = {{CAIRN_EXTERN_FUNC, {.func = cairn_func_new(gStore, &ft, host_add, NULL)}},
+                         {CAIRN_EXTERN_FUNC, {.func = cairn_func_new(gStore, &wt, host_wide, NULL)}}};
+  cairn_error err;
+  gInst = cairn_instance_new(gStore, gMod, imp, 2, &err);
+  cairn_wasi_config wc;
+  cairn_wasi_config_init(&wc);
+  cairn_wasi *w = cairn_wasi_new(gStore, &wc, &err);
+  long live1 = b.live;
+  zWhy[0] = 0;
+  int r = gInst && w ? call_all() : FS_WRONG;
+  if (!gInst || !w || r != FS_OK) FAIL("instance in a hooked store (%s; %s)", zWhy, err.msg);
+  if (G.live != g0) FAIL("%ld store blocks went to the default hook", G.live - g0);
+  if (live1 <= 0) FAIL("the store's hook was not used");
+  /* past the budget: table.grow answers -1, the store goes on */
+  cairn_val v;
+  if (gInst && (call("tgrow", 1 << 24, 0, 1, &v) != FS_OK || v.of.i32 != -1))
+    FAIL("table.grow past the store's budget did not fail cleanly (%s)", zWhy);
+  if (gInst && grow("tgrow", 1, 5) != FS_OK) FAIL("table.grow after a refusal (%s)", zWhy);
+  cairn_store_free(gStore);
+  if (b.live <= 0 || !w) FAIL("after store_free, %ld blocks (the WASI state's should be left)", b.live);
+  cairn_wasi_free(w); /* after its store: its blocks remember their hook */
+  if (b.live != 0 || b.used != 0 || !b.sizesOk)
+    FAIL("store hook: %ld blocks, %zu bytes left, sizes %s", b.live, b.used,
+         b.sizesOk ? "exact" : "wrong");
+  gStore = saved;
+  gInst = NULL;
+  printf("faultsim: store-hook  store blocks from the store's hook with exact sizes, "
+         "budget refusal clean, all returned\n");
+}
+
 /* ---- main ---- */
 
 /* Translates every function of m now. Lazy translation at a first call
@@ -651,6 +726,7 @@ int main(int argc, char **argv) {
       {"text", nothing, run_text, nothing},
   };
   for (size_t i = 0; i < sizeof kEngine / sizeof kEngine[0]; i++) drive(&kEngine[i]);
+  test_store_hook();
 
   bool ci = getenv("CI") && strcmp(getenv("CI"), "true") == 0;
   if (argc >= 3) {
