@@ -111,6 +111,8 @@ typedef struct cairn_wasi_memout {
   size_t len, cap;
   size_t max;        /* 0: unlimited; a write past it fails (EFBIG) and sets overflow */
   bool overflow;
+  bool nomem;        /* a write could not grow data (the guest got ENOMEM): output is
+                     ** incomplete even if the guest carried on; reset it with len */
 } cairn_wasi_memout;
 
 typedef struct cairn_wasi_memio {

@@ -73,8 +73,8 @@ cairn_func *cairn_func_new(cairn_store *s, const cairn_functype *type, cairn_hos
     a[i] = (ValType)t;
   }
   FuncType tmp = {type->nparams, type->nresults, a, NULL};
-  cairn_func *f = base_calloc(1, sizeof *f);
-  if (!f || !rt_functype_copy(&f->hostType, &tmp)) {
+  cairn_func *f = RT_CALLOC(s, 1, sizeof *f);
+  if (!f || !rt_functype_copy(s, &f->hostType, &tmp)) {
     base_free(f);
     base_free(a);
     return NULL;

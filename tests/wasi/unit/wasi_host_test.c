@@ -36,6 +36,10 @@ struct cairn_memory { int dummy; };
 static struct cairn_memory fake_mem;
 uint8_t *cairn_memory_data(cairn_memory *m) { return MEM; }
 uint64_t cairn_memory_size(const cairn_memory *m) { return sizeof MEM; }
+/* The store's allocator, as libc (the engine's hooks are tested elsewhere). */
+void *cairn_store_malloc(cairn_store *s, size_t n) { return malloc(n ? n : 1); }
+void *cairn_realloc(void *p, size_t n) { return realloc(p, n ? n : 1); }
+void cairn_free(void *p) { free(p); }
 struct cairn_func { cairn_host_fn fn; void *env; cairn_functype t; };
 /* The stub "store": every function made, freed at the end. */
 static struct cairn_func *aMade[256];
