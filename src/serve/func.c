@@ -70,14 +70,15 @@ static void slot_free(FuncSlot *s) {
   cairn_store_free(s->store);
   free(s->io.out.data);
   free(s->io.err.data);
-  free(s->imports);
-  free(s);
+  cairn_free(s->imports);
+  cairn_free(s);
 }
 
 /* A new slot for f: instantiated and captured. NULL with err on failure. */
 static FuncSlot *slot_new(ServeFunc *f, cairn_error *err) {
-  FuncSlot *s = calloc(1, sizeof *s);
+  FuncSlot *s = cairn_malloc(sizeof *s);
   if (!s) goto nomem;
+  memset(s, 0, sizeof *s);
   cairn_store_config sc = {0};
   memset(err, 0, sizeof *err);
   if (!serve_store_caps(&f->conf.limits, f->module, &sc, err->msg, sizeof err->msg)) {
@@ -91,8 +92,9 @@ static FuncSlot *slot_new(ServeFunc *f, cairn_error *err) {
   wasi_conf(f, &wc, (const char *const *)f->conf.env, f->conf.nenv, pre);
   if (!(s->wasi = cairn_wasi_new(s->store, &wc, err))) goto fail;
   size_t n = cairn_module_import_count(f->module);
-  s->imports = calloc(n ? n : 1, sizeof *s->imports);
+  s->imports = cairn_store_malloc(s->store, (n ? n : 1) * sizeof *s->imports);
   if (!s->imports) goto nomem;
+  memset(s->imports, 0, (n ? n : 1) * sizeof *s->imports);
   if (!cairn_wasi_define_imports_memio(s->wasi, f->module, s->imports, &s->io, err)) goto fail;
   for (uint32_t i = 0; i < n; i++) {
     if (!cairn_wasi_is_wasi_import(f->module, i)) {
@@ -297,14 +299,14 @@ static void env_add(EnvBuf *e, const char *name, size_t nl, const char *val, siz
   if (e->len + need > e->cap) {
     size_t cap = e->cap ? e->cap * 2 : 2048;
     while (cap < e->len + need) cap *= 2;
-    char *b = realloc(e->buf, cap);
+    char *b = cairn_realloc(e->buf, cap);
     if (!b) { e->oom = true; return; }
     e->buf = b;
     e->cap = cap;
   }
   if (e->n == e->ncap) {
     size_t nc = e->ncap ? e->ncap * 2 : 48;
-    size_t *o = realloc(e->offs, nc * sizeof *o);
+    size_t *o = cairn_realloc(e->offs, nc * sizeof *o);
     if (!o) { e->oom = true; return; }
     e->offs = o;
     e->ncap = nc;
@@ -365,13 +367,15 @@ static void build_env(const ServeFunc *f, const FuncRequest *rq, EnvBuf *e) {
   {
     size_t hl = host ? host->value_len : (size_t)ul - 7;
     const char *hv = host ? host->value : url + 7;
-    char *full = malloc(7 + hl + h->target_len + 1);
+    char *full = cairn_malloc(7 + hl + h->target_len + 1);
     if (full) {
       memcpy(full, "http://", 7);
       memcpy(full + 7, hv, hl);
       memcpy(full + 7 + hl, h->target, h->target_len);
       env_add(e, "X_FULL_URL", 10, full, 7 + hl + h->target_len);
-      free(full);
+      cairn_free(full);
+    } else {
+      e->oom = true; /* not a run without X_FULL_URL */
     }
   }
   /* HTTP_* from the request headers (not Content-Type/-Length, not Proxy:
@@ -538,16 +542,16 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
   }
   EnvBuf eb = {0};
   build_env(f, rq, &eb);
-  const char **envp = eb.oom ? NULL : malloc((eb.n + 1) * sizeof *envp);
+  const char **envp = eb.oom ? NULL : cairn_malloc((eb.n + 1) * sizeof *envp);
   if (!envp) eb.oom = true;
   for (size_t i = 0; envp && i < eb.n; i++) envp[i] = eb.buf + eb.offs[i];
   cairn_wasi_config wc;
   cairn_wasi_preopen pre[SERVE_MAX_DIRS];
   wasi_conf(f, &wc, envp, eb.n, pre);
   bool ok = !eb.oom && cairn_wasi_reset(s->wasi, &wc, &err);
-  free(envp);
-  free(eb.buf);
-  free(eb.offs);
+  cairn_free(envp);
+  cairn_free(eb.buf);
+  cairn_free(eb.offs);
   if (!ok) {
     res_fail(res, 500, FAIL_INSTANTIATE, "Internal Server Error: cannot instantiate\n",
              eb.oom ? "out of memory" : err.msg);
@@ -558,9 +562,11 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
   s->io.in_pos = 0;
   s->io.out.len = 0;
   s->io.out.overflow = false;
+  s->io.out.nomem = false;
   s->io.out.max = f->conf.limits.max_response + 16384;  /* headers on top of the body */
   s->io.err.len = 0;
   s->io.err.overflow = false;
+  s->io.err.nomem = false;
   s->io.err.max = 65536;
   uint64_t t1 = serve_now_ns();
   res->inst_ns = t1 - t0;
@@ -623,6 +629,11 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
   if (s->io.out.overflow || s->io.out.len > f->conf.limits.max_response + 16384) {
     res_fail(res, 502, FAIL_RESPONSE_SIZE, "Bad Gateway: response too large\n",
              "function output exceeds max_response_bytes");
+    goto out;
+  }
+  if (s->io.out.nomem) { /* the guest lost output to a failed allocation */
+    res_fail(res, 500, FAIL_BAD_OUTPUT, "Internal Server Error: out of memory\n",
+             "out of memory buffering the function's output");
     goto out;
   }
   parse_output(s->io.out.data ? s->io.out.data : (const uint8_t *)"", s->io.out.len, res);

@@ -46,7 +46,7 @@ static bool wasm_open(Wasm *w, const char *wat, uint64_t pages, uint64_t elems, 
     printf("  module: %s\n", err->msg);
     return false;
   }
-  cairn_store_config cfg = {pages, elems, 0, 0};
+  cairn_store_config cfg = {.max_memory_pages = pages, .max_table_elems = elems};
   w->s = cairn_store_new(&cfg);
   w->inst = cairn_instance_new(w->s, w->m, NULL, 0, err);
   return w->inst != NULL;

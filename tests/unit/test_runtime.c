@@ -87,7 +87,7 @@ static void test_types(void) {
   CHECK(f && f->typeId == rt_type_id(s, &t5), "host function type id equals module type id");
   CHECK(s->maxCallDepth == 10000 && !s->fuelOn, "store defaults");
   cairn_store_free(s);
-  cairn_store_config cfg = {0, 0, 500, 77};
+  cairn_store_config cfg = {.fuel = 500, .max_call_depth = 77};
   s = cairn_store_new(&cfg);
   CHECK(s->maxCallDepth == 77 && s->fuelOn && s->fuel == 500, "store config");
   cairn_store_interrupt(s);
@@ -171,7 +171,7 @@ static void test_memory(void) {
   }
   cairn_store_free(s);
 
-  cairn_store_config cfg = {2, 0, 0, 0};
+  cairn_store_config cfg = {.max_memory_pages = 2};
   s = cairn_store_new(&cfg);
   m = cairn_memory_new(s, (cairn_limits){1, 0, false}, &err);
   CHECK(m && cairn_memory_grow(m, 1) == 1 && cairn_memory_grow(m, 1) == -1, "store page cap");

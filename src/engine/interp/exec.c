@@ -84,13 +84,18 @@ static inline uint64_t exec_pair(const uint32_t *p) {
 
 static ExecState *exec_state(cairn_store *s) {
   if (s->pExec) return s->pExec;
-  ExecState *ex = base_calloc(1, sizeof *ex);
+  ExecState *ex = RT_CALLOC(s, 1, sizeof *ex);
   if (!ex) return NULL;
-  ex->aStack = base_malloc(EXEC_STACK_SLOTS * sizeof(Slot));
-  if (!ex->aStack) {
+  ex->aStack = RT_MALLOC(s, EXEC_STACK_SLOTS * sizeof(Slot));
+  /* The first frames from the store's hook too: growth reallocs that block. */
+  ex->aFrame = RT_MALLOC(s, 256 * sizeof *ex->aFrame);
+  if (!ex->aStack || !ex->aFrame) {
+    base_free(ex->aStack);
+    base_free(ex->aFrame);
     base_free(ex);
     return NULL;
   }
+  ex->nFrameAlloc = 256;
   ex->pEnd = ex->aStack + EXEC_STACK_SLOTS;
   ex->pFree = ex->aStack;
   s->pExec = ex;

@@ -49,7 +49,7 @@ cairn_memory *rt_memory_create(cairn_store *s, const Limits *lim, cairn_error *e
                (unsigned long long)lim->min, (unsigned long long)max);
     return NULL;
   }
-  cairn_memory *m = base_calloc(1, sizeof *m);
+  cairn_memory *m = RT_CALLOC(s, 1, sizeof *m);
   if (!m) goto nomem;
   m->maxPages = max;
   m->ownMax = mem_own_max(lim);
@@ -67,7 +67,7 @@ cairn_memory *rt_memory_create(cairn_store *s, const Limits *lim, cairn_error *e
   m->reserved = RT_MEM_RESERVE;
   m->guarded = true;
 #else
-  m->base = base_malloc(1); /* never NULL, even for 0 pages */
+  m->base = RT_MALLOC(s, 1); /* never NULL, even for 0 pages */
   if (!m->base) {
     base_free(m);
     goto nomem;

@@ -113,7 +113,13 @@ struct cairn_store {
   unsigned limitsHit;
   /* execution state of the interpreter (interp/ allocates and frees it) */
   void *pExec;
+  /* the hook for everything the store owns (cfg.alloc; base.h) */
+  BaseAlloc alloc;
 };
+
+/* Store-owned blocks: from the store's hook (freed with base_free). */
+#define RT_MALLOC(s, n) base_malloc_in(&(s)->alloc, (n))
+#define RT_CALLOC(s, n, size) base_calloc_in(&(s)->alloc, (n), (size))
 
 #define RT_PENDING_INTERRUPT 1
 #define RT_PENDING_FUEL 2

@@ -120,11 +120,11 @@ static bool snap_mem_restore(SnapMem *sm) {
 
 void cairn_snapshot_free(cairn_snapshot *snap) {
   if (!snap) return;
-  for (uint32_t i = 0; i < snap->nMem; i++) {
+  for (uint32_t i = 0; snap->aMem && i < snap->nMem; i++) {
     if (snap->aMem[i].fd >= 0) close(snap->aMem[i].fd);
     base_free(snap->aMem[i].copy);
   }
-  for (uint32_t i = 0; i < snap->nTable; i++) base_free(snap->aTable[i].aElem);
+  for (uint32_t i = 0; snap->aTable && i < snap->nTable; i++) base_free(snap->aTable[i].aElem);
   base_free(snap->aMem);
   base_free(snap->aTable);
   base_free(snap->aGlobal);
@@ -150,10 +150,10 @@ cairn_snapshot *cairn_snapshot_new(cairn_instance *inst, cairn_error *err) {
   snap->aGlobal = base_calloc(snap->nGlobal ? snap->nGlobal : 1, sizeof *snap->aGlobal);
   snap->aElemDropped = base_calloc(m->nElem ? m->nElem : 1, sizeof(bool));
   snap->aDataDropped = base_calloc(m->nData ? m->nData : 1, sizeof(bool));
+  for (uint32_t i = 0; snap->aMem && i < snap->nMem; i++) snap->aMem[i].fd = -1;
   if (!snap->aMem || !snap->aTable || !snap->aGlobal || !snap->aElemDropped ||
       !snap->aDataDropped)
     goto nomem;
-  for (uint32_t i = 0; i < snap->nMem; i++) snap->aMem[i].fd = -1;
   if (m->nElem) memcpy(snap->aElemDropped, inst->aElemDropped, m->nElem);
   if (m->nData) memcpy(snap->aDataDropped, inst->aDataDropped, m->nData);
   for (uint32_t i = 0; i < snap->nGlobal; i++)

@@ -35,9 +35,9 @@ cairn_table *rt_table_create(cairn_store *s, ValType elem, const Limits *lim, vo
                (unsigned long long)lim->min, (unsigned long long)max);
     return NULL;
   }
-  cairn_table *t = base_calloc(1, sizeof *t);
+  cairn_table *t = RT_CALLOC(s, 1, sizeof *t);
   if (!t) goto nomem;
-  if (lim->min > SIZE_MAX / sizeof(void *) || !(t->aElem = base_calloc(lim->min, sizeof(void *)))) {
+  if (lim->min > SIZE_MAX / sizeof(void *) || !(t->aElem = RT_CALLOC(s, lim->min, sizeof(void *)))) {
     base_free(t);
     goto nomem;
   }
