@@ -3,7 +3,7 @@
 # fault class at once, and its footprint over many mixed requests.
 #  1. /hello measured with wrk alone, then while clients keep, all at once:
 #     a trapping function, a spinning one (2 s deadline), a sleeping one
-#     (3 s sleep), a memory blow-up (64 MiB cap), huge output (64 MiB against
+#     (sleep(100), cut by its 5 s deadline), a memory blow-up (64 MiB cap), huge output (64 MiB against
 #     a 1 MiB limit), huge input (2 MiB bodies against a 1 MiB limit: 413),
 #     slowloris (heads sent a byte at a time: 408), and pipelined large
 #     bodies (3 x 900 KB POSTs in one write). /hello must see 0 errors;
@@ -101,7 +101,7 @@ def pipelined():
         out = exchange(one + one + last)
         note("pipelined large bodies", "%d answers" % out.count(b"body-length: 900000"))
 jobs = [(simple, ("trap", "/trap"))] * 2 + [(simple, ("loop", "/spin"))] * 2 + \
-       [(simple, ("sleep", "/sleep?3"))] * 2 + [(simple, ("memory", "/hog"))] * 2 + \
+       [(simple, ("sleep", "/sleep"))] * 2 + [(simple, ("memory", "/hog"))] * 2 + \
        [(simple, ("huge output", "/bigout"))] * 2 + [(huge_input, ())] + [(slowloris, ())] + \
        [(pipelined, ())]
 ts = [threading.Thread(target=f, args=a) for f, a in jobs]
@@ -121,11 +121,12 @@ echo "| alone | $(reqs "$WORK/alone.txt") | $(wrk_errors "$WORK/alone.txt") | ${
 echo "| under every fault class at once | $(reqs "$WORK/faults.txt") | $(wrk_errors "$WORK/faults.txt") | ${f99} ms |"
 check "/hello under every fault class: no errors" 0 "$(wrk_errors "$WORK/faults.txt")"
 if awk -v v="$f99" 'BEGIN { exit !(v < 1000) }'; then ok "/hello p99 under faults ${f99} ms < 1 s"; else bad "/hello p99 under faults ${f99} ms"; fi
-for k in trap loop memory "huge output" "huge input" slowloris; do
+for k in trap loop sleep memory "huge output" "huge input" slowloris; do
   grep -q "^$k|" "$WORK/faults.out" && ok "fault class ran: $k" || bad "fault class did not run: $k"
 done
 grep -q '^trap|500|' "$WORK/faults.out" && ok "trap -> 500" || bad "trap statuses"
 grep -q '^loop|504|' "$WORK/faults.out" && ok "loop -> 504" || bad "loop statuses"
+grep -q '^sleep|504|' "$WORK/faults.out" && ok "sleep -> 504 (cut by its deadline)" || bad "sleep statuses"
 grep -q '^memory|500|' "$WORK/faults.out" && ok "memory -> 500" || bad "memory statuses"
 grep -q '^huge output|502|' "$WORK/faults.out" && ok "huge output -> 502" || bad "huge output statuses"
 grep -q '^huge input|413|' "$WORK/faults.out" && ok "huge input -> 413" || bad "huge input statuses"

@@ -1,9 +1,9 @@
 #!/bin/bash
 # shutdown.sh CAIRN FUNCS_DIR: SIGTERM is graceful, then hard.
 #  1. a short in-flight request finishes and gets its answer;
-#  2. with a run spinning on a 60 s deadline, SIGTERM ends the server
-#     within the grace period (1.5 s here) + 1 s, and not before the
-#     grace period is over;
+#  2. with a run spinning on a 60 s deadline and one sleeping (sleep(100)
+#     in WASI, 5 s deadline), SIGTERM ends the server within the grace
+#     period (1.5 s here) + 1 s, and not before the grace period is over;
 #  3. a second SIGTERM ends it at once (< 1 s);
 #  4. --shutdown-grace-ms overrides the config.
 # Loopback only; every wait is bounded; every process is stopped by PID.
@@ -27,13 +27,16 @@ curl -s --max-time 10 -o "$WORK/spin.body" -w '%{http_code}' "$URL/longspin" > "
 C1=$!
 curl -s --max-time 10 "$URL/sleep?1" > "$WORK/short.body" &
 C2=$!
+curl -s --max-time 10 -o /dev/null "$URL/sleep" &
+C3=$!
 sleep 0.3
 kill -TERM "$SERVE_PID"
 took=$(wait_exit 5)
-wait $C1 $C2
+wait $C1 $C2 $C3
 check "in-flight short request answered during the grace period" "slept 1 s" "$(cat "$WORK/short.body")"
-if lt "$took" 2.5 && ! lt "$took" 1.4; then ok "SIGTERM with a spinning run: exit after ${took} s (grace 1.5 s)"
-else bad "SIGTERM with a spinning run: exit after ${took} s (want 1.5 to 2.5)"; fi
+if lt "$took" 2.5 && ! lt "$took" 1.4; then ok "SIGTERM with a spinning and a sleeping run: exit after ${took} s (grace 1.5 s)"
+else bad "SIGTERM with a spinning and a sleeping run: exit after ${took} s (want 1.5 to 2.5)"; fi
+grep -q "abandoned" "$WORK/err.log" && bad "a run did not return when interrupted" || ok "every run returned when interrupted"
 grep -q "grace period over" "$WORK/err.log" && ok "log says the grace period ended" || bad "no grace message"
 grep -q "cairn serve: stopped" "$WORK/err.log" && ok "clean stop" || bad "stop message: $(tail -2 "$WORK/err.log")"
 SERVE_PID=""; san_check
