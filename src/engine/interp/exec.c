@@ -145,19 +145,6 @@ static void exec_trap(const ExecState *ex, cairn_store *s, cairn_trapkind tk, ca
 #include <stdlib.h>
 static uint64_t aOpCnt[IOP_COUNT_], aPairCnt[IOP_COUNT_][IOP_COUNT_];
 static uint32_t prevOp;
-static const char *azOpName[IOP_COUNT_] = {
-#define X(n) [IOP_##n] = #n,
-#define XI(n) [IOP_##n##_I] = #n "_I",
-#define XB(n) [IOP_BR_##n] = "BR_" #n, [IOP_BR_##n##_I] = "BR_" #n "_I",
-#define XL(n) [IOP_##n##_AI] = #n "_AI", [IOP_##n##_AA] = #n "_AA",
-#define XM(n) [IOP_##n##_M] = #n "_M", [IOP_##n##_MAI] = #n "_MAI",
-    INTERP_ALL_OPS(X, XI, XB, XL, XM)
-#undef XM
-#undef X
-#undef XI
-#undef XB
-#undef XL
-};
 static void exec_opstat(uint32_t op) {
   aOpCnt[op]++;
   aPairCnt[prevOp][op]++;
@@ -167,10 +154,13 @@ __attribute__((destructor)) static void exec_opstat_dump(void) {
   FILE *f = fopen(getenv("OPSTATS") ? getenv("OPSTATS") : "/tmp/opstats.txt", "w");
   if (!f) return;
   for (int i = 0; i < IOP_COUNT_; i++)
-    if (aOpCnt[i]) fprintf(f, "op %llu %s\n", (unsigned long long)aOpCnt[i], azOpName[i]);
+    if (aOpCnt[i])
+      fprintf(f, "op %llu %s\n", (unsigned long long)aOpCnt[i], interp_op_name((IOp)i));
   for (int i = 0; i < IOP_COUNT_; i++)
     for (int j = 0; j < IOP_COUNT_; j++)
-      if (aPairCnt[i][j]) fprintf(f, "pair %llu %s %s\n", (unsigned long long)aPairCnt[i][j], azOpName[i], azOpName[j]);
+      if (aPairCnt[i][j])
+        fprintf(f, "pair %llu %s %s\n", (unsigned long long)aPairCnt[i][j],
+                interp_op_name((IOp)i), interp_op_name((IOp)j));
   fclose(f);
 }
 #endif
@@ -199,17 +189,9 @@ static EXEC_NOCLONE bool exec_run(ExecState *ex, cairn_store *s, uint32_t base, 
 #define NEXT() goto *(const void *)((const char *)&&L_UNREACHABLE + (int32_t)*pc++)
   static const int32_t aHandler[IOP_COUNT_] = {
 #define HOFF(l) (int32_t)((const char *)&&l - (const char *)&&L_UNREACHABLE)
-#define X(n) [IOP_##n] = HOFF(L_##n),
-#define XI(n) [IOP_##n##_I] = HOFF(L_##n##_I),
-#define XB(n) [IOP_BR_##n] = HOFF(L_BR_##n), [IOP_BR_##n##_I] = HOFF(L_BR_##n##_I),
-#define XL(n) [IOP_##n##_AI] = HOFF(L_##n##_AI), [IOP_##n##_AA] = HOFF(L_##n##_AA),
-#define XM(n) [IOP_##n##_M] = HOFF(L_##n##_M), [IOP_##n##_MAI] = HOFF(L_##n##_MAI),
-      INTERP_ALL_OPS(X, XI, XB, XL, XM)
-#undef XM
-#undef X
-#undef XI
-#undef XB
-#undef XL
+#define INTERP_OP(n, L) [IOP_##n] = HOFF(L_##n),
+      INTERP_OP_TABLE
+#undef INTERP_OP
 #undef HOFF
   };
   if (!ex) {
