@@ -383,3 +383,25 @@ void interp_verify_or_die(const Module *m, const InterpCode *c) {
   fflush(stderr);
   abort();
 }
+
+bool cairn_module_disassemble(const cairn_module *m, uint32_t func, FILE *out, cairn_error *err) {
+  cairn_error errLocal;
+  if (!err) err = &errLocal;
+  if (!m || !out) {
+    base_error(err, CAIRN_ERR_ARG, -1, "no module or no output stream");
+    return false;
+  }
+  if (func >= m->nFunc) {
+    base_error(err, CAIRN_ERR_ARG, -1, "function %" PRIu32 " out of range (the module has %" PRIu32 ")",
+               func, m->nFunc);
+    return false;
+  }
+  if (func < m->nFuncImport) {
+    base_error(err, CAIRN_ERR_ARG, -1, "function %" PRIu32 " is imported: it has no code here", func);
+    return false;
+  }
+  const InterpCode *c = interp_translate(m, func, err);
+  if (!c) return false;
+  interp_disassemble(m, c, out);
+  return true;
+}
