@@ -1,7 +1,10 @@
 /*
-** interp.h: private interface of the interpreter tier (translate.c, exec.c,
-** bulk.c; SIMD semantics in simd.h, their handlers in exec_simd.h). Nothing outside interp/ includes it; the runtime sees the tier
-** through interp_compile_module / interp_call (module.h, runtime.h).
+** interp.h: private interface of the interpreter tier (translate.c; exec.c
+** with its handler families exec_control.h, exec_memory.h, exec_numeric.h,
+** exec_fused.h and exec_simd.h; bulk.c; code.c, the disassembler and
+** verifier; SIMD semantics in simd.h). Nothing outside interp/ includes it;
+** the runtime sees the tier through interp_compile_module / interp_call
+** (module.h, runtime.h).
 **
 ** ---- Code layout ----
 ** translate.c turns each defined function, once, into an InterpCode: a
@@ -16,19 +19,22 @@
 ** CAIRN_SWITCH_DISPATCH it is the IOP_* number below. interp_op_word()
 ** gives the word for an op; code is only valid in the process that made it.
 **
-** Operands are, by letter in the table below:
-**   s  a frame slot index: the function's frame is an array of Slots,
+** Each op's operands are declared in the format table (INTERP_OP_TABLE,
+** below): the op's layout names its fields and their kinds (IKind):
+**   SLOT   a frame slot index: the function's frame is an array of Slots,
 **      fp[0 .. nParam)         parameters (then results on return),
 **      fp[nParam .. nLocal0)   declared locals (zeroed on entry),
 **      fp[nLocal0 .. frameSize) the operand stack, one slot per height;
 **      so "i32.add" becomes  I32_ADD dst, a, b  with fp[dst] = fp[a] + fp[b].
 **      A v128 takes two consecutive slots (low half first) wherever it is
-**      (params, locals, stack, results); its operand is the first slot.
+**      (params, locals, stack, results); its operand (VSLOT) is the first.
 **      All counts (nParam, nLocal, heights, arities) are in slots.
-**   i  an immediate (an index, a constant, a memory offset)
-**   L  a branch target: signed word distance from this operand word to the
-**      target instruction (pc-relative, so no code base register)
-**   2  a 64-bit immediate in two words, low first
+**   I32, I64, OFF, ...  immediates (a 64-bit one in two words, low first)
+**   TARGET a branch target: signed word distance from this operand word to
+**      the target instruction (pc-relative, so no code base register)
+** The translator emits and patches instructions through the table's
+** emitters and field offsets (tr_emit_<LAYOUT>, IOFF); code.c prints and
+** verifies code with it; exec.c's handler table is generated from it.
 ** BR_TABLE is variable length: idx, n, then n+1 targets (the last is the
 ** default). A branch carrying values has had MOV/CONST copies emitted in
 ** front of it (or in a stub for br_table / br_if) that put the values in
