@@ -315,7 +315,8 @@ static void test_code_format(void) {
     int st = 0;
     waitpid(pid, &st, 0);
     CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "code: a bad translation aborts");
-    CHECK(strstr(zOut, "slot 1000 past the frame") && strstr(zOut, "CONST32               s1000, 1"),
+    CHECK(strstr(zOut, "slot 1000 past the frame") &&
+              strstr(zOut, "CONST32               s1000, 1"),
           "code: ... printing the reason and the disassembly");
   }
   free(bad);

@@ -49,9 +49,13 @@ static const uint16_t aSimdWasmOp[IOP_COUNT_] = {
 #undef X
 };
 
-const char *interp_op_name(IOp op) { return (unsigned)op < IOP_COUNT_ ? azOpName[op] : "?"; }
+const char *interp_op_name(IOp op) {
+  return (unsigned)op < IOP_COUNT_ ? azOpName[op] : "?";
+}
 
-ILayout interp_op_layout(IOp op) { return (ILayout)aOpLayout[op]; }
+ILayout interp_op_layout(IOp op) {
+  return (ILayout)aOpLayout[op];
+}
 
 uint32_t interp_op_kinds(IOp op, IKind *aKind) {
   uint32_t n = 0;
@@ -62,13 +66,23 @@ uint32_t interp_op_kinds(IOp op, IKind *aKind) {
   }
   const OpInfo *oi = &opinfo_table[aSimdWasmOp[op]];
   if (oi->zResults[0]) aKind[n++] = oi->zResults[0] == 'v' ? IK_VSLOT : IK_SLOT;
-  for (const char *p = oi->zParams; *p && n < 8; p++) aKind[n++] = *p == 'v' ? IK_VSLOT : IK_SLOT;
+  for (const char *p = oi->zParams; *p && n < 8; p++)
+    aKind[n++] = *p == 'v' ? IK_VSLOT : IK_SLOT;
   switch (oi->imm) {
-    case IMM_MEMARG: aKind[n++] = IK_OFF; break;
-    case IMM_LANE: aKind[n++] = IK_LANE; break;
-    case IMM_MEMARG_LANE: aKind[n++] = IK_OFF, aKind[n++] = IK_LANE; break;
-    case IMM_SHUFFLE: aKind[n++] = IK_SHUF; break;
-    default: break;
+    case IMM_MEMARG:
+      aKind[n++] = IK_OFF;
+      break;
+    case IMM_LANE:
+      aKind[n++] = IK_LANE;
+      break;
+    case IMM_MEMARG_LANE:
+      aKind[n++] = IK_OFF, aKind[n++] = IK_LANE;
+      break;
+    case IMM_SHUFFLE:
+      aKind[n++] = IK_SHUF;
+      break;
+    default:
+      break;
   }
   return n;
 }
@@ -121,8 +135,8 @@ typedef struct CodeInstr {
   IOp op;
   IKind aKind[16];
   uint32_t nKind;
-  uint32_t nTarget;  /* BR_TABLE: n + 1 targets after the fields */
-  uint32_t len;      /* words, op word included */
+  uint32_t nTarget; /* BR_TABLE: n + 1 targets after the fields */
+  uint32_t len;     /* words, op word included */
 } CodeInstr;
 
 /* Decodes the instruction at word pos. False if its op word is unknown or
@@ -162,9 +176,15 @@ static void code_print_field(const Module *m, const InterpCode *c, uint32_t w, I
                              FILE *out) {
   const uint32_t *p = &c->aCode[w];
   switch (k) {
-    case IK_SLOT: fprintf(out, "s%" PRIu32, p[0]); break;
-    case IK_VSLOT: fprintf(out, "v%" PRIu32, p[0]); break;
-    case IK_BASE: fprintf(out, "args@s%" PRIu32, p[0]); break;
+    case IK_SLOT:
+      fprintf(out, "s%" PRIu32, p[0]);
+      break;
+    case IK_VSLOT:
+      fprintf(out, "v%" PRIu32, p[0]);
+      break;
+    case IK_BASE:
+      fprintf(out, "args@s%" PRIu32, p[0]);
+      break;
     case IK_I32:
       if ((int32_t)p[0] > -65536 && (int32_t)p[0] < 65536)
         fprintf(out, "%" PRId32, (int32_t)p[0]);
@@ -179,21 +199,46 @@ static void code_print_field(const Module *m, const InterpCode *c, uint32_t w, I
         fprintf(out, "0x%" PRIx64, v);
       break;
     }
-    case IK_OFF: fprintf(out, "+%" PRIu32, p[0]); break;
-    case IK_LANE: fprintf(out, "lane %" PRIu32, p[0]); break;
-    case IK_TARGET: fprintf(out, "->%" PRId64, (int64_t)w + (int32_t)p[0]); break;
-    case IK_COUNT: fprintf(out, "%" PRIu32, p[0]); break;
-    case IK_FUNC: fprintf(out, "func[%" PRIu32 "]", p[0]); break;
-    case IK_DEF: fprintf(out, "func[%" PRIu64 "]", (uint64_t)p[0] + m->nFuncImport); break;
-    case IK_GLOBAL: fprintf(out, "global[%" PRIu32 "]", p[0]); break;
-    case IK_TABLE: fprintf(out, "table[%" PRIu32 "]", p[0]); break;
-    case IK_TYPE: fprintf(out, "type[%" PRIu32 "]", p[0]); break;
-    case IK_ELEM: fprintf(out, "elem[%" PRIu32 "]", p[0]); break;
-    case IK_DATA: fprintf(out, "data[%" PRIu32 "]", p[0]); break;
-    case IK_SHUF:
-      for (int i = 0; i < 16; i++) fprintf(out, "%s%u", i ? " " : "", (p[i / 4] >> (8 * (i % 4))) & 0xff);
+    case IK_OFF:
+      fprintf(out, "+%" PRIu32, p[0]);
       break;
-    default: fprintf(out, "?"); break;
+    case IK_LANE:
+      fprintf(out, "lane %" PRIu32, p[0]);
+      break;
+    case IK_TARGET:
+      fprintf(out, "->%" PRId64, (int64_t)w + (int32_t)p[0]);
+      break;
+    case IK_COUNT:
+      fprintf(out, "%" PRIu32, p[0]);
+      break;
+    case IK_FUNC:
+      fprintf(out, "func[%" PRIu32 "]", p[0]);
+      break;
+    case IK_DEF:
+      fprintf(out, "func[%" PRIu64 "]", (uint64_t)p[0] + m->nFuncImport);
+      break;
+    case IK_GLOBAL:
+      fprintf(out, "global[%" PRIu32 "]", p[0]);
+      break;
+    case IK_TABLE:
+      fprintf(out, "table[%" PRIu32 "]", p[0]);
+      break;
+    case IK_TYPE:
+      fprintf(out, "type[%" PRIu32 "]", p[0]);
+      break;
+    case IK_ELEM:
+      fprintf(out, "elem[%" PRIu32 "]", p[0]);
+      break;
+    case IK_DATA:
+      fprintf(out, "data[%" PRIu32 "]", p[0]);
+      break;
+    case IK_SHUF:
+      for (int i = 0; i < 16; i++)
+        fprintf(out, "%s%u", i ? " " : "", (p[i / 4] >> (8 * (i % 4))) & 0xff);
+      break;
+    default:
+      fprintf(out, "?");
+      break;
   }
 }
 
@@ -212,10 +257,15 @@ void interp_disassemble(const Module *m, const InterpCode *c, FILE *out) {
       fprintf(out, "%6" PRIu32 "  <%s: 0x%08" PRIx32 ">\n", pos, zWhy, c->aCode[pos]);
       return;
     }
-    fprintf(out, "%6" PRIu32 "  %s", pos, interp_op_name(ci.op));
+    const char *zOp = interp_op_name(ci.op);
+    int pad = strlen(zOp) < 21 ? 22 - (int)strlen(zOp) : 1; /* operands in column 30 */
+    fprintf(out, "%6" PRIu32 "  %s", pos, zOp);
     uint32_t w = pos + 1;
     for (uint32_t k = 0; k < ci.nKind; k++) {
-      fprintf(out, k ? ", " : "%*s", (int)(22 - strlen(interp_op_name(ci.op))), " ");
+      if (k)
+        fputs(", ", out);
+      else
+        fprintf(out, "%*s", pad, "");
       code_print_field(m, c, w, ci.aKind[k], out);
       w += aKindWords[ci.aKind[k]];
     }
@@ -247,14 +297,18 @@ static bool code_check_field(const Module *m, const InterpCode *c, uint32_t pos,
   uint32_t v = c->aCode[w], F = c->frameSize;
   switch (k) {
     case IK_SLOT:
-      if (v >= F) return code_fail(zWhy, nWhy, pos, "slot %" PRIu32 " past the frame (%" PRIu32 " slots)", v, F);
+      if (v >= F)
+        return code_fail(zWhy, nWhy, pos, "slot %" PRIu32 " past the frame (%" PRIu32 " slots)",
+                         v, F);
       return true;
     case IK_VSLOT:
       if (v >= F || v + 1 >= F)
-        return code_fail(zWhy, nWhy, pos, "v128 slot %" PRIu32 " past the frame (%" PRIu32 " slots)", v, F);
+        return code_fail(zWhy, nWhy, pos,
+                         "v128 slot %" PRIu32 " past the frame (%" PRIu32 " slots)", v, F);
       return true;
     case IK_BASE:
-      if (v > F) return code_fail(zWhy, nWhy, pos, "argument base %" PRIu32 " past the frame", v);
+      if (v > F)
+        return code_fail(zWhy, nWhy, pos, "argument base %" PRIu32 " past the frame", v);
       return true;
     case IK_LANE:
       if (v >= 16) return code_fail(zWhy, nWhy, pos, "lane %" PRIu32, v);
@@ -263,26 +317,31 @@ static bool code_check_field(const Module *m, const InterpCode *c, uint32_t pos,
       if (m->nMem == 0) return code_fail(zWhy, nWhy, pos, "memory access without a memory");
       return true;
     case IK_FUNC:
-      if (v >= m->nFunc) return code_fail(zWhy, nWhy, pos, "function %" PRIu32 " out of range", v);
+      if (v >= m->nFunc)
+        return code_fail(zWhy, nWhy, pos, "function %" PRIu32 " out of range", v);
       return true;
     case IK_DEF:
       if (v >= m->nFunc - m->nFuncImport)
         return code_fail(zWhy, nWhy, pos, "defined function %" PRIu32 " out of range", v);
       return true;
     case IK_GLOBAL:
-      if (v >= m->nGlobal) return code_fail(zWhy, nWhy, pos, "global %" PRIu32 " out of range", v);
+      if (v >= m->nGlobal)
+        return code_fail(zWhy, nWhy, pos, "global %" PRIu32 " out of range", v);
       return true;
     case IK_TABLE:
-      if (v >= m->nTable) return code_fail(zWhy, nWhy, pos, "table %" PRIu32 " out of range", v);
+      if (v >= m->nTable)
+        return code_fail(zWhy, nWhy, pos, "table %" PRIu32 " out of range", v);
       return true;
     case IK_TYPE:
       if (v >= m->nType) return code_fail(zWhy, nWhy, pos, "type %" PRIu32 " out of range", v);
       return true;
     case IK_ELEM:
-      if (v >= m->nElem) return code_fail(zWhy, nWhy, pos, "element segment %" PRIu32 " out of range", v);
+      if (v >= m->nElem)
+        return code_fail(zWhy, nWhy, pos, "element segment %" PRIu32 " out of range", v);
       return true;
     case IK_DATA:
-      if (v >= m->nData) return code_fail(zWhy, nWhy, pos, "data segment %" PRIu32 " out of range", v);
+      if (v >= m->nData)
+        return code_fail(zWhy, nWhy, pos, "data segment %" PRIu32 " out of range", v);
       return true;
     default:
       return true; /* constants, counts, shuffles; targets: second pass */
@@ -312,7 +371,8 @@ static bool code_check_call(const Module *m, const InterpCode *c, uint32_t pos, 
   uint32_t np = code_type_slots(ft, false), nr = code_type_slots(ft, true);
   uint64_t need = (uint64_t)base + (np > nr ? np : nr);
   if (need > c->frameSize)
-    return code_fail(zWhy, nWhy, pos, "call arguments or results past the frame (%" PRIu64 " > %" PRIu32 ")",
+    return code_fail(zWhy, nWhy, pos,
+                     "call arguments or results past the frame (%" PRIu64 " > %" PRIu32 ")",
                      need, c->frameSize);
   return true;
 }
@@ -359,7 +419,8 @@ bool interp_verify(const Module *m, const InterpCode *c, char *zWhy, size_t nWhy
       if (kind == IK_TARGET) {
         int64_t to = (int64_t)w + (int32_t)c->aCode[w];
         if (to < 0 || to >= c->nCode || !aStart[to]) {
-          code_fail(zWhy, nWhy, pos, "branch target %" PRId64 " is not the start of an instruction", to);
+          code_fail(zWhy, nWhy, pos,
+                    "branch target %" PRId64 " is not the start of an instruction", to);
           goto done;
         }
       }
@@ -377,14 +438,16 @@ void interp_verify_or_die(const Module *m, const InterpCode *c) {
   char zWhy[256];
   if (interp_verify(m, c, zWhy, sizeof zWhy)) return;
   fflush(stdout);
-  fprintf(stderr, "cairn: internal error: the interpreter code of func[%" PRIu32 "] is invalid: %s\n",
+  fprintf(stderr,
+          "cairn: internal error: the interpreter code of func[%" PRIu32 "] is invalid: %s\n",
           c->funcIdx, zWhy);
   interp_disassemble(m, c, stderr);
   fflush(stderr);
   abort();
 }
 
-bool cairn_module_disassemble(const cairn_module *m, uint32_t func, FILE *out, cairn_error *err) {
+bool cairn_module_disassemble(const cairn_module *m, uint32_t func, FILE *out,
+                              cairn_error *err) {
   cairn_error errLocal;
   if (!err) err = &errLocal;
   if (!m || !out) {
@@ -392,12 +455,14 @@ bool cairn_module_disassemble(const cairn_module *m, uint32_t func, FILE *out, c
     return false;
   }
   if (func >= m->nFunc) {
-    base_error(err, CAIRN_ERR_ARG, -1, "function %" PRIu32 " out of range (the module has %" PRIu32 ")",
-               func, m->nFunc);
+    base_error(err, CAIRN_ERR_ARG, -1,
+               "function %" PRIu32 " out of range (the module has %" PRIu32 ")", func,
+               m->nFunc);
     return false;
   }
   if (func < m->nFuncImport) {
-    base_error(err, CAIRN_ERR_ARG, -1, "function %" PRIu32 " is imported: it has no code here", func);
+    base_error(err, CAIRN_ERR_ARG, -1, "function %" PRIu32 " is imported: it has no code here",
+               func);
     return false;
   }
   const InterpCode *c = interp_translate(m, func, err);

@@ -110,7 +110,8 @@ typedef struct Tr {
 
 /* An emitter called with an op of another layout: a translator bug. */
 static void tr_bad_layout(IOp op, const char *zLayout) {
-  fprintf(stderr, "cairn: internal error: %s emitted as layout %s\n", interp_op_name(op), zLayout);
+  fprintf(stderr, "cairn: internal error: %s emitted as layout %s\n", interp_op_name(op),
+          zLayout);
   abort();
 }
 
@@ -620,7 +621,8 @@ static void tr_br_if(Tr *t, uint32_t l) {
         cond.nw == 2 && TR_AT(t, at, DAI, dst) == cond.aw[0]) {
       /* the add right before the compare joins the branch: I32_ADD_I (dst,
       ** a, imm) and BR_<cmp> (dst, b | imm2) -> ADDI_BR_<cmp> */
-      uint32_t d = TR_AT(t, at, DAI, dst), a = TR_AT(t, at, DAI, a), imm = TR_AT(t, at, DAI, imm);
+      uint32_t d = TR_AT(t, at, DAI, dst), a = TR_AT(t, at, DAI, a);
+      uint32_t imm = TR_AT(t, at, DAI, imm);
       t->n = at;
       if (interp_op_layout(fused) == IL_DAIBL)
         tr_emit_DAIBL(t, fused, d, a, imm, cond.aw[1]);
@@ -867,7 +869,8 @@ static bool tr_numeric(Tr *t, WasmOp op) {
           t->teeOp == IOP_I32_ADD) {
         /* right after an i32.add whose result went to a local: one I32_ADD2 */
         uint32_t ts = t->teeStart;
-        uint32_t d1 = TR_AT(t, ts, DAB, dst), a1 = TR_AT(t, ts, DAB, a), b1 = TR_AT(t, ts, DAB, b);
+        uint32_t d1 = TR_AT(t, ts, DAB, dst), a1 = TR_AT(t, ts, DAB, a);
+        uint32_t b1 = TR_AT(t, ts, DAB, b);
         start = t->n = ts;
         t->teeEnd = UINT32_MAX;
         iop = IOP_I32_ADD2;
@@ -903,7 +906,8 @@ static IOp tr_load_fused(IOp iop, bool imm) {
 ** must be the add's memory operand, read from the same slot. */
 static bool tr_f64_mac(Tr *t, uint32_t offset) {
   if (!TR_FUSE || t->oom || t->lastEnd != t->n || t->lastOp != IOP_F64_ADD_M ||
-      t->prevEnd != t->lastStart || (t->prevOp != IOP_F64_MUL_M && t->prevOp != IOP_F64_MUL_MAI))
+      t->prevEnd != t->lastStart ||
+      (t->prevOp != IOP_F64_MUL_M && t->prevOp != IOP_F64_MUL_MAI))
     return false;
   const VEnt *ea = &t->aV[t->nV - 2], *ev = &t->aV[t->nV - 1];
   /* F64_ADD_M (sum = prod + mem[addr + off]) of F64_MUL_M / _MAI (prod = x * b) */
@@ -929,12 +933,13 @@ static bool tr_f64_mac(Tr *t, uint32_t offset) {
   /* I32_ADD_I (dst, a, imm) that just stepped the address's local */
   bool pre = t->teeEnd == start && t->teeOp == IOP_I32_ADD_I && TR_AT(t, ts, DAI, dst) == addr;
   /* I32_ADD2 that computed the address (d1) and b (dst) */
-  bool add2 = t->teeEnd == start && t->teeOp == IOP_I32_ADD2 && TR_AT(t, ts, ADD2, d1) == addr &&
-              TR_AT(t, ts, ADD2, dst) == b;
+  bool add2 = t->teeEnd == start && t->teeOp == IOP_I32_ADD2 &&
+              TR_AT(t, ts, ADD2, d1) == addr && TR_AT(t, ts, ADD2, dst) == b;
   t->nV -= 2;
   if (add2) {
     uint32_t d = TR_AT(t, ts, ADD2, dst), a = TR_AT(t, ts, ADD2, a), bb = TR_AT(t, ts, ADD2, b);
-    uint32_t d1 = TR_AT(t, ts, ADD2, d1), a1 = TR_AT(t, ts, ADD2, a1), b1 = TR_AT(t, ts, ADD2, b1);
+    uint32_t d1 = TR_AT(t, ts, ADD2, d1), a1 = TR_AT(t, ts, ADD2, a1);
+    uint32_t b1 = TR_AT(t, ts, ADD2, b1);
     t->n = ts;
     tr_emit_MACADD2(t, IOP_F64_MAC_ADD2, d1, a1, b1, d, a, bb, x, ib, offset, offB);
     t->lastEnd = t->teeEnd = UINT32_MAX;
@@ -947,7 +952,8 @@ static bool tr_f64_mac(Tr *t, uint32_t offset) {
   uint32_t ms2 = t->macStart;
   if (pre && t->macEnd == ts && addr == TR_AT(t, ms2, MACADD2, d1) &&
       TR_AT(t, ts, DAI, a) == addr && b == TR_AT(t, ms2, MACADD2, d) &&
-      x == TR_AT(t, ms2, MACADD2, x) && TR_AT(t, ms2, MACADD2, d1) != TR_AT(t, ms2, MACADD2, d) &&
+      x == TR_AT(t, ms2, MACADD2, x) &&
+      TR_AT(t, ms2, MACADD2, d1) != TR_AT(t, ms2, MACADD2, d) &&
       x != TR_AT(t, ms2, MACADD2, d1) && x != TR_AT(t, ms2, MACADD2, d)) {
     /* the first step's fields (w1), then the second's step and addresses */
     _Static_assert(IOFF(MAC2, ia2) == ILEN(MACADD2), "F64_MAC2 starts as F64_MAC_ADD2");
@@ -1026,7 +1032,8 @@ static bool tr_memory(Tr *t, const Instr *in) {
       /* I32_ADD (dst, a, b) or I32_ADD_I (dst, a, imm) taken back */
       uint32_t ls = t->lastStart;
       bool imm = t->lastOp == IOP_I32_ADD_I;
-      uint32_t x = TR_AT(t, ls, DAB, a), y = imm ? TR_AT(t, ls, DAI, imm) : TR_AT(t, ls, DAB, b);
+      uint32_t x = TR_AT(t, ls, DAB, a);
+      uint32_t y = imm ? TR_AT(t, ls, DAI, imm) : TR_AT(t, ls, DAB, b);
       iop = tr_load_fused(iop, imm);
       tr_unemit_last(t);
       start = t->n;
