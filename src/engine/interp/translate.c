@@ -185,6 +185,13 @@ INTERP_LAYOUTS(L)
 /* Field f of the layout-L instruction emitted at word `start`. */
 #define TR_AT(t, start, L, f) ((t)->a[(start) + IOFF(L, f)])
 
+/* tr_simple's instructions have their result first (tr_last_dst): */
+#define TR_DST_FIRST(L) _Static_assert(IOFF(L, dst) == IOFF(DA, dst), #L " has dst first");
+TR_DST_FIRST(DAB) TR_DST_FIRST(DAI) TR_DST_FIRST(DAQ) TR_DST_FIRST(LOAD) TR_DST_FIRST(LOADAI)
+TR_DST_FIRST(LOADAA) TR_DST_FIRST(DAM) TR_DST_FIRST(DAMI) TR_DST_FIRST(SEL) TR_DST_FIRST(SELV)
+TR_DST_FIRST(SELCMP) TR_DST_FIRST(GGET) TR_DST_FIRST(GGETV) TR_DST_FIRST(ADD2)
+#undef TR_DST_FIRST
+
 /* A label is bound here: no peephole may look back across it. */
 static void tr_label(Tr *t) { t->lastEnd = t->teeEnd = t->macEnd = UINT32_MAX; }
 
