@@ -29,7 +29,7 @@ test: deps build
 test-variants: deps
 	cmake -S . -B build-variants -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAIRN_SWITCH_DISPATCH=ON \
 	  -DCAIRN_SIMD_SCALAR=ON -DCAIRN_BOUNDS_CHECK=ON -DCAIRN_VERIFY_CODE=ON -DCAIRN_STATIC_CLI=OFF
-	cmake --build build-variants -j $(JOBS) --target cairn test_interp test_runtime test_decode test_text test_leb
+	cmake --build build-variants -j $(JOBS) --target cairn test_interp test_runtime test_faults test_limits test_decode test_text test_leb test_faultsim
 	cd build-variants && ctest --output-on-failure -R '^(spec|unit)/'
 	cmake -S . -B build-nofusion -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAIRN_NO_FUSION=ON \
 	  -DCAIRN_VERIFY_CODE=ON -DCAIRN_STATIC_CLI=OFF

@@ -79,6 +79,40 @@ typedef struct cairn_error {
 /* The spec's wording of a trap kind ("integer divide by zero", ...). */
 const char *cairn_trap_message(cairn_trapkind kind);
 
+/* ---- allocation -------------------------------------------------------- */
+
+/* An allocator hook, with the contract of Lua's lua_Alloc. ud is the user
+** data given with the hook. nsize == 0: free ptr (osize bytes; ptr may not be
+** NULL) and return NULL. ptr == NULL: return a new block of nsize bytes (osize
+** is 0), or NULL on failure. Otherwise: resize ptr from osize to nsize bytes
+** keeping its contents, returning the block (it may move) or NULL on failure,
+** leaving ptr untouched. Blocks must be aligned as malloc's. osize is always
+** the size the block was last given; sizes count a small header Cairn keeps
+** in each block. The hook may be called from any thread that uses an object
+** it serves (a store's hook: the thread using that store). */
+typedef void *(*cairn_alloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize);
+
+/* Sets the process-wide default hook (fn NULL: back to malloc/realloc/free).
+** It serves everything not owned by a store: modules (decoding, validation,
+** translation, including lazy translation at a function's first call), the
+** text parser, WAST scripts, and stores created without their own hook.
+** Call it before any other Cairn call, or when no Cairn object exists: blocks
+** remember the hook they came from and go back to it when freed, so ud must
+** stay valid until the last of them is freed. Not thread-safe: never change
+** it while another thread may be in Cairn. */
+void cairn_set_allocator(cairn_alloc_fn fn, void *ud);
+/* The current default hook and its user data (either pointer may be NULL). */
+void cairn_get_allocator(cairn_alloc_fn *fn, void **ud);
+
+/* Blocks for host code, from the default hook (cairn_malloc) or a store's
+** (cairn_store_malloc; defined below). They go back to their own hook:
+** free them only with cairn_free (never free()). cairn_realloc(NULL, n) is
+** cairn_malloc(n); all return NULL on failure. Memory that Cairn hands to
+** the caller (cairn_read_file, cairn_wat_to_wasm) is freed with cairn_free. */
+void *cairn_malloc(size_t n);
+void *cairn_realloc(void *p, size_t n);
+void cairn_free(void *p);
+
 /* ---- values and types -------------------------------------------------- */
 
 typedef enum cairn_valtype {
@@ -246,16 +280,41 @@ typedef struct cairn_store_config {
   uint64_t max_table_elems;    /* cap on any table's size; 0 = spec limit (2^32-1) */
   uint64_t fuel;               /* budget of calls and loop iterations (each costs 1); 0 = unlimited */
   uint32_t max_call_depth;     /* Wasm call depth before "call stack exhausted"; 0 = default */
+  /* Allocator hook for everything the store owns (the store itself,
+  ** instances, functions, tables, heap memories, globals, call frames, and
+  ** host state charged with cairn_store_malloc such as WASI's); NULL = the
+  ** process default (cairn_set_allocator). alloc_ud must outlive every block
+  ** so charged (it is passed back when they are freed, which for a WASI
+  ** state may be after cairn_store_free). Guarded memories are reserved
+  ** with mmap, not through the hook. */
+  cairn_alloc_fn alloc;
+  void *alloc_ud;
 } cairn_store_config;
 
 /* cfg may be NULL for defaults. Free with cairn_store_free. */
 cairn_store *cairn_store_new(const cairn_store_config *cfg);
+
+/* A block from s's allocator hook (s NULL: the default), for host state that
+** belongs with the store. Free with cairn_free. */
+void *cairn_store_malloc(cairn_store *s, size_t n);
 /* Frees the store and everything it owns (instances, host objects). */
 void cairn_store_free(cairn_store *s);
 
 /* Asks running Wasm code in this store to stop at its next loop head or call
 ** with CAIRN_TRAP_INTERRUPT. Safe from another thread or a signal handler. */
 void cairn_store_interrupt(cairn_store *s);
+/* True while an interrupt is pending: set by cairn_store_interrupt, cleared
+** by the trap it causes and by cairn_snapshot_restore. Host functions that
+** block (WASI's poll_oneoff, reads, accept...) test it between bounded waits
+** and then return a CAIRN_TRAP_INTERRUPT trap, which consumes it too. Safe
+** from any thread. */
+bool cairn_store_interrupted(const cairn_store *s);
+
+/* Which store limits refused a request since the store was created or last restored
+** from a snapshot: CAIRN_LIMIT_MEMORY (a memory.grow or memory creation hit max_memory_pages),
+** CAIRN_LIMIT_TABLE (likewise for tables and max_table_elems). Bit set. */
+enum { CAIRN_LIMIT_MEMORY = 1, CAIRN_LIMIT_TABLE = 2 };
+unsigned cairn_store_limits_hit(const cairn_store *s);
 
 typedef struct cairn_instance cairn_instance;
 
@@ -322,14 +381,14 @@ bool cairn_global_set(cairn_global *g, cairn_val v);  /* false if immutable or w
 
 /* ---- files ------------------------------------------------------------- */
 
-/* Reads a whole file. *out is malloc'd (caller frees with free()) and has a
+/* Reads a whole file. *out is the caller's (free with cairn_free) and has a
 ** NUL byte one past *len, so text can be used as a C string. Returns false
 ** with an IO error naming the file. */
 bool cairn_read_file(const char *path, uint8_t **out, size_t *len, cairn_error *err);
 
 /* ---- text format ------------------------------------------------------- */
 
-/* Converts a text module to binary. *out is malloc'd (caller frees). */
+/* Converts a text module to binary. *out is the caller's (free with cairn_free). */
 bool cairn_wat_to_wasm(const char *src, size_t len, uint8_t **out, size_t *out_len,
                        cairn_error *err);
 
@@ -339,8 +398,10 @@ bool cairn_wat_to_wasm(const char *src, size_t len, uint8_t **out, size_t *out_l
 ** instantiating again. Restoring makes the instance indistinguishable from a
 ** new instantiation of the same module with the same imports: every memory,
 ** table and global the instance defines (not imported ones) and its dropped
-** segments return to their captured state; the store's fuel is refilled to
-** its configured budget and a pending interrupt is cleared. */
+** segments return to their captured state (memories and tables grown since
+** are shrunk back, their extra pages and elements freed); the store's fuel is
+** refilled to its configured budget, a pending interrupt is cleared and its
+** limit flags (cairn_store_limits_hit) are reset. */
 
 typedef struct cairn_snapshot cairn_snapshot;
 

@@ -20,9 +20,16 @@
 **   cairn_wasi_free(w);   (after the last call into the instance)
 **
 ** Sandbox: the guest only reaches paths beneath its preopened directories
-** (openat2(RESOLVE_BENEATH) or an equivalent component walk); `..`, absolute
-** paths and symlinks cannot leave a preopen. A read-only preopen (and every
-** descriptor opened beneath it) lacks all rights that modify the file system.
+** (openat2(RESOLVE_BENEATH) or an equivalent component walk, also used when
+** openat2 is missing or denied); `..`, absolute paths and symlinks cannot
+** leave a preopen, and path_symlink refuses targets that point out of it. A
+** read-only preopen (and every descriptor opened beneath it) lacks all rights
+** that modify the file system.
+**
+** Blocking calls (poll_oneoff, fd_read/fd_write on pipes, terminals and
+** sockets, sock_accept/recv/send) wait in slices of at most 10 ms and end
+** with a CAIRN_TRAP_INTERRUPT trap once cairn_store_interrupt is called on
+** the store given to cairn_wasi_new: a deadline stops a sleeping guest too.
 */
 #ifndef CAIRN_WASI_H
 #define CAIRN_WASI_H
@@ -104,6 +111,8 @@ typedef struct cairn_wasi_memout {
   size_t len, cap;
   size_t max;        /* 0: unlimited; a write past it fails (EFBIG) and sets overflow */
   bool overflow;
+  bool nomem;        /* a write could not grow data (the guest got ENOMEM): output is
+                     ** incomplete even if the guest carried on; reset it with len */
 } cairn_wasi_memout;
 
 typedef struct cairn_wasi_memio {

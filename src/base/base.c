@@ -8,10 +8,92 @@
 #include <stdlib.h>
 #include <string.h>
 
-void *base_malloc(size_t n) { return malloc(n ? n : 1); }
-void *base_calloc(size_t n, size_t size) { return calloc(n ? n : 1, size ? size : 1); }
-void *base_realloc(void *p, size_t n) { return realloc(p, n ? n : 1); }
-void base_free(void *p) { free(p); }
+/* ---- allocation (contract in base.h) ---- */
+
+/* The libc hook: what runs unless the embedder installs another. */
+static void *libc_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  (void)ud;
+  (void)osize;
+  if (nsize == 0) {
+    free(ptr);
+    return NULL;
+  }
+  return realloc(ptr, nsize);
+}
+
+/* The process default (cairn_set_allocator): the only global allocator state. */
+static BaseAlloc gDefault = {libc_alloc, NULL};
+
+/* The header in front of every block: the hook it came from and its size. */
+typedef struct BlockHdr {
+  cairn_alloc_fn fn;
+  void *ud;
+  size_t size;  /* bytes asked of the hook, header included */
+} BlockHdr;
+_Static_assert(sizeof(BlockHdr) <= BASE_HDR, "block header too large");
+
+static inline BlockHdr *hdr_of(void *p) { return (BlockHdr *)((char *)p - BASE_HDR); }
+
+static void *block_new(const BaseAlloc *a, size_t n, bool zero) {
+  if (!a || !a->fn) a = &gDefault;
+  if (n == 0) n = 1;
+  if (n > SIZE_MAX - BASE_HDR) return NULL;
+  size_t size = n + BASE_HDR;
+  BlockHdr *h;
+  if (zero && a->fn == libc_alloc)
+    h = calloc(1, size); /* keeps calloc's untouched zero pages for big blocks */
+  else
+    h = a->fn(a->ud, NULL, 0, size);
+  if (!h) return NULL;
+  h->fn = a->fn;
+  h->ud = a->ud;
+  h->size = size;
+  if (zero && a->fn != libc_alloc) memset((char *)h + BASE_HDR, 0, n);
+  return (char *)h + BASE_HDR;
+}
+
+void *base_malloc_in(const BaseAlloc *a, size_t n) { return block_new(a, n, false); }
+
+void *base_calloc_in(const BaseAlloc *a, size_t n, size_t size) {
+  if (size && n > SIZE_MAX / size) return NULL;
+  return block_new(a, n * size, true);
+}
+
+void *base_malloc(size_t n) { return block_new(NULL, n, false); }
+void *base_calloc(size_t n, size_t size) { return base_calloc_in(NULL, n, size); }
+
+void *base_realloc(void *p, size_t n) {
+  if (!p) return base_malloc(n);
+  if (n == 0) n = 1;
+  if (n > SIZE_MAX - BASE_HDR) return NULL;
+  BlockHdr *h = hdr_of(p);
+  cairn_alloc_fn fn = h->fn;
+  void *ud = h->ud;
+  BlockHdr *h2 = fn(ud, h, h->size, n + BASE_HDR);
+  if (!h2) return NULL; /* the old block is untouched, as realloc leaves it */
+  h2->size = n + BASE_HDR;
+  return (char *)h2 + BASE_HDR;
+}
+
+void base_free(void *p) {
+  if (!p) return;
+  BlockHdr *h = hdr_of(p);
+  h->fn(h->ud, h, h->size, 0);
+}
+
+void cairn_set_allocator(cairn_alloc_fn fn, void *ud) {
+  gDefault.fn = fn ? fn : libc_alloc;
+  gDefault.ud = fn ? ud : NULL;
+}
+
+void cairn_get_allocator(cairn_alloc_fn *fn, void **ud) {
+  if (fn) *fn = gDefault.fn;
+  if (ud) *ud = gDefault.ud;
+}
+
+void *cairn_malloc(size_t n) { return base_malloc(n); }
+void *cairn_realloc(void *p, size_t n) { return base_realloc(p, n); }
+void cairn_free(void *p) { base_free(p); }
 
 char *base_strndup(const char *z, size_t n) {
   char *r = base_malloc(n + 1);
@@ -82,6 +164,11 @@ void buf_append(Buf *b, const void *p, size_t n) {
   if (n == 0 || !buf_reserve(b, n)) return;
   memcpy(b->aData + b->n, p, n);
   b->n += n;
+}
+
+void buf_append_buf(Buf *b, const Buf *src) {
+  if (src->oom) b->oom = true;
+  buf_append(b, src->aData, src->n);
 }
 
 void buf_byte(Buf *b, uint8_t c) { buf_append(b, &c, 1); }

@@ -12,10 +12,35 @@
 
 #include "cairn/cairn.h"
 
-/* ---- allocation: one place, so limits and fault injection can hook it ---- */
+/* ---- allocation: one place, so limits and fault injection can hook it ----
+** Every heap block Cairn owns comes from an allocator hook (cairn_alloc_fn,
+** the contract of Lua's lua_Alloc; cairn.h). Which hook:
+**   - base_malloc / base_calloc: the process-wide default hook, the one
+**     piece of global mutable state here (set by cairn_set_allocator, before
+**     any other call; malloc/realloc/free when none is set). Modules (decode,
+**     validate, translate, text) and everything outside a store use it.
+**   - base_malloc_in / base_calloc_in (a): the hook a (a store's, given in
+**     cairn_store_config; NULL = the default). Store-owned objects use it.
+**   - base_realloc / base_free: the hook the block came from, whatever the
+**     caller. Each block starts with a header (BASE_HDR bytes, keeping the
+**     payload aligned as malloc's) that records its hook, user data and size,
+**     so the hook always gets the true old size, no caller has to pass one,
+**     and a block may outlive the store that charged it (WASI state freed
+**     after its store) without freeing through a dangling store pointer.
+** Blocks from here must not be given to free(); memory handed to the embedder
+** is freed with cairn_free. */
+typedef struct BaseAlloc {
+  cairn_alloc_fn fn; /* NULL = the process default */
+  void *ud;
+} BaseAlloc;
+
+#define BASE_HDR 32
+
 void *base_malloc(size_t n);
 void *base_calloc(size_t n, size_t size);
-void *base_realloc(void *p, size_t n);
+void *base_malloc_in(const BaseAlloc *a, size_t n);
+void *base_calloc_in(const BaseAlloc *a, size_t n, size_t size);
+void *base_realloc(void *p, size_t n);  /* NULL p: base_malloc */
 void base_free(void *p);
 char *base_strndup(const char *z, size_t n);
 
@@ -40,6 +65,8 @@ typedef struct Buf {
 void buf_init(Buf *b);
 void buf_free(Buf *b);
 void buf_append(Buf *b, const void *p, size_t n);
+/* Appends src's bytes; a failed src (src->oom) fails b too. */
+void buf_append_buf(Buf *b, const Buf *src);
 void buf_byte(Buf *b, uint8_t c);
 void buf_uleb(Buf *b, uint64_t v);   /* unsigned LEB128 */
 void buf_sleb(Buf *b, int64_t v);    /* signed LEB128 */

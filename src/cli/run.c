@@ -14,10 +14,13 @@
 #include <inttypes.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -26,6 +29,9 @@
 ** wasmtime's. */
 #define RUN_EXIT_TRAP 134
 #define RUN_EXIT_USAGE 2
+/* Default --max-table: a table.grow of 2^28 must not take seconds and
+** gigabytes; no real program has tables anywhere near this size. */
+#define RUN_DEFAULT_MAX_TABLE 10000000u
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -64,8 +70,15 @@ static void usage(FILE *f) {
           "                         `_initialize` export is always called first.\n"
           "  --fuel N               stop with a trap after N calls and loop iterations\n"
           "  --max-memory PAGES     cap every linear memory at PAGES 64 KiB pages\n"
-          "  --max-table N          cap every table at N elements\n"
+          "  --max-table N          cap every table at N elements (default 10000000,\n"
+          "                         80 MB of entries on a 64-bit host; 0: no cap\n"
+          "                         but the spec's 2^32-1). A table.grow past it\n"
+          "                         returns -1.\n"
           "  --max-call-depth N     Wasm call depth before \"call stack exhausted\"\n"
+          "  --timeout MS           stop the program with the \"interrupted\" trap (exit\n"
+          "                         status 134) MS milliseconds after it starts, also\n"
+          "                         while it sleeps or waits for input or a connection\n"
+          "                         (0, the default: no limit)\n"
           "  -v, --verbose          let spectest.print* imports write to stdout\n"
           "  -h, --help             show this help\n"
           "  --                     end of options: the next word is MODULE\n"
@@ -74,6 +87,37 @@ static void usage(FILE *f) {
           "_start (or the invoked function) returns; 134 on a trap (its message and\n"
           "Wasm backtrace are printed on stderr); 2 for a usage error, a module that\n"
           "does not load, link or instantiate, or a --dir/--tcplisten that fails.\n");
+}
+
+/* --timeout: a thread that interrupts the store at the deadline. */
+typedef struct RunWatchdog {
+  cairn_store *s;
+  uint64_t ms;
+  atomic_bool done;
+  pthread_t th;
+  bool started;
+} RunWatchdog;
+
+static uint64_t run_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void *run_watchdog(void *arg) {
+  RunWatchdog *wd = arg;
+  uint64_t end = run_now_ms() + wd->ms;
+  while (!atomic_load(&wd->done)) {
+    uint64_t now = run_now_ms();
+    if (now >= end) {
+      cairn_store_interrupt(wd->s);
+      break;
+    }
+    uint64_t left = end - now < 5 ? end - now : 5;
+    struct timespec ts = {0, (long)left * 1000000L};
+    nanosleep(&ts, NULL);
+  }
+  return NULL;
 }
 
 static bool parse_u64(const char *z, uint64_t *out) {
@@ -216,7 +260,10 @@ static bool parse_arg(const char *z, cairn_valtype t, cairn_val *v) {
 static int report_call_error(const char *zName, const cairn_error *err) {
   if (err->kind == CAIRN_ERR_TRAP && err->trap == CAIRN_TRAP_EXIT) return err->exit_code;
   if (err->kind == CAIRN_ERR_TRAP || err->kind == CAIRN_ERR_EXHAUSTION) {
-    fprintf(stderr, "error: %s\n", err->msg[0] ? err->msg : cairn_trap_message(err->trap));
+    /* say that it is a Wasm trap (not a crash of Cairn) and which one */
+    fprintf(stderr, "error: wasm trap%s: %s\n",
+            err->trap == CAIRN_TRAP_HOST ? " (raised by a host function)" : "",
+            err->msg[0] ? err->msg : cairn_trap_message(err->trap));
     cli_print_backtrace(stderr, err);
     return RUN_EXIT_TRAP;
   }
@@ -429,8 +476,10 @@ int cli_run(int argc, char **argv) {
   const char *zModule = NULL, *zInvoke = NULL;
   int iArgs = argc;   /* first word after MODULE (or after --invoke NAME) */
   bool verbose = false;
+  RunWatchdog wd = {.ms = 0};
   cairn_store_config cfg;
   memset(&cfg, 0, sizeof cfg);
+  cfg.max_table_elems = RUN_DEFAULT_MAX_TABLE;
   RunOpts o;
   memset(&o, 0, sizeof o);
   size_t nMax = (size_t)argc + 1;
@@ -472,13 +521,15 @@ int cli_run(int argc, char **argv) {
     } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
       verbose = true;
     } else if (strcmp(a, "--fuel") == 0 || strcmp(a, "--max-memory") == 0 ||
-               strcmp(a, "--max-table") == 0 || strcmp(a, "--max-call-depth") == 0) {
+               strcmp(a, "--max-table") == 0 || strcmp(a, "--max-call-depth") == 0 ||
+               strcmp(a, "--timeout") == 0) {
       if (i + 1 >= argc || !parse_u64(argv[i + 1], &u)) {
         fprintf(stderr, "cairn run: %s needs a non-negative number\n", a);
         goto done;
       }
       i++;
       if (strcmp(a, "--fuel") == 0) cfg.fuel = u;
+      if (strcmp(a, "--timeout") == 0) wd.ms = u;
       if (strcmp(a, "--max-memory") == 0) cfg.max_memory_pages = u;
       if (strcmp(a, "--max-table") == 0) cfg.max_table_elems = u;
       if (strcmp(a, "--max-call-depth") == 0) {
@@ -553,6 +604,16 @@ int cli_run(int argc, char **argv) {
     /* A guest writing to a closed pipe gets EPIPE, not a dead host. */
     signal(SIGPIPE, SIG_IGN);
   }
+  if (wd.ms) {
+    wd.s = s;
+    atomic_init(&wd.done, false);
+    wd.started = pthread_create(&wd.th, NULL, run_watchdog, &wd) == 0;
+    if (!wd.started) {
+      fprintf(stderr, "error: cannot start the --timeout thread\n");
+      cairn_wasi_free(w);
+      goto free_store;
+    }
+  }
   CliLinker l;
   cli_linker_init(&l, s, verbose);
   l.pWasi = w;
@@ -591,6 +652,10 @@ int cli_run(int argc, char **argv) {
     rc = invoke(inst, "_start", 0, NULL);
   }
 free_linker:
+  if (wd.started) {
+    atomic_store(&wd.done, true);
+    pthread_join(wd.th, NULL);
+  }
   fflush(stdout);
   cli_linker_free(&l);
   cairn_wasi_free(w);

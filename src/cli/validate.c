@@ -53,9 +53,9 @@ static bool validate_file(const char *zPath) {
         snprintf(err.msg + k, sizeof err.msg - k, " (in the binary form)");
       }
     }
-    free(pBin);
+    cairn_free(pBin);
   }
-  free(p);
+  cairn_free(p);
   if (ok) {
     printf("%s: valid\n", zPath);
   } else {

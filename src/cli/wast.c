@@ -138,7 +138,7 @@ static cairn_module *load_module(const cairn_wast_module *wm, cairn_error *err) 
   if (!module_bytes(wm, &p, &n, &pOwned, err)) return NULL;
   memset(err, 0, sizeof *err);
   cairn_module *m = cairn_module_new(p, n, err);
-  free(pOwned);
+  cairn_free(pOwned);
   if (!m && err->kind == CAIRN_OK) err->kind = CAIRN_ERR_MALFORMED;
   return m;
 }
@@ -594,7 +594,7 @@ static int dump_script(const char *zFile, const cairn_wast_script *sc, const cha
     } else {
       fprintf(stderr, "cairn wast: cannot write %s: %s\n", zPath, strerror(errno));
     }
-    free(pOwned);
+    cairn_free(pOwned);
   }
   printf("%s: %d modules dumped\n", zFile, nDumped);
   return nDumped;
@@ -706,7 +706,7 @@ int cli_wast(int argc, char **argv) {
     if (zDump) {
       if (parsed) dump_script(argv[i], &sc, zDump);
       cairn_wast_free(&sc);
-      free(zSrc);
+      cairn_free(zSrc);
       continue;
     }
     WastRun R;
@@ -720,7 +720,7 @@ int cli_wast(int argc, char **argv) {
       R.nFail++;  /* an unreadable script is one failure */
     }
     cairn_wast_free(&sc);
-    free(zSrc);
+    cairn_free(zSrc);
     printf("%s: %d passed, %d failed\n", argv[i], R.nPass, R.nFail);
     fflush(stdout);
     nPass += R.nPass;

@@ -9,7 +9,8 @@
 **     "functions": [ { "name": "hello", "route": "/hello", "module": "hello.wasm",
 **                      "env": { "K": "V" },
 **                      "dirs": [ { "host": "data", "guest": "/data", "read_only": true } ],
-**                      "limits": { "memory_mb": 64, "timeout_ms": 5000, "fuel": 0,
+**                      "limits": { "memory_mb": 64, "max_table_elems": 0,
+**                                  "timeout_ms": 5000, "fuel": 0,
 **                                  "max_body_bytes": 1048576,
 **                                  "max_response_bytes": 8388608,
 **                                  "concurrency": 0 } } ] }
@@ -24,6 +25,7 @@
 
 void serve_limits_default(ServeLimits *l) {
   l->memory_pages = 1024;           /* 64 MiB */
+  l->table_elems = 0;               /* derived from the budget */
   l->timeout_ms = 10000;
   l->fuel = 0;
   l->max_body = 1 << 20;
@@ -165,7 +167,8 @@ static bool check_keys(json_t *o, const char *const *allowed, const char *where,
 }
 
 static bool parse_limits(json_t *o, ServeLimits *l, const char *where, char *err, size_t n) {
-  static const char *const keys[] = {"memory_mb", "memory_pages", "timeout_ms", "fuel",
+  static const char *const keys[] = {"memory_mb", "memory_pages", "max_table_elems",
+                                     "timeout_ms", "fuel",
                                      "max_body_bytes", "max_response_bytes", "concurrency",
                                      NULL};
   if (!json_is_object(o)) {
@@ -177,6 +180,7 @@ static bool parse_limits(json_t *o, ServeLimits *l, const char *where, char *err
            conc = l->concurrency;
   if (!get_uint(o, "memory_mb", &mb, where, err, n) ||
       !get_uint(o, "memory_pages", &pages, where, err, n) ||
+      !get_uint(o, "max_table_elems", &l->table_elems, where, err, n) ||
       !get_uint(o, "timeout_ms", &l->timeout_ms, where, err, n) ||
       !get_uint(o, "fuel", &l->fuel, where, err, n) ||
       !get_uint(o, "max_body_bytes", &body, where, err, n) ||
@@ -186,6 +190,7 @@ static bool parse_limits(json_t *o, ServeLimits *l, const char *where, char *err
   if (mb != UINT64_MAX) l->memory_pages = mb * 16;
   if (pages != UINT64_MAX) l->memory_pages = pages;
   if (l->memory_pages > 65536) l->memory_pages = 65536;
+  if (l->table_elems > 0xFFFFFFFFu) l->table_elems = 0xFFFFFFFFu;
   if (body > ((uint64_t)1 << 31) || resp > ((uint64_t)1 << 31) || conc > 1000000) {
     snprintf(err, n, "%s: a limit is too large (body and response at most 2 GiB)", where);
     return false;
@@ -378,4 +383,38 @@ bool serve_conf_load(ServeConf *c, const char *path, char *err, size_t n) {
 fail:
   json_decref(root);
   return false;
+}
+
+bool serve_store_caps(const ServeLimits *l, const cairn_module *m, cairn_store_config *sc,
+                      char *err, size_t n) {
+  const uint64_t budget = l->memory_pages * 65536u;  /* 0: no cap */
+  uint64_t cap = l->table_elems;
+  if (!cap) {
+    /* one table may take at most an eighth of the budget */
+    cap = SERVE_DEFAULT_TABLE_ELEMS;
+    if (budget && budget / sizeof(void *) / 8 < cap) cap = budget / sizeof(void *) / 8;
+    if (!cap) cap = 1;
+  }
+  sc->max_table_elems = cap;
+  sc->max_memory_pages = l->memory_pages;
+  if (!budget) return true;
+  cairn_module_info info;
+  cairn_module_get_info(m, &info);
+  uint64_t tableBytes = 0;
+  for (uint32_t i = 0; i < info.ntables; i++) {
+    cairn_limits lim;
+    if (!cairn_module_table(m, i, NULL, &lim)) continue;
+    uint64_t elems = lim.has_max && lim.max < cap ? lim.max : cap;
+    tableBytes += elems * sizeof(void *);
+  }
+  uint64_t tablePages = (tableBytes + 65535) / 65536;
+  if (tablePages >= l->memory_pages) {
+    snprintf(err, n,
+             "its tables may take %llu bytes, the whole memory budget of %llu bytes: raise "
+             "memory_mb or lower max_table_elems",
+             (unsigned long long)tableBytes, (unsigned long long)budget);
+    return false;
+  }
+  sc->max_memory_pages = l->memory_pages - tablePages;
+  return true;
 }

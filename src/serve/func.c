@@ -70,16 +70,21 @@ static void slot_free(FuncSlot *s) {
   cairn_store_free(s->store);
   free(s->io.out.data);
   free(s->io.err.data);
-  free(s->imports);
-  free(s);
+  cairn_free(s->imports);
+  cairn_free(s);
 }
 
 /* A new slot for f: instantiated and captured. NULL with err on failure. */
 static FuncSlot *slot_new(ServeFunc *f, cairn_error *err) {
-  FuncSlot *s = calloc(1, sizeof *s);
+  FuncSlot *s = cairn_malloc(sizeof *s);
   if (!s) goto nomem;
+  memset(s, 0, sizeof *s);
   cairn_store_config sc = {0};
-  sc.max_memory_pages = f->conf.limits.memory_pages;
+  memset(err, 0, sizeof *err);
+  if (!serve_store_caps(&f->conf.limits, f->module, &sc, err->msg, sizeof err->msg)) {
+    err->kind = CAIRN_ERR_ARG;
+    goto fail;
+  }
   sc.fuel = f->conf.limits.fuel;
   if (!(s->store = cairn_store_new(&sc))) goto nomem;
   cairn_wasi_config wc;
@@ -87,8 +92,9 @@ static FuncSlot *slot_new(ServeFunc *f, cairn_error *err) {
   wasi_conf(f, &wc, (const char *const *)f->conf.env, f->conf.nenv, pre);
   if (!(s->wasi = cairn_wasi_new(s->store, &wc, err))) goto fail;
   size_t n = cairn_module_import_count(f->module);
-  s->imports = calloc(n ? n : 1, sizeof *s->imports);
+  s->imports = cairn_store_malloc(s->store, (n ? n : 1) * sizeof *s->imports);
   if (!s->imports) goto nomem;
+  memset(s->imports, 0, (n ? n : 1) * sizeof *s->imports);
   if (!cairn_wasi_define_imports_memio(s->wasi, f->module, s->imports, &s->io, err)) goto fail;
   for (uint32_t i = 0; i < n; i++) {
     if (!cairn_wasi_is_wasi_import(f->module, i)) {
@@ -291,14 +297,14 @@ static void env_add(EnvBuf *e, const char *name, size_t nl, const char *val, siz
   if (e->len + need > e->cap) {
     size_t cap = e->cap ? e->cap * 2 : 2048;
     while (cap < e->len + need) cap *= 2;
-    char *b = realloc(e->buf, cap);
+    char *b = cairn_realloc(e->buf, cap);
     if (!b) { e->oom = true; return; }
     e->buf = b;
     e->cap = cap;
   }
   if (e->n == e->ncap) {
     size_t nc = e->ncap ? e->ncap * 2 : 48;
-    size_t *o = realloc(e->offs, nc * sizeof *o);
+    size_t *o = cairn_realloc(e->offs, nc * sizeof *o);
     if (!o) { e->oom = true; return; }
     e->offs = o;
     e->ncap = nc;
@@ -329,7 +335,15 @@ static void build_env(const ServeFunc *f, const FuncRequest *rq, EnvBuf *e) {
   env_add(e, "SCRIPT_NAME", 11, f->conf.route, f->route_len == 1 ? 0 : f->route_len);
   env_add(e, "X_MATCHED_ROUTE", 15, f->conf.route, strlen(f->conf.route));
   size_t rl = f->route_len == 1 ? 0 : f->route_len;
-  env_add(e, "PATH_INFO", 9, rq->path + rl, rq->path_len - rl);
+  /* rq->path is normalised (no dot segments, no escaped '/'), so decoding
+  ** it cannot make new structure. */
+  char *dec = malloc(rq->path_len - rl + 1);
+  if (dec) {
+    env_add(e, "PATH_INFO", 9, dec, http_percent_decode(rq->path + rl, rq->path_len - rl, dec));
+    free(dec);
+  } else {
+    e->oom = true;
+  }
   env_add(e, "X_RAW_PATH_INFO", 15, rq->path + rl, rq->path_len - rl);
   env_add(e, "QUERY_STRING", 12, rq->query, rq->query_len);
   env_add(e, "REQUEST_URI", 11, h->target, h->target_len);
@@ -351,13 +365,15 @@ static void build_env(const ServeFunc *f, const FuncRequest *rq, EnvBuf *e) {
   {
     size_t hl = host ? host->value_len : (size_t)ul - 7;
     const char *hv = host ? host->value : url + 7;
-    char *full = malloc(7 + hl + h->target_len + 1);
+    char *full = cairn_malloc(7 + hl + h->target_len + 1);
     if (full) {
       memcpy(full, "http://", 7);
       memcpy(full + 7, hv, hl);
       memcpy(full + 7 + hl, h->target, h->target_len);
       env_add(e, "X_FULL_URL", 10, full, 7 + hl + h->target_len);
-      free(full);
+      cairn_free(full);
+    } else {
+      e->oom = true; /* not a run without X_FULL_URL */
     }
   }
   /* HTTP_* from the request headers (not Content-Type/-Length, not Proxy:
@@ -524,16 +540,16 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
   }
   EnvBuf eb = {0};
   build_env(f, rq, &eb);
-  const char **envp = eb.oom ? NULL : malloc((eb.n + 1) * sizeof *envp);
+  const char **envp = eb.oom ? NULL : cairn_malloc((eb.n + 1) * sizeof *envp);
   if (!envp) eb.oom = true;
   for (size_t i = 0; envp && i < eb.n; i++) envp[i] = eb.buf + eb.offs[i];
   cairn_wasi_config wc;
   cairn_wasi_preopen pre[SERVE_MAX_DIRS];
   wasi_conf(f, &wc, envp, eb.n, pre);
   bool ok = !eb.oom && cairn_wasi_reset(s->wasi, &wc, &err);
-  free(envp);
-  free(eb.buf);
-  free(eb.offs);
+  cairn_free(envp);
+  cairn_free(eb.buf);
+  cairn_free(eb.offs);
   if (!ok) {
     res_fail(res, 500, FAIL_INSTANTIATE, "Internal Server Error: cannot instantiate\n",
              eb.oom ? "out of memory" : err.msg);
@@ -544,9 +560,11 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
   s->io.in_pos = 0;
   s->io.out.len = 0;
   s->io.out.overflow = false;
+  s->io.out.nomem = false;
   s->io.out.max = f->conf.limits.max_response + 16384;  /* headers on top of the body */
   s->io.err.len = 0;
   s->io.err.overflow = false;
+  s->io.err.nomem = false;
   s->io.err.max = 65536;
   uint64_t t1 = serve_now_ns();
   res->inst_ns = t1 - t0;
@@ -568,14 +586,9 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
     bool exit0 = err.kind == CAIRN_ERR_TRAP && err.trap == CAIRN_TRAP_EXIT && err.exit_code == 0;
     if (!exit0) {
       char detail[300];
-      cairn_extern mem;
-      /* Out of memory: the run grew its memory to within 2 MiB of the cap
-      ** (an allocation larger than what is left fails before the cap). */
-      uint64_t cap = f->conf.limits.memory_pages;
-      bool at_cap = cap && cairn_instance_export(s->inst, "memory", 6, &mem) &&
-                    mem.kind == CAIRN_EXTERN_MEMORY &&
-                    cairn_memory_pages(mem.of.memory) > s->pages0 &&
-                    cairn_memory_pages(mem.of.memory) + 32 >= cap;
+      /* Out of memory: the engine refused a memory or table growth at the
+      ** store's cap during this run, and the run then failed. */
+      unsigned hit = cairn_store_limits_hit(s->store);
       if (err.kind == CAIRN_ERR_TRAP && err.trap == CAIRN_TRAP_INTERRUPT) {
         snprintf(detail, sizeof detail, "deadline of %llu ms exceeded%s",
                  (unsigned long long)f->conf.limits.timeout_ms, fired ? "" : " (interrupted)");
@@ -587,9 +600,11 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
       } else if (s->io.out.overflow) {
         res_fail(res, 502, FAIL_RESPONSE_SIZE, "Bad Gateway: response too large\n",
                  "function output exceeds max_response_bytes");
-      } else if (at_cap) {
-        snprintf(detail, sizeof detail, "memory limit of %llu pages reached (%s)",
-                 (unsigned long long)f->conf.limits.memory_pages, err.msg);
+      } else if (hit) {
+        snprintf(detail, sizeof detail, "%s%s%s limit of memory_mb reached (%.200s)",
+                 hit & CAIRN_LIMIT_MEMORY ? "memory" : "",
+                 hit == (CAIRN_LIMIT_MEMORY | CAIRN_LIMIT_TABLE) ? " and " : "",
+                 hit & CAIRN_LIMIT_TABLE ? "table" : "", err.msg);
         res_fail(res, 500, FAIL_MEMORY, "Internal Server Error: the function ran out of memory\n",
                  detail);
       } else if (err.kind == CAIRN_ERR_TRAP && err.trap == CAIRN_TRAP_EXIT) {
@@ -607,6 +622,11 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
   if (s->io.out.overflow || s->io.out.len > f->conf.limits.max_response + 16384) {
     res_fail(res, 502, FAIL_RESPONSE_SIZE, "Bad Gateway: response too large\n",
              "function output exceeds max_response_bytes");
+    goto out;
+  }
+  if (s->io.out.nomem) { /* the guest lost output to a failed allocation */
+    res_fail(res, 500, FAIL_BAD_OUTPUT, "Internal Server Error: out of memory\n",
+             "out of memory buffering the function's output");
     goto out;
   }
   parse_output(s->io.out.data ? s->io.out.data : (const uint8_t *)"", s->io.out.len, res);

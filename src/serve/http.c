@@ -3,7 +3,10 @@
 ** head (request line and header fields, strict about what smuggling attacks
 ** use: whitespace before a colon, obsolete line folding, conflicting
 ** Content-Length, Transfer-Encoding together with Content-Length), and an
-** incremental chunked-body decoder. Bare LF line ends are accepted.
+** incremental chunked-body decoder, and target-path normalisation for
+** routing. Every line end, in the head and in chunk framing, must be CRLF:
+** a bare LF is a 400, since proxies that accept it frame the stream
+** differently from us (request smuggling).
 */
 #include <string.h>
 #include <strings.h>
@@ -45,6 +48,95 @@ static bool list_has(const char *v, size_t n, const char *z) {
   return false;
 }
 
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') return (c | 0x20) - 'a' + 10;
+  return -1;
+}
+
+/* RFC 3986 2.3: characters whose escapes are equivalent to themselves. */
+static bool is_unreserved(unsigned char c) {
+  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+int http_normalize_path(const char *in, size_t n, char *out, size_t *out_len) {
+  static const char hex[] = "0123456789ABCDEF";
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (in[i] != '%') {
+      out[m++] = in[i];
+      continue;
+    }
+    int hi = i + 2 < n ? hexval(in[i + 1]) : -1, lo = i + 2 < n ? hexval(in[i + 2]) : -1;
+    if (hi < 0 || lo < 0) return 400;
+    unsigned char d = (unsigned char)(hi * 16 + lo);
+    /* An escaped separator or NUL would reappear in the decoded PATH_INFO
+    ** as structure the router never saw. */
+    if (d == '/' || d == '\\' || d == 0) return 400;
+    if (is_unreserved(d)) {
+      out[m++] = (char)d;
+    } else {
+      out[m++] = '%';
+      out[m++] = hex[hi];
+      out[m++] = hex[lo];
+    }
+    i += 2;
+  }
+  if (m == 0 || out[0] != '/') {  /* "*" (OPTIONS) */
+    *out_len = m;
+    return 0;
+  }
+  /* Remove dot segments (RFC 3986 5.2.4) in place: w <= r throughout. The
+  ** output is a sequence of "/segment" pieces. */
+  size_t w = 0, r = 0;
+  while (r < m) {
+    size_t s = r + 1, e = s;
+    while (e < m && out[e] != '/') e++;
+    bool last = e >= m;
+    size_t len = e - s;
+    if (len == 1 && out[s] == '.') {
+      if (last) out[w++] = '/';
+    } else if (len == 2 && out[s] == '.' && out[s + 1] == '.') {
+      if (w == 0) return 400;  /* above the root */
+      while (out[w - 1] != '/') w--;
+      w--;
+      if (last) out[w++] = '/';
+    } else {
+      out[w++] = '/';
+      memmove(out + w, out + s, len);
+      w += len;
+    }
+    r = e;
+  }
+  *out_len = w;
+  return 0;
+}
+
+size_t http_percent_decode(const char *in, size_t n, char *out) {
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    int hi = in[i] == '%' && i + 2 < n ? hexval(in[i + 1]) : -1;
+    int lo = hi >= 0 ? hexval(in[i + 2]) : -1;
+    if (lo >= 0) {
+      out[m++] = (char)(hi * 16 + lo);
+      i += 2;
+    } else {
+      out[m++] = in[i];
+    }
+  }
+  return m;
+}
+
+void http_request_rebase(HttpRequest *req, const char *from, char *to) {
+  if (req->method) req->method = to + (req->method - from);
+  if (req->target) req->target = to + (req->target - from);
+  for (size_t i = 0; i < req->nheaders; i++) {
+    req->headers[i].name = to + (req->headers[i].name - from);
+    req->headers[i].value = to + (req->headers[i].value - from);
+  }
+}
+
 /* Finds the end of the next line in [p, end): returns the index of '\n' or -1. */
 static long line_end(const char *p, size_t n) {
   const char *q = memchr(p, '\n', n);
@@ -54,9 +146,11 @@ static long line_end(const char *p, size_t n) {
 int http_parse_head(const char *buf, size_t len, size_t max_header, HttpRequest *req) {
   /* Tolerate empty lines before the request line (RFC 9112 2.2). */
   size_t pos = 0;
-  while (pos < len && (buf[pos] == '\r' || buf[pos] == '\n')) {
+  while (pos < len && buf[pos] == '\r') {
     if (pos > 64) return 400;
-    pos++;
+    if (pos + 1 == len) return HTTP_PARSE_MORE;
+    if (buf[pos + 1] != '\n') return 400;
+    pos += 2;
   }
   long le = line_end(buf + pos, len - pos);
   if (le < 0) {
@@ -64,6 +158,7 @@ int http_parse_head(const char *buf, size_t len, size_t max_header, HttpRequest 
     return HTTP_PARSE_MORE;
   }
   if ((size_t)le > HTTP_MAX_LINE) return 414;
+  if (le == 0 || buf[pos + (size_t)le - 1] != '\r') return 400;  /* bare LF */
   /* Is the whole head there? Find an empty line. */
   size_t scan = pos + (size_t)le + 1, head_end = 0;
   for (;;) {
@@ -71,7 +166,7 @@ int http_parse_head(const char *buf, size_t len, size_t max_header, HttpRequest 
       if (len > max_header) return 431;
       return HTTP_PARSE_MORE;
     }
-    if (buf[scan] == '\n') { head_end = scan + 1; break; }
+    if (buf[scan] == '\n') return 400;  /* bare LF */
     if (buf[scan] == '\r' && scan + 1 < len && buf[scan + 1] == '\n') { head_end = scan + 2; break; }
     if (buf[scan] == '\r' && scan + 1 >= len) {
       if (len > max_header) return 431;
@@ -82,6 +177,7 @@ int http_parse_head(const char *buf, size_t len, size_t max_header, HttpRequest 
       if (len > max_header) return 431;
       return HTTP_PARSE_MORE;
     }
+    if (buf[scan + (size_t)l - 1] != '\r') return 400;  /* bare LF (l > 0 here) */
     scan += (size_t)l + 1;
     if (scan > max_header) return 431;
   }
@@ -91,8 +187,7 @@ int http_parse_head(const char *buf, size_t len, size_t max_header, HttpRequest 
 
   /* request line: method SP target SP HTTP/1.x */
   const char *p = buf + pos;
-  size_t n = (size_t)le;
-  if (n && p[n - 1] == '\r') n--;
+  size_t n = (size_t)le - 1;  /* without the CR */
   size_t i = 0;
   while (i < n && is_tchar((unsigned char)p[i])) i++;
   if (i == 0 || i >= n || p[i] != ' ') return 400;
@@ -122,7 +217,7 @@ int http_parse_head(const char *buf, size_t len, size_t max_header, HttpRequest 
     long e = line_end(l, head_end - at);
     size_t ln = (size_t)e;
     at += ln + 1;
-    if (ln && l[ln - 1] == '\r') ln--;
+    ln--;                                     /* the CR (checked above) */
     if (ln == 0) break;                       /* the blank line */
     if (l[0] == ' ' || l[0] == '\t') return 400;  /* obsolete folding */
     size_t c = 0;
@@ -175,12 +270,6 @@ int http_parse_head(const char *buf, size_t len, size_t max_header, HttpRequest 
 enum { CH_SIZE, CH_EXT, CH_SIZE_LF, CH_DATA, CH_DATA_CR, CH_DATA_LF, CH_TRAILER_START,
        CH_TRAILER, CH_TRAILER_LF, CH_END_LF, CH_DONE };
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') return (c | 0x20) - 'a' + 10;
-  return -1;
-}
-
 int http_chunked_feed(HttpChunked *c, const char *in, size_t len, size_t *used, char *body,
                       size_t *body_len, size_t max) {
   size_t i = 0;
@@ -200,9 +289,6 @@ int http_chunked_feed(HttpChunked *c, const char *in, size_t len, size_t *used, 
         c->state = CH_EXT; c->line = 0; i++;
       } else if (ch == '\r') {
         c->state = CH_SIZE_LF; i++;
-      } else if (ch == '\n') {
-        i++;
-        goto size_done;
       } else {
         ret = 400;
       }
@@ -210,14 +296,12 @@ int http_chunked_feed(HttpChunked *c, const char *in, size_t len, size_t *used, 
     }
     case CH_EXT:
       if (ch == '\r') { c->state = CH_SIZE_LF; i++; break; }
-      if (ch == '\n') { i++; goto size_done; }
       if (++c->line > 4096 || (unsigned char)ch < 0x20) { ret = 400; break; }
       i++;
       break;
     case CH_SIZE_LF:
       if (ch != '\n') { ret = 400; break; }
       i++;
-    size_done:
       if (c->size == 0) { c->state = CH_TRAILER_START; break; }
       if (c->size > max - *body_len) { ret = 413; break; }
       c->state = CH_DATA;
@@ -234,7 +318,6 @@ int http_chunked_feed(HttpChunked *c, const char *in, size_t len, size_t *used, 
     }
     case CH_DATA_CR:
       if (ch == '\r') { c->state = CH_DATA_LF; i++; }
-      else if (ch == '\n') { i++; c->state = CH_SIZE; c->ndigits = 0; c->size = 0; }
       else ret = 400;
       break;
     case CH_DATA_LF:
@@ -244,12 +327,11 @@ int http_chunked_feed(HttpChunked *c, const char *in, size_t len, size_t *used, 
       break;
     case CH_TRAILER_START:
       if (ch == '\r') { c->state = CH_END_LF; i++; }
-      else if (ch == '\n') { i++; c->state = CH_DONE; ret = 1; }
       else { c->state = CH_TRAILER; c->line = 0; }
       break;
     case CH_TRAILER:
       if (ch == '\r') { c->state = CH_TRAILER_LF; i++; break; }
-      if (ch == '\n') { i++; c->state = CH_TRAILER_START; break; }
+      if (ch == '\n') { ret = 400; break; }  /* bare LF */
       if (++c->line > 8192) { ret = 431; break; }
       i++;
       break;

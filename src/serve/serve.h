@@ -23,7 +23,10 @@
 /* ---- configuration (config.c) ---- */
 
 typedef struct ServeLimits {
-  uint64_t memory_pages;     /* linear memory cap in 64 KiB pages (0: spec limit) */
+  uint64_t memory_pages;     /* memory budget in 64 KiB pages: linear memory plus
+                             ** tables (0: no cap, spec limits) */
+  uint64_t table_elems;      /* cap on each table's elements (0: derived from the
+                             ** budget, see serve_store_caps) */
   uint64_t timeout_ms;       /* wall-clock deadline of one run (0: none) */
   uint64_t fuel;             /* instructions per run (0: unlimited) */
   size_t max_body;           /* request body bytes (413 past it) */
@@ -65,6 +68,16 @@ typedef struct ServeConf {
   char **cli_routes;         /* owned: the --route arguments, kept for reloads */
   size_t ncli_routes;
 } ServeConf;
+
+/* Default table cap when the budget does not call for a smaller one. */
+#define SERVE_DEFAULT_TABLE_ELEMS 1000000u
+
+/* The store caps for module m under limits l: tables count in the memory
+** budget (elements * pointer size, each table at most its declared maximum
+** or the table cap), linear memory gets the rest. False with a message in
+** err (size n) if the tables alone take the whole budget. */
+bool serve_store_caps(const ServeLimits *l, const cairn_module *m, cairn_store_config *sc,
+                      char *err, size_t n);
 
 /* Default limits applied to functions that do not set them. */
 void serve_limits_default(ServeLimits *l);
@@ -124,6 +137,20 @@ typedef struct HttpChunked {
 ** (400 bad chunking, 413 too large). */
 int http_chunked_feed(HttpChunked *c, const char *in, size_t len, size_t *used, char *body,
                       size_t *body_len, size_t max);
+
+/* Normalises the path part of a request target for routing (RFC 3986
+** 6.2.2): escapes of unreserved characters are decoded (so %2e is '.'),
+** other escapes upper-cased, and dot segments resolved. out must hold n
+** bytes. Returns 0 (out[0..*out_len) set) or 400 for a malformed escape, an
+** escaped '/', '\' or NUL, or a path that climbs above the root. */
+int http_normalize_path(const char *in, size_t n, char *out, size_t *out_len);
+/* Percent-decodes in[0..n) into out (at least n bytes; malformed escapes are
+** copied as they are). Returns the decoded length. */
+size_t http_percent_decode(const char *in, size_t n, char *out);
+/* Re-points req's method, target and header pointers from the buffer at
+** `from` to the same offsets in the buffer at `to`. Call while `from` is
+** still allocated, after copying the head into `to`. */
+void http_request_rebase(HttpRequest *req, const char *from, char *to);
 
 /* Case-insensitive header lookup; NULL if absent. */
 const HttpHeader *http_header(const HttpRequest *req, const char *name);

@@ -55,7 +55,9 @@ typedef struct Conn {
   size_t out_len, out_off, out_cap;
   bool close_after;       /* close once out is flushed */
   bool want_out;          /* EPOLLOUT registered */
-  HttpRequest req;
+  HttpRequest req;        /* points into `in` while state is C_BODY (conn_in_grow keeps it so) */
+  char *path;             /* the request's normalised path (http_normalize_path), routed on */
+  size_t path_len, path_cap;
   ServeFunc *fn;          /* route of the request being read (NULL: none or /metrics) */
   uint64_t fn_gen;        /* set generation fn belongs to (re-matched if stale) */
   FuncMetrics *fm;        /* fn's metrics (these survive reloads) */
@@ -201,6 +203,7 @@ static void conn_close(Worker *w, Conn *c) {
   free(c->in);
   free(c->out);
   free(c->body);
+  free(c->path);
   free(c);
 }
 
@@ -311,6 +314,7 @@ static void conn_consume(Conn *c, size_t n) {
   memmove(c->in, c->in + n, c->in_len - n);
   c->in_len -= n;
   c->state = C_HEAD;
+  memset(&c->req, 0, sizeof c->req);  /* it pointed at the bytes just dropped */
   c->fn = NULL;
   c->fm = NULL;
   c->is_metrics = false;
@@ -349,9 +353,7 @@ static void dispatch(Worker *w, Conn *c, const uint8_t *body, size_t body_len) {
   }
   if (c->fn && c->fn_gen != w->set_gen) {
     /* The functions were reloaded while the body arrived: route again. */
-    const char *q0 = memchr(c->req.target, '?', c->req.target_len);
-    c->fn = funcset_match(w->set, c->req.target,
-                          q0 ? (size_t)(q0 - c->req.target) : c->req.target_len);
+    c->fn = funcset_match(w->set, c->path, c->path_len);
     c->fn_gen = w->set_gen;
   }
   if (!c->fn) {
@@ -364,10 +366,10 @@ static void dispatch(Worker *w, Conn *c, const uint8_t *body, size_t body_len) {
   FuncRequest rq;
   const char *q = memchr(c->req.target, '?', c->req.target_len);
   rq.http = &c->req;
-  rq.path = c->req.target;
-  rq.path_len = q ? (size_t)(q - c->req.target) : c->req.target_len;
+  rq.path = c->path;
+  rq.path_len = c->path_len;
   rq.query = q ? q + 1 : "";
-  rq.query_len = q ? c->req.target_len - rq.path_len - 1 : 0;
+  rq.query_len = q ? c->req.target_len - (size_t)(q - c->req.target) - 1 : 0;
   rq.body = body;
   rq.body_len = body_len;
   rq.remote_addr = c->remote;
@@ -387,6 +389,38 @@ static void dispatch(Worker *w, Conn *c, const uint8_t *body, size_t body_len) {
   free(res.head);
 }
 
+/* Sets c->path to the normalised path of the parsed request's target. False
+** for a path http_normalize_path refuses, or (path_len SIZE_MAX) no memory. */
+static bool conn_route_path(Conn *c) {
+  const char *q = memchr(c->req.target, '?', c->req.target_len);
+  size_t plen = q ? (size_t)(q - c->req.target) : c->req.target_len;
+  if (plen > c->path_cap) {
+    char *p = realloc(c->path, plen);
+    if (!p) {
+      c->path_len = SIZE_MAX;
+      return false;
+    }
+    c->path = p;
+    c->path_cap = plen;
+  }
+  c->path_len = 0;
+  return http_normalize_path(c->req.target, plen, c->path, &c->path_len) == 0;
+}
+
+/* Grows the input buffer to cap bytes. While a request's body arrives its
+** parsed head points into the buffer, so the head moves with it: a new
+** buffer, the bytes copied, the pointers re-based, then the old one freed. */
+static bool conn_in_grow(Conn *c, size_t cap) {
+  char *p = malloc(cap);
+  if (!p) return false;
+  if (c->in_len) memcpy(p, c->in, c->in_len);
+  if (c->state == C_BODY) http_request_rebase(&c->req, c->in, p);
+  free(c->in);
+  c->in = p;
+  c->in_cap = cap;
+  return true;
+}
+
 /* Handles what is in the input buffer. Returns false if c was closed. */
 static bool conn_process(Worker *w, Conn *c) {
   while (c->state != C_LINGER && c->out_len == 0) {
@@ -402,10 +436,14 @@ static bool conn_process(Worker *w, Conn *c) {
         return conn_flush(w, c);
       }
       worker_sync_set(w);
-      const char *q = memchr(c->req.target, '?', c->req.target_len);
-      size_t plen = q ? (size_t)(q - c->req.target) : c->req.target_len;
-      c->is_metrics = plen == 8 && memcmp(c->req.target, "/metrics", 8) == 0;
-      c->fn = c->is_metrics ? NULL : funcset_match(w->set, c->req.target, plen);
+      if (!conn_route_path(c)) {
+        memset(&c->req, 0, sizeof c->req);
+        c->req.minor = 1;
+        respond_error(w, c, c->path_len == SIZE_MAX ? 500 : 400);
+        return conn_flush(w, c);
+      }
+      c->is_metrics = c->path_len == 8 && memcmp(c->path, "/metrics", 8) == 0;
+      c->fn = c->is_metrics ? NULL : funcset_match(w->set, c->path, c->path_len);
       c->fn_gen = w->set_gen;
       c->fm = c->fn ? c->fn->metrics : NULL;
       c->body_max = c->fn ? c->fn->conf.limits.max_body : 0;
@@ -506,10 +544,7 @@ static void conn_readable(Worker *w, Conn *c) {
     if (c->in_len + want > c->in_cap) {
       size_t cap = c->in_cap ? c->in_cap : 4096;
       while (cap < c->in_len + want) cap *= 2;
-      char *p = realloc(c->in, cap);
-      if (!p) { conn_close(w, c); return; }
-      c->in = p;
-      c->in_cap = cap;
+      if (!conn_in_grow(c, cap)) { conn_close(w, c); return; }
     }
     ssize_t r = recv(c->fd, c->in + c->in_len, want, 0);
     if (r < 0 && errno == EINTR) continue;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -95,8 +96,61 @@ int wasi_iovs(cairn_wasi *w, uint32_t ptr, uint32_t n, struct iovec *small,
 
 enum { IO_READ, IO_WRITE, IO_PREAD, IO_PWRITE };
 
+/* Pipes, terminals, sockets and other devices can make fd_read and fd_write
+** wait without end; regular files and block devices do not. */
+static bool fd_may_block(const WasiFd *f) {
+  return f->filetype != WASI_FT_FILE && f->filetype != WASI_FT_BLOCK &&
+         f->filetype != WASI_FT_DIR;
+}
+
+/* fd_read / fd_write on a pipe or device that may block: the wait happens in
+** wasi_wait_fd (interruptible), then the syscall finds the descriptor ready.
+** A write goes out in pieces of at most PIPE_BUF bytes, each after POLLOUT
+** (a pipe then has room for it), until everything is written, as a blocking
+** write does; in O_NONBLOCK mode the first EAGAIN ends it. Returns a WASI
+** errno or -1 (trap filled); *done gets the byte count. */
+static int fd_io_wait(cairn_wasi *w, int host, bool wr, struct iovec *iov, int n,
+                      size_t *done, cairn_error *trap) {
+  *done = 0;
+  for (;;) {
+    if (wasi_wait_fd(w, host, wr ? POLLOUT : POLLIN, trap) < 0) return -1;
+    ssize_t r;
+    if (!wr) {
+      r = readv(host, iov, n);
+    } else {
+      /* iov[0..k] holds at most PIPE_BUF bytes; iov[k] cut short for the call */
+      size_t sum = 0, keep = 0;
+      int k = 0;
+      while (k < n - 1 && sum + iov[k].iov_len <= PIPE_BUF) sum += iov[k++].iov_len;
+      if (n > 0 && sum + iov[k].iov_len > PIPE_BUF) {
+        keep = iov[k].iov_len;
+        iov[k].iov_len = PIPE_BUF - sum;
+      }
+      r = writev(host, iov, n > 0 ? k + 1 : 0);
+      if (keep) iov[k].iov_len = keep;
+    }
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      if (*done) return WASI_ESUCCESS;
+      return wasi_errno(errno);
+    }
+    *done += (size_t)r;
+    if (!wr) return WASI_ESUCCESS;
+    /* skip what went out */
+    size_t k = (size_t)r;
+    while (n > 0 && k >= iov->iov_len) {
+      k -= iov->iov_len;
+      iov++;
+      n--;
+    }
+    if (n == 0) return WASI_ESUCCESS;
+    iov->iov_base = (uint8_t *)iov->iov_base + k;
+    iov->iov_len -= k;
+  }
+}
+
 static int fd_io(cairn_wasi *w, int op, uint32_t fd, uint32_t iovs, uint32_t niovs,
-                 uint64_t offset, uint32_t out) {
+                 uint64_t offset, uint32_t out, cairn_error *trap) {
   static const uint64_t need[] = {R_FD_READ, R_FD_WRITE, R_FD_READ | R_FD_SEEK,
                                   R_FD_WRITE | R_FD_SEEK};
   int err;
@@ -108,6 +162,16 @@ static int fd_io(cairn_wasi *w, int op, uint32_t fd, uint32_t iovs, uint32_t nio
   int n;
   err = wasi_iovs(w, iovs, niovs, small, &iov, &n);
   if (err) return err;
+  if ((op == IO_READ || op == IO_WRITE) && fd_may_block(f)) {
+    size_t done = 0;
+    if (f->filetype == WASI_FT_SOCK_STREAM || f->filetype == WASI_FT_SOCK_DGRAM)
+      err = wasi_sock_io(w, f->host, op == IO_WRITE, iov, n, 0, &done, NULL, trap);
+    else
+      err = fd_io_wait(w, f->host, op == IO_WRITE, iov, n, &done, trap);
+    if (iov != small) free(iov);
+    if (err == WASI_ESUCCESS) wasi_put_u32(w, out, (uint32_t)done);
+    return err;
+  }
   ssize_t r;
   do {
     switch (op) {
@@ -125,16 +189,16 @@ static int fd_io(cairn_wasi *w, int op, uint32_t fd, uint32_t iovs, uint32_t nio
 }
 
 int wasi_fd_read(cairn_wasi *w, const cairn_val *a, cairn_error *trap) {
-  return fd_io(w, IO_READ, A32(0), A32(1), A32(2), 0, A32(3));
+  return fd_io(w, IO_READ, A32(0), A32(1), A32(2), 0, A32(3), trap);
 }
 int wasi_fd_write(cairn_wasi *w, const cairn_val *a, cairn_error *trap) {
-  return fd_io(w, IO_WRITE, A32(0), A32(1), A32(2), 0, A32(3));
+  return fd_io(w, IO_WRITE, A32(0), A32(1), A32(2), 0, A32(3), trap);
 }
 int wasi_fd_pread(cairn_wasi *w, const cairn_val *a, cairn_error *trap) {
-  return fd_io(w, IO_PREAD, A32(0), A32(1), A32(2), A64(3), A32(4));
+  return fd_io(w, IO_PREAD, A32(0), A32(1), A32(2), A64(3), A32(4), trap);
 }
 int wasi_fd_pwrite(cairn_wasi *w, const cairn_val *a, cairn_error *trap) {
-  return fd_io(w, IO_PWRITE, A32(0), A32(1), A32(2), A64(3), A32(4));
+  return fd_io(w, IO_PWRITE, A32(0), A32(1), A32(2), A64(3), A32(4), trap);
 }
 
 int wasi_fd_seek(cairn_wasi *w, const cairn_val *a, cairn_error *trap) {

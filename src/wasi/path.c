@@ -164,6 +164,52 @@ int wasi_path_rename(cairn_wasi *w, const cairn_val *a, cairn_error *trap) {
   return r == 0 ? WASI_ESUCCESS : wasi_errno(e);
 }
 
+/* How many levels directory dir lies beneath root (0: the same one), found
+** by climbing "..", or -1 if root is not met within 256 levels (or at the
+** file system root). Both fds are only read. */
+static int path_depth(int root, int dir) {
+  struct stat rs, cs;
+  if (fstat(root, &rs) != 0) return -1;
+  int cur = dir, depth = -1;
+  for (int d = 0; d <= 256; d++) {
+    if (fstat(cur, &cs) != 0) break;
+    if (cs.st_dev == rs.st_dev && cs.st_ino == rs.st_ino) {
+      depth = d;
+      break;
+    }
+    int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    struct stat us;
+    bool top = up >= 0 && fstat(up, &us) == 0 && us.st_dev == cs.st_dev && us.st_ino == cs.st_ino;
+    if (cur != dir) close(cur);
+    cur = up;
+    if (cur < 0 || top) break;
+  }
+  if (cur >= 0 && cur != dir) close(cur);
+  return depth;
+}
+
+/* Whether symlink target t, read in a directory depth levels beneath the
+** root, names something beneath the root: lexically, as it will be followed
+** (every ".." climbs a level and may never climb above the root). */
+static bool path_target_beneath(const char *t, int depth) {
+  while (*t) {
+    while (*t == '/') t++;
+    size_t n = strcspn(t, "/");
+    if (n == 2 && t[0] == '.' && t[1] == '.') {
+      if (--depth < 0) return false;
+    } else if (n > 0 && !(n == 1 && t[0] == '.')) {
+      depth++;
+    }
+    t += n;
+  }
+  return true;
+}
+
+/* path_symlink(old_path, old_len, fd, new_path, new_len): the target must
+** stay beneath fd, as wasmtime requires: absolute targets (refused by
+** wasi_path_copy) and targets whose ".." climb above fd, counted from the
+** link's own directory, are EPERM. (Following a link is sandboxed anyway;
+** this keeps the guest from planting links that point out.) */
 int wasi_path_symlink(cairn_wasi *w, const cairn_val *a, cairn_error *trap) {
   char *target;
   int err = wasi_path_copy(w, A32(0), A32(1), &target);
@@ -176,8 +222,12 @@ int wasi_path_symlink(cairn_wasi *w, const cairn_val *a, cairn_error *trap) {
     free(target);
     return err;
   }
-  int r = symlinkat(target, parent, name);
-  int e = errno;
+  int r = -1, e = EPERM;
+  int depth = path_depth(w->fds[A32(2)].host, parent);
+  if (depth >= 0 && path_target_beneath(target, depth)) {
+    r = symlinkat(target, parent, name);
+    e = errno;
+  }
   close(parent);
   free(path);
   free(target);

@@ -5,10 +5,18 @@
 ** timeout u64 @24, precision u64 @32, flags u16 @40} or fd u32 @16);
 ** event 32 bytes (userdata u64, error u16 @8, type u8 @10, nbytes u64 @16,
 ** flags u16 @24).
+** Waits are cut into slices of at most WASI_WAIT_SLICE_NS; between slices the
+** store's interrupt (a deadline) is tested, and a pending one ends the call
+** with the CAIRN_TRAP_INTERRUPT trap, so a sleeping or blocked guest stops
+** as promptly as a spinning one. wasi_wait_fd gives the same to the calls
+** that block on one descriptor (fd_read/fd_write on pipes and terminals,
+** sock_accept, sock_recv, sock_send).
 */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -24,6 +32,32 @@ static int64_t poll_now(clockid_t c) {
   struct timespec ts;
   clock_gettime(c, &ts);
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+bool wasi_interrupted(cairn_wasi *w, cairn_error *trap) {
+  if (!cairn_store_interrupted(w->store)) return false;
+  if (trap) {
+    memset(trap, 0, sizeof *trap);
+    trap->kind = CAIRN_ERR_TRAP;
+    trap->trap = CAIRN_TRAP_INTERRUPT;
+    trap->offset = -1;
+    snprintf(trap->msg, sizeof trap->msg, "%s", cairn_trap_message(CAIRN_TRAP_INTERRUPT));
+  }
+  return true;
+}
+
+int wasi_wait_fd(cairn_wasi *w, int fd, short events, cairn_error *trap) {
+  struct pollfd p = {.fd = fd, .events = events};
+  struct timespec ts = {0, 0};
+  if (ppoll(&p, 1, &ts, NULL) != 0) return 0;    /* ready, or an error the I/O reports */
+  int fl = fcntl(fd, F_GETFL);
+  if (fl >= 0 && (fl & O_NONBLOCK)) return 0;    /* the I/O call answers EAGAIN */
+  for (;;) {
+    if (wasi_interrupted(w, trap)) return -1;
+    ts.tv_nsec = WASI_WAIT_SLICE_NS;
+    int r = ppoll(&p, 1, &ts, NULL);
+    if (r > 0 || (r < 0 && errno != EINTR)) return 0;
+  }
 }
 
 typedef struct PollSub {
@@ -112,23 +146,31 @@ int wasi_poll_oneoff(cairn_wasi *w, const cairn_val *a, cairn_error *trap) {
       immediate = true;
     }
   }
+  /* Wait in slices: until an event, the first clock's deadline or an
+  ** interrupt (checked before each slice, so a pending one stops at once). */
   int r;
   for (;;) {
-    struct timespec ts, *tp = NULL;
-    if (immediate) {
-      ts.tv_sec = 0;
-      ts.tv_nsec = 0;
-      tp = &ts;
-    } else if (have_clock) {
+    int64_t slice = immediate ? 0 : WASI_WAIT_SLICE_NS;
+    if (slice && have_clock) {
       int64_t left = first - poll_now(CLOCK_MONOTONIC);
-      if (left < 0) left = 0;
-      ts.tv_sec = left / 1000000000;
-      ts.tv_nsec = left % 1000000000;
-      tp = &ts;
+      if (left < slice) slice = left < 0 ? 0 : left;
     }
-    r = ppoll(pf, (nfds_t)npf, tp, NULL);
-    if (r < 0 && errno == EINTR) continue;
-    break;
+    if (slice && wasi_interrupted(w, trap)) {
+      free(ps);
+      free(pf);
+      return -1;
+    }
+    struct timespec ts = {0, (long)slice};
+    r = ppoll(pf, (nfds_t)npf, &ts, NULL);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (r > 0 || immediate) break;
+    if (have_clock && (slice == 0 || poll_now(CLOCK_MONOTONIC) >= first)) {
+      r = 0;
+      break;
+    }
   }
   if (r < 0) {
     int e = errno;

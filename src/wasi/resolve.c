@@ -4,7 +4,8 @@
 **   - openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS) where the kernel has
 **     it: the kernel refuses `..` above the start, absolute paths and absolute
 **     symlinks (EXDEV, reported as EPERM) atomically, so no race can escape;
-**   - otherwise (ENOSYS) a component-by-component walk: each component is
+**   - otherwise (ENOSYS, or EPERM from a seccomp filter or container policy
+**     that denies openat2 itself) a component-by-component walk: each component is
 **     opened with O_PATH|O_NOFOLLOW relative to the previous one, `..` pops a
 **     stack of fds we hold (never above the start), symlinks are read and
 **     spliced into the remaining path (absolute targets refused, at most 40).
@@ -170,6 +171,23 @@ static int wasi_walk(int dirfd, const char *path, int flags, unsigned mode) {
   return result;
 }
 
+/* True if openat2 itself is refused (ENOSYS, or EPERM where seccomp or a
+** container policy denies it): an O_PATH open of the start fails. */
+static bool openat2_denied(int dirfd) {
+  struct open_how how;
+  memset(&how, 0, sizeof how);
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH;
+  long fd;
+  do fd = syscall(SYS_openat2, dirfd, ".", &how, sizeof how);
+  while (fd < 0 && (errno == EINTR || errno == EAGAIN));
+  if (fd >= 0) {
+    close((int)fd);
+    return false;
+  }
+  return errno == EPERM || errno == ENOSYS;
+}
+
 int wasi_open_beneath(cairn_wasi *w, int dirfd, const char *path, int flags, unsigned mode) {
   if (path[0] == '/') return -EPERM;
   if (path[0] == 0) return -ENOENT;
@@ -184,6 +202,12 @@ int wasi_open_beneath(cairn_wasi *w, int dirfd, const char *path, int flags, uns
       if (fd >= 0) return (int)fd;
       if (errno == EINTR || errno == EAGAIN) continue;
       if (errno == ENOSYS) break;
+      /* EPERM is either the file's answer (e.g. O_NOATIME on another's
+      ** file) or a filter denying openat2 itself: a harmless probe tells. */
+      if (errno == EPERM) {
+        if (!openat2_denied(dirfd)) return -EPERM;
+        break;
+      }
       return errno == EXDEV ? -EPERM : -errno;
     }
     w->no_openat2 = true;

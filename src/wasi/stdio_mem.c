@@ -30,7 +30,10 @@ static bool memout_append(cairn_wasi_memout *o, const uint8_t *p, size_t n) {
     size_t cap = o->cap ? o->cap : 4096;
     while (cap < o->len + n) cap *= 2;
     uint8_t *d = realloc(o->data, cap);
-    if (!d) return false;
+    if (!d) {
+      o->nomem = true;
+      return false;
+    }
     o->data = d;
     o->cap = cap;
   }

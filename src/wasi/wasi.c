@@ -130,7 +130,8 @@ static bool wasi_fd_reserve(cairn_wasi *w, uint32_t n) {
   if (n <= w->nfds) return true;
   uint32_t cap = w->nfds ? w->nfds : 8;
   while (cap < n) cap *= 2;
-  WasiFd *p = realloc(w->fds, (size_t)cap * sizeof *p);
+  WasiFd *p = w->fds ? cairn_realloc(w->fds, (size_t)cap * sizeof *p)
+                     : cairn_store_malloc(w->store, (size_t)cap * sizeof *p);
   if (!p) return false;
   for (uint32_t i = w->nfds; i < cap; i++) {
     memset(&p[i], 0, sizeof p[i]);
@@ -177,7 +178,7 @@ int64_t wasi_fd_add(cairn_wasi *w, int host, uint8_t filetype, uint8_t kind,
 void wasi_fd_release(cairn_wasi *w, uint32_t fd) {
   WasiFd *e = &w->fds[fd];
   if (!e->borrowed && e->host >= 0) close(e->host);
-  free(e->preopen);
+  cairn_free(e->preopen);
   memset(e, 0, sizeof *e);
   e->host = -1;
 }
@@ -191,15 +192,30 @@ void cairn_wasi_config_init(cairn_wasi_config *cfg) {
   cfg->stdio[2] = 2;
 }
 
-static char **wasi_copy_strings(const char *const *src, size_t n, size_t *bytes) {
-  char **v = calloc(n + 1, sizeof *v);
+/* A zeroed block charged to w's store (the WASI state belongs with it). */
+static void *wasi_zalloc(cairn_wasi *w, size_t n) {
+  void *p = cairn_store_malloc(w->store, n);
+  if (p) memset(p, 0, n);
+  return p;
+}
+
+static char *wasi_strdup(cairn_wasi *w, const char *z) {
+  size_t n = strlen(z) + 1;
+  char *r = cairn_store_malloc(w->store, n);
+  if (r) memcpy(r, z, n);
+  return r;
+}
+
+static char **wasi_copy_strings(cairn_wasi *w, const char *const *src, size_t n, size_t *bytes) {
+  if (n > SIZE_MAX / sizeof(char *) - 1) return NULL;
+  char **v = wasi_zalloc(w, (n + 1) * sizeof *v);
   if (!v) return NULL;
   *bytes = 0;
   for (size_t i = 0; i < n; i++) {
-    v[i] = strdup(src[i] ? src[i] : "");
+    v[i] = wasi_strdup(w, src[i] ? src[i] : "");
     if (!v[i]) {
-      for (size_t j = 0; j < i; j++) free(v[j]);
-      free(v);
+      for (size_t j = 0; j < i; j++) cairn_free(v[j]);
+      cairn_free(v);
       return NULL;
     }
     *bytes += strlen(v[i]) + 1;
@@ -209,8 +225,8 @@ static char **wasi_copy_strings(const char *const *src, size_t n, size_t *bytes)
 
 static void wasi_free_strings(char **v) {
   if (!v) return;
-  for (char **p = v; *p; p++) free(*p);
-  free(v);
+  for (char **p = v; *p; p++) cairn_free(*p);
+  cairn_free(v);
 }
 
 /* Adds a borrowed host fd (stdio or listener) at guest slot `slot`. */
@@ -240,13 +256,14 @@ static bool wasi_add_borrowed(cairn_wasi *w, uint32_t slot, int host, uint8_t ki
 }
 
 cairn_wasi *cairn_wasi_new(cairn_store *s, const cairn_wasi_config *cfg, cairn_error *err) {
-  cairn_wasi *w = calloc(1, sizeof *w);
+  cairn_wasi *w = cairn_store_malloc(s, sizeof *w);
   if (!w) goto nomem;
+  memset(w, 0, sizeof *w);
   w->store = s;
   w->argc = cfg->argc;
   w->envc = cfg->envc;
-  w->argv = wasi_copy_strings(cfg->argv, cfg->argc, &w->argv_bytes);
-  w->env = wasi_copy_strings(cfg->env, cfg->envc, &w->env_bytes);
+  w->argv = wasi_copy_strings(w, cfg->argv, cfg->argc, &w->argv_bytes);
+  w->env = wasi_copy_strings(w, cfg->env, cfg->envc, &w->env_bytes);
   if (!w->argv || !w->env || !wasi_fd_reserve(w, 3)) goto nomem;
   for (uint32_t i = 0; i < 3; i++)
     if (cfg->stdio[i] >= 0 && !wasi_add_borrowed(w, i, cfg->stdio[i], WASI_KIND_STDIO))
@@ -263,7 +280,7 @@ cairn_wasi *cairn_wasi_new(cairn_store *s, const cairn_wasi_config *cfg, cairn_e
     int64_t g = wasi_fd_put(w, wasi_fd_lowest(w, 3), fd, WASI_FT_DIR, WASI_KIND_DIR, R_DIR_BASE, R_ALL, p->read_only);
     if (g < 0) goto nomem;
     const char *gp = p->guest_path ? p->guest_path : p->host_path;
-    w->fds[g].preopen = strdup(gp);
+    w->fds[g].preopen = wasi_strdup(w, gp);
     if (!w->fds[g].preopen) goto nomem;
     w->fds[g].preopen_len = strlen(gp);
   }
@@ -271,8 +288,8 @@ cairn_wasi *cairn_wasi_new(cairn_store *s, const cairn_wasi_config *cfg, cairn_e
     uint32_t slot = wasi_fd_lowest(w, 3);
     if (!wasi_add_borrowed(w, slot, cfg->listeners[i], WASI_KIND_LISTENER)) goto nomem;
   }
-  w->funcs = calloc(WASI_NFUNCS, sizeof *w->funcs);
-  w->binds = calloc(WASI_NFUNCS, sizeof *w->binds);
+  w->funcs = wasi_zalloc(w, WASI_NFUNCS * sizeof *w->funcs);
+  w->binds = wasi_zalloc(w, WASI_NFUNCS * sizeof *w->binds);
   if (!w->funcs || !w->binds) goto nomem;
   return w;
 nomem:
@@ -285,12 +302,12 @@ void cairn_wasi_free(cairn_wasi *w) {
   if (!w) return;
   for (uint32_t i = 0; i < w->nfds; i++)
     if (w->fds[i].host >= 0) wasi_fd_release(w, i);
-  free(w->fds);
+  cairn_free(w->fds);
   wasi_free_strings(w->argv);
   wasi_free_strings(w->env);
-  free(w->funcs);
-  free(w->binds);
-  free(w);
+  cairn_free(w->funcs);
+  cairn_free(w->binds);
+  cairn_free(w);
 }
 
 /* ---- imports ---- */

@@ -191,6 +191,27 @@ int wasi_iovs(cairn_wasi *w, uint32_t ptr, uint32_t n, struct iovec *small,
 /* Validates fstflags and builds utimensat times. Returns a WASI errno. */
 int wasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec ts[2]);
 
+/* ---- bounded waits (poll.c) ----
+** A blocking call waits in slices of at most this long and tests the store's
+** interrupt between them. */
+#define WASI_WAIT_SLICE_NS 10000000
+/* True if w's store has an interrupt pending; then fills trap (if not NULL)
+** with the CAIRN_TRAP_INTERRUPT trap the calling host function returns. */
+bool wasi_interrupted(cairn_wasi *w, cairn_error *trap);
+/* Waits until host fd is ready for events (POLLIN or POLLOUT), an error or
+** a hangup, in slices. Returns at once for a descriptor in O_NONBLOCK mode
+** (its I/O call answers EAGAIN). Returns 0, or -1 after filling trap when an
+** interrupt arrives first. */
+int wasi_wait_fd(cairn_wasi *w, int fd, short events, cairn_error *trap);
+/* Socket I/O that blocks only in wasi_wait_fd (MSG_DONTWAIT underneath), for
+** sock_recv/sock_send and fd_read/fd_write on sockets (sock.c). Sends
+** everything unless the socket is in O_NONBLOCK mode; receives what is
+** there (all of it with MSG_WAITALL). Returns a WASI errno, or -1 (trap
+** filled) on interrupt; *done gets the byte count, *mflags the recvmsg
+** msg_flags. iov is consumed (advanced). */
+int wasi_sock_io(cairn_wasi *w, int host, bool send, struct iovec *iov, int niov, int flags,
+                 size_t *done, int *mflags, cairn_error *trap);
+
 /* ---- errno mapping (errno.c) ---- */
 int wasi_errno(int host_errno);
 

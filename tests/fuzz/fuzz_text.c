@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (cairn_wat_to_wasm((const char *)data, size, &bin, &n, &err)) {
     cairn_module *m = cairn_module_new(bin, n, &err);
     cairn_module_free(m);
-    free(bin);
+    cairn_free(bin);
   }
   cairn_wast_script s;
   if (cairn_wast_parse((const char *)data, size, &s, &err)) cairn_wast_free(&s);

@@ -24,7 +24,7 @@ static int replay_file(const char *path) {
     return -1;
   }
   LLVMFuzzerTestOneInput(p, n);
-  free(p);
+  cairn_free(p);
   return 1;
 }
 

@@ -22,10 +22,11 @@ stop_server() {
 cleanup() { stop_server; rm -rf "$WORK"; }
 trap cleanup EXIT
 [ -n "${KEEP_WORK:-}" ] && trap stop_server EXIT
-# start_server CAIRN FUNCS [extra args...]: sets PORT and SERVE_PID.
+# start_server CAIRN FUNCS [extra args...]: sets PORT and SERVE_PID. The
+# config is serve-test.json unless SERVE_TEST_CONFIG names another.
 start_server() {
   local cairn=$1 funcs=$2; shift 2
-  sed "s|FUNCS|$funcs|g" "$(dirname "$0")/serve-test.json" > "$WORK/serve.json"
+  sed "s|FUNCS|$funcs|g" "${SERVE_TEST_CONFIG:-$(dirname "$0")/serve-test.json}" > "$WORK/serve.json"
   "$cairn" serve --config "$WORK/serve.json" "$@" > "$WORK/out.log" 2> "$WORK/err.log" &
   SERVE_PID=$!
   PORT=""

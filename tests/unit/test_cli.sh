@@ -41,8 +41,21 @@ cat >"$work/t.wat" <<'W'
   (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
   (func (export "f") (param f64) (result f64) (f64.mul (local.get 0) (f64.const 2))))
 W
-check "run trap" 134 "error: unreachable" -- "$cairn" run "$work/t.wat" --invoke boom
+check "run trap" 134 "^error: wasm trap: unreachable$" -- "$cairn" run "$work/t.wat" --invoke boom
 check "run trap backtrace" 134 "at func\[0\]" -- "$cairn" run "$work/t.wat" --invoke boom
+cat >"$work/oob.wat" <<'W'
+(module (memory 1)
+  (func (export "oob") (result i32) (i32.load (i32.const 65536)))
+  (table $t 1 funcref)
+  (func (export "grow") (param i32) (result i32) (table.grow $t (ref.null func) (local.get 0))))
+W
+check "run OOB is a Wasm trap" 134 "^error: wasm trap: out of bounds memory access$" -- "$cairn" run "$work/oob.wat" --invoke oob
+check "run OOB backtrace" 134 "^  at func\[0\]$" -- "$cairn" run "$work/oob.wat" --invoke oob
+check "run --max-table default refuses 2^28" 0 "^-1:i32$" -- timeout 5 "$cairn" run "$work/oob.wat" --invoke grow 268435456
+check "run --max-table default allows 10^7" 0 "^1:i32$" -- "$cairn" run "$work/oob.wat" --invoke grow 9999999
+check "run --max-table N" 0 "^-1:i32$" -- "$cairn" run --max-table 100 "$work/oob.wat" --invoke grow 100
+check "run --max-table 0: no cap" 0 "^1:i32$" -- "$cairn" run --max-table 0 "$work/oob.wat" --invoke grow 10000000
+check "run --help documents the table cap" 0 "default 10000000" -- "$cairn" run --help
 check "run negative" 0 "^-3:i32$" -- "$cairn" run "$work/t.wat" --invoke div -9 3
 check "run f64" 0 "^3:f64$" -- "$cairn" run "$work/t.wat" --invoke f 1.5
 

@@ -87,7 +87,7 @@ static void test_types(void) {
   CHECK(f && f->typeId == rt_type_id(s, &t5), "host function type id equals module type id");
   CHECK(s->maxCallDepth == 10000 && !s->fuelOn, "store defaults");
   cairn_store_free(s);
-  cairn_store_config cfg = {0, 0, 500, 77};
+  cairn_store_config cfg = {.fuel = 500, .max_call_depth = 77};
   s = cairn_store_new(&cfg);
   CHECK(s->maxCallDepth == 77 && s->fuelOn && s->fuel == 500, "store config");
   cairn_store_interrupt(s);
@@ -96,23 +96,30 @@ static void test_types(void) {
   printf("ok types: interning, store config\n");
 }
 
-/* Reads *p under a landing pad; true if the read faulted into the pad. */
-static __attribute__((noinline)) bool probe_faults(uint8_t *p) {
+/* Reads *p as guest code of store s would, under a landing pad; true if the
+** read faulted into the pad. */
+static __attribute__((noinline)) bool probe_faults(cairn_store *s, uint8_t *p) {
   TrapPad pad;
-  pad.prev = rt_trap_pad;
-  rt_trap_pad = &pad;
+  rt_pad_init(&pad, s);
   if (sigsetjmp(pad.jb, 0)) {
-    rt_trap_pad = pad.prev;
+    rt_pad_pop(&pad);
     return true;
   }
+  rt_pad_push(&pad);
   (void)*(volatile uint8_t *)p;
-  rt_trap_pad = pad.prev;
+  rt_pad_pop(&pad);
   return false;
 }
 
-static void *thread_probe(void *p) {
+typedef struct Probe {
+  cairn_store *s;
+  uint8_t *p;
+} Probe;
+
+static void *thread_probe(void *arg) {
+  Probe *pr = arg;
   rt_signals_init();
-  return probe_faults(p) ? p : NULL;
+  return probe_faults(pr->s, pr->p) ? pr->p : NULL;
 }
 
 static void test_memory(void) {
@@ -148,12 +155,13 @@ static void test_memory(void) {
     /* Guard faults become jumps to the landing pad, repeatedly. */
     for (int round = 0; round < 3; round++) {
       uint8_t *probe = round == 2 ? m->base + ((size_t)1 << 33) + 8 : d + 3 * 65536 + round;
-      CHECK(probe_faults(probe), "out-of-bounds access jumps to the trap pad");
+      CHECK(probe_faults(s, probe), "out-of-bounds access jumps to the trap pad");
     }
     pthread_t th;
     void *res = NULL;
     uint8_t *far = m->base + ((size_t)1 << 32) + 12345;
-    CHECK(pthread_create(&th, NULL, thread_probe, far) == 0 && pthread_join(th, &res) == 0 &&
+    Probe pr = {s, far};
+    CHECK(pthread_create(&th, NULL, thread_probe, &pr) == 0 && pthread_join(th, &res) == 0 &&
               res == far,
           "guard fault trapped on another thread");
     CHECK(d[3 * 65536 - 1] == 7, "last byte still accessible");
@@ -163,7 +171,7 @@ static void test_memory(void) {
   }
   cairn_store_free(s);
 
-  cairn_store_config cfg = {2, 0, 0, 0};
+  cairn_store_config cfg = {.max_memory_pages = 2};
   s = cairn_store_new(&cfg);
   m = cairn_memory_new(s, (cairn_limits){1, 0, false}, &err);
   CHECK(m && cairn_memory_grow(m, 1) == 1 && cairn_memory_grow(m, 1) == -1, "store page cap");

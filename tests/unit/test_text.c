@@ -462,7 +462,7 @@ static void test_public(void) {
   const char *src = "(module (memory (data \"abc\")))";
   bool ok = cairn_wat_to_wasm(src, strlen(src), &out, &n, &err);
   CHECK(ok && n > 8 && memcmp(out, "\0asm", 4) == 0, "cairn_wat_to_wasm");
-  free(out);
+  cairn_free(out);
   ok = cairn_wat_to_wasm("(func", 5, &out, &n, &err);
   CHECK(!ok && err.kind == CAIRN_ERR_MALFORMED && err.line == 1, "cairn_wat_to_wasm error");
   printf("public: cairn_wat_to_wasm\n");

@@ -10,9 +10,12 @@
 # echo_server is served through --tcplisten to a bash /dev/tcp client; trap
 # checks the trap status (134) and the backtrace on stderr; reactor is built
 # with -mexec-model=reactor and run with --invoke after its _initialize;
-# simd_vec is built with -msimd128 so its loops run as v128 code.
+# simd_vec is built with -msimd128 so its loops run as v128 code; sleep
+# checks that --timeout stops a guest blocked in sleep() or a read.
 # Without a wasm32-wasi toolchain the script skips, except under CI
 # (CI=true), where that is a failure: scripts/install-deps.sh installs it.
+# CAIRN_WRAP, a program that runs its arguments (e.g. tests/wasi/no_openat2),
+# is put in front of every `CAIRN run`.
 # Prints PASS/FAIL per check and `wasi-programs: N passed, N failed` last.
 set -u
 CAIRN=${1:?usage: run-programs.sh CAIRN}
@@ -59,7 +62,7 @@ run() { # NAME [cairn options...] -- [program args...]   (stdin from $work/NAME.
   while [ "$1" != -- ]; do opts+=("$1"); shift; done; shift
   local in=/dev/null
   [ -f "$work/$name.in" ] && in=$work/$name.in
-  timeout 60 "$CAIRN" run "${opts[@]}" "$work/$name.wasm" "$@" <"$in" >"$work/$name.out" 2>"$work/$name.err"
+  timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run "${opts[@]}" "$work/$name.wasm" "$@" <"$in" >"$work/$name.out" 2>"$work/$name.err"
   local code=$?
   if [ $code -ne 0 ]; then echo "exit $code" >>"$work/$name.out"; fi
   check "$name" "$work/$name.out"
@@ -104,7 +107,7 @@ fi
 
 # A trap: message and Wasm backtrace on stderr, exit status 134.
 run trap --
-if grep -q "^error: unreachable" "$work/trap.err" && grep -q "at func\[[0-9]*\] inner" "$work/trap.err" &&
+if grep -q "^error: wasm trap: unreachable" "$work/trap.err" && grep -q "at func\[[0-9]*\] inner" "$work/trap.err" &&
    grep -q "at func\[[0-9]*\] main" "$work/trap.err"; then
   ok "trap backtrace"
 else
@@ -128,9 +131,41 @@ else
   bad "sandbox: outside untouched"
 fi
 
+# --timeout cuts a guest that sleeps (poll_oneoff) or blocks reading a pipe
+# that never ends: exit 134 ("interrupted") soon after the deadline, not 100 s
+# later. A guest that ends in time is not affected.
+ms_now() { date +%s%3N; }
+t0=$(ms_now)
+run sleep --timeout 300 -- 100
+dt=$(( $(ms_now) - t0 ))
+if [ "$dt" -lt 3000 ] && grep -q "^error: wasm trap: interrupted" "$work/sleep.err"; then
+  ok "sleep(100) with --timeout 300 stopped after $dt ms"
+else
+  bad "sleep(100) with --timeout 300 stopped after $dt ms" "$work/sleep.err"
+fi
+mkfifo "$work/never"
+exec 4<>"$work/never"     # a pipe with a writer that never writes
+t0=$(ms_now)
+timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run --timeout 300 "$work/sleep.wasm" read <&4 \
+  >"$work/sleep-read.out" 2>"$work/sleep-read.err"
+code=$?
+dt=$(( $(ms_now) - t0 ))
+exec 4<&-
+if [ "$code" = 134 ] && [ "$dt" -lt 3000 ] && grep -q "^error: wasm trap: interrupted" "$work/sleep-read.err"; then
+  ok "blocked stdin read with --timeout 300 stopped after $dt ms"
+else
+  bad "blocked stdin read with --timeout 300 stopped (status $code after $dt ms)" "$work/sleep-read.err"
+fi
+if out=$(timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run --timeout 5000 "$work/sleep.wasm" 0 </dev/null) &&
+   [ "$out" = "$(printf 'waiting\ndone')" ]; then
+  ok "--timeout leaves a program that ends in time alone"
+else
+  bad "--timeout leaves a program that ends in time alone"
+fi
+
 # Echo server through --tcplisten with a client here.
 port=$((20000 + RANDOM % 20000))
-timeout 30 "$CAIRN" run --tcplisten "127.0.0.1:$port" "$work/echo_server.wasm" \
+timeout 30 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run --tcplisten "127.0.0.1:$port" "$work/echo_server.wasm" \
   </dev/null >"$work/echo_server.out" 2>"$work/echo_server.err" &
 server_pid=$!
 reply=""

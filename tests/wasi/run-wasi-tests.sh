@@ -5,7 +5,9 @@
 # (optional) gives args, env, root (a folder preopened as "/" on a fresh copy),
 # exit_code (default 0) and the exact expected stdout. Prints PASS/FAIL per
 # test and `wasi: N passed, N failed` last; exits non-zero if any failed.
-# Needs jq. TIMEOUT (seconds per test, default 60) may be set in the environment.
+# Needs jq. TIMEOUT (seconds per test, default 60) may be set in the environment;
+# CAIRN_WRAP, a program that runs its arguments (e.g. tests/wasi/no_openat2),
+# is put in front of every `CAIRN run`.
 set -u
 CAIRN=${1:?usage: run-wasi-tests.sh CAIRN SUITE_DIR}
 SUITE=${2:?usage: run-wasi-tests.sh CAIRN SUITE_DIR}
@@ -25,7 +27,7 @@ for sub in c rust assemblyscript; do
     [ -f "$json" ] || json=/dev/null
     t="$work/$sub-$name"
     mkdir -p "$t"
-    cmd=("$CAIRN" run)
+    cmd=(${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run)
     root=$(jq -r '.root // empty' <"$json" 2>/dev/null)
     if [ -n "$root" ]; then
       cp -R "$SUITE/$sub/$root" "$t/root" && chmod -R u+w "$t/root"

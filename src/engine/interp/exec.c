@@ -84,13 +84,18 @@ static inline uint64_t exec_pair(const uint32_t *p) {
 
 static ExecState *exec_state(cairn_store *s) {
   if (s->pExec) return s->pExec;
-  ExecState *ex = base_calloc(1, sizeof *ex);
+  ExecState *ex = RT_CALLOC(s, 1, sizeof *ex);
   if (!ex) return NULL;
-  ex->aStack = base_malloc(EXEC_STACK_SLOTS * sizeof(Slot));
-  if (!ex->aStack) {
+  ex->aStack = RT_MALLOC(s, EXEC_STACK_SLOTS * sizeof(Slot));
+  /* The first frames from the store's hook too: growth reallocs that block. */
+  ex->aFrame = RT_MALLOC(s, 256 * sizeof *ex->aFrame);
+  if (!ex->aStack || !ex->aFrame) {
+    base_free(ex->aStack);
+    base_free(ex->aFrame);
     base_free(ex);
     return NULL;
   }
+  ex->nFrameAlloc = 256;
   ex->pEnd = ex->aStack + EXEC_STACK_SLOTS;
   ex->pFree = ex->aStack;
   s->pExec = ex;
@@ -317,7 +322,9 @@ dispatch:
     NEXT();
   }
   OP(TABLE_GROW) {
+    rt_guest_leave(); /* allocation is the engine's work, not guest code */
     int64_t r = rt_table_grow(inst->apTable[pc[1]], U32(3), (void *)(uintptr_t)S(2));
+    rt_guest_enter();
     S(0) = (uint32_t)r;
     pc += 4;
     NEXT();
@@ -353,7 +360,9 @@ dispatch:
     NEXT();
   }
   OP(MEMORY_GROW) {
+    rt_guest_leave();
     int64_t r = rt_memory_grow(mem, U32(1));
+    rt_guest_enter();
     S(0) = (uint32_t)r;
     LOAD_MEM();
     pc += 2;
@@ -429,25 +438,29 @@ call_enter:
 
 call_slow:
   if (interp_is_lazy(cc)) {
+    rt_guest_leave(); /* translation and allocation are not guest code */
     cc = interp_translate(callee->inst->m, callee->idx, err);
+    rt_guest_enter();
     if (!cc) goto trap_err;
   }
   if (ex->nFrame >= s->maxCallDepth || cc->frameSize > (size_t)(ex->pEnd - nfp))
     TRAP(CAIRN_TRAP_STACK_EXHAUSTED);
-  if (!exec_grow_frames(ex)) TRAP(CAIRN_TRAP_STACK_EXHAUSTED);
+  rt_guest_leave();
+  bool grown = exec_grow_frames(ex);
+  rt_guest_enter();
+  if (!grown) TRAP(CAIRN_TRAP_STACK_EXHAUSTED);
   exec_frame_cap(ex, s);
   fr = &ex->aFrame[ex->nFrame - 1];
   goto call_enter;
 
 call_host: {
   /* a host function may re-enter Wasm: its nested interp_call continues
-  ** above this frame; guard-page faults in host code are not traps */
+  ** above this frame; faults in host code are never traps */
   Slot *pSaved = ex->pFree;
-  TrapPad *pad = rt_trap_pad;
   ex->pFree = fp + ((const InterpCode *)fr->f->def->pCode)->frameSize;
-  rt_trap_pad = NULL;
+  rt_guest_leave();
   bool ok = rt_call_host(callee, nfp, err);
-  rt_trap_pad = pad;
+  rt_guest_enter();
   ex->pFree = pSaved;
   fr = &ex->aFrame[ex->nFrame - 1]; /* a nested call may have moved the records */
   if (UNLIKELY(!ok)) goto trap_err;
@@ -477,23 +490,24 @@ trap_err:
 #undef NEXT
 }
 
-/* Runs the loop under a trap landing pad for guard-page faults. Only
-** volatile copies are used after sigsetjmp returns a second time. */
+/* Runs the loop under a trap landing pad for guard-page faults, in guest
+** state (runtime.h). Only volatile copies are used after sigsetjmp returns
+** a second time. */
 static bool exec_guarded(ExecState *ex0, cairn_store *s0, uint32_t base0, cairn_error *err0) {
   ExecState *volatile ex = ex0;
   cairn_store *volatile s = s0;
   volatile uint32_t base = base0;
   cairn_error *volatile err = err0;
   TrapPad pad;
-  pad.prev = rt_trap_pad;
+  rt_pad_init(&pad, s0);
   if (sigsetjmp(pad.jb, 0)) {
-    rt_trap_pad = pad.prev;
+    rt_pad_pop(&pad);
     exec_trap(ex, s, CAIRN_TRAP_MEMORY_OOB, err);
     return false;
   }
-  rt_trap_pad = &pad;
+  rt_pad_push(&pad);
   bool ok = exec_run(ex, s, base, err, NULL);
-  rt_trap_pad = pad.prev;
+  rt_pad_pop(&pad);
   return ok;
 }
 

@@ -1532,6 +1532,12 @@ static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err)
   if (code->frameSize < code->nResult) code->frameSize = code->nResult;
   code->funcIdx = fidx;
   code->zName = f->name.n ? base_strndup(f->name.z, f->name.n) : NULL;
+  if (f->name.n && !code->zName) { /* published code would lose its name for good */
+    base_free(code);
+    code = NULL;
+    base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory translating function %u", fidx);
+    goto done;
+  }
   code->nCode = t.n;
   memcpy(code->aCode, t.a, (size_t)t.n * sizeof(uint32_t));
   if (INTERP_VERIFY) interp_verify_or_die(m, code);

@@ -73,8 +73,8 @@ cairn_func *cairn_func_new(cairn_store *s, const cairn_functype *type, cairn_hos
     a[i] = (ValType)t;
   }
   FuncType tmp = {type->nparams, type->nresults, a, NULL};
-  cairn_func *f = base_calloc(1, sizeof *f);
-  if (!f || !rt_functype_copy(&f->hostType, &tmp)) {
+  cairn_func *f = RT_CALLOC(s, 1, sizeof *f);
+  if (!f || !rt_functype_copy(s, &f->hostType, &tmp)) {
     base_free(f);
     base_free(a);
     return NULL;
@@ -127,6 +127,12 @@ bool rt_call_host(cairn_func *f, Slot *aSlot, cairn_error *err) {
   cairn_error trap;
   base_error_clear(&trap);
   bool ok = f->host(f->hostEnv, aArg, aRes, &trap);
+  if (!ok && trap.trap == CAIRN_TRAP_INTERRUPT && f->store) {
+    /* a host function that saw the interrupt (a blocking WASI call) traps
+    ** with it; like the interpreter's own, that trap consumes it */
+    atomic_store(&f->store->interrupt, 0);
+    atomic_fetch_and(&f->store->pending, ~RT_PENDING_INTERRUPT);
+  }
   if (ok) {
     k = 0;
     for (uint32_t i = 0; i < t->nResult; i++) {

@@ -8,7 +8,7 @@
 
 cairn_global *rt_global_create(cairn_store *s, ValType type, bool mut, const Slot v[2],
                                cairn_error *err) {
-  cairn_global *g = base_calloc(1, sizeof *g);
+  cairn_global *g = RT_CALLOC(s, 1, sizeof *g);
   if (!g || !rt_own(s, RT_GLOBAL, g)) {
     base_free(g);
     base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory allocating a global");

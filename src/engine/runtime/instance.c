@@ -139,14 +139,14 @@ static bool inst_alloc(cairn_instance *inst, const cairn_extern *imports, cairn_
   const Module *m = inst->m;
   cairn_store *s = inst->store;
   uint32_t nOwn = m->nFunc - m->nFuncImport;
-  inst->apFunc = base_calloc(m->nFunc, sizeof(cairn_func *));
-  inst->apTable = base_calloc(m->nTable, sizeof(cairn_table *));
-  inst->apMem = base_calloc(m->nMem, sizeof(cairn_memory *));
-  inst->apGlobal = base_calloc(m->nGlobal, sizeof(cairn_global *));
-  inst->aTypeId = base_calloc(m->nType, sizeof(uint32_t));
-  inst->aElemDropped = base_calloc(m->nElem, sizeof(bool));
-  inst->aDataDropped = base_calloc(m->nData, sizeof(bool));
-  inst->aOwnFunc = base_calloc(nOwn, sizeof(cairn_func));
+  inst->apFunc = RT_CALLOC(s, m->nFunc, sizeof(cairn_func *));
+  inst->apTable = RT_CALLOC(s, m->nTable, sizeof(cairn_table *));
+  inst->apMem = RT_CALLOC(s, m->nMem, sizeof(cairn_memory *));
+  inst->apGlobal = RT_CALLOC(s, m->nGlobal, sizeof(cairn_global *));
+  inst->aTypeId = RT_CALLOC(s, m->nType, sizeof(uint32_t));
+  inst->aElemDropped = RT_CALLOC(s, m->nElem, sizeof(bool));
+  inst->aDataDropped = RT_CALLOC(s, m->nData, sizeof(bool));
+  inst->aOwnFunc = RT_CALLOC(s, nOwn, sizeof(cairn_func));
   if (!inst->apFunc || !inst->apTable || !inst->apMem || !inst->apGlobal || !inst->aTypeId ||
       !inst->aElemDropped || !inst->aDataDropped || !inst->aOwnFunc)
     return nomem(err);
@@ -247,7 +247,7 @@ cairn_instance *cairn_instance_new(cairn_store *s, const cairn_module *m,
     return NULL;
   }
   rt_signals_init();
-  cairn_instance *inst = base_calloc(1, sizeof *inst);
+  cairn_instance *inst = RT_CALLOC(s, 1, sizeof *inst);
   if (!inst || !rt_own(s, RT_INSTANCE, inst)) {
     base_free(inst);
     nomem(err);

@@ -11,10 +11,14 @@
 
 #include "engine/runtime/rtint.h"
 
+/* Maximum in pages without the store cap: declared max or spec limit. */
+static uint64_t mem_own_max(const Limits *lim) {
+  return lim->hasMax && lim->max < WASM_MAX_PAGES ? lim->max : WASM_MAX_PAGES;
+}
+
 /* Effective maximum in pages: declared max, store cap, spec limit. */
 static uint64_t mem_max_pages(const cairn_store *s, const Limits *lim) {
-  uint64_t max = WASM_MAX_PAGES;
-  if (lim->hasMax && lim->max < max) max = lim->max;
+  uint64_t max = mem_own_max(lim);
   if (s->cfg.max_memory_pages && s->cfg.max_memory_pages < max) max = s->cfg.max_memory_pages;
   return max;
 }
@@ -40,13 +44,16 @@ static bool mem_commit(cairn_memory *m, uint64_t newPages) {
 cairn_memory *rt_memory_create(cairn_store *s, const Limits *lim, cairn_error *err) {
   uint64_t max = mem_max_pages(s, lim);
   if (lim->min > max) {
+    if (lim->min <= mem_own_max(lim)) s->limitsHit |= CAIRN_LIMIT_MEMORY;
     base_error(err, CAIRN_ERR_NOMEM, -1, "memory minimum of %llu pages exceeds the limit of %llu",
                (unsigned long long)lim->min, (unsigned long long)max);
     return NULL;
   }
-  cairn_memory *m = base_calloc(1, sizeof *m);
+  cairn_memory *m = RT_CALLOC(s, 1, sizeof *m);
   if (!m) goto nomem;
   m->maxPages = max;
+  m->ownMax = mem_own_max(lim);
+  m->store = s;
   m->hasMax = lim->hasMax;
   m->declMax = lim->hasMax ? lim->max : 0;
 #if RT_GUARDED
@@ -60,7 +67,7 @@ cairn_memory *rt_memory_create(cairn_store *s, const Limits *lim, cairn_error *e
   m->reserved = RT_MEM_RESERVE;
   m->guarded = true;
 #else
-  m->base = base_malloc(1); /* never NULL, even for 0 pages */
+  m->base = RT_MALLOC(s, 1); /* never NULL, even for 0 pages */
   if (!m->base) {
     base_free(m);
     goto nomem;
@@ -91,7 +98,11 @@ void rt_memory_destroy(cairn_memory *m) {
 
 int64_t rt_memory_grow(cairn_memory *m, uint64_t delta) {
   uint64_t old = m->pages;
-  if (delta > m->maxPages || old + delta > m->maxPages) return -1;
+  if (delta > m->maxPages || old + delta > m->maxPages) {
+    /* refused by the store's cap, not by the memory's own maximum */
+    if (delta <= m->ownMax && old + delta <= m->ownMax) m->store->limitsHit |= CAIRN_LIMIT_MEMORY;
+    return -1;
+  }
   if (!mem_commit(m, old + delta)) return -1;
   m->pages = old + delta;
   return (int64_t)old;

@@ -33,7 +33,7 @@ bool rt_own(cairn_store *s, RtKind kind, void *p);
 
 /* Function types: dst gets owned copies of src's arrays (aPublic is built
 ** from aType if src has none). Free with rt_functype_free. */
-bool rt_functype_copy(FuncType *dst, const FuncType *src);
+bool rt_functype_copy(cairn_store *s, FuncType *dst, const FuncType *src);
 void rt_functype_free(FuncType *t);
 /* The public view of t (arrays stay owned by t). t->aPublic must be set. */
 void rt_functype_public(const FuncType *t, cairn_functype *out);

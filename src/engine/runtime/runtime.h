@@ -8,7 +8,10 @@
 **     the handlers it replaced, chained to when no pad is set, and a pthread
 **     key that frees each thread's alternate signal stack; all in trap.c);
 **   - rt_trap_pad, a thread-local pointer to the innermost landing pad of
-**     Wasm code running on this thread (NULL when none runs).
+**     Wasm code running on this thread (NULL when none runs);
+**   - rt_in_guest, a thread-local flag: 1 while this thread executes guest
+**     (Wasm) code itself, 0 in the engine's own work (translation,
+**     allocation, growth) and in host functions.
 */
 #ifndef CAIRN_RUNTIME_H
 #define CAIRN_RUNTIME_H
@@ -51,6 +54,8 @@ struct cairn_table {
   void **aElem;                /* size entries; a cairn_func * or an externref pointer */
   uint32_t nAlloc;
   uint64_t declMax;            /* declared maximum if hasMax (for import matching) */
+  uint64_t ownMax;             /* maximum without the store cap (declared or 2^32-1) */
+  cairn_store *store;          /* owner: its limit flags and interrupt */
 };
 
 struct cairn_memory {
@@ -61,6 +66,8 @@ struct cairn_memory {
   uint64_t declMax;            /* declared maximum if hasMax */
   size_t reserved;             /* bytes of address space reserved at base */
   bool guarded;                /* true: accesses need no bounds check (guard region) */
+  uint64_t ownMax;             /* maximum without the store cap (declared or spec limit) */
+  cairn_store *store;          /* owner: its limit flags */
 };
 
 struct cairn_global {
@@ -101,9 +108,18 @@ struct cairn_store {
   ** the interpreter tests this one word per call and loop back edge. Kept
   ** in step by every writer of interrupt and fuelOn. */
   atomic_int pending;
+  /* CAIRN_LIMIT_* bits: store caps that refused a request since creation or
+  ** the last snapshot restore (cairn_store_limits_hit) */
+  unsigned limitsHit;
   /* execution state of the interpreter (interp/ allocates and frees it) */
   void *pExec;
+  /* the hook for everything the store owns (cfg.alloc; base.h) */
+  BaseAlloc alloc;
 };
+
+/* Store-owned blocks: from the store's hook (freed with base_free). */
+#define RT_MALLOC(s, n) base_malloc_in(&(s)->alloc, (n))
+#define RT_CALLOC(s, n, size) base_calloc_in(&(s)->alloc, (n), (size))
 
 #define RT_PENDING_INTERRUPT 1
 #define RT_PENDING_FUEL 2
@@ -118,7 +134,10 @@ uint32_t rt_type_id(cairn_store *s, const FuncType *t);
 ** result would exceed the maximum or memory cannot be committed. */
 int64_t rt_memory_grow(cairn_memory *mem, uint64_t delta);
 
-/* Grows a table by delta entries filled with init. Returns old size or -1. */
+/* Grows a table by delta entries filled with init. Returns old size or -1
+** (past the maximum, out of memory, or the store was interrupted while a
+** large growth was being filled: the interrupt stays pending and traps at
+** the guest's next check). */
 int64_t rt_table_grow(cairn_table *t, uint64_t delta, void *init);
 
 /* Evaluates constant expression e of inst (the globals it reads and the
@@ -143,17 +162,62 @@ bool rt_memory_init(cairn_instance *inst, uint32_t memIdx, uint32_t dataIdx, uin
 
 /* Landing pad for traps raised by a signal (guard-page faults) while Wasm runs
 ** on this thread. The tier pushes one around its execution loop:
-**     TrapPad pad; pad.prev = rt_trap_pad; rt_trap_pad = &pad;
-**     if (sigsetjmp(pad.jb, 0)) { ...out of bounds trap...; }
-**     ... run ...;  rt_trap_pad = pad.prev;
-** The handler jumps to rt_trap_pad->jb with value 1 on SIGSEGV/SIGBUS when a
-** pad is set, and otherwise lets the signal kill the process as usual. */
+**     TrapPad pad;
+**     rt_pad_init(&pad, store);
+**     if (sigsetjmp(pad.jb, 0)) { rt_pad_pop(&pad); ...out of bounds trap...; }
+**     rt_pad_push(&pad);   (enters guest state)
+**     ... run ...;
+**     rt_pad_pop(&pad);
+** and leaves guest state (rt_guest_leave / rt_guest_enter) around everything
+** that is not guest code: translation, allocation, growth, host calls.
+** The handler (trap.c) jumps to rt_trap_pad->jb with value 1 only for a fault
+** raised by the kernel for an access (SEGV_MAPERR, SEGV_ACCERR, BUS_ADRERR)
+** whose address lies in the reservation of a guarded memory of pad->store
+** while rt_in_guest is set. Every other SIGSEGV/SIGBUS (an engine or host
+** bug, a signal sent by kill) goes to the previous handler or kills the
+** process with the signal, as it would without Cairn. */
 typedef struct TrapPad {
   sigjmp_buf jb;
   struct TrapPad *prev;
+  cairn_store *store;          /* the store whose Wasm code runs under the pad */
+  int prevGuest;               /* rt_in_guest when the pad was pushed */
 } TrapPad;
 
 extern _Thread_local TrapPad *rt_trap_pad;
+extern _Thread_local volatile int rt_in_guest;
+
+/* The flag is read by a signal handler on this thread: the fences keep the
+** compiler from moving the engine's work across the change. */
+static inline void rt_guest_enter(void) {
+  atomic_signal_fence(memory_order_seq_cst);
+  rt_in_guest = 1;
+  atomic_signal_fence(memory_order_seq_cst);
+}
+static inline void rt_guest_leave(void) {
+  atomic_signal_fence(memory_order_seq_cst);
+  rt_in_guest = 0;
+  atomic_signal_fence(memory_order_seq_cst);
+}
+
+/* Fills pad before sigsetjmp (its fields must not change between sigsetjmp
+** and the jump). */
+static inline void rt_pad_init(TrapPad *pad, cairn_store *s) {
+  pad->prev = rt_trap_pad;
+  pad->store = s;
+  pad->prevGuest = rt_in_guest;
+}
+/* Makes pad the innermost one and enters guest state. */
+static inline void rt_pad_push(TrapPad *pad) {
+  rt_trap_pad = pad;
+  rt_guest_enter();
+}
+/* Restores the state before rt_pad_push (also after the jump). */
+static inline void rt_pad_pop(TrapPad *pad) {
+  atomic_signal_fence(memory_order_seq_cst);
+  rt_in_guest = pad->prevGuest;
+  rt_trap_pad = pad->prev;
+  atomic_signal_fence(memory_order_seq_cst);
+}
 
 /* Installs the signal handlers and this thread's alternate signal stack
 ** (idempotent per process / per thread). Called by cairn_store_new. */

@@ -7,8 +7,9 @@
 ** image's pages are shared page cache. cairn_snapshot_restore puts the
 ** instance back into the captured state in bulk: one mmap(MAP_FIXED) per
 ** memory drops every page the guest dirtied (and any grown pages go back to
-** PROT_NONE), tables, globals and flags are copied back, and the store's fuel
-** and interrupt flag are reset. The result is indistinguishable from a new
+** PROT_NONE, their memory released), tables shrink back to their captured
+** allocation and are copied back with globals and flags, and the store's
+** fuel, interrupt flag and limit flags are reset. The result is indistinguishable from a new
 ** instantiation of the same module with the same imports, at the cost of a
 ** few syscalls instead of allocations, reservations and segment copies.
 **
@@ -119,11 +120,11 @@ static bool snap_mem_restore(SnapMem *sm) {
 
 void cairn_snapshot_free(cairn_snapshot *snap) {
   if (!snap) return;
-  for (uint32_t i = 0; i < snap->nMem; i++) {
+  for (uint32_t i = 0; snap->aMem && i < snap->nMem; i++) {
     if (snap->aMem[i].fd >= 0) close(snap->aMem[i].fd);
     base_free(snap->aMem[i].copy);
   }
-  for (uint32_t i = 0; i < snap->nTable; i++) base_free(snap->aTable[i].aElem);
+  for (uint32_t i = 0; snap->aTable && i < snap->nTable; i++) base_free(snap->aTable[i].aElem);
   base_free(snap->aMem);
   base_free(snap->aTable);
   base_free(snap->aGlobal);
@@ -149,10 +150,10 @@ cairn_snapshot *cairn_snapshot_new(cairn_instance *inst, cairn_error *err) {
   snap->aGlobal = base_calloc(snap->nGlobal ? snap->nGlobal : 1, sizeof *snap->aGlobal);
   snap->aElemDropped = base_calloc(m->nElem ? m->nElem : 1, sizeof(bool));
   snap->aDataDropped = base_calloc(m->nData ? m->nData : 1, sizeof(bool));
+  for (uint32_t i = 0; snap->aMem && i < snap->nMem; i++) snap->aMem[i].fd = -1;
   if (!snap->aMem || !snap->aTable || !snap->aGlobal || !snap->aElemDropped ||
       !snap->aDataDropped)
     goto nomem;
-  for (uint32_t i = 0; i < snap->nMem; i++) snap->aMem[i].fd = -1;
   if (m->nElem) memcpy(snap->aElemDropped, inst->aElemDropped, m->nElem);
   if (m->nData) memcpy(snap->aDataDropped, inst->aDataDropped, m->nData);
   for (uint32_t i = 0; i < snap->nGlobal; i++)
@@ -207,9 +208,18 @@ bool cairn_snapshot_restore(cairn_snapshot *snap, cairn_error *err) {
   }
   for (uint32_t i = 0; i < snap->nTable; i++) {
     SnapTable *st = &snap->aTable[i];
-    /* Tables never shrink their allocation, so the captured size fits. */
-    st->t->size = st->size;
-    if (st->size) memcpy(st->t->aElem, st->aElem, st->size * sizeof(void *));
+    cairn_table *t = st->t;
+    /* A table grown since the capture gives its extra entries back (a
+    ** failed shrink keeps the larger block, which holds the captured size). */
+    if (t->nAlloc > st->size) {
+      void **a = base_realloc(t->aElem, (st->size ? st->size : 1) * sizeof(void *));
+      if (a) {
+        t->aElem = a;
+        t->nAlloc = st->size;
+      }
+    }
+    t->size = st->size;
+    if (st->size) memcpy(t->aElem, st->aElem, st->size * sizeof(void *));
   }
   for (uint32_t i = 0; i < snap->nGlobal; i++)
     memcpy(inst->apGlobal[m->nGlobalImport + i]->v, snap->aGlobal[i], sizeof(Slot[2]));
@@ -217,6 +227,7 @@ bool cairn_snapshot_restore(cairn_snapshot *snap, cairn_error *err) {
   if (m->nData) memcpy(inst->aDataDropped, snap->aDataDropped, m->nData);
   cairn_store *s = inst->store;
   s->fuel = s->cfg.fuel;
+  s->limitsHit = 0;
   atomic_store(&s->interrupt, 0);
   atomic_fetch_and(&s->pending, ~RT_PENDING_INTERRUPT);
   return true;

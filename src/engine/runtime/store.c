@@ -10,11 +10,11 @@
 
 /* ---- function types ---- */
 
-bool rt_functype_copy(FuncType *dst, const FuncType *src) {
+bool rt_functype_copy(cairn_store *s, FuncType *dst, const FuncType *src) {
   uint32_t n = src->nParam + src->nResult;
   memset(dst, 0, sizeof *dst);
-  dst->aType = base_malloc(n);
-  dst->aPublic = base_malloc(n * sizeof(cairn_valtype));
+  dst->aType = RT_MALLOC(s, n);
+  dst->aPublic = RT_MALLOC(s, n * sizeof(cairn_valtype));
   if (!dst->aType || !dst->aPublic) {
     rt_functype_free(dst);
     return false;
@@ -55,12 +55,13 @@ uint32_t rt_type_id(cairn_store *s, const FuncType *t) {
   if (s->nTypeId == UINT32_MAX - 1) return UINT32_MAX;
   if (s->nTypeId == s->nTypeIdAlloc) {
     uint32_t nNew = s->nTypeIdAlloc ? s->nTypeIdAlloc * 2 : 16;
-    FuncType *a = base_realloc(s->aTypeId, (size_t)nNew * sizeof *a);
+    FuncType *a = s->aTypeId ? base_realloc(s->aTypeId, (size_t)nNew * sizeof *a)
+                             : RT_MALLOC(s, (size_t)nNew * sizeof *a);
     if (!a) return UINT32_MAX;
     s->aTypeId = a;
     s->nTypeIdAlloc = nNew;
   }
-  if (!rt_functype_copy(&s->aTypeId[s->nTypeId], t)) return UINT32_MAX;
+  if (!rt_functype_copy(s, &s->aTypeId[s->nTypeId], t)) return UINT32_MAX;
   return s->nTypeId++;
 }
 
@@ -71,7 +72,8 @@ const FuncType *rt_type_of(const cairn_store *s, uint32_t id) { return &s->aType
 bool rt_own(cairn_store *s, RtKind kind, void *p) {
   if (s->nOwned == s->nOwnedAlloc) {
     uint32_t nNew = s->nOwnedAlloc ? s->nOwnedAlloc * 2 : 32;
-    struct RtOwned *a = base_realloc(s->aOwned, (size_t)nNew * sizeof *a);
+    struct RtOwned *a = s->aOwned ? base_realloc(s->aOwned, (size_t)nNew * sizeof *a)
+                                  : RT_MALLOC(s, (size_t)nNew * sizeof *a);
     if (!a) return false;
     s->aOwned = a;
     s->nOwnedAlloc = nNew;
@@ -86,9 +88,12 @@ bool rt_own(cairn_store *s, RtKind kind, void *p) {
 
 cairn_store *cairn_store_new(const cairn_store_config *cfg) {
   rt_signals_init();
-  cairn_store *s = base_calloc(1, sizeof *s);
+  BaseAlloc a = {cfg ? cfg->alloc : NULL, cfg ? cfg->alloc_ud : NULL};
+  if (!a.fn) cairn_get_allocator(&a.fn, &a.ud); /* fixed now: a later default is not ours */
+  cairn_store *s = base_calloc_in(&a, 1, sizeof *s);
   if (!s) return NULL;
   if (cfg) s->cfg = *cfg;
+  s->alloc = a;
   s->maxCallDepth = s->cfg.max_call_depth ? s->cfg.max_call_depth : RT_DEFAULT_CALL_DEPTH;
   s->fuelOn = s->cfg.fuel != 0;
   s->fuel = s->cfg.fuel;
@@ -116,8 +121,18 @@ void cairn_store_free(cairn_store *s) {
   base_free(s);
 }
 
+void *cairn_store_malloc(cairn_store *s, size_t n) {
+  return s ? RT_MALLOC(s, n) : base_malloc(n);
+}
+
 void cairn_store_interrupt(cairn_store *s) {
   if (!s) return;
   atomic_store(&s->interrupt, 1);
   atomic_fetch_or(&s->pending, RT_PENDING_INTERRUPT);
+}
+
+unsigned cairn_store_limits_hit(const cairn_store *s) { return s ? s->limitsHit : 0; }
+
+bool cairn_store_interrupted(const cairn_store *s) {
+  return s && atomic_load(&((cairn_store *)s)->interrupt) != 0;
 }

@@ -7,30 +7,54 @@
 #include "engine/runtime/rtint.h"
 
 #define RT_TABLE_LIMIT 0xFFFFFFFFull
+/* Elements filled between two looks at the store's interrupt flag. */
+#define RT_TABLE_CHUNK ((uint64_t)1 << 16)
+
+/* Sets a[from..to) to init, in chunks, giving up (false) when s is
+** interrupted (a deadline) so that a huge table cannot outlast it. */
+static bool table_fill(cairn_store *s, void **a, uint64_t from, uint64_t to, void *init) {
+  while (from < to) {
+    uint64_t end = to - from > RT_TABLE_CHUNK ? from + RT_TABLE_CHUNK : to;
+    for (uint64_t i = from; i < end; i++) a[i] = init;
+    from = end;
+    if (from < to && (atomic_load_explicit(&s->pending, memory_order_relaxed) & RT_PENDING_INTERRUPT))
+      return false;
+  }
+  return true;
+}
 
 cairn_table *rt_table_create(cairn_store *s, ValType elem, const Limits *lim, void *init,
                              cairn_error *err) {
-  uint64_t max = RT_TABLE_LIMIT;
-  if (lim->hasMax && lim->max < max) max = lim->max;
+  uint64_t ownMax = RT_TABLE_LIMIT;
+  if (lim->hasMax && lim->max < ownMax) ownMax = lim->max;
+  uint64_t max = ownMax;
   if (s->cfg.max_table_elems && s->cfg.max_table_elems < max) max = s->cfg.max_table_elems;
   if (lim->min > max) {
+    if (lim->min <= ownMax) s->limitsHit |= CAIRN_LIMIT_TABLE;
     base_error(err, CAIRN_ERR_NOMEM, -1, "table minimum of %llu elements exceeds the limit of %llu",
                (unsigned long long)lim->min, (unsigned long long)max);
     return NULL;
   }
-  cairn_table *t = base_calloc(1, sizeof *t);
+  cairn_table *t = RT_CALLOC(s, 1, sizeof *t);
   if (!t) goto nomem;
-  if (lim->min > SIZE_MAX / sizeof(void *) || !(t->aElem = base_calloc(lim->min, sizeof(void *)))) {
+  if (lim->min > SIZE_MAX / sizeof(void *) || !(t->aElem = RT_CALLOC(s, lim->min, sizeof(void *)))) {
     base_free(t);
     goto nomem;
   }
   t->elem = elem;
   t->size = t->nAlloc = (uint32_t)lim->min;
   t->max = max;
+  t->ownMax = ownMax;
+  t->store = s;
   t->hasMax = lim->hasMax;
   t->declMax = lim->hasMax ? lim->max : 0;
-  if (init)
-    for (uint32_t i = 0; i < t->size; i++) t->aElem[i] = init;
+  if (init && !table_fill(s, t->aElem, 0, t->size, init)) {
+    rt_table_destroy(t);
+    rt_trap(err, CAIRN_TRAP_INTERRUPT);  /* consumed by this trap, as in the tiers */
+    atomic_store(&s->interrupt, 0);
+    atomic_fetch_and(&s->pending, ~RT_PENDING_INTERRUPT);
+    return NULL;
+  }
   if (!rt_own(s, RT_TABLE, t)) {
     rt_table_destroy(t);
     goto nomem;
@@ -50,7 +74,11 @@ void rt_table_destroy(cairn_table *t) {
 
 int64_t rt_table_grow(cairn_table *t, uint64_t delta, void *init) {
   uint64_t old = t->size, n = old + delta;
-  if (delta > t->max || n > t->max) return -1;
+  if (delta > t->max || n > t->max) {
+    /* refused by the store's cap, not by the table's own maximum */
+    if (delta <= t->ownMax && n <= t->ownMax) t->store->limitsHit |= CAIRN_LIMIT_TABLE;
+    return -1;
+  }
   if (n > t->nAlloc) {
     uint64_t nNew = (uint64_t)t->nAlloc * 2;
     if (nNew < n) nNew = n;
@@ -61,7 +89,8 @@ int64_t rt_table_grow(cairn_table *t, uint64_t delta, void *init) {
     t->aElem = a;
     t->nAlloc = (uint32_t)nNew;
   }
-  for (uint64_t i = old; i < n; i++) t->aElem[i] = init;
+  /* the size changes only once every new entry is set */
+  if (!table_fill(t->store, t->aElem, old, n, init)) return -1;
   t->size = (uint32_t)n;
   return (int64_t)old;
 }

@@ -26,7 +26,9 @@ static Token *wp_peek(WP *p, uint32_t k) {
 
 static bool wp_fail(WP *p, const Token *t, const char *what) {
   if (!p->failed) {
-    if (t->kind == TK_EOF)
+    if (strcmp(what, "out of memory") == 0)
+      base_error(p->err, CAIRN_ERR_NOMEM, -1, "out of memory");
+    else if (t->kind == TK_EOF)
       base_error_at(p->err, CAIRN_ERR_MALFORMED, t->line, t->col, "unexpected end");
     else
       base_error_at(p->err, CAIRN_ERR_MALFORMED, t->line, t->col, "%s \"%.*s\"", what,
@@ -63,12 +65,18 @@ static bool wp_string(WP *p, char **out, size_t *pn) {
   Token *t = wp_cur(p);
   if (t->kind != TK_STRING) return wp_fail(p, t, "unexpected token");
   *out = base_strndup((const char *)p->strs + t->iStr, t->nStr);
+  if (!*out) return wp_fail(p, t, "out of memory");
   if (pn) *pn = t->nStr;
   p->pos++;
   return true;
 }
 
-static char *wp_id(const Token *t) { return base_strndup(t->z + 1, t->n - 1); }
+/* The identifier token at the cursor, without its '$', as a new string. */
+static bool wp_id(WP *p, char **out) {
+  const Token *t = &p->toks[p->pos++];
+  *out = base_strndup(t->z + 1, t->n - 1);
+  return *out || wp_fail(p, t, "out of memory");
+}
 
 /* (module $id? ...) at the cursor. */
 static bool wp_module(WP *p, cairn_wast_module *m) {
@@ -77,7 +85,7 @@ static bool wp_module(WP *p, cairn_wast_module *m) {
   m->line = open->line;
   m->col = open->col;
   p->pos += 2;
-  if (wp_cur(p)->kind == TK_ID) m->zId = wp_id(&p->toks[p->pos++]);
+  if (wp_cur(p)->kind == TK_ID && !wp_id(p, &m->zId)) return false;
   bool bin = text_tok_is(wp_cur(p), "binary");
   if (bin || text_tok_is(wp_cur(p), "quote")) {
     p->pos++;
@@ -89,6 +97,10 @@ static bool wp_module(WP *p, cairn_wast_module *m) {
       p->pos++;
     }
     buf_byte(&b, 0);
+    if (b.oom) {
+      buf_free(&b);
+      return wp_fail(p, wp_cur(p), "out of memory");
+    }
     size_t n;
     uint8_t *data = buf_take(&b, &n);
     n--;
@@ -238,7 +250,7 @@ static bool wp_action(WP *p, cairn_wast_action *a) {
   else if (!text_tok_is(kw, "invoke"))
     return wp_fail(p, kw, "unexpected token");
   p->pos++;
-  if (wp_cur(p)->kind == TK_ID) a->zModule = wp_id(&p->toks[p->pos++]);
+  if (wp_cur(p)->kind == TK_ID && !wp_id(p, &a->zModule)) return false;
   if (!wp_string(p, &a->zName, &a->nName)) return false;
   while (!a->isGet && wp_cur(p)->kind == TK_LPAR) {
     cairn_wast_value *arr = base_realloc(a->aArg, (a->nArg + 1) * sizeof *arr);
@@ -264,7 +276,7 @@ static bool wp_command(WP *p, cairn_wast_cmd *c) {
     c->kind = CAIRN_WAST_REGISTER;
     p->pos += 2;
     if (!wp_string(p, &c->zRegName, &c->nRegName)) return false;
-    if (wp_cur(p)->kind == TK_ID) c->zRegModule = wp_id(&p->toks[p->pos++]);
+    if (wp_cur(p)->kind == TK_ID && !wp_id(p, &c->zRegModule)) return false;
     return wp_expect(p, TK_RPAR);
   }
   if (text_tok_is(kw, "invoke") || text_tok_is(kw, "get")) {

@@ -21,8 +21,8 @@ static void enc_section(Buf *out, uint8_t id, uint32_t count, const Buf *body) {
   buf_uleb(&tmp, count);
   buf_byte(out, id);
   buf_uleb(out, tmp.n + body->n);
-  buf_append(out, tmp.aData, tmp.n);
-  buf_append(out, body->aData, body->n);
+  buf_append_buf(out, &tmp);
+  buf_append_buf(out, body);
   buf_free(&tmp);
 }
 
@@ -55,7 +55,7 @@ void wat_assemble(WatParser *p, Buf *out) {
     buf_uleb(&tmp, p->startFunc);
     buf_byte(out, 8);
     buf_uleb(out, tmp.n);
-    buf_append(out, tmp.aData, tmp.n);
+    buf_append_buf(out, &tmp);
     buf_free(&tmp);
   }
   enc_section(out, 9, p->nElem, &p->secElem);
@@ -65,7 +65,7 @@ void wat_assemble(WatParser *p, Buf *out) {
     buf_uleb(&tmp, p->nData);
     buf_byte(out, 12);
     buf_uleb(out, tmp.n);
-    buf_append(out, tmp.aData, tmp.n);
+    buf_append_buf(out, &tmp);
     buf_free(&tmp);
   }
   enc_section(out, 10, p->nCode, &p->secCode);
@@ -77,14 +77,14 @@ void wat_assemble(WatParser *p, Buf *out) {
     buf_init(&sub);
     buf_init(&body);
     buf_uleb(&sub, p->nNamed);
-    buf_append(&sub, p->secNames.aData, p->secNames.n);
+    buf_append_buf(&sub, &p->secNames);
     wat_name(&body, (const uint8_t *)"name", 4);
     buf_byte(&body, 1);
     buf_uleb(&body, sub.n);
-    buf_append(&body, sub.aData, sub.n);
+    buf_append_buf(&body, &sub);
     buf_byte(out, 0);
     buf_uleb(out, body.n);
-    buf_append(out, body.aData, body.n);
+    buf_append_buf(out, &body);
     buf_free(&sub);
     buf_free(&body);
   }

@@ -282,7 +282,7 @@ static bool wi_plain(WatParser *p, Buf *b) {
     if (ok) {
       wi_opcode(b, opinfo_table[OP_SELECT_T].code);
       buf_uleb(b, types.n);
-      buf_append(b, types.aData, types.n);
+      buf_append_buf(b, &types);
     }
     buf_free(&types);
     return ok;
@@ -306,7 +306,7 @@ static bool wi_plain(WatParser *p, Buf *b) {
       if (ok) {
         /* the last label is the default: count excludes it */
         buf_uleb(b, n - 1);
-        buf_append(b, labels.aData, labels.n);
+        buf_append_buf(b, &labels);
       }
       buf_free(&labels);
       return ok;
@@ -488,7 +488,7 @@ static bool wi_folded(WatParser *p, Buf *out) {
   bool ok = wi_plain(p, &op);
   while (ok && wat_cur(p)->kind == TK_LPAR) ok = wat_folded1(p, out);
   ok = ok && wat_expect_rpar(p);
-  if (ok) buf_append(out, op.aData, op.n);
+  if (ok) buf_append_buf(out, &op);
   buf_free(&op);
   return ok;
 }

@@ -27,7 +27,9 @@ bool wat_fail(WatParser *p, const Token *t, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    base_error_at(p->err, CAIRN_ERR_MALFORMED, t->line, t->col, "%s", msg);
+    /* the callers' one message that is not about the text */
+    cairn_errkind kind = strcmp(msg, "out of memory") ? CAIRN_ERR_MALFORMED : CAIRN_ERR_NOMEM;
+    base_error_at(p->err, kind, t->line, t->col, "%s", msg);
   }
   p->failed = true;
   return false;
@@ -312,7 +314,7 @@ static bool wat_tabletype(WatParser *p, Buf *b) {
   if (ok) ok = wat_reftype(p, &rt);
   if (ok) {
     buf_byte(b, rt);
-    buf_append(b, lim.aData, lim.n);
+    buf_append_buf(b, &lim);
   }
   buf_free(&lim);
   return ok;
@@ -436,6 +438,7 @@ static bool wat_func_field(WatParser *p) {
   }
   Buf body;
   buf_init(&body);
+  body.oom = types.oom; /* a lost local type must not give a shorter body */
   if (ok) {
     /* compress local types into runs */
     uint32_t nRun = 0;
@@ -454,7 +457,7 @@ static bool wat_func_field(WatParser *p) {
   }
   if (ok) {
     buf_uleb(&p->secCode, body.n);
-    buf_append(&p->secCode, body.aData, body.n);
+    buf_append_buf(&p->secCode, &body);
     p->nCode++;
   }
   buf_free(&types);
@@ -498,10 +501,10 @@ static void wat_emit_elem(WatParser *p, int mode, uint32_t table, const Buf *off
   if (mode == 0 && (table != 0 || (asExprs && reftype != 0x70))) flags |= 2;
   buf_uleb(b, flags);
   if (flags & 2 && mode == 0) buf_uleb(b, table);
-  if (mode == 0) buf_append(b, offset->aData, offset->n);
+  if (mode == 0) buf_append_buf(b, offset);
   if (flags & 3) buf_byte(b, asExprs ? reftype : 0x00);
   buf_uleb(b, n);
-  buf_append(b, items->aData, items->n);
+  buf_append_buf(b, items);
   p->nElem++;
 }
 
@@ -567,9 +570,9 @@ static void wat_emit_data(WatParser *p, bool active, uint32_t mem, const Buf *of
     buf_byte(b, 2);
     buf_uleb(b, mem);
   }
-  if (active) buf_append(b, offset->aData, offset->n);
+  if (active) buf_append_buf(b, offset);
   buf_uleb(b, bytes->n);
-  buf_append(b, bytes->aData, bytes->n);
+  buf_append_buf(b, bytes);
   p->nData++;
 }
 
@@ -978,10 +981,11 @@ static bool wat_module_tokens(TokList *tl, Buf *out, cairn_error *err, int depth
       Buf b;
       buf_init(&b);
       wat_strings(p, &b);
-      ok = wat_expect_rpar(p) &&
+      if (b.oom) ok = wat_fail(p, wat_cur(p), "out of memory");
+      ok = ok && wat_expect_rpar(p) &&
            (wat_cur(p)->kind == TK_EOF || wat_unexpected(p, wat_cur(p)));
       if (ok && bin) {
-        buf_append(out, b.aData, b.n);
+        buf_append_buf(out, &b);
       } else if (ok) {
         if (depth > 8) {
           ok = wat_fail(p, wat_cur(p), "module quote nested too deeply");

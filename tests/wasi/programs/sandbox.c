@@ -1,8 +1,8 @@
 /* sandbox.c DIR: escape attempts from the preopened DIR. The host test
 ** creates DIR/esc -> ../outside.txt, DIR/abs -> /etc/passwd, DIR/chain ->
 ** sub/../../outside.txt, DIR/escdir -> .., DIR/loop1 <-> DIR/loop2, and
-** DIR/sub/inside.txt. Every escape
-** must fail; the output is the errno text of each attempt. */
+** DIR/sub/inside.txt. Every escape (including making a symlink that points
+** out) must fail; the output is the errno text of each attempt. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -48,6 +48,11 @@ int main(int argc, char **argv) {
   printf("symlink to absolute: %s\n", symlink("/etc/passwd", P("new-abs")) ? strerror(errno) : "created");
   printf("symlink relative: %s\n", symlink("../outside.txt", P("new-rel")) ? strerror(errno) : "created");
   try_open("follow new relative link", P("new-rel"), O_RDONLY);
+  printf("symlink inside: %s\n",
+         symlink("../sub/inside.txt", P("sub/new-in")) ? strerror(errno) : "created");
+  int lfd = open(P("sub/new-in"), O_RDONLY);
+  printf("follow it: %s\n", lfd >= 0 ? "opened" : strerror(errno));
+  if (lfd >= 0) close(lfd);
   printf("hard link to a symlink: %s\n", link(P("esc"), P2("hard")) ? strerror(errno) : "linked");
   try_open("follow the hard-linked symlink", P("hard"), O_RDONLY);
   printf("hard link through dir symlink: %s\n",
