@@ -22,12 +22,19 @@ test: deps build
 
 # The portable interpreter paths: switch dispatch, scalar SIMD and explicit
 # bounds checks (what 32-bit and small hosts use), through the spec suites
-# and the engine's unit tests.
+# and the engine's unit tests; then the interpreter without instruction
+# fusion (CAIRN_NO_FUSION) through the spec suites, our own scripts and the
+# interpreter's unit test. Both builds verify every translated function
+# (CAIRN_VERIFY_CODE) and compile only what these tests run.
 test-variants: deps
 	cmake -S . -B build-variants -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAIRN_SWITCH_DISPATCH=ON \
-	  -DCAIRN_SIMD_SCALAR=ON -DCAIRN_BOUNDS_CHECK=ON -DCAIRN_STATIC_CLI=OFF
+	  -DCAIRN_SIMD_SCALAR=ON -DCAIRN_BOUNDS_CHECK=ON -DCAIRN_VERIFY_CODE=ON -DCAIRN_STATIC_CLI=OFF
 	cmake --build build-variants -j $(JOBS) --target cairn test_interp test_runtime test_faults test_limits test_decode test_text test_leb test_faultsim
 	cd build-variants && ctest --output-on-failure -R '^(spec|unit)/'
+	cmake -S . -B build-nofusion -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAIRN_NO_FUSION=ON \
+	  -DCAIRN_VERIFY_CODE=ON -DCAIRN_STATIC_CLI=OFF
+	cmake --build build-nofusion -j $(JOBS) --target cairn test_interp
+	cd build-nofusion && ctest --output-on-failure -R '^(spec/|wast/|unit/test_interp$$)'
 
 # The same tests with AddressSanitizer and UBSan.
 asan: deps
@@ -72,4 +79,4 @@ bench-smoke: build
 	python3 bench/bench.py --smoke --cairn $(BUILD)/cairn --work $(BUILD)/bench-smoke
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz build-variants
+	rm -rf $(BUILD) build-asan build-fuzz build-variants build-nofusion

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -209,6 +210,7 @@ typedef struct cairn_externtype {
   cairn_limits limits;                     /* TABLE, MEMORY */
   cairn_valtype global_type;               /* GLOBAL */
   bool global_mutable;                     /* GLOBAL */
+  uint32_t index;                          /* its index in the kind's index space */
 } cairn_externtype;
 
 uint32_t cairn_module_import_count(const cairn_module *m);
@@ -258,6 +260,16 @@ bool cairn_module_table(const cairn_module *m, uint32_t idx, cairn_valtype *elem
 bool cairn_module_memory(const cairn_module *m, uint32_t idx, cairn_limits *limits);
 bool cairn_module_global(const cairn_module *m, uint32_t idx, cairn_valtype *type,
                          bool *mutable_);
+
+/* Prints the interpreter code of function func (an index of the function
+** space; an imported function has none) to out, one internal instruction a
+** line: word index, op, operands (sN a frame slot, vN a v128 in slots N and
+** N+1, ->N a branch target's word index, +N a memory offset). The function
+** is translated first if it has not run yet. A tool for debugging and
+** performance work (`cairn inspect --code`); the format follows the engine
+** and may change. False with err (CAIRN_ERR_ARG for a bad index,
+** CAIRN_ERR_NOMEM) on failure. */
+bool cairn_module_disassemble(const cairn_module *m, uint32_t func, FILE *out, cairn_error *err);
 
 /* ---- stores and instances ---------------------------------------------- */
 

@@ -2,6 +2,8 @@
 ** inspect.c: `cairn inspect MODULE`: prints what a module holds, as the
 ** public API exposes it: sections, counts, imports and exports with their
 ** types, functions (with names), tables, memories, globals, start function.
+** `cairn inspect --code FUNC MODULE` prints one function's interpreter code
+** instead (cairn_module_disassemble).
 */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -11,10 +13,16 @@
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: cairn inspect MODULE\n"
+          "usage: cairn inspect [--code FUNC] MODULE\n"
           "Prints a module's sections, imports and exports (with types), functions,\n"
-          "tables, memories, globals and start function. Exit status 0, or 2 if the\n"
-          "module does not load.\n");
+          "tables, memories, globals and start function.\n"
+          "  --code FUNC  print instead the interpreter code of function FUNC: its\n"
+          "               index, export name or name-section name ($name or name).\n"
+          "               One internal instruction a line: word index, op, operands\n"
+          "               (sN frame slot, vN v128 in slots N and N+1, ->N branch\n"
+          "               target, +N memory offset).\n"
+          "Exit status 0, or 2 if the module does not load or FUNC is unknown or\n"
+          "imported.\n");
 }
 
 static const char *section_name(uint8_t id) {
@@ -171,24 +179,86 @@ static void inspect(const char *zPath, const cairn_module *m) {
   }
 }
 
-int cli_inspect(int argc, char **argv) {
-  if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-    usage(stdout);
-    return 0;
+/* The function FUNC names: a decimal index, an export, or a name-section
+** name (with or without a leading '$'). False if none. */
+static bool find_func(const cairn_module *m, const char *z, uint32_t *pIdx) {
+  size_t n = strlen(z);
+  if (n > 0 && n <= 10 && strspn(z, "0123456789") == n) {
+    unsigned long long v = strtoull(z, NULL, 10);
+    if (v > UINT32_MAX) return false;
+    *pIdx = (uint32_t)v;
+    return true;
   }
-  if (argc != 2 || (argv[1][0] == '-' && argv[1][1])) {
+  uint32_t nExp = cairn_module_export_count(m);
+  for (uint32_t i = 0; i < nExp; i++) {
+    cairn_externtype t;
+    cairn_module_export(m, i, &t);
+    if (t.kind == CAIRN_EXTERN_FUNC && t.name_len == n && memcmp(t.name, z, n) == 0) {
+      *pIdx = t.index;
+      return true;
+    }
+  }
+  const char *zName = z[0] == '$' ? z + 1 : z;
+  size_t nName = strlen(zName);
+  cairn_module_info info;
+  cairn_module_get_info(m, &info);
+  for (uint32_t i = 0; i < info.nfuncs; i++) {
+    const char *zF;
+    size_t nF;
+    if (cairn_module_func(m, i, NULL, &zF, &nF) && zF && nF == nName &&
+        memcmp(zF, zName, nName) == 0) {
+      *pIdx = i;
+      return true;
+    }
+  }
+  return false;
+}
+
+int cli_inspect(int argc, char **argv) {
+  const char *zPath = NULL, *zFunc = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+      usage(stdout);
+      return 0;
+    }
+    if (strcmp(argv[i], "--code") == 0 && i + 1 < argc && !zFunc) {
+      zFunc = argv[++i];
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      fprintf(stderr, "cairn inspect: unknown option %s\n", argv[i]);
+      usage(stderr);
+      return 2;
+    } else if (zPath) {
+      zPath = NULL;
+      break;
+    } else {
+      zPath = argv[i];
+    }
+  }
+  if (!zPath) {
     fprintf(stderr, "cairn inspect: expected exactly one MODULE\n");
     usage(stderr);
     return 2;
   }
   cairn_error err;
   memset(&err, 0, sizeof err);
-  cairn_module *m = cairn_module_from_file(argv[1], &err);
+  cairn_module *m = cairn_module_from_file(zPath, &err);
   if (!m) {
-    cli_print_load_error(stderr, argv[1], &err);
+    cli_print_load_error(stderr, zPath, &err);
     return 2;
   }
-  inspect(argv[1], m);
+  int rc = 0;
+  if (zFunc) {
+    uint32_t idx;
+    if (!find_func(m, zFunc, &idx)) {
+      fprintf(stderr, "cairn inspect: %s: no function %s\n", zPath, zFunc);
+      rc = 2;
+    } else if (!cairn_module_disassemble(m, idx, stdout, &err)) {
+      fprintf(stderr, "cairn inspect: %s: %s\n", zPath, err.msg);
+      rc = 2;
+    }
+  } else {
+    inspect(zPath, m);
+  }
   cairn_module_free(m);
-  return 0;
+  return rc;
 }

@@ -166,6 +166,7 @@ void cairn_module_import(const cairn_module *m, uint32_t i, cairn_externtype *ou
   uint32_t idx = 0;
   for (uint32_t k = 0; k < i; k++)
     if (m->aImport[k].kind == im->kind) idx++;
+  out->index = idx;
   module_describe(m, im->kind, idx, out);
 }
 
@@ -179,6 +180,7 @@ void cairn_module_export(const cairn_module *m, uint32_t i, cairn_externtype *ou
   const Export *ex = &m->aExport[i];
   out->name = ex->name.z;
   out->name_len = ex->name.n;
+  out->index = ex->idx;
   module_describe(m, ex->kind, ex->idx, out);
 }
 

@@ -67,6 +67,16 @@ check "validate malformed text" 1 ":1:[0-9]+: error" -- "$cairn" validate "$work
 printf '\0asm\1\0\0\0\1' >"$work/bad.wasm"
 check "validate malformed binary" 1 "offset 0x[0-9a-f]+: error" -- "$cairn" validate "$work/bad.wasm"
 check "inspect" 0 "func +\"div\" \(i32, i32\) -> i32" -- "$cairn" inspect "$work/t.wat"
+check "inspect --help" 0 "--code FUNC" -- "$cairn" inspect --help
+check "inspect --code export" 0 "I32_DIV_S +s0, s0, s1" -- "$cairn" inspect --code div "$work/t.wat"
+check "inspect --code index" 0 "^func\[1\]: [0-9]+ words" -- "$cairn" inspect --code 1 "$work/t.wat"
+check "inspect --code \$name" 0 "^func\[0\] \"boom\".*" -- "$cairn" inspect --code '$boom' "$work/t.wat"
+check "inspect --code f64 const" 0 "F64_MUL(_I)? +s0, s0, " -- "$cairn" inspect "$work/t.wat" --code f
+check "inspect --code unknown" 2 "no function nope" -- "$cairn" inspect --code nope "$work/t.wat"
+check "inspect --code out of range" 2 "out of range" -- "$cairn" inspect --code 9 "$work/t.wat"
+printf '(module (import "m" "f" (func)) (func (export "g") call 0))' >"$work/imp.wat"
+check "inspect --code import" 2 "imported" -- "$cairn" inspect --code 0 "$work/imp.wat"
+check "inspect --code call" 0 "CALL +func\[0\], args@s0" -- "$cairn" inspect --code g "$work/imp.wat"
 
 cat >"$work/s.wast" <<'W'
 (module $M

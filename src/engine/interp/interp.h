@@ -1,7 +1,10 @@
 /*
-** interp.h: private interface of the interpreter tier (translate.c, exec.c,
-** bulk.c; SIMD semantics in simd.h, their handlers in exec_simd.h). Nothing outside interp/ includes it; the runtime sees the tier
-** through interp_compile_module / interp_call (module.h, runtime.h).
+** interp.h: private interface of the interpreter tier (translate.c; exec.c
+** with its handler families exec_control.h, exec_memory.h, exec_numeric.h,
+** exec_fused.h and exec_simd.h; bulk.c; code.c, the disassembler and
+** verifier; SIMD semantics in simd.h). Nothing outside interp/ includes it;
+** the runtime sees the tier through interp_compile_module / interp_call
+** (module.h, runtime.h).
 **
 ** ---- Code layout ----
 ** translate.c turns each defined function, once, into an InterpCode: a
@@ -16,19 +19,22 @@
 ** CAIRN_SWITCH_DISPATCH it is the IOP_* number below. interp_op_word()
 ** gives the word for an op; code is only valid in the process that made it.
 **
-** Operands are, by letter in the table below:
-**   s  a frame slot index: the function's frame is an array of Slots,
+** Each op's operands are declared in the format table (INTERP_OP_TABLE,
+** below): the op's layout names its fields and their kinds (IKind):
+**   SLOT   a frame slot index: the function's frame is an array of Slots,
 **      fp[0 .. nParam)         parameters (then results on return),
 **      fp[nParam .. nLocal0)   declared locals (zeroed on entry),
 **      fp[nLocal0 .. frameSize) the operand stack, one slot per height;
 **      so "i32.add" becomes  I32_ADD dst, a, b  with fp[dst] = fp[a] + fp[b].
 **      A v128 takes two consecutive slots (low half first) wherever it is
-**      (params, locals, stack, results); its operand is the first slot.
+**      (params, locals, stack, results); its operand (VSLOT) is the first.
 **      All counts (nParam, nLocal, heights, arities) are in slots.
-**   i  an immediate (an index, a constant, a memory offset)
-**   L  a branch target: signed word distance from this operand word to the
-**      target instruction (pc-relative, so no code base register)
-**   2  a 64-bit immediate in two words, low first
+**   I32, I64, OFF, ...  immediates (a 64-bit one in two words, low first)
+**   TARGET a branch target: signed word distance from this operand word to
+**      the target instruction (pc-relative, so no code base register)
+** The translator emits and patches instructions through the table's
+** emitters and field offsets (tr_emit_<LAYOUT>, IOFF); code.c prints and
+** verifies code with it; exec.c's handler table is generated from it.
 ** BR_TABLE is variable length: idx, n, then n+1 targets (the last is the
 ** default). A branch carrying values has had MOV/CONST copies emitted in
 ** front of it (or in a stub for br_table / br_if) that put the values in
@@ -41,6 +47,8 @@
 */
 #ifndef CAIRN_INTERP_H
 #define CAIRN_INTERP_H
+
+#include <stdio.h>
 
 #include "engine/runtime/runtime.h"
 
@@ -191,48 +199,48 @@ typedef struct InterpCode {
   X(I32X4_TRUNC_SAT_F64X2_U_ZERO) X(F64X2_CONVERT_LOW_I32X4_S)                       \
   X(F64X2_CONVERT_LOW_I32X4_U)
 
-/* The other internal ops, with their operands (letters as above). */
+/* The other internal ops with their layouts (operands: the format table
+** below). */
 #define INTERP_CTL_OPS(X)                                                            \
-  X(UNREACHABLE)    /* */                                                            \
-  X(BR)             /* L */                                                          \
-  X(BR_IF)          /* s L: branch if fp[s] (i32) != 0 */                            \
-  X(BR_UNLESS)      /* s L: branch if fp[s] == 0 */                                  \
-  X(I32_ADD_I_BR_IF)     /* s(dst) s(a) i L: fp[dst] = a + i, branch if != 0 */      \
-  X(I32_ADD_I_BR_UNLESS) /* s(dst) s(a) i L: fp[dst] = a + i, branch if == 0 */      \
-  X(BR_TABLE)       /* s n L*(n+1) */                                                \
-  X(RET)            /* results already in fp[0 ..] */                               \
-  X(CALL)           /* i(func index) i(arg base slot) */                             \
-  X(CALL_DEF)       /* i(index among the defined functions) i(arg base slot): a     \
-                    ** callee of the caller's own module, so no host function and   \
-                    ** no change of instance */                                      \
-  X(CALL_INDIRECT)  /* i(type index) i(table) i(arg base) s(element index) */        \
-  X(MOV)            /* s(dst) s(src) */                                              \
-  X(CONST32)        /* s(dst) i: zero-extended */                                    \
-  X(CONST64)        /* s(dst) 2 */                                                   \
-  X(SELECT)         /* s(dst) s(a) s(b) s(cond) */                                   \
-  X(GLOBAL_GET)     /* s(dst) i */                                                   \
-  X(GLOBAL_SET)     /* i s */                                                        \
-  X(TABLE_GET)      /* s(dst) i(table) s(idx) */                                     \
-  X(TABLE_SET)      /* i(table) s(idx) s(val) */                                     \
-  X(TABLE_SIZE)     /* s(dst) i(table) */                                            \
-  X(TABLE_GROW)     /* s(dst) i(table) s(init) s(n) */                               \
-  X(TABLE_FILL)     /* i(table) s(i) s(val) s(n) */                                  \
-  X(TABLE_COPY)     /* i(dst table) i(src table) s(d) s(s) s(n) */                   \
-  X(TABLE_INIT)     /* i(table) i(elem) s(d) s(s) s(n) */                            \
-  X(ELEM_DROP)      /* i(elem) */                                                    \
-  X(MEMORY_SIZE)    /* s(dst) */                                                     \
-  X(MEMORY_GROW)    /* s(dst) s(delta) */                                            \
-  X(MEMORY_FILL)    /* s(d) s(val) s(n) */                                           \
-  X(MEMORY_COPY)    /* s(d) s(s) s(n) */                                             \
-  X(MEMORY_INIT)    /* i(data) s(d) s(s) s(n) */                                     \
-  X(DATA_DROP)      /* i(data) */                                                    \
-  X(REF_FUNC)       /* s(dst) i(func index) */                                     \
-  X(SELECT_V)       /* s(dst) s(a) s(b) s(cond): v128 (two slots) */                 \
-  X(GLOBAL_GET_V)   /* s(dst) i: v128 */                                             \
-  X(GLOBAL_SET_V)   /* i s: v128 */                                                   \
-  X(I32_ADD2)       /* s(d) s(a) s(b) s(d1) s(a1) s(b1): fp[d1] = a1 + b1, then     \
-                    ** fp[d] = a + b (an i32.add kept in a local, then another:     \
-                    ** the two address computations of a loop over two arrays) */
+  X(UNREACHABLE, NONE)                                                               \
+  X(BR, BR)                                                                          \
+  X(BR_IF, BRC)          /* branch if fp[cond] (i32) != 0 */                         \
+  X(BR_UNLESS, BRC)      /* branch if fp[cond] == 0 */                               \
+  X(I32_ADD_I_BR_IF, DAIL)     /* fp[dst] = a + imm, branch if != 0 */               \
+  X(I32_ADD_I_BR_UNLESS, DAIL) /* fp[dst] = a + imm, branch if == 0 */               \
+  X(BR_TABLE, BRTAB)     /* then n+1 targets (the last is the default) */            \
+  X(RET, NONE)           /* results already in fp[0 ..] */                           \
+  X(CALL, CALL)                                                                      \
+  X(CALL_DEF, CALLDEF)   /* a callee of the caller's own module, so no host         \
+                         ** function and no change of instance */                   \
+  X(CALL_INDIRECT, CALLI)                                                            \
+  X(MOV, DA)                                                                         \
+  X(CONST32, DI)         /* zero-extended */                                         \
+  X(CONST64, DQ)                                                                     \
+  X(SELECT, SEL)                                                                     \
+  X(GLOBAL_GET, GGET)                                                                \
+  X(GLOBAL_SET, GSET)                                                                \
+  X(TABLE_GET, TGET)                                                                 \
+  X(TABLE_SET, TSET)                                                                 \
+  X(TABLE_SIZE, TSIZE)                                                               \
+  X(TABLE_GROW, TGROW)                                                               \
+  X(TABLE_FILL, TFILL)                                                               \
+  X(TABLE_COPY, TCOPY)                                                               \
+  X(TABLE_INIT, TINIT)                                                               \
+  X(ELEM_DROP, EDROP)                                                                \
+  X(MEMORY_SIZE, D)                                                                  \
+  X(MEMORY_GROW, DA)                                                                 \
+  X(MEMORY_FILL, MBULK)                                                              \
+  X(MEMORY_COPY, MBULK)                                                              \
+  X(MEMORY_INIT, MINIT)                                                              \
+  X(DATA_DROP, DDROP)                                                                \
+  X(REF_FUNC, RFUNC)                                                                 \
+  X(SELECT_V, SELV)      /* v128 (two slots) */                                      \
+  X(GLOBAL_GET_V, GGETV)                                                             \
+  X(GLOBAL_SET_V, GSETV)                                                             \
+  X(I32_ADD2, ADD2)      /* fp[d1] = a1 + b1, then fp[dst] = a + b (an i32.add      \
+                         ** kept in a local, then another: the two address          \
+                         ** computations of a loop over two arrays) */
 
 /* Loads whose address is an i32.add just computed: <load>_AI (dst, a, imm,
 ** offset) and <load>_AA (dst, a, b, offset) read at (u32)(a + imm or b) +
@@ -248,21 +256,13 @@ typedef struct InterpCode {
 /* A loop latch: i32.add with a constant whose sum a compare and br_if test
 ** (directly or through the local it was set / teed into):
 ** ADDI_BR_<cmp> (dst, a, imm, b, L) and ADDI_BR_<cmp>_I (dst, a, imm, imm2,
-** L): fp[dst] = a + imm, then branch if (fp[dst] cmp b or imm2). */
-#define INTERP_ADDI_BR_OPS(X)                                                        \
-  X(ADDI_BR_I32_EQ) X(ADDI_BR_I32_EQ_I) X(ADDI_BR_I32_NE) X(ADDI_BR_I32_NE_I)         \
-  X(ADDI_BR_I32_LT_S) X(ADDI_BR_I32_LT_S_I) X(ADDI_BR_I32_LT_U) X(ADDI_BR_I32_LT_U_I) \
-  X(ADDI_BR_I32_GT_S) X(ADDI_BR_I32_GT_S_I) X(ADDI_BR_I32_GT_U) X(ADDI_BR_I32_GT_U_I) \
-  X(ADDI_BR_I32_LE_S) X(ADDI_BR_I32_LE_S_I) X(ADDI_BR_I32_LE_U) X(ADDI_BR_I32_LE_U_I) \
-  X(ADDI_BR_I32_GE_S) X(ADDI_BR_I32_GE_S_I) X(ADDI_BR_I32_GE_U) X(ADDI_BR_I32_GE_U_I)
+** L): fp[dst] = a + imm, then branch if (fp[dst] cmp b or imm2). One pair
+** per compare of INTERP_I32_CMPS. */
 
 /* select on a compare just computed (and used only by it): SELECT_NZ64
 ** (dst, a, b, s): fp[dst] = (i64 fp[s] != 0) ? a : b (an i64.eqz swaps a and
-** b); SELECT_<cmp> (dst, a, b, x, y): fp[dst] = (x cmp y) ? a : b. */
-#define INTERP_SELECT_OPS(X)                                                         \
-  X(SELECT_NZ64) X(SELECT_I32_EQ) X(SELECT_I32_NE) X(SELECT_I32_LT_S)                 \
-  X(SELECT_I32_LT_U) X(SELECT_I32_GT_S) X(SELECT_I32_GT_U) X(SELECT_I32_LE_S)         \
-  X(SELECT_I32_LE_U) X(SELECT_I32_GE_S) X(SELECT_I32_GE_U)
+** b); SELECT_<cmp> (dst, a, b, x, y): fp[dst] = (x cmp y) ? a : b, one per
+** compare of INTERP_I32_CMPS. */
 
 /* The axpy step c[i] += x * b[j] of matrix products, filters and stencils:
 ** an f64.store of F64_ADD_M (adding the value at the stored address) of
@@ -280,35 +280,192 @@ typedef struct InterpCode {
 ** is an F64_MAC_ADD2 and the F64_MAC_PRE after it that steps d1 by ia2 and
 ** reads b at fp[d] + ib2 with the same x: an axpy unrolled by two, its sums
 ** kept in registers across both steps. */
-#define INTERP_F64_MAC_OPS(X) X(F64_MAC) X(F64_MAC_PRE) X(F64_MAC_ADD2) X(F64_MAC2)
+#define INTERP_F64_MAC_OPS(X) \
+  X(F64_MAC, MAC) X(F64_MAC_PRE, MACPRE) X(F64_MAC_ADD2, MACADD2) X(F64_MAC2, MAC2)
 
 /* Stores whose address is a local plus a constant: <store>_AI (a, imm,
-** value, offset) write at (u32)(a + imm) + offset. */
-#define INTERP_STORE_AI_OPS(X)                                                        \
-  X(I32_STORE_AI) X(I64_STORE_AI) X(F32_STORE_AI) X(F64_STORE_AI) X(I32_STORE8_AI)    \
-  X(I32_STORE16_AI) X(I64_STORE8_AI) X(I64_STORE16_AI) X(I64_STORE32_AI)
+** value, offset) write at (u32)(a + imm) + offset; one per INTERP_STORES. */
 
-/* Every op: X(name) for the plain ones, XI(name) for IOP_<name>_I, XB(name)
-** for IOP_BR_<name> and IOP_BR_<name>_I, XL(name) for IOP_<name>_AI and
-** IOP_<name>_AA, XM(name) for IOP_<name>_M and IOP_<name>_MAI. */
-#define INTERP_ALL_OPS(X, XI, XB, XL, XM)                                            \
-  INTERP_CTL_OPS(X) INTERP_UNOPS(X) INTERP_BINOPS(X) INTERP_LOADS(X) INTERP_STORES(X) \
-  INTERP_SIMD_OPS(X) INTERP_I32_IMMOPS(XI) INTERP_I64_IMMOPS(XI) INTERP_F64_IMMOPS(XI) \
-  INTERP_I32_CMPS(XB) INTERP_I64_CMPS(XB) INTERP_LOADS(XL) INTERP_F64_MEMOPS(XM)        \
-  INTERP_ADDI_BR_OPS(X) INTERP_SELECT_OPS(X) INTERP_F64_MAC_OPS(X) INTERP_STORE_AI_OPS(X)
+/* ---- The format table ----
+** Every internal op with its layout, in IOp order:
+**
+**     INTERP_OP(ID, LAYOUT)
+**
+** for IOP_<ID> with operands INTERP_LAYOUT_<LAYOUT>. Define INTERP_OP,
+** then expand INTERP_OP_TABLE (the families above are listed through the
+** INTERP_OPS_* helpers, which call INTERP_OP). The executor's handler table,
+** the disassembler, the verifier and the translator's emitters and
+** accessors all come from it. */
+#define INTERP_OPS_L(n, L) INTERP_OP(n, L)
+#define INTERP_OPS_UN(n) INTERP_OP(n, DA)
+#define INTERP_OPS_BIN(n) INTERP_OP(n, DAB)
+#define INTERP_OPS_LOAD(n) INTERP_OP(n, LOAD)
+#define INTERP_OPS_STORE(n) INTERP_OP(n, STORE)
+#define INTERP_OPS_SIMD(n) INTERP_OP(n, SIMD)
+#define INTERP_OPS_I32I(n) INTERP_OP(n##_I, DAI)
+#define INTERP_OPS_I64I(n) INTERP_OP(n##_I, DAQ)
+#define INTERP_OPS_BR32(n) INTERP_OP(BR_##n, ABL) INTERP_OP(BR_##n##_I, AIL)
+#define INTERP_OPS_BR64(n) INTERP_OP(BR_##n, ABL) INTERP_OP(BR_##n##_I, AQL)
+#define INTERP_OPS_LOADA(n) INTERP_OP(n##_AI, LOADAI) INTERP_OP(n##_AA, LOADAA)
+#define INTERP_OPS_MEMOP(n) INTERP_OP(n##_M, DAM) INTERP_OP(n##_MAI, DAMI)
+#define INTERP_OPS_ADDIBR(n) INTERP_OP(ADDI_BR_##n, DAIBL) INTERP_OP(ADDI_BR_##n##_I, DAIIL)
+#define INTERP_OPS_SELCMP(n) INTERP_OP(SELECT_##n, SELCMP)
+#define INTERP_OPS_STOREAI(n) INTERP_OP(n##_AI, STOREAI)
+#define INTERP_OP_TABLE                                                              \
+  INTERP_CTL_OPS(INTERP_OPS_L) INTERP_UNOPS(INTERP_OPS_UN) INTERP_BINOPS(INTERP_OPS_BIN) \
+  INTERP_LOADS(INTERP_OPS_LOAD) INTERP_STORES(INTERP_OPS_STORE)                     \
+  INTERP_SIMD_OPS(INTERP_OPS_SIMD) INTERP_I32_IMMOPS(INTERP_OPS_I32I)                 \
+  INTERP_I64_IMMOPS(INTERP_OPS_I64I) INTERP_F64_IMMOPS(INTERP_OPS_I64I)               \
+  INTERP_I32_CMPS(INTERP_OPS_BR32) INTERP_I64_CMPS(INTERP_OPS_BR64)                   \
+  INTERP_LOADS(INTERP_OPS_LOADA) INTERP_F64_MEMOPS(INTERP_OPS_MEMOP)                  \
+  INTERP_I32_CMPS(INTERP_OPS_ADDIBR)                                                 \
+  INTERP_OP(SELECT_NZ64, SEL) INTERP_I32_CMPS(INTERP_OPS_SELCMP)                     \
+  INTERP_F64_MAC_OPS(INTERP_OPS_L) INTERP_STORES(INTERP_OPS_STOREAI)
+
+/* Operand kinds: F(name, KIND) in a layout below; each kind is one code
+** word but I64 (two, low first) and SHUF (four).
+**   SLOT   a frame slot: < frameSize
+**   VSLOT  a v128's first slot: it and the next < frameSize
+**   BASE   a call's argument base slot: the callee's frame starts there
+**   I32, I64  constants;  OFF  a memory offset;  LANE  a lane index
+**   TARGET a branch target (pc-relative, see "Code layout")
+**   COUNT  BR_TABLE's n (n+1 targets follow)
+**   FUNC   a function index;  DEF  an index among the defined functions
+**   GLOBAL, TABLE, TYPE, ELEM, DATA  indices of the module's spaces
+**   SHUF   i8x16.shuffle's 16 lane bytes */
+#define INTERP_KINDS(K)                                                              \
+  K(SLOT, 's', 1) K(VSLOT, 'v', 1) K(BASE, 'b', 1) K(I32, 'i', 1) K(I64, 'q', 2)       \
+  K(OFF, 'o', 1) K(LANE, 'l', 1) K(TARGET, 'L', 1) K(COUNT, 'n', 1) K(FUNC, 'f', 1)    \
+  K(DEF, 'F', 1) K(GLOBAL, 'g', 1) K(TABLE, 't', 1) K(TYPE, 'y', 1) K(ELEM, 'e', 1)     \
+  K(DATA, 'd', 1) K(SHUF, 'x', 4)
+
+/* Layouts: the operand words after the op word, F(name, KIND) each. An op
+** with a result has it first, named dst (tr_simple relies on it). */
+#define INTERP_LAYOUT_NONE(F)
+#define INTERP_LAYOUT_BR(F) F(target, TARGET)
+#define INTERP_LAYOUT_BRC(F) F(cond, SLOT) F(target, TARGET)
+#define INTERP_LAYOUT_DAIL(F) F(dst, SLOT) F(a, SLOT) F(imm, I32) F(target, TARGET)
+#define INTERP_LAYOUT_BRTAB(F) F(idx, SLOT) F(n, COUNT)
+#define INTERP_LAYOUT_CALL(F) F(func, FUNC) F(base, BASE)
+#define INTERP_LAYOUT_CALLDEF(F) F(def, DEF) F(base, BASE)
+#define INTERP_LAYOUT_CALLI(F) F(type, TYPE) F(table, TABLE) F(base, BASE) F(idx, SLOT)
+#define INTERP_LAYOUT_D(F) F(dst, SLOT)
+#define INTERP_LAYOUT_DA(F) F(dst, SLOT) F(a, SLOT)
+#define INTERP_LAYOUT_DAB(F) F(dst, SLOT) F(a, SLOT) F(b, SLOT)
+#define INTERP_LAYOUT_DI(F) F(dst, SLOT) F(imm, I32)
+#define INTERP_LAYOUT_DQ(F) F(dst, SLOT) F(imm, I64)
+#define INTERP_LAYOUT_DAI(F) F(dst, SLOT) F(a, SLOT) F(imm, I32)
+#define INTERP_LAYOUT_DAQ(F) F(dst, SLOT) F(a, SLOT) F(imm, I64)
+#define INTERP_LAYOUT_SEL(F) F(dst, SLOT) F(a, SLOT) F(b, SLOT) F(cond, SLOT)
+#define INTERP_LAYOUT_SELV(F) F(dst, VSLOT) F(a, VSLOT) F(b, VSLOT) F(cond, SLOT)
+#define INTERP_LAYOUT_SELCMP(F) F(dst, SLOT) F(a, SLOT) F(b, SLOT) F(x, SLOT) F(y, SLOT)
+#define INTERP_LAYOUT_GGET(F) F(dst, SLOT) F(global, GLOBAL)
+#define INTERP_LAYOUT_GSET(F) F(global, GLOBAL) F(src, SLOT)
+#define INTERP_LAYOUT_GGETV(F) F(dst, VSLOT) F(global, GLOBAL)
+#define INTERP_LAYOUT_GSETV(F) F(global, GLOBAL) F(src, VSLOT)
+#define INTERP_LAYOUT_TGET(F) F(dst, SLOT) F(table, TABLE) F(idx, SLOT)
+#define INTERP_LAYOUT_TSET(F) F(table, TABLE) F(idx, SLOT) F(val, SLOT)
+#define INTERP_LAYOUT_TSIZE(F) F(dst, SLOT) F(table, TABLE)
+#define INTERP_LAYOUT_TGROW(F) F(dst, SLOT) F(table, TABLE) F(init, SLOT) F(n, SLOT)
+#define INTERP_LAYOUT_TFILL(F) F(table, TABLE) F(i, SLOT) F(val, SLOT) F(n, SLOT)
+#define INTERP_LAYOUT_TCOPY(F) \
+  F(dtable, TABLE) F(stable, TABLE) F(d, SLOT) F(s, SLOT) F(n, SLOT)
+#define INTERP_LAYOUT_TINIT(F) F(table, TABLE) F(elem, ELEM) F(d, SLOT) F(s, SLOT) F(n, SLOT)
+#define INTERP_LAYOUT_EDROP(F) F(elem, ELEM)
+#define INTERP_LAYOUT_MBULK(F) F(d, SLOT) F(s, SLOT) F(n, SLOT)
+#define INTERP_LAYOUT_MINIT(F) F(data, DATA) F(d, SLOT) F(s, SLOT) F(n, SLOT)
+#define INTERP_LAYOUT_DDROP(F) F(data, DATA)
+#define INTERP_LAYOUT_RFUNC(F) F(dst, SLOT) F(func, FUNC)
+#define INTERP_LAYOUT_ADD2(F) \
+  F(dst, SLOT) F(a, SLOT) F(b, SLOT) F(d1, SLOT) F(a1, SLOT) F(b1, SLOT)
+#define INTERP_LAYOUT_LOAD(F) F(dst, SLOT) F(addr, SLOT) F(off, OFF)
+#define INTERP_LAYOUT_LOADAI(F) F(dst, SLOT) F(a, SLOT) F(imm, I32) F(off, OFF)
+#define INTERP_LAYOUT_LOADAA(F) F(dst, SLOT) F(a, SLOT) F(b, SLOT) F(off, OFF)
+#define INTERP_LAYOUT_STORE(F) F(addr, SLOT) F(val, SLOT) F(off, OFF)
+#define INTERP_LAYOUT_STOREAI(F) F(a, SLOT) F(imm, I32) F(val, SLOT) F(off, OFF)
+#define INTERP_LAYOUT_ABL(F) F(a, SLOT) F(b, SLOT) F(target, TARGET)
+#define INTERP_LAYOUT_AIL(F) F(a, SLOT) F(imm, I32) F(target, TARGET)
+#define INTERP_LAYOUT_AQL(F) F(a, SLOT) F(imm, I64) F(target, TARGET)
+#define INTERP_LAYOUT_DAM(F) F(dst, SLOT) F(a, SLOT) F(addr, SLOT) F(off, OFF)
+#define INTERP_LAYOUT_DAMI(F) F(dst, SLOT) F(a, SLOT) F(addr, SLOT) F(imm, I32) F(off, OFF)
+#define INTERP_LAYOUT_DAIBL(F) \
+  F(dst, SLOT) F(a, SLOT) F(imm, I32) F(b, SLOT) F(target, TARGET)
+#define INTERP_LAYOUT_DAIIL(F) \
+  F(dst, SLOT) F(a, SLOT) F(imm, I32) F(imm2, I32) F(target, TARGET)
+#define INTERP_LAYOUT_MAC(F) \
+  F(a, SLOT) F(x, SLOT) F(b, SLOT) F(ib, I32) F(offA, OFF) F(offB, OFF)
+#define INTERP_LAYOUT_MACPRE(F)                                                      \
+  F(d, SLOT) F(a, SLOT) F(ia, I32) F(x, SLOT) F(b, SLOT) F(ib, I32) F(offA, OFF)      \
+  F(offB, OFF)
+#define INTERP_LAYOUT_MACADD2(F)                                                     \
+  F(d1, SLOT) F(a1, SLOT) F(b1, SLOT) F(d, SLOT) F(a, SLOT) F(b, SLOT) F(x, SLOT)     \
+  F(ib, I32) F(offA, OFF) F(offB, OFF)
+#define INTERP_LAYOUT_MAC2(F)                                                        \
+  INTERP_LAYOUT_MACADD2(F) F(ia2, I32) F(ib2, I32) F(offA2, OFF) F(offB2, OFF)
+/* SIMD ops: [dst if a result] [operand slots] [immediates] from the Wasm
+** op's signature in opcodes.h (INTERP_SIMD_OPS): built at run time. */
+#define INTERP_LAYOUT_SIMD(F)
+
+#define INTERP_LAYOUTS(L)                                                            \
+  L(NONE) L(BR) L(BRC) L(DAIL) L(BRTAB) L(CALL) L(CALLDEF) L(CALLI) L(D) L(DA) L(DAB)  \
+  L(DI) L(DQ) L(DAI) L(DAQ) L(SEL) L(SELV) L(SELCMP) L(GGET) L(GSET) L(GGETV) L(GSETV) \
+  L(TGET) L(TSET) L(TSIZE) L(TGROW) L(TFILL) L(TCOPY) L(TINIT) L(EDROP) L(MBULK)       \
+  L(MINIT) L(DDROP) L(RFUNC) L(ADD2) L(LOAD) L(LOADAI) L(LOADAA) L(STORE) L(STOREAI)   \
+  L(ABL) L(AIL) L(AQL) L(DAM) L(DAMI) L(DAIBL) L(DAIIL) L(MAC) L(MACPRE) L(MACADD2)    \
+  L(MAC2) L(SIMD)
+
+typedef enum IKind {
+#define K(name, ch, words) IK_##name,
+  INTERP_KINDS(K)
+#undef K
+  IK_COUNT_
+} IKind;
+
+typedef enum ILayout {
+#define L(name) IL_##name,
+  INTERP_LAYOUTS(L)
+#undef L
+  IL_COUNT_
+} ILayout;
+
+/* One struct per layout, only to name word offsets (never used to access
+** code: IOFF gives the index of a field's word in an instruction). */
+#define INTERP_FIELD_SLOT(n) uint32_t n;
+#define INTERP_FIELD_VSLOT(n) uint32_t n;
+#define INTERP_FIELD_BASE(n) uint32_t n;
+#define INTERP_FIELD_I32(n) uint32_t n;
+#define INTERP_FIELD_I64(n) uint32_t n[2];
+#define INTERP_FIELD_OFF(n) uint32_t n;
+#define INTERP_FIELD_LANE(n) uint32_t n;
+#define INTERP_FIELD_TARGET(n) uint32_t n;
+#define INTERP_FIELD_COUNT(n) uint32_t n;
+#define INTERP_FIELD_FUNC(n) uint32_t n;
+#define INTERP_FIELD_DEF(n) uint32_t n;
+#define INTERP_FIELD_GLOBAL(n) uint32_t n;
+#define INTERP_FIELD_TABLE(n) uint32_t n;
+#define INTERP_FIELD_TYPE(n) uint32_t n;
+#define INTERP_FIELD_ELEM(n) uint32_t n;
+#define INTERP_FIELD_DATA(n) uint32_t n;
+#define INTERP_FIELD_SHUF(n) uint32_t n[4];
+#define INTERP_FIELD(n, kind) INTERP_FIELD_##kind(n)
+#define L(name)                         \
+  typedef struct IFmt_##name {          \
+    uint32_t op;                        \
+    INTERP_LAYOUT_##name(INTERP_FIELD)  \
+  } IFmt_##name;
+INTERP_LAYOUTS(L)
+#undef L
+
+/* Word index of field f in an instruction of layout L (the op word is 0),
+** and the instruction's length in words (SIMD and BR_TABLE: see
+** interp_instr_len). */
+#define IOFF(L, f) ((uint32_t)(offsetof(IFmt_##L, f) / sizeof(uint32_t)))
+#define ILEN(L) ((uint32_t)(sizeof(IFmt_##L) / sizeof(uint32_t)))
 
 typedef enum IOp {
-#define X(n) IOP_##n,
-#define XI(n) IOP_##n##_I,
-#define XB(n) IOP_BR_##n, IOP_BR_##n##_I,
-#define XL(n) IOP_##n##_AI, IOP_##n##_AA,
-#define XM(n) IOP_##n##_M, IOP_##n##_MAI,
-  INTERP_ALL_OPS(X, XI, XB, XL, XM)
-#undef X
-#undef XI
-#undef XB
-#undef XL
-#undef XM
+#define INTERP_OP(n, L) IOP_##n,
+  INTERP_OP_TABLE
+#undef INTERP_OP
   IOP_COUNT_
 } IOp;
 
@@ -324,6 +481,37 @@ bool interp_is_lazy(const InterpCode *code);
 /* The code of defined function fidx of m, translating it if needed. NULL
 ** with err (NOMEM) on failure. The code is owned by the module. */
 const InterpCode *interp_translate(const Module *m, uint32_t fidx, cairn_error *err);
+
+/* ---- code.c: the format table at work ----
+** Names and layouts of ops, the disassembler and the verifier. */
+/* The op's name ("I32_ADD_I") and layout. */
+const char *interp_op_name(IOp op);
+ILayout interp_op_layout(IOp op);
+/* The op whose op word is w; false if none is. */
+bool interp_op_of_word(uint32_t w, IOp *pOp);
+/* Fills aKind with the kinds of op's operand fields, in order (at most 16;
+** BR_TABLE's targets not included); returns their number. */
+uint32_t interp_op_kinds(IOp op, IKind *aKind);
+/* Prints code's instructions to out, one a line ("  12  I32_ADD_I  s3, s1,
+** 7"); an unknown op word or a truncated instruction is printed as such and
+** ends the listing. m is the module the code belongs to. */
+void interp_disassemble(const Module *m, const InterpCode *code, FILE *out);
+/* Checks code against the format table: every op word known, every
+** instruction whole, every slot operand within the frame (a v128 and a
+** call's arguments and results too), every index within the module's
+** spaces, every branch target the start of an instruction, the last word
+** UNREACHABLE. True if it holds; else false with the reason and the word
+** index in zWhy (nWhy bytes). */
+bool interp_verify(const Module *m, const InterpCode *code, char *zWhy, size_t nWhy);
+/* interp_verify, and on failure an engine bug: prints the reason and the
+** disassembly to stderr and aborts. Run after every translation when
+** INTERP_VERIFY is 1 (Debug and fuzz builds, or CAIRN_VERIFY_CODE). */
+void interp_verify_or_die(const Module *m, const InterpCode *code);
+#if defined(CAIRN_VERIFY_CODE)
+#define INTERP_VERIFY 1
+#else
+#define INTERP_VERIFY 0
+#endif
 
 /* ---- bulk.c: out-of-line memory and table instructions ----
 ** Each returns CAIRN_TRAP_NONE or the trap to raise; none writes anything

@@ -30,6 +30,8 @@
 **
 ** It may not touch: the module (other than Func.pCode), the runtime.
 */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/interp/interp.h"
@@ -97,6 +99,22 @@ typedef struct Tr {
 
 /* ---- emission ---- */
 
+/* Instruction fusion (the superinstructions, immediates and operands
+** folded in, results redirected into locals): on unless built with
+** CAIRN_NO_FUSION, which leaves one internal instruction per Wasm one. */
+#ifdef CAIRN_NO_FUSION
+#define TR_FUSE 0
+#else
+#define TR_FUSE 1
+#endif
+
+/* An emitter called with an op of another layout: a translator bug. */
+static void tr_bad_layout(IOp op, const char *zLayout) {
+  fprintf(stderr, "cairn: internal error: %s emitted as layout %s\n", interp_op_name(op),
+          zLayout);
+  abort();
+}
+
 static void tr_emit(Tr *t, uint32_t w) {
   if (t->n == t->nAlloc) {
     uint32_t nNew = t->nAlloc ? t->nAlloc * 2 : 256;
@@ -112,6 +130,67 @@ static void tr_emit(Tr *t, uint32_t w) {
 }
 
 static void tr_op(Tr *t, IOp op) { tr_emit(t, interp_op_word(op)); }
+
+/* Emitters from the format table (interp.h): tr_emit_<LAYOUT>(t, op,
+** fields...) writes op and its fields in order, a 64-bit constant as two
+** words, all but a branch target: every layout has it last, and the caller
+** writes it next (tr_br_target), as BR_TABLE's list after its fields. */
+#define TR_PARAM_SLOT(n) , uint32_t n
+#define TR_PARAM_VSLOT(n) , uint32_t n
+#define TR_PARAM_BASE(n) , uint32_t n
+#define TR_PARAM_I32(n) , uint32_t n
+#define TR_PARAM_I64(n) , uint64_t n
+#define TR_PARAM_OFF(n) , uint32_t n
+#define TR_PARAM_LANE(n) , uint32_t n
+#define TR_PARAM_TARGET(n)
+#define TR_PARAM_COUNT(n) , uint32_t n
+#define TR_PARAM_FUNC(n) , uint32_t n
+#define TR_PARAM_DEF(n) , uint32_t n
+#define TR_PARAM_GLOBAL(n) , uint32_t n
+#define TR_PARAM_TABLE(n) , uint32_t n
+#define TR_PARAM_TYPE(n) , uint32_t n
+#define TR_PARAM_ELEM(n) , uint32_t n
+#define TR_PARAM_DATA(n) , uint32_t n
+#define TR_PARAM_SHUF(n) , const uint32_t *n
+#define TR_PARAM(n, kind) TR_PARAM_##kind(n)
+#define TR_WORDS_I64(n) tr_emit(t, (uint32_t)(n)), tr_emit(t, (uint32_t)((n) >> 32));
+#define TR_WORDS_SHUF(n) for (int k_ = 0; k_ < 4; k_++) tr_emit(t, (n)[k_]);
+#define TR_WORDS_1(n) tr_emit(t, n);
+#define TR_WORDS_SLOT TR_WORDS_1
+#define TR_WORDS_VSLOT TR_WORDS_1
+#define TR_WORDS_BASE TR_WORDS_1
+#define TR_WORDS_I32 TR_WORDS_1
+#define TR_WORDS_OFF TR_WORDS_1
+#define TR_WORDS_LANE TR_WORDS_1
+#define TR_WORDS_TARGET(n)
+#define TR_WORDS_COUNT TR_WORDS_1
+#define TR_WORDS_FUNC TR_WORDS_1
+#define TR_WORDS_DEF TR_WORDS_1
+#define TR_WORDS_GLOBAL TR_WORDS_1
+#define TR_WORDS_TABLE TR_WORDS_1
+#define TR_WORDS_TYPE TR_WORDS_1
+#define TR_WORDS_ELEM TR_WORDS_1
+#define TR_WORDS_DATA TR_WORDS_1
+#define TR_WORDS(n, kind) TR_WORDS_##kind(n)
+#define L(name)                                                                    \
+  static inline __attribute__((unused)) void tr_emit_##name(                      \
+      Tr *t, IOp op INTERP_LAYOUT_##name(TR_PARAM)) {                              \
+    if (INTERP_VERIFY && interp_op_layout(op) != IL_##name) tr_bad_layout(op, #name); \
+    tr_op(t, op);                                                                  \
+    INTERP_LAYOUT_##name(TR_WORDS)                                                 \
+  }
+INTERP_LAYOUTS(L)
+#undef L
+
+/* Field f of the layout-L instruction emitted at word `start`. */
+#define TR_AT(t, start, L, f) ((t)->a[(start) + IOFF(L, f)])
+
+/* tr_simple's instructions have their result first (tr_last_dst): */
+#define TR_DST_FIRST(L) _Static_assert(IOFF(L, dst) == IOFF(DA, dst), #L " has dst first");
+TR_DST_FIRST(DAB) TR_DST_FIRST(DAI) TR_DST_FIRST(DAQ) TR_DST_FIRST(LOAD) TR_DST_FIRST(LOADAI)
+TR_DST_FIRST(LOADAA) TR_DST_FIRST(DAM) TR_DST_FIRST(DAMI) TR_DST_FIRST(SEL) TR_DST_FIRST(SELV)
+TR_DST_FIRST(SELCMP) TR_DST_FIRST(GGET) TR_DST_FIRST(GGETV) TR_DST_FIRST(ADD2)
+#undef TR_DST_FIRST
 
 /* A label is bound here: no peephole may look back across it. */
 static void tr_label(Tr *t) { t->lastEnd = t->teeEnd = t->macEnd = UINT32_MAX; }
@@ -138,10 +217,11 @@ static void tr_unemit_last(Tr *t) {
 }
 
 /* Index of the destination word of the last simple instruction whose result
-** is in stack slot `slot`, or UINT32_MAX. */
+** is in stack slot `slot`, or UINT32_MAX. (Every layout with a result has it
+** first, as dst: IOFF(DA, dst) is theirs.) */
 static uint32_t tr_last_dst(Tr *t, uint32_t slot) {
-  if (t->oom || t->lastEnd != t->n) return UINT32_MAX;
-  uint32_t w = t->lastStart + 1;
+  if (!TR_FUSE || t->oom || t->lastEnd != t->n) return UINT32_MAX;
+  uint32_t w = t->lastStart + IOFF(DA, dst);
   return t->a[w] == slot ? w : UINT32_MAX;
 }
 
@@ -229,20 +309,19 @@ static void tr_copy_to(Tr *t, const VEnt *e, uint32_t src, uint32_t dst) {
   switch (e->kind) {
     case V_STK:
       if (src == dst) return;
-      tr_op(t, IOP_MOV), tr_emit(t, dst), tr_emit(t, src);
+      tr_emit_DA(t, IOP_MOV, dst, src);
       return;
     case V_LOC:
-      tr_op(t, IOP_MOV), tr_emit(t, dst), tr_emit(t, e->loc);
+      tr_emit_DA(t, IOP_MOV, dst, e->loc);
       return;
     case V_C32:
-      tr_op(t, IOP_CONST32), tr_emit(t, dst), tr_emit(t, (uint32_t)e->bits);
+      tr_emit_DI(t, IOP_CONST32, dst, (uint32_t)e->bits);
       return;
     case V_ADDI:
-      tr_op(t, IOP_I32_ADD_I), tr_emit(t, dst), tr_emit(t, e->loc), tr_emit(t, (uint32_t)e->bits);
+      tr_emit_DAI(t, IOP_I32_ADD_I, dst, e->loc, (uint32_t)e->bits);
       return;
     default:
-      tr_op(t, IOP_CONST64), tr_emit(t, dst), tr_emit(t, (uint32_t)e->bits),
-          tr_emit(t, (uint32_t)(e->bits >> 32));
+      tr_emit_DQ(t, IOP_CONST64, dst, e->bits);
       return;
   }
 }
@@ -330,15 +409,15 @@ static void tr_return(Tr *t) {
   if (n == 1 && t->aV[t->nV - 1].kind == V_STK &&
       (wd = tr_last_dst(t, tr_slot(t, t->nV - 1))) != UINT32_MAX) {
     t->a[wd] = 0;
-    tr_op(t, IOP_RET);
+    tr_emit_NONE(t, IOP_RET);
     return;
   }
   tr_materialize_top(t, n);
   for (uint32_t i = 0; i < n; i++) {
     uint32_t src = tr_slot(t, t->nV - n + i);
-    if (src != i) tr_op(t, IOP_MOV), tr_emit(t, i), tr_emit(t, src);
+    if (src != i) tr_emit_DA(t, IOP_MOV, i, src);
   }
-  tr_op(t, IOP_RET);
+  tr_emit_NONE(t, IOP_RET);
 }
 
 /* Emits the target word of a branch to c (values already in place). */
@@ -461,8 +540,8 @@ static void tr_take_cond(Tr *t, Cond *pc) {
   const VEnt *top = &t->aV[t->nV - 1];
   bool fresh = top->kind == V_STK && tr_last_dst(t, topSlot) != UINT32_MAX;
   /* an i32.add_i whose sum a local.tee just put in the local on top */
-  bool teed = !fresh && !t->oom && top->kind == V_LOC && t->teeEnd == t->n &&
-              t->teeOp == IOP_I32_ADD_I && t->a[t->teeStart + 1] == top->loc;
+  bool teed = TR_FUSE && !fresh && !t->oom && top->kind == V_LOC && t->teeEnd == t->n &&
+              t->teeOp == IOP_I32_ADD_I && TR_AT(t, t->teeStart, DAI, dst) == top->loc;
   /* (not if a value below still reads that local: an `if` materializes it
   ** before the branch, which now does the add) */
   for (uint32_t i = 0; teed && i + 1 < t->nV; i++)
@@ -472,8 +551,11 @@ static void tr_take_cond(Tr *t, Cond *pc) {
   pc->aw[0] = cond, pc->nw = 1;
   pc->addAt = UINT32_MAX;
   if (teed) {
+    /* I32_ADD_I (dst, a, imm) -> I32_ADD_I_BR_IF (dst, a, imm, target) */
     uint32_t start = t->teeStart;
-    for (uint32_t k = 0; k < 3; k++) pc->aw[k] = t->a[start + 1 + k];
+    pc->aw[0] = TR_AT(t, start, DAI, dst);
+    pc->aw[1] = TR_AT(t, start, DAI, a);
+    pc->aw[2] = TR_AT(t, start, DAI, imm);
     pc->nw = 3;
     pc->op = IOP_I32_ADD_I_BR_IF, pc->opNot = IOP_I32_ADD_I_BR_UNLESS;
     t->n = start;
@@ -481,17 +563,29 @@ static void tr_take_cond(Tr *t, Cond *pc) {
     return;
   }
   if (!fresh) return;
-  uint32_t start = t->lastStart, nOperand = t->lastEnd - start - 2;
+  uint32_t start = t->lastStart;
+  ILayout lay = interp_op_layout(t->lastOp);
   if (t->lastOp == IOP_I32_ADD_I) {
-    for (uint32_t k = 0; k < 3; k++) pc->aw[k] = t->a[start + 1 + k];
+    pc->aw[0] = TR_AT(t, start, DAI, dst);
+    pc->aw[1] = TR_AT(t, start, DAI, a);
+    pc->aw[2] = TR_AT(t, start, DAI, imm);
     pc->nw = 3;
     pc->op = IOP_I32_ADD_I_BR_IF, pc->opNot = IOP_I32_ADD_I_BR_UNLESS;
   } else if (t->lastOp == IOP_I32_EQZ) {
     pc->op = IOP_BR_UNLESS, pc->opNot = IOP_BR_IF;
-    pc->aw[0] = t->a[start + 2];
-  } else if (nOperand <= 3 && tr_cmp_branch(t->lastOp, &pc->op, &pc->opNot)) {
-    pc->nw = nOperand;
-    for (uint32_t k = 0; k < nOperand; k++) pc->aw[k] = t->a[start + 2 + k];
+    pc->aw[0] = TR_AT(t, start, DA, a);
+  } else if ((lay == IL_DAB || lay == IL_DAI || lay == IL_DAQ) &&
+             tr_cmp_branch(t->lastOp, &pc->op, &pc->opNot)) {
+    /* compare (dst, a, b | imm | imm64) -> BR_<cmp> (a, b | imm | imm64, target) */
+    pc->aw[0] = TR_AT(t, start, DAB, a);
+    if (lay == IL_DAB) {
+      pc->aw[1] = TR_AT(t, start, DAB, b), pc->nw = 2;
+    } else if (lay == IL_DAI) {
+      pc->aw[1] = TR_AT(t, start, DAI, imm), pc->nw = 2;
+    } else {
+      pc->aw[1] = TR_AT(t, start, DAQ, imm[0]), pc->aw[2] = TR_AT(t, start, DAQ, imm[1]);
+      pc->nw = 3;
+    }
     if (t->prevEnd == start && t->prevOp == IOP_I32_ADD_I)
       pc->addAt = t->prevStart;
     else if (t->teeEnd == start && t->teeOp == IOP_I32_ADD_I)
@@ -530,12 +624,17 @@ static void tr_br_if(Tr *t, uint32_t l) {
   if (c->kind != C_FUNC && !tr_br_needs_copy(t, c)) {
     IOp fused = tr_addi_branch(cond.op);
     uint32_t at = cond.addAt;
-    if (fused != IOP_COUNT_ && !t->oom && at != UINT32_MAX && t->n == at + 4 &&
-        cond.nw == 2 && t->a[at + 1] == cond.aw[0]) {
-      /* the add right before the compare joins the branch */
-      uint32_t d = t->a[at + 1], a = t->a[at + 2], imm = t->a[at + 3];
+    if (fused != IOP_COUNT_ && !t->oom && at != UINT32_MAX && t->n == at + ILEN(DAI) &&
+        cond.nw == 2 && TR_AT(t, at, DAI, dst) == cond.aw[0]) {
+      /* the add right before the compare joins the branch: I32_ADD_I (dst,
+      ** a, imm) and BR_<cmp> (dst, b | imm2) -> ADDI_BR_<cmp> */
+      uint32_t d = TR_AT(t, at, DAI, dst), a = TR_AT(t, at, DAI, a);
+      uint32_t imm = TR_AT(t, at, DAI, imm);
       t->n = at;
-      tr_op(t, fused), tr_emit(t, d), tr_emit(t, a), tr_emit(t, imm), tr_emit(t, cond.aw[1]);
+      if (interp_op_layout(fused) == IL_DAIBL)
+        tr_emit_DAIBL(t, fused, d, a, imm, cond.aw[1]);
+      else
+        tr_emit_DAIIL(t, fused, d, a, imm, cond.aw[1]);
     } else {
       tr_cond_branch(t, &cond, true);
     }
@@ -544,8 +643,7 @@ static void tr_br_if(Tr *t, uint32_t l) {
     uint32_t skip = NO_FIX;
     if (c->kind == C_FUNC && cond.op == IOP_I32_ADD_I_BR_IF) {
       /* the results may land in the add's destination: add first */
-      tr_op(t, IOP_I32_ADD_I);
-      for (uint32_t k = 0; k < 3; k++) tr_emit(t, cond.aw[k]);
+      tr_emit_DAI(t, IOP_I32_ADD_I, cond.aw[0], cond.aw[1], cond.aw[2]);
       cond.op = IOP_BR_IF, cond.opNot = IOP_BR_UNLESS, cond.nw = 1;
     }
     /* a return materializes its values: do it on both paths */
@@ -565,8 +663,8 @@ static void tr_br_table(Tr *t, const Instr *in) {
   ** the path all targets share (stubs below must not materialize) */
   Ctl *cd = &t->aC[t->nC - 1 - decode_br_table_label(in, n)];
   tr_materialize_top(t, ctl_arity(cd));
-  tr_op(t, IOP_BR_TABLE), tr_emit(t, idx), tr_emit(t, n);
-  uint32_t first = t->n;
+  uint32_t first = t->n + ILEN(BRTAB); /* the first target word */
+  tr_emit_BRTAB(t, IOP_BR_TABLE, idx, n);
   bool stubs = false;
   for (uint32_t k = 0; k <= n; k++) {
     uint32_t l = decode_br_table_label(in, k);
@@ -659,27 +757,34 @@ static bool tr_f64_memop(Tr *t, WasmOp op) {
     default:
       return false;
   }
-  if (t->oom || t->lastEnd != t->n || (t->lastOp != IOP_F64_LOAD && t->lastOp != IOP_F64_LOAD_AI))
+  if (!TR_FUSE || t->oom || t->lastEnd != t->n ||
+      (t->lastOp != IOP_F64_LOAD && t->lastOp != IOP_F64_LOAD_AI))
     return false;
   VEnt *ea = &t->aV[t->nV - 2], *eb = &t->aV[t->nV - 1];
-  uint32_t loadDst = t->a[t->lastStart + 1];
+  uint32_t loadDst = TR_AT(t, t->lastStart, LOAD, dst);
   bool right = eb->kind == V_STK && loadDst == tr_slot(t, t->nV - 1) &&
                (ea->kind == V_STK || ea->kind == V_LOC);
   bool left = !right && op != OP_F64_SUB && ea->kind == V_STK &&
               loadDst == tr_slot(t, t->nV - 2) && eb->kind == V_LOC;
   if (!right && !left) return false;
-  /* the load's address operands (addr [imm] offset) */
-  uint32_t aw[3], nw = t->lastEnd - t->lastStart - 2;
-  for (uint32_t k = 0; k < nw; k++) aw[k] = t->a[t->lastStart + 2 + k];
-  IOp loadOp = t->lastOp;
+  /* the load's address: F64_LOAD (addr, off) or F64_LOAD_AI (a, imm, off) */
+  IOp loadOp = t->lastOp, iop;
+  uint32_t ls = t->lastStart, addr, imm = 0, off;
+  if (loadOp == IOP_F64_LOAD) {
+    addr = TR_AT(t, ls, LOAD, addr), off = TR_AT(t, ls, LOAD, off);
+  } else {
+    addr = TR_AT(t, ls, LOADAI, a), imm = TR_AT(t, ls, LOADAI, imm);
+    off = TR_AT(t, ls, LOADAI, off);
+  }
   tr_unemit_last(t);
   uint32_t other = right ? tr_read(t, t->nV - 2) : tr_read(t, t->nV - 1);
   t->nV -= 2;
   uint32_t d = tr_push(t);
   uint32_t start = t->n;
-  IOp iop = loadOp == IOP_F64_LOAD ? m : mai;
-  tr_op(t, iop), tr_emit(t, d), tr_emit(t, other);
-  for (uint32_t k = 0; k < nw; k++) tr_emit(t, aw[k]);
+  if (loadOp == IOP_F64_LOAD)
+    iop = m, tr_emit_DAM(t, iop, d, other, addr, off);
+  else
+    iop = mai, tr_emit_DAMI(t, iop, d, other, addr, imm, off);
   tr_simple(t, iop, start);
   return true;
 }
@@ -711,16 +816,16 @@ static bool tr_numeric(Tr *t, WasmOp op) {
     uint32_t a = tr_pop(t);
     uint32_t d = tr_push(t);
     start = t->n;
-    tr_op(t, iop), tr_emit(t, d), tr_emit(t, a);
+    tr_emit_DA(t, iop, d, a);
   } else if (tr_f64_memop(t, op)) {
     return true;
   } else {
     const VEnt *ea = &t->aV[t->nV - 2], *eb = &t->aV[t->nV - 1];
     /* a constant left operand of a commutative op is taken as the right one */
-    bool swap = (ea->kind == V_C32 || ea->kind == V_C64) && eb->kind != V_C32 &&
+    bool swap = TR_FUSE && (ea->kind == V_C32 || ea->kind == V_C64) && eb->kind != V_C32 &&
                 eb->kind != V_C64 && tr_commutative(op);
     const VEnt *ek = swap ? ea : eb, *eo = swap ? eb : ea;
-    if ((op == OP_I32_ADD || op == OP_I32_SUB) && ek->kind == V_C32 &&
+    if (TR_FUSE && (op == OP_I32_ADD || op == OP_I32_SUB) && ek->kind == V_C32 &&
         (eo->kind == V_LOC || eo->kind == V_ADDI)) {
       /* local + constant (+ constant ...): deferred, see V_ADDI */
       uint32_t k = (uint32_t)ek->bits, loc = eo->loc;
@@ -731,7 +836,7 @@ static bool tr_numeric(Tr *t, WasmOp op) {
       return true;
     }
     IOp immOp = IOP_COUNT_;
-    if (ek->kind == V_C32 || ek->kind == V_C64) {
+    if (TR_FUSE && (ek->kind == V_C32 || ek->kind == V_C64)) {
       switch (op) {
 #define X(n)             \
   case OP_##n:           \
@@ -747,7 +852,6 @@ static bool tr_numeric(Tr *t, WasmOp op) {
     }
     if (immOp != IOP_COUNT_) {
       uint64_t k = ek->bits;
-      bool wide = ek->kind == V_C64;
       uint32_t a;
       if (swap) {
         a = tr_pop(t);
@@ -758,24 +862,28 @@ static bool tr_numeric(Tr *t, WasmOp op) {
       }
       uint32_t d = tr_push(t);
       start = t->n;
-      tr_op(t, immOp), tr_emit(t, d), tr_emit(t, a), tr_emit(t, (uint32_t)k);
-      if (wide) tr_emit(t, (uint32_t)(k >> 32));
+      if (interp_op_layout(immOp) == IL_DAQ)
+        tr_emit_DAQ(t, immOp, d, a, k);
+      else
+        tr_emit_DAI(t, immOp, d, a, (uint32_t)k);
       iop = immOp;
     } else {
       uint32_t b = tr_pop(t);
       uint32_t a = tr_pop(t);
       uint32_t d = tr_push(t);
       start = t->n;
-      if (iop == IOP_I32_ADD && !t->oom && t->teeEnd == t->n && t->teeOp == IOP_I32_ADD) {
+      if (TR_FUSE && iop == IOP_I32_ADD && !t->oom && t->teeEnd == t->n &&
+          t->teeOp == IOP_I32_ADD) {
         /* right after an i32.add whose result went to a local: one I32_ADD2 */
-        uint32_t d1 = t->a[t->teeStart + 1], a1 = t->a[t->teeStart + 2], b1 = t->a[t->teeStart + 3];
-        start = t->n = t->teeStart;
+        uint32_t ts = t->teeStart;
+        uint32_t d1 = TR_AT(t, ts, DAB, dst), a1 = TR_AT(t, ts, DAB, a);
+        uint32_t b1 = TR_AT(t, ts, DAB, b);
+        start = t->n = ts;
         t->teeEnd = UINT32_MAX;
         iop = IOP_I32_ADD2;
-        tr_op(t, iop), tr_emit(t, d), tr_emit(t, a), tr_emit(t, b);
-        tr_emit(t, d1), tr_emit(t, a1), tr_emit(t, b1);
+        tr_emit_ADD2(t, iop, d, a, b, d1, a1, b1);
       } else {
-        tr_op(t, iop), tr_emit(t, d), tr_emit(t, a), tr_emit(t, b);
+        tr_emit_DAB(t, iop, d, a, b);
       }
     }
   }
@@ -804,14 +912,16 @@ static IOp tr_load_fused(IOp iop, bool imm) {
 ** of the product or the sum needs its own write) and the stored address
 ** must be the add's memory operand, read from the same slot. */
 static bool tr_f64_mac(Tr *t, uint32_t offset) {
-  if (t->oom || t->lastEnd != t->n || t->lastOp != IOP_F64_ADD_M || t->prevEnd != t->lastStart ||
+  if (!TR_FUSE || t->oom || t->lastEnd != t->n || t->lastOp != IOP_F64_ADD_M ||
+      t->prevEnd != t->lastStart ||
       (t->prevOp != IOP_F64_MUL_M && t->prevOp != IOP_F64_MUL_MAI))
     return false;
   const VEnt *ea = &t->aV[t->nV - 2], *ev = &t->aV[t->nV - 1];
-  const uint32_t *add = &t->a[t->lastStart], *mul = &t->a[t->prevStart];
-  uint32_t sum = add[1], prod = mul[1];
-  if (ev->kind != V_STK || ev->hi || sum != tr_slot(t, t->nV - 1) || add[2] != prod ||
-      prod < t->base0 || add[4] != offset)
+  /* F64_ADD_M (sum = prod + mem[addr + off]) of F64_MUL_M / _MAI (prod = x * b) */
+  uint32_t as = t->lastStart, ms = t->prevStart;
+  uint32_t sum = TR_AT(t, as, DAM, dst), prod = TR_AT(t, ms, DAM, dst);
+  if (ev->kind != V_STK || ev->hi || sum != tr_slot(t, t->nV - 1) ||
+      TR_AT(t, as, DAM, a) != prod || prod < t->base0 || TR_AT(t, as, DAM, off) != offset)
     return false;
   uint32_t addr;
   if (ea->kind == V_LOC)
@@ -820,51 +930,56 @@ static bool tr_f64_mac(Tr *t, uint32_t offset) {
     addr = tr_slot(t, t->nV - 2);
   else
     return false;
-  if (add[3] != addr || addr == prod || addr == sum) return false;
+  if (TR_AT(t, as, DAM, addr) != addr || addr == prod || addr == sum) return false;
   /* b's address: slot, imm (0 unless F64_MUL_MAI), offset */
   bool bImm = t->prevOp == IOP_F64_MUL_MAI;
-  uint32_t x = mul[2], b = mul[3], ib = bImm ? mul[4] : 0, offB = bImm ? mul[5] : mul[4];
-  uint32_t start = t->prevStart;
-  bool pre = t->teeEnd == start && t->teeOp == IOP_I32_ADD_I && t->a[t->teeStart + 1] == addr;
-  /* I32_ADD2 [op d a b d1 a1 b1] that computed the address (d1) and b (d) */
-  bool add2 = t->teeEnd == start && t->teeOp == IOP_I32_ADD2 && t->a[t->teeStart + 4] == addr &&
-              t->a[t->teeStart + 1] == b;
+  uint32_t x = TR_AT(t, ms, DAM, a), b = TR_AT(t, ms, DAM, addr);
+  uint32_t ib = bImm ? TR_AT(t, ms, DAMI, imm) : 0;
+  uint32_t offB = bImm ? TR_AT(t, ms, DAMI, off) : TR_AT(t, ms, DAM, off);
+  uint32_t start = t->prevStart, ts = t->teeStart;
+  /* I32_ADD_I (dst, a, imm) that just stepped the address's local */
+  bool pre = t->teeEnd == start && t->teeOp == IOP_I32_ADD_I && TR_AT(t, ts, DAI, dst) == addr;
+  /* I32_ADD2 that computed the address (d1) and b (dst) */
+  bool add2 = t->teeEnd == start && t->teeOp == IOP_I32_ADD2 &&
+              TR_AT(t, ts, ADD2, d1) == addr && TR_AT(t, ts, ADD2, dst) == b;
   t->nV -= 2;
   if (add2) {
-    uint32_t w[6];
-    memcpy(w, &t->a[t->teeStart + 1], sizeof w);
-    t->n = t->teeStart;
-    tr_op(t, IOP_F64_MAC_ADD2), tr_emit(t, w[3]), tr_emit(t, w[4]), tr_emit(t, w[5]);
-    tr_emit(t, w[0]), tr_emit(t, w[1]), tr_emit(t, w[2]);
-    tr_emit(t, x), tr_emit(t, ib), tr_emit(t, offset), tr_emit(t, offB);
+    uint32_t d = TR_AT(t, ts, ADD2, dst), a = TR_AT(t, ts, ADD2, a), bb = TR_AT(t, ts, ADD2, b);
+    uint32_t d1 = TR_AT(t, ts, ADD2, d1), a1 = TR_AT(t, ts, ADD2, a1);
+    uint32_t b1 = TR_AT(t, ts, ADD2, b1);
+    t->n = ts;
+    tr_emit_MACADD2(t, IOP_F64_MAC_ADD2, d1, a1, b1, d, a, bb, x, ib, offset, offB);
     t->lastEnd = t->teeEnd = UINT32_MAX;
-    if (!t->oom) t->macStart = t->teeStart, t->macEnd = t->n;
+    if (!t->oom) t->macStart = ts, t->macEnd = t->n;
     return true;
   }
-  /* F64_MAC_ADD2 [op d1 a1 b1 d a b x ib offA offB] right before the stepping
-  ** add, stepping its own address local d1, with the same x and b = d: the
-  ** second step of an axpy unrolled by two, one F64_MAC2 */
-  const uint32_t *m2 = pre && t->macEnd == t->teeStart ? &t->a[t->macStart] : NULL;
-  if (m2 && addr == m2[1] && t->a[t->teeStart + 2] == addr && b == m2[4] && x == m2[7] &&
-      m2[1] != m2[4] && x != m2[1] && x != m2[4]) {
-    uint32_t w[10], ia = t->a[t->teeStart + 3];
-    memcpy(w, m2 + 1, sizeof w);
-    t->n = t->macStart;
-    tr_op(t, IOP_F64_MAC2);
-    for (int k = 0; k < 10; k++) tr_emit(t, w[k]);
-    tr_emit(t, ia), tr_emit(t, ib), tr_emit(t, offset), tr_emit(t, offB);
+  /* the F64_MAC_ADD2 right before the stepping add, stepping its own address
+  ** local d1, with the same x and b = its d: the second step of an axpy
+  ** unrolled by two, one F64_MAC2 */
+  uint32_t ms2 = t->macStart;
+  if (pre && t->macEnd == ts && addr == TR_AT(t, ms2, MACADD2, d1) &&
+      TR_AT(t, ts, DAI, a) == addr && b == TR_AT(t, ms2, MACADD2, d) &&
+      x == TR_AT(t, ms2, MACADD2, x) &&
+      TR_AT(t, ms2, MACADD2, d1) != TR_AT(t, ms2, MACADD2, d) &&
+      x != TR_AT(t, ms2, MACADD2, d1) && x != TR_AT(t, ms2, MACADD2, d)) {
+    /* the first step's fields (w1), then the second's step and addresses */
+    _Static_assert(IOFF(MAC2, ia2) == ILEN(MACADD2), "F64_MAC2 starts as F64_MAC_ADD2");
+    uint32_t ia2 = TR_AT(t, ts, DAI, imm), w1[ILEN(MACADD2) - 1];
+    memcpy(w1, &t->a[ms2 + IOFF(MACADD2, d1)], sizeof w1);
+    t->n = ms2;
+    tr_emit_MAC2(t, IOP_F64_MAC2, w1[0], w1[1], w1[2], w1[3], w1[4], w1[5], w1[6], w1[7], w1[8],
+                 w1[9], ia2, ib, offset, offB);
     t->lastEnd = t->teeEnd = t->macEnd = UINT32_MAX;
     return true;
   }
   if (pre) {
-    uint32_t a = t->a[t->teeStart + 2], ia = t->a[t->teeStart + 3];
-    t->n = t->teeStart;
-    tr_op(t, IOP_F64_MAC_PRE), tr_emit(t, addr), tr_emit(t, a), tr_emit(t, ia);
+    uint32_t a = TR_AT(t, ts, DAI, a), ia = TR_AT(t, ts, DAI, imm);
+    t->n = ts;
+    tr_emit_MACPRE(t, IOP_F64_MAC_PRE, addr, a, ia, x, b, ib, offset, offB);
   } else {
     t->n = start;
-    tr_op(t, IOP_F64_MAC), tr_emit(t, addr);
+    tr_emit_MAC(t, IOP_F64_MAC, addr, x, b, ib, offset, offB);
   }
-  tr_emit(t, x), tr_emit(t, b), tr_emit(t, ib), tr_emit(t, offset), tr_emit(t, offB);
   t->lastEnd = t->teeEnd = UINT32_MAX;
   return true;
 }
@@ -910,7 +1025,7 @@ static bool tr_memory(Tr *t, const Instr *in) {
     uint32_t d = tr_push(t);
     uint32_t start = t->n;
     iop = tr_load_fused(iop, true);
-    tr_op(t, iop), tr_emit(t, d), tr_emit(t, loc), tr_emit(t, imm), tr_emit(t, (uint32_t)in->offset);
+    tr_emit_LOADAI(t, iop, d, loc, imm, (uint32_t)in->offset);
     tr_simple(t, iop, start);
   } else if (load) {
     /* an i32.add that just computed the address joins the load */
@@ -919,17 +1034,23 @@ static bool tr_memory(Tr *t, const Instr *in) {
                  (t->lastOp == IOP_I32_ADD || t->lastOp == IOP_I32_ADD_I);
     uint32_t a = tr_pop(t);
     uint32_t d = tr_push(t);
-    uint32_t start = t->n;
+    uint32_t start = t->n, off = (uint32_t)in->offset;
     if (fresh) {
-      uint32_t x = t->a[t->lastStart + 2], y = t->a[t->lastStart + 3];
-      iop = tr_load_fused(iop, t->lastOp == IOP_I32_ADD_I);
+      /* I32_ADD (dst, a, b) or I32_ADD_I (dst, a, imm) taken back */
+      uint32_t ls = t->lastStart;
+      bool imm = t->lastOp == IOP_I32_ADD_I;
+      uint32_t x = TR_AT(t, ls, DAB, a);
+      uint32_t y = imm ? TR_AT(t, ls, DAI, imm) : TR_AT(t, ls, DAB, b);
+      iop = tr_load_fused(iop, imm);
       tr_unemit_last(t);
       start = t->n;
-      tr_op(t, iop), tr_emit(t, d), tr_emit(t, x), tr_emit(t, y);
+      if (imm)
+        tr_emit_LOADAI(t, iop, d, x, y, off);
+      else
+        tr_emit_LOADAA(t, iop, d, x, y, off);
     } else {
-      tr_op(t, iop), tr_emit(t, d), tr_emit(t, a);
+      tr_emit_LOAD(t, iop, d, a, off);
     }
-    tr_emit(t, (uint32_t)in->offset);
     tr_simple(t, iop, start);
   } else if (iop == IOP_F64_STORE && tr_f64_mac(t, (uint32_t)in->offset)) {
     return true;
@@ -939,11 +1060,11 @@ static bool tr_memory(Tr *t, const Instr *in) {
     uint32_t loc = t->aV[t->nV - 1].loc, imm = (uint32_t)t->aV[t->nV - 1].bits;
     t->nV--;
     iop = tr_store_ai(iop);
-    tr_op(t, iop), tr_emit(t, loc), tr_emit(t, imm), tr_emit(t, v), tr_emit(t, (uint32_t)in->offset);
+    tr_emit_STOREAI(t, iop, loc, imm, v, (uint32_t)in->offset);
   } else {
     uint32_t v = tr_pop(t);
     uint32_t a = tr_pop(t);
-    tr_op(t, iop), tr_emit(t, a), tr_emit(t, v), tr_emit(t, (uint32_t)in->offset);
+    tr_emit_STORE(t, iop, a, v, (uint32_t)in->offset);
   }
   return true;
 }
@@ -1020,7 +1141,7 @@ static void tr_instr(Tr *t, const Instr *in) {
     case OP_NOP:
       return;
     case OP_UNREACHABLE:
-      tr_op(t, IOP_UNREACHABLE);
+      tr_emit_NONE(t, IOP_UNREACHABLE);
       t->unreach = true;
       return;
     case OP_BR:
@@ -1045,9 +1166,9 @@ static void tr_instr(Tr *t, const Instr *in) {
       uint32_t base = tr_slot(t, t->nV - np);
       t->nV -= np;
       if (in->a >= m->nFuncImport) /* defined here: same instance, not a host function */
-        tr_op(t, IOP_CALL_DEF), tr_emit(t, in->a - m->nFuncImport), tr_emit(t, base);
+        tr_emit_CALLDEF(t, IOP_CALL_DEF, in->a - m->nFuncImport, base);
       else
-        tr_op(t, IOP_CALL), tr_emit(t, in->a), tr_emit(t, base);
+        tr_emit_CALL(t, IOP_CALL, in->a, base);
       for (uint32_t i = 0; i < ft->nResult; i++) tr_push_t(t, ft->aType[ft->nParam + i]);
       return;
     }
@@ -1058,8 +1179,7 @@ static void tr_instr(Tr *t, const Instr *in) {
       tr_materialize_top(t, np);
       uint32_t base = tr_slot(t, t->nV - np);
       t->nV -= np;
-      tr_op(t, IOP_CALL_INDIRECT), tr_emit(t, in->a), tr_emit(t, in->b), tr_emit(t, base),
-          tr_emit(t, idx);
+      tr_emit_CALLI(t, IOP_CALL_INDIRECT, in->a, in->b, base, idx);
       for (uint32_t i = 0; i < ft->nResult; i++) tr_push_t(t, ft->aType[ft->nParam + i]);
       return;
     }
@@ -1074,7 +1194,7 @@ static void tr_instr(Tr *t, const Instr *in) {
         s[0] = tr_pop_v(t);
         d = tr_push_t(t, VT_V128);
         start = t->n;
-        tr_op(t, IOP_SELECT_V), tr_emit(t, d), tr_emit(t, s[0]), tr_emit(t, s[1]), tr_emit(t, s[2]);
+        tr_emit_SELV(t, IOP_SELECT_V, d, s[0], s[1], s[2]);
         tr_simple(t, IOP_SELECT_V, start);
         return;
       }
@@ -1084,9 +1204,10 @@ static void tr_instr(Tr *t, const Instr *in) {
       IOp sop = IOP_SELECT;
       uint32_t cw[2] = {0, 0}, cStart = 0, cEnd = UINT32_MAX;
       if (t->aV[t->nV - 1].kind == V_STK && tr_last_dst(t, tr_slot(t, t->nV - 1)) != UINT32_MAX) {
+        /* an eqz (dst, a) or a compare (dst, a, b) */
         cStart = t->lastStart, cEnd = t->lastEnd;
-        cw[0] = t->a[cStart + 2];
-        if (cEnd - cStart == 4) cw[1] = t->a[cStart + 3];
+        cw[0] = TR_AT(t, cStart, DA, a);
+        if (interp_op_layout(t->lastOp) == IL_DAB) cw[1] = TR_AT(t, cStart, DAB, b);
         switch (t->lastOp) {
           case IOP_I32_EQZ: sop = IOP_BR_IF; break; /* marker: plain select, swapped */
           case IOP_I64_EQZ: sop = IOP_SELECT_NZ64; break;
@@ -1102,17 +1223,16 @@ static void tr_instr(Tr *t, const Instr *in) {
         t->n = start = cStart;
         if (sop == IOP_BR_IF || sop == IOP_SELECT_NZ64) {
           IOp op = sop == IOP_BR_IF ? IOP_SELECT : IOP_SELECT_NZ64;
-          tr_op(t, op), tr_emit(t, d), tr_emit(t, s[1]), tr_emit(t, s[0]), tr_emit(t, cw[0]);
+          tr_emit_SEL(t, op, d, s[1], s[0], cw[0]);
           tr_simple(t, op, start);
         } else {
-          tr_op(t, sop), tr_emit(t, d), tr_emit(t, s[0]), tr_emit(t, s[1]), tr_emit(t, cw[0]),
-              tr_emit(t, cw[1]);
+          tr_emit_SELCMP(t, sop, d, s[0], s[1], cw[0], cw[1]);
           tr_simple(t, sop, start);
         }
         return;
       }
       start = t->n;
-      tr_op(t, IOP_SELECT), tr_emit(t, d), tr_emit(t, s[0]), tr_emit(t, s[1]), tr_emit(t, s[2]);
+      tr_emit_SEL(t, IOP_SELECT, d, s[0], s[1], s[2]);
       tr_simple(t, IOP_SELECT, start);
       return;
     }
@@ -1132,85 +1252,80 @@ static void tr_instr(Tr *t, const Instr *in) {
       if (m->aGlobal[in->a].type.type == VT_V128) {
         d = tr_push_t(t, VT_V128);
         start = t->n;
-        tr_op(t, IOP_GLOBAL_GET_V), tr_emit(t, d), tr_emit(t, in->a);
+        tr_emit_GGETV(t, IOP_GLOBAL_GET_V, d, in->a);
         tr_simple(t, IOP_GLOBAL_GET_V, start);
         return;
       }
       d = tr_push(t);
       start = t->n;
-      tr_op(t, IOP_GLOBAL_GET), tr_emit(t, d), tr_emit(t, in->a);
+      tr_emit_GGET(t, IOP_GLOBAL_GET, d, in->a);
       tr_simple(t, IOP_GLOBAL_GET, start);
       return;
     case OP_GLOBAL_SET:
       if (m->aGlobal[in->a].type.type == VT_V128) {
         s[0] = tr_pop_v(t);
-        tr_op(t, IOP_GLOBAL_SET_V), tr_emit(t, in->a), tr_emit(t, s[0]);
+        tr_emit_GSETV(t, IOP_GLOBAL_SET_V, in->a, s[0]);
         return;
       }
       s[0] = tr_pop(t);
-      tr_op(t, IOP_GLOBAL_SET), tr_emit(t, in->a), tr_emit(t, s[0]);
+      tr_emit_GSET(t, IOP_GLOBAL_SET, in->a, s[0]);
       return;
     case OP_TABLE_GET:
       s[0] = tr_pop(t);
       d = tr_push(t);
-      tr_op(t, IOP_TABLE_GET), tr_emit(t, d), tr_emit(t, in->a), tr_emit(t, s[0]);
+      tr_emit_TGET(t, IOP_TABLE_GET, d, in->a, s[0]);
       return;
     case OP_TABLE_SET:
       tr_pop_n(t, s, 2);
-      tr_op(t, IOP_TABLE_SET), tr_emit(t, in->a), tr_emit(t, s[0]), tr_emit(t, s[1]);
+      tr_emit_TSET(t, IOP_TABLE_SET, in->a, s[0], s[1]);
       return;
     case OP_TABLE_SIZE:
       d = tr_push(t);
-      tr_op(t, IOP_TABLE_SIZE), tr_emit(t, d), tr_emit(t, in->a);
+      tr_emit_TSIZE(t, IOP_TABLE_SIZE, d, in->a);
       return;
     case OP_TABLE_GROW:
       tr_pop_n(t, s, 2);
       d = tr_push(t);
-      tr_op(t, IOP_TABLE_GROW), tr_emit(t, d), tr_emit(t, in->a), tr_emit(t, s[0]),
-          tr_emit(t, s[1]);
+      tr_emit_TGROW(t, IOP_TABLE_GROW, d, in->a, s[0], s[1]);
       return;
     case OP_TABLE_FILL:
       tr_pop_n(t, s, 3);
-      tr_op(t, IOP_TABLE_FILL), tr_emit(t, in->a), tr_emit(t, s[0]), tr_emit(t, s[1]),
-          tr_emit(t, s[2]);
+      tr_emit_TFILL(t, IOP_TABLE_FILL, in->a, s[0], s[1], s[2]);
       return;
     case OP_TABLE_COPY:
       tr_pop_n(t, s, 3);
-      tr_op(t, IOP_TABLE_COPY), tr_emit(t, in->a), tr_emit(t, in->b), tr_emit(t, s[0]),
-          tr_emit(t, s[1]), tr_emit(t, s[2]);
+      tr_emit_TCOPY(t, IOP_TABLE_COPY, in->a, in->b, s[0], s[1], s[2]);
       return;
     case OP_TABLE_INIT:
       tr_pop_n(t, s, 3);
-      tr_op(t, IOP_TABLE_INIT), tr_emit(t, in->b), tr_emit(t, in->a), tr_emit(t, s[0]),
-          tr_emit(t, s[1]), tr_emit(t, s[2]);
+      tr_emit_TINIT(t, IOP_TABLE_INIT, in->b, in->a, s[0], s[1], s[2]);
       return;
     case OP_ELEM_DROP:
-      tr_op(t, IOP_ELEM_DROP), tr_emit(t, in->a);
+      tr_emit_EDROP(t, IOP_ELEM_DROP, in->a);
       return;
     case OP_MEMORY_SIZE:
       d = tr_push(t);
-      tr_op(t, IOP_MEMORY_SIZE), tr_emit(t, d);
+      tr_emit_D(t, IOP_MEMORY_SIZE, d);
       return;
     case OP_MEMORY_GROW:
       s[0] = tr_pop(t);
       d = tr_push(t);
-      tr_op(t, IOP_MEMORY_GROW), tr_emit(t, d), tr_emit(t, s[0]);
+      tr_emit_DA(t, IOP_MEMORY_GROW, d, s[0]);
       return;
     case OP_MEMORY_FILL:
       tr_pop_n(t, s, 3);
-      tr_op(t, IOP_MEMORY_FILL), tr_emit(t, s[0]), tr_emit(t, s[1]), tr_emit(t, s[2]);
+      tr_emit_MBULK(t, IOP_MEMORY_FILL, s[0], s[1], s[2]);
       return;
     case OP_MEMORY_COPY:
       tr_pop_n(t, s, 3);
-      tr_op(t, IOP_MEMORY_COPY), tr_emit(t, s[0]), tr_emit(t, s[1]), tr_emit(t, s[2]);
+      tr_emit_MBULK(t, IOP_MEMORY_COPY, s[0], s[1], s[2]);
       return;
     case OP_MEMORY_INIT:
       tr_pop_n(t, s, 3);
-      tr_op(t, IOP_MEMORY_INIT), tr_emit(t, in->a), tr_emit(t, s[0]), tr_emit(t, s[1]),
-          tr_emit(t, s[2]);
+      tr_emit_MINIT(t, IOP_MEMORY_INIT, in->a, s[0], s[1], s[2]);
       return;
     case OP_DATA_DROP:
-      tr_op(t, IOP_DATA_DROP), tr_emit(t, in->a);
+      tr_emit_DDROP(t, IOP_DATA_DROP, in->a);
       return;
     case OP_I32_CONST:
       tr_push_const(t, V_C32, (uint32_t)in->bits);
@@ -1229,12 +1344,12 @@ static void tr_instr(Tr *t, const Instr *in) {
       s[0] = tr_pop(t);
       d = tr_push(t);
       start = t->n;
-      tr_op(t, IOP_I64_EQZ), tr_emit(t, d), tr_emit(t, s[0]);
+      tr_emit_DA(t, IOP_I64_EQZ, d, s[0]);
       tr_simple(t, IOP_I64_EQZ, start);
       return;
     case OP_REF_FUNC:
       d = tr_push(t);
-      tr_op(t, IOP_REF_FUNC), tr_emit(t, d), tr_emit(t, in->a);
+      tr_emit_RFUNC(t, IOP_REF_FUNC, d, in->a);
       return;
     /* 'reinterpret' only relabels the bits */
     case OP_I32_REINTERPRET_F32:
@@ -1247,7 +1362,7 @@ static void tr_instr(Tr *t, const Instr *in) {
       if (tr_memory(t, in)) return;
       if (tr_simd(t, in)) return;
       /* nothing else reaches here (the validator refuses unknown ops) */
-      tr_op(t, IOP_UNREACHABLE);
+      tr_emit_NONE(t, IOP_UNREACHABLE);
       return;
   }
 }
@@ -1425,6 +1540,7 @@ static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err)
   }
   code->nCode = t.n;
   memcpy(code->aCode, t.a, (size_t)t.n * sizeof(uint32_t));
+  if (INTERP_VERIFY) interp_verify_or_die(m, code);
 done:
   base_free(t.a);
   base_free(t.aLocSlot);
