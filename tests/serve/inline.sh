@@ -14,8 +14,13 @@ metric() {
   v=$(curl -s --max-time 5 "$URL/metrics" | grep -F "$1 " | awk '{print $2}')
   echo "${v:-0}"
 }
-sed 's/"inline_budget_us": 1000/"inline_budget_us": 20000/' "$(dirname "$0")/pool-test.json" > "$WORK/inline.json"
+# compute gets a 60 s deadline: four of its long runs beside six /hello
+# clients pass the default 10 s in a sanitizer build.
+sed -e 's/"inline_budget_us": 1000/"inline_budget_us": 20000/' \
+    -e 's|"module": "FUNCS/compute.wasm", "limits": { "memory_mb": 32 }|"module": "FUNCS/compute.wasm", "limits": { "memory_mb": 32, "timeout_ms": 60000 }|' \
+    "$(dirname "$0")/pool-test.json" > "$WORK/inline.json"
 grep -q '"inline_budget_us": 20000' "$WORK/inline.json" || { echo "pool-test.json has no inline_budget_us"; exit 1; }
+grep -q '"timeout_ms": 60000' "$WORK/inline.json" || { echo "pool-test.json: no compute entry to extend"; exit 1; }
 SERVE_TEST_CONFIG="$WORK/inline.json" start_server "$CAIRN" "$FUNCS"
 for _ in $(seq 1 40); do curl -s --max-time 5 -o /dev/null "$URL/compute?n=10"; done
 n=$(metric 'cairn_inline_runs_total{function="compute"}')
