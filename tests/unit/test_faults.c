@@ -21,32 +21,15 @@
 #include <unistd.h>
 
 #include "engine/runtime/runtime.h"
+#include "check.h"
 
 /* Under AddressSanitizer, let Cairn's handler see faults first (ASan's own
 ** SEGV handler would report and exit instead of dying of the signal). */
-#if defined(__SANITIZE_ADDRESS__)
-#define TF_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TF_ASAN 1
-#endif
-#endif
-#ifdef TF_ASAN
+#ifdef TEST_UNDER_ASAN
 const char *__asan_default_options(void);
 const char *__asan_default_options(void) { return "handle_segv=0:handle_sigbus=0"; }
 #endif
 
-static int nPass, nFail;
-
-#define CHECK(cond, what)                                   \
-  do {                                                      \
-    if (cond) {                                             \
-      nPass++;                                              \
-    } else {                                                \
-      nFail++;                                              \
-      printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, what); \
-    }                                                       \
-  } while (0)
 
 /* ---- a module with a memory, calling a host function ---- */
 

@@ -11,26 +11,8 @@
 #include <time.h>
 
 #include "engine/runtime/runtime.h"
+#include "check.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TL_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TL_ASAN 1
-#endif
-#endif
-
-static int nPass, nFail;
-
-#define CHECK(cond, what)                                   \
-  do {                                                      \
-    if (cond) {                                             \
-      nPass++;                                              \
-    } else {                                                \
-      nFail++;                                              \
-      printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, what); \
-    }                                                       \
-  } while (0)
 
 typedef struct Wasm {
   cairn_module *m;
@@ -232,7 +214,7 @@ static void test_shrink(void) {
   CHECK(cairn_table_get(t, 0, &v) && v.of.func == NULL, "captured entry kept");
   CHECK(grow(&w, "tgrow", 2) == 1 && t->size == 3, "table grows again after the shrink");
   printf("  RSS %ld kB -> %ld kB grown -> %ld kB restored\n", r0, r1, r2);
-#ifndef TL_ASAN
+#ifndef TEST_UNDER_ASAN
   CHECK(r1 - r0 > 56 * 1024, "growth shows in RSS");
   CHECK(r2 - r0 < 8 * 1024, "restore gives the grown memory and table back");
 #else

@@ -11,18 +11,8 @@
 #include <string.h>
 
 #include "engine/runtime/runtime.h"
+#include "check.h"
 
-static int nPass, nFail;
-
-#define CHECK(cond, what)                                          \
-  do {                                                             \
-    if (cond) {                                                    \
-      nPass++;                                                     \
-    } else {                                                       \
-      nFail++;                                                     \
-      printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, what);        \
-    }                                                              \
-  } while (0)
 
 static cairn_val vi32(int32_t x) {
   cairn_val v;
