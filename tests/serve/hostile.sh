@@ -8,31 +8,13 @@ CAIRN=$1; FUNCS=$2
 . "$(dirname "$0")/lib.sh"
 start_server "$CAIRN" "$FUNCS"
 fds_before=$(ls /proc/$SERVE_PID/fd | wc -l)
-python3 - "$PORT" <<'PY' > "$WORK/hostile.out"
+python3 - "$PORT" "$(dirname "$0")" <<'PY' > "$WORK/hostile.out"
 import socket, sys, time
 port = int(sys.argv[1])
-def ask(data, wait=3.0, chunks=None):
-    s = socket.create_connection(("127.0.0.1", port), timeout=wait)
-    try:
-        if chunks:
-            for c in chunks:
-                s.sendall(c); time.sleep(0.02)
-        else:
-            s.sendall(data)
-        out = b""
-        while True:
-            try:
-                b = s.recv(65536)
-            except socket.timeout:
-                break
-            if not b: break
-            out += b
-        return out
-    finally:
-        s.close()
-def status(resp):
-    try: return int(resp.split(b" ", 2)[1])
-    except Exception: return 0
+sys.path.insert(0, sys.argv[2])
+import rawhttp
+ask = lambda data, wait=3.0, chunks=None: rawhttp.ask(port, data, wait, chunks)
+status = rawhttp.status
 cases = [
   ("garbage request line", b"HELLO\r\n\r\n", 400),
   ("no version", b"GET /hello\r\n\r\n", 400),

@@ -9,27 +9,13 @@ set -u
 CAIRN=$1; FUNCS=$2
 . "$(dirname "$0")/lib.sh"
 start_server "$CAIRN" "$FUNCS"
-python3 - "$PORT" <<'PY' > "$WORK/strict.out"
+python3 - "$PORT" "$(dirname "$0")" <<'PY' > "$WORK/strict.out"
 import socket, sys, time
 port = int(sys.argv[1])
-def ask(data, wait=20.0):
-    s = socket.create_connection(("127.0.0.1", port), timeout=wait)
-    try:
-        s.sendall(data)
-        out = b""
-        while True:
-            try:
-                b = s.recv(1 << 20)
-            except socket.timeout:
-                break
-            if not b: break
-            out += b
-        return out
-    finally:
-        s.close()
-def status(resp):
-    try: return int(resp.split(b" ", 2)[1])
-    except Exception: return 0
+sys.path.insert(0, sys.argv[2])
+import rawhttp
+ask = lambda data, wait=20.0: rawhttp.ask(port, data, wait)
+status = rawhttp.status
 fails = 0
 def report(ok, what):
     global fails
