@@ -17,18 +17,6 @@ CAIRN=$1; FUNCS=$2; SECS=${3:-5}; NREQ=${4:-100000}
 . "$(dirname "$0")/lib.sh"
 command -v wrk >/dev/null || { echo "wrk not installed (scripts/install-deps.sh)"; exit 1; }
 SERVE_TEST_CONFIG="${SERVE_TEST_CONFIG:-$(dirname "$0")/pool-test.json}" start_server "$CAIRN" "$FUNCS"
-p99_ms() {
-  sed -n 's/^ *99% *\([0-9.]*\)\([a-z]*\)$/\1 \2/p' "$1" |
-    awk '{v=$1; if ($2=="us") v/=1000; else if ($2=="s") v*=1000; printf "%.2f", v}'
-}
-wrk_errors() {
-  local e n
-  e=$(sed -n 's/.*Socket errors: connect \([0-9]*\), read \([0-9]*\), write \([0-9]*\), timeout \([0-9]*\).*/\1 \2 \3 \4/p' "$1" |
-      awk '{print $1+$2+$3+$4}')
-  n=$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$1")
-  echo $(( ${e:-0} + ${n:-0} ))
-}
-reqs() { sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$1"; }
 rss() { awk '/VmRSS/ {print $2}' /proc/$SERVE_PID/status; }
 fds() { ls /proc/$SERVE_PID/fd | wc -l; }
 

@@ -50,6 +50,20 @@ start_server() {
   if [ -z "$PORT" ]; then echo "server did not start:"; cat "$WORK/err.log"; exit 1; fi
   URL="http://127.0.0.1:$PORT"
 }
+# wrk output (--latency): p99_ms FILE, wrk_errors FILE (socket errors plus
+# non-2xx responses), reqs FILE (requests completed).
+p99_ms() {
+  sed -n 's/^ *99% *\([0-9.]*\)\([a-z]*\)$/\1 \2/p' "$1" |
+    awk '{v=$1; if ($2=="us") v/=1000; else if ($2=="s") v*=1000; printf "%.2f", v}'
+}
+wrk_errors() {
+  local e n
+  e=$(sed -n 's/.*Socket errors: connect \([0-9]*\), read \([0-9]*\), write \([0-9]*\), timeout \([0-9]*\).*/\1 \2 \3 \4/p' "$1" |
+      awk '{print $1+$2+$3+$4}')
+  n=$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$1")
+  echo $(( ${e:-0} + ${n:-0} ))
+}
+reqs() { sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$1"; }
 finish() {
   echo "$PASS passed, $FAIL failed"
   [ "$FAIL" -eq 0 ]

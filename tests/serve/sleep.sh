@@ -9,55 +9,27 @@ set -u
 CAIRN=${1:?usage: sleep.sh CAIRN FUNCS_DIR}
 FUNCS=${2:?usage: sleep.sh CAIRN FUNCS_DIR}
 FUNCS=$(cd "$FUNCS" && pwd)
-PASS=0 FAIL=0
-SERVE_PID=""
-WORK=$(mktemp -d /tmp/cairn-serve-sleep.XXXXXX)
-ok() { PASS=$((PASS + 1)); echo "ok   - $*"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL - $*"; }
-stop_server() {
-  if [ -n "$SERVE_PID" ] && kill -0 "$SERVE_PID" 2>/dev/null; then
-    kill -KILL "$SERVE_PID"
-    wait "$SERVE_PID" 2>/dev/null
-  fi
-  SERVE_PID=""
-}
-trap 'stop_server; rm -rf "$WORK"' EXIT
-if ! command -v curl >/dev/null; then
-  if [ "${CI:-}" = true ]; then echo "FAIL: curl is required"; exit 1; fi
-  echo "SKIP: curl is required"; exit 0
-fi
+. "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null || { echo "FAIL: curl is required (scripts/install-deps.sh)"; exit 1; }
 for f in wasi_sleep hello; do
   [ -f "$FUNCS/$f.wasm" ] || { echo "FAIL: no $FUNCS/$f.wasm"; exit 1; }
 done
 ms_now() { date +%s%3N; }
 
-cat >"$WORK/serve.json" <<EOF
+cat >"$WORK/sleep.json" <<'EOF'
 {
   "listen": "127.0.0.1:0",
   "workers": 2,
   "access_log": "off",
   "functions": [
-    { "route": "/sleep", "module": "$FUNCS/wasi_sleep.wasm", "limits": { "timeout_ms": 1000 } },
-    { "route": "/hello", "module": "$FUNCS/hello.wasm" }
+    { "route": "/sleep", "module": "FUNCS/wasi_sleep.wasm", "limits": { "timeout_ms": 1000 } },
+    { "route": "/hello", "module": "FUNCS/hello.wasm" }
   ]
 }
 EOF
-start_server() {
-  "$CAIRN" serve --config "$WORK/serve.json" >"$WORK/out.log" 2>"$WORK/err.log" &
-  SERVE_PID=$!
-  PORT=""
-  for _ in $(seq 1 100); do
-    PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$WORK/err.log")
-    [ -n "$PORT" ] && break
-    kill -0 "$SERVE_PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  if [ -z "$PORT" ]; then echo "server did not start:"; cat "$WORK/err.log"; exit 1; fi
-  URL="http://127.0.0.1:$PORT"
-}
 C="curl -s --max-time 20 -o /dev/null -w %{http_code}"
 
-start_server
+SERVE_TEST_CONFIG="$WORK/sleep.json" start_server "$CAIRN" "$FUNCS"
 # One sleeping request: 504 at the deadline, not 100 s later.
 t0=$(ms_now)
 code=$($C "$URL/sleep")
@@ -104,5 +76,4 @@ case "$(cat "$WORK/c.code")" in
   *) bad "the request in flight at SIGTERM answered $(cat "$WORK/c.code")" ;;
 esac
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+finish
