@@ -1,6 +1,8 @@
 /*
 ** diff_cairn.c: the Cairn side of the differential harness (run-diff.sh).
-** usage: diff_cairn FILE.wasm...
+** usage: diff_cairn FILE.wasm|FILE.wat...
+** Also the driver of tests/regress/run-regress.sh, whose NAME.expect files
+** hold this report for each regression module.
 ** For each module: validate and instantiate it with no imports, call every
 ** exported function once (in export order, arguments from the fixed pools
 ** below, which diff_node.js repeats), then print the final value of every
@@ -83,14 +85,12 @@ static void run_module(const char *path) {
   const char *base = strrchr(path, '/');
   printf("module %s\n", base ? base + 1 : path);
   cairn_error err;
-  uint8_t *bytes;
-  size_t len;
-  if (!cairn_read_file(path, &bytes, &len, &err)) {
+  /* binary, or text (WAT) for the regression modules (tests/regress) */
+  cairn_module *m = cairn_module_from_file(path, &err);
+  if (!m && err.kind == CAIRN_ERR_IO) {
     printf("unreadable\nend\n");
     return;
   }
-  cairn_module *m = cairn_module_new(bytes, len, &err);
-  free(bytes);
   if (!m) {
     printf("invalid\nend\n");
     fprintf(stderr, "%s: %s\n", path, err.msg);
