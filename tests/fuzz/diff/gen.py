@@ -34,7 +34,7 @@ import random
 import struct
 import sys
 
-I32, I64, F32, F64, FUNCREF = 0x7F, 0x7E, 0x7D, 0x7C, 0x70
+I32, I64, F32, F64, V128, FUNCREF = 0x7F, 0x7E, 0x7D, 0x7C, 0x7B, 0x70
 NUM = [I32, I64, F32, F64]
 LETTER = {I32: "i", I64: "I", F32: "f", F64: "F"}
 NAN_BITS = {F32: 0x7FC00000, F64: 0x7FF8000000000000}
@@ -146,6 +146,45 @@ STORES = {
 }
 
 
+# ---- SIMD (0xFD prefix); v128 stays inside functions (JS cannot pass it) ----
+def simd(op):
+    return b"\xfd" + uleb(op)
+
+
+# v128 -> v128, integer lanes (deterministic on bits)
+V_UN = [0x4D, 0x60, 0x61, 0x62, 0x7C, 0x7D, 0x7E, 0x7F, 0x80, 0x81, 0x87, 0x88, 0x89, 0x8A,
+        0xA0, 0xA1, 0xA7, 0xA8, 0xA9, 0xAA, 0xC0, 0xC1, 0xC7, 0xC8, 0xC9, 0xCA,
+        0xE0, 0xE1, 0xEC, 0xED,                      # float abs/neg: bit operations
+        0xF8, 0xF9, 0xFA, 0xFB, 0xFC, 0xFD, 0xFE, 0xFF]   # trunc_sat, convert (no NaN out)
+# v128 v128 -> v128, integer lanes / bitwise / comparisons
+V_BIN = [0x0E] + list(range(0x23, 0x4D)) + [0x4E, 0x4F, 0x50, 0x51, 0x65, 0x66,
+         0x6E, 0x6F, 0x70, 0x71, 0x72, 0x73, 0x76, 0x77, 0x78, 0x79, 0x7B,
+         0x82, 0x85, 0x86, 0x8E, 0x8F, 0x90, 0x91, 0x92, 0x93, 0x95, 0x96, 0x97, 0x98, 0x99,
+         0x9B, 0x9C, 0x9D, 0x9E, 0x9F, 0xAE, 0xB1, 0xB5, 0xB6, 0xB7, 0xB8, 0xB9, 0xBA,
+         0xBC, 0xBD, 0xBE, 0xBF, 0xCE, 0xD1, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9, 0xDA, 0xDB,
+         0xDC, 0xDD, 0xDE, 0xDF, 0xEA, 0xEB, 0xF6, 0xF7]
+# float-lane arithmetic that may make a NaN: (op, shape of the result, unary?)
+V_FLOAT = [(0x67, F32, 1), (0x68, F32, 1), (0x69, F32, 1), (0x6A, F32, 1), (0xE3, F32, 1),
+           (0xE4, F32, 0), (0xE5, F32, 0), (0xE6, F32, 0), (0xE7, F32, 0), (0xE8, F32, 0),
+           (0xE9, F32, 0), (0x74, F64, 1), (0x75, F64, 1), (0x7A, F64, 1), (0x94, F64, 1),
+           (0xEF, F64, 1), (0xF0, F64, 0), (0xF1, F64, 0), (0xF2, F64, 0), (0xF3, F64, 0),
+           (0xF4, F64, 0), (0xF5, F64, 0), (0x5E, F32, 1), (0x5F, F64, 1)]
+V_SHIFT = [0x6B, 0x6C, 0x6D, 0x8B, 0x8C, 0x8D, 0xAB, 0xAC, 0xAD, 0xCB, 0xCC, 0xCD]
+V_TEST = [0x53, 0x63, 0x64, 0x83, 0x84, 0xA3, 0xA4, 0xC3, 0xC4]   # v128 -> i32
+# v128 loads: op, natural alignment
+V_LOADS = [(0x00, 4), (0x01, 3), (0x02, 3), (0x03, 3), (0x04, 3), (0x05, 3), (0x06, 3),
+           (0x07, 0), (0x08, 1), (0x09, 2), (0x0A, 3), (0x5C, 2), (0x5D, 3)]
+# extract_lane: op, lanes, scalar type;  replace_lane: op, lanes, scalar type
+V_EXTRACT = [(0x15, 16, I32), (0x16, 16, I32), (0x18, 8, I32), (0x19, 8, I32), (0x1B, 4, I32),
+             (0x1D, 2, I64), (0x1F, 4, F32), (0x21, 2, F64)]
+V_REPLACE = [(0x17, 16, I32), (0x1A, 8, I32), (0x1C, 4, I32), (0x1E, 2, I64), (0x20, 4, F32),
+             (0x22, 2, F64)]
+V_SPLAT = [(0x0F, I32), (0x10, I32), (0x11, I32), (0x12, I64), (0x13, F32), (0x14, F64)]
+# load_lane / store_lane: op, natural alignment, lanes
+V_LOAD_LANE = [(0x54, 0, 16), (0x55, 1, 8), (0x56, 2, 4), (0x57, 3, 2)]
+V_STORE_LANE = [(0x58, 0, 16), (0x59, 1, 8), (0x5A, 2, 4), (0x5B, 3, 2)]
+
+
 class Func:
     def __init__(self, idx, params, results):
         self.idx, self.params, self.results = idx, params, results
@@ -225,13 +264,31 @@ class Gen:
         r = self.r
         x = r.random()
         limit = self.mem_min * 65536
-        if x < 0.87:
+        if x < 0.72:
             return b"\x41" + sleb(signed32(r.randrange(0, max(1, limit - 80))))
+        if x < 0.87:
+            return self.idx_addr()
         if x < 0.97:
             return self.expr(I32, 1) + b"\x41" + sleb(0x7FFF) + b"\x71"   # e & 0x7fff
         if x < 0.99:
             return b"\x41" + sleb(signed32(limit - r.randrange(0, 12)))
         return self.expr(I32, 1)
+
+    def idx_addr(self):
+        """An address as compiled code forms it: local (+ const) or local << s + const,
+        from a loop counter or an i32 local (often small), which the
+        interpreter fuses with the load or store."""
+        r = self.r
+        ls = list(self.loop_stack) or [i for i in range(self.nlocals_visible())
+                                       if self.local_type(i) == I32]
+        if not ls:
+            return b"\x41" + sleb(r.randrange(0, 1024))
+        g = b"\x20" + uleb(r.choice(ls))
+        if r.random() < 0.5:
+            g += b"\x41" + sleb(r.randrange(0, 4)) + b"\x74"       # i32.shl
+        if r.random() < 0.8:
+            g += b"\x41" + sleb(r.randrange(0, 2048)) + b"\x6a"    # i32.add
+        return g
 
     def memarg(self, natural):
         r = self.r
@@ -301,6 +358,13 @@ class Gen:
             if r.random() < 0.5:
                 return b"\x3f\x00"
             return self.expr(I32, depth - 1) + b"\x40\x00"
+        if x < 0.915 and self.simd:
+            ops = [o for o in V_EXTRACT if o[2] == t]
+            if t == I32 and r.random() < 0.4:
+                return self.vexpr(depth - 1) + simd(r.choice(V_TEST))
+            if ops:
+                op, lanes, _ = r.choice(ops)
+                return self.vexpr(depth - 1) + simd(op) + bytes([r.randrange(0, lanes)])
         if x < 0.92 and t == I32 and self.table:
             y = r.random()
             if y < 0.3:
@@ -309,6 +373,92 @@ class Gen:
                 return self.ref() + self.expr(I32, depth - 1) + b"\xfc\x0f\x00"
             return self.tab_index(depth) + b"\x25\x00\xd1"   # ref.is_null(table.get)
         return self.leaf(t)
+
+    def vconst(self):
+        r = self.r
+        if r.random() < 0.5:
+            lanes = [r.choice(I32_SPECIAL + F32_SPECIAL) for _ in range(4)]
+            return simd(0x0C) + b"".join(struct.pack("<I", v & 0xFFFFFFFF) for v in lanes)
+        return simd(0x0C) + bytes(r.getrandbits(8) for _ in range(16))
+
+    def canon_v(self, shape):
+        """Float lanes: NaN -> a fixed NaN (bitselect with an eq mask)."""
+        tmp = b"\x20" + uleb(self.vscratch)
+        if shape == F32:
+            nan = simd(0x0C) + struct.pack("<I", NAN_BITS[F32]) * 4
+            eq = simd(0x41)
+        else:
+            nan = simd(0x0C) + struct.pack("<Q", NAN_BITS[F64]) * 2
+            eq = simd(0x47)
+        return b"\x22" + uleb(self.vscratch) + nan + tmp + tmp + eq + simd(0x52)
+
+    def vexpr(self, depth):
+        r = self.r
+        self.tick()
+        if depth <= 0 or r.random() < 0.2:
+            vs = [i for i in range(self.nlocals_visible()) if self.local_type(i) == V128
+                  and i != self.vscratch]
+            if vs and r.random() < 0.6:
+                return b"\x20" + uleb(r.choice(vs))
+            return self.vconst()
+        x = r.random()
+        if x < 0.25:
+            return self.vexpr(depth - 1) + self.vexpr(depth - 1) + simd(r.choice(V_BIN))
+        if x < 0.40:
+            return self.vexpr(depth - 1) + simd(r.choice(V_UN))
+        if x < 0.55:
+            op, shape, un = r.choice(V_FLOAT)
+            a = self.vexpr(depth - 1)
+            if not un:
+                a += self.vexpr(depth - 1)
+            return a + simd(op) + self.canon_v(shape)
+        if x < 0.62:
+            return self.vexpr(depth - 1) + self.expr(I32, depth - 1) + simd(r.choice(V_SHIFT))
+        if x < 0.68:
+            return (self.vexpr(depth - 1) + self.vexpr(depth - 1) + self.vexpr(depth - 1) +
+                    simd(0x52))
+        if x < 0.74:
+            return (self.vexpr(depth - 1) + self.vexpr(depth - 1) + simd(0x0D) +
+                    bytes(r.randrange(0, 32) for _ in range(16)))
+        if x < 0.82:
+            op, t = r.choice(V_SPLAT)
+            a = self.expr(t, depth - 1)
+            if t in (F32, F64):
+                a += self.canon(t)
+            return a + simd(op)
+        if x < 0.88:
+            op, lanes, t = r.choice(V_REPLACE)
+            a = self.expr(t, depth - 1)
+            if t in (F32, F64):
+                a += self.canon(t)
+            return self.vexpr(depth - 1) + a + simd(op) + bytes([r.randrange(0, lanes)])
+        if x < 0.96 and self.mem_min:
+            if r.random() < 0.8:
+                op, nat = r.choice(V_LOADS)
+                return self.addr() + simd(op) + self.memarg(nat)
+            op, nat, lanes = r.choice(V_LOAD_LANE)
+            return (self.addr() + self.vexpr(depth - 1) + simd(op) + self.memarg(nat) +
+                    bytes([r.randrange(0, lanes)]))
+        vs = [i for i in range(self.nlocals_visible()) if self.local_type(i) == V128
+              and i != self.vscratch]
+        if vs:
+            return self.vexpr(depth - 1) + b"\x22" + uleb(r.choice(vs))
+        return self.vconst()
+
+    def vstmt(self, depth):
+        r = self.r
+        x = r.random()
+        vs = [i for i in range(self.nlocals_visible()) if self.local_type(i) == V128
+              and i != self.vscratch]
+        if x < 0.4 and vs:
+            return self.vexpr(depth) + b"\x21" + uleb(r.choice(vs))
+        if x < 0.8 and self.mem_min:
+            if r.random() < 0.7:
+                return self.addr() + self.vexpr(depth) + simd(0x0B) + self.memarg(4)
+            op, nat, lanes = r.choice(V_STORE_LANE)
+            return (self.addr() + self.vexpr(depth) + simd(op) + self.memarg(nat) +
+                    bytes([r.randrange(0, lanes)]))
+        return self.vexpr(depth) + b"\x1a"
 
     def nlocals_visible(self):
         return len(self.fn.params) + len(self.locals)
@@ -374,10 +524,16 @@ class Gen:
         x = r.random()
         if depth <= 0:
             x = r.random() * 0.3
+        if x < 0.04 and self.mem_min and self.loop_stack:
+            return self.mac_idiom()
+        if 0.04 <= x < 0.10 and self.simd:
+            return self.vstmt(depth)
         if x < 0.15:
             ls = [i for i in range(self.nlocals_visible()) if i not in self.counters]
             if ls:
                 i = r.choice(ls)
+                if self.local_type(i) == V128:
+                    return self.vexpr(depth) + b"\x21" + uleb(i)
                 return self.expr(self.local_type(i), depth) + b"\x21" + uleb(i)
         if x < 0.22:
             gs = [i for i, (_, mut) in enumerate(self.globals) if mut]
@@ -411,12 +567,14 @@ class Gen:
                 n //= 2
             c = self.new_local(I32)
             self.counters.add(c)
+            self.loop_stack.append(c)
             self.mult *= n
             self.labels.append("void")    # block: br_if targets may leave the loop
             self.labels.append("loop")
             body = self.stmts(4, depth - 1)
             self.labels.pop()
             self.labels.pop()
+            self.loop_stack.pop()
             self.mult //= n
             # block loop body; c = c - 1; br_if 0 (c != 0) end end
             g = uleb(c)
@@ -426,6 +584,8 @@ class Gen:
             ts = self.br_targets()
             if ts:
                 d = r.choice(ts)
+                if r.random() < 0.3:
+                    return self.cmp_idiom() + b"\x0d" + uleb(d)
                 if r.random() < 0.8:
                     return self.expr(I32, depth - 1) + b"\x0d" + uleb(d)
                 if r.random() < 0.5:
@@ -482,6 +642,43 @@ class Gen:
             return b"".join(self.expr(t, depth - 1) for t in self.fn.results) + b"\x0f"
         return b"\x01"
 
+    def cmp_idiom(self):
+        """local (op const) compared with a local or constant, as loops test."""
+        r = self.r
+        t = r.choice([I32, I32, I64])
+        ls = [i for i in range(self.nlocals_visible()) if self.local_type(i) == t]
+        if not ls:
+            return self.expr(I32, 1)
+        code = b"\x20" + uleb(r.choice(ls))
+        if r.random() < 0.4:
+            code += self.const(t) + (b"\x6a" if t == I32 else b"\x7c")
+            free = [i for i in ls if i not in self.counters]
+            if free and r.random() < 0.5:
+                code += b"\x22" + uleb(r.choice(free))
+        code += (b"\x20" + uleb(r.choice(ls))) if r.random() < 0.4 else self.const(t)
+        lo, hi = (0x46, 0x50) if t == I32 else (0x51, 0x5B)
+        return code + bytes([r.randrange(lo, hi)])
+
+    def mac_idiom(self):
+        """acc = acc + load(a) * load(b) (or -, or f32/i32/i64), a multiply-add
+        over loop-indexed addresses, as compiled dot products look."""
+        r = self.r
+        t = r.choice([F64, F64, F32, I32, I64])
+        accs = [i for i in range(self.nlocals_visible()) if self.local_type(i) == t
+                and i not in self.counters]
+        acc = r.choice(accs) if accs else self.new_local(t)
+        mul = {F64: 0xA2, F32: 0x94, I32: 0x6C, I64: 0x7E}[t]
+        add = {F64: 0xA0, F32: 0x92, I32: 0x6A, I64: 0x7C}[t]
+        sub = {F64: 0xA1, F32: 0x93, I32: 0x6B, I64: 0x7D}[t]
+        ld, nat = LOADS[t][0]
+        code = b"\x20" + uleb(acc)
+        code += self.idx_addr() + bytes([ld]) + self.memarg(nat)
+        code += self.idx_addr() + bytes([ld]) + self.memarg(nat)
+        code += bytes([mul, add if r.random() < 0.8 else sub])
+        if r.random() < 0.3:
+            return code + b"\x22" + uleb(acc) + b"\x1a"
+        return code + b"\x21" + uleb(acc)
+
     def small_len(self):
         r = self.r
         if r.random() < 0.97:
@@ -514,6 +711,7 @@ class Gen:
             results = [r.choice(NUM) for _ in range(r.choice([0, 1, 1, 1, 2, 3]))]
             self.funcs.append(Func(i, params, results))
         self.mem_min = r.choice([0, 1, 1, 1, 2])
+        self.simd = r.random() < 0.3
         mem_max = self.mem_min + r.randrange(0, 3) if self.mem_min else 0
         self.ndata = r.randrange(0, 3) if self.mem_min else 0
         self.data = []
@@ -537,7 +735,12 @@ class Gen:
             self.fn = f
             self.locals = [r.choice(NUM) for _ in range(r.randrange(0, 5))]
             self.scratch = {F32: self.new_local(F32), F64: self.new_local(F64)}
+            if self.simd:
+                self.vscratch = self.new_local(V128)
+                for _ in range(r.randrange(0, 3)):
+                    self.new_local(V128)
             self.counters = set()
+            self.loop_stack = []
             self.labels = ["void"]       # the function body: br 0 returns (only if no results)
             if f.results:
                 self.labels = ["val"]
