@@ -270,8 +270,11 @@ class Gen:
             return self.idx_addr()
         if x < 0.97:
             return self.expr(I32, 1) + b"\x41" + sleb(0x7FFF) + b"\x71"   # e & 0x7fff
-        if x < 0.99:
+        if x < 0.985:
             return b"\x41" + sleb(signed32(limit - r.randrange(0, 12)))
+        if x < 0.993:   # the far end of the 32-bit space (guard-page reservations)
+            return b"\x41" + sleb(signed32(r.choice([0xFFFFFFFF, 0xFFFFFFF8, 0x80000000, 0x7FFFFFFF,
+                                                     0xFFFF0000, 0x100000000 - limit])))
         return self.expr(I32, 1)
 
     def idx_addr(self):
@@ -293,7 +296,8 @@ class Gen:
     def memarg(self, natural):
         r = self.r
         align = r.randrange(0, natural + 1)
-        off = r.choice([0, 0, 0, r.randrange(0, 64)]) if r.random() < 0.99 else r.randrange(0, 65536)
+        off = r.choice([0, 0, 0, r.randrange(0, 64)]) if r.random() < 0.99 else r.choice(
+            [r.randrange(0, 65536), 0xFFFFFFFF, 0xFFFFFFF0, 0x80000000, self.mem_min * 65536 - 1])
         return uleb(align) + uleb(off)
 
     # ---- expressions ----
@@ -707,7 +711,8 @@ class Gen:
         self.nleaf = min(nfuncs, r.randrange(1, 4))
         self.funcs = []
         for i in range(nfuncs):
-            params = [r.choice(NUM) for _ in range(r.randrange(0, 4))]
+            params = [r.choice(NUM) for _ in range(r.randrange(0, 4) if r.random() < 0.9
+                                                   else r.randrange(4, 12))]
             results = [r.choice(NUM) for _ in range(r.choice([0, 1, 1, 1, 2, 3]))]
             self.funcs.append(Func(i, params, results))
         self.mem_min = r.choice([0, 1, 1, 1, 2])
@@ -733,7 +738,8 @@ class Gen:
         bodies = []
         for f in self.funcs:
             self.fn = f
-            self.locals = [r.choice(NUM) for _ in range(r.randrange(0, 5))]
+            nloc = r.randrange(0, 5) if r.random() < 0.95 else r.randrange(20, 400)
+            self.locals = [r.choice(NUM) for _ in range(nloc)]
             self.scratch = {F32: self.new_local(F32), F64: self.new_local(F64)}
             if self.simd:
                 self.vscratch = self.new_local(V128)
