@@ -6,7 +6,8 @@
 #   TARGET: decode text http diff (default: all four)
 # Seeds: the spec suite's binary modules (decode, dumped by `cairn wast
 # --dump-binaries`) and scripts (text), and the committed corpora
-# tests/fuzz/corpus-<target>/. New inputs go to a temporary directory; crash
+# tests/fuzz/corpus-<target>/. New inputs go to a temporary directory
+# ($FUZZ_NEW_DIR/<target>/ if FUZZ_NEW_DIR is set, to keep them); crash
 # reproducers to tests/fuzz/findings-<target>/ (git-ignored): minimise them
 # into tests/fuzz/corpus-<target>/ or tests/regress/modules/ once fixed.
 # The differential harness (tests/fuzz/diff/run-diff.sh) runs for SECONDS
@@ -53,11 +54,13 @@ for t in $targets; do
     *) seeds="" ;;
   esac
   corpus="$root/tests/fuzz/corpus-$t"
-  mkdir -p "$work/$t-new"
+  new="$work/$t-new"
+  [ -n "${FUZZ_NEW_DIR:-}" ] && new="$FUZZ_NEW_DIR/$t"
+  mkdir -p "$new"
   echo "== fuzz_$t for ${secs}s"
   "$exe" -max_total_time="$secs" -timeout=10 -rss_limit_mb=4096 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$root/tests/fuzz/findings-$t/" \
-    "$work/$t-new" "$corpus" $seeds >"$log" 2>&1
+    "$new" "$corpus" $seeds >"$log" 2>&1
   rc=$?
   t1=$(awk '{print $14 + $15 + $16 + $17}' /proc/$$/stat)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
