@@ -532,6 +532,8 @@ class Gen:
             return self.mac_idiom()
         if 0.04 <= x < 0.10 and self.simd:
             return self.vstmt(depth)
+        if 0.10 <= x < 0.13 and depth > 0:
+            return self.multi_block(depth)
         if x < 0.15:
             ls = [i for i in range(self.nlocals_visible()) if i not in self.counters]
             if ls:
@@ -645,6 +647,36 @@ class Gen:
         if 0.885 <= x < 0.895:
             return b"".join(self.expr(t, depth - 1) for t in self.fn.results) + b"\x0f"
         return b"\x01"
+
+    def multi_block(self, depth):
+        """block / loop / if with a type index: params taken from the stack,
+        several results, a br_if carrying the results out."""
+        r = self.r
+        params = [r.choice(NUM) for _ in range(r.randrange(0, 3))]
+        results = [r.choice(NUM) for _ in range(r.randrange(0, 3))]
+        ti = self.typeidx(params, results)
+        kind = r.choice(["block", "block", "loop", "if"])
+        code = b"".join(self.expr(p, depth - 1) for p in params)
+        if kind == "if":
+            code += self.expr(I32, depth - 1) + b"\x04"
+        else:
+            code += b"\x02" if kind == "block" else b"\x03"
+        code += sleb(ti)
+        # a loop's label takes its params: never a branch target here
+        self.labels.append("multi" if kind != "loop" else "loop")
+        arms = []
+        for _ in range(2 if kind == "if" else 1):
+            body = self.sink(params) + self.stmts(2, depth - 1)
+            if kind != "loop" and r.random() < 0.5:
+                body += b"".join(self.expr(t, depth - 1) for t in results)
+                body += self.expr(I32, depth - 1) + b"\x0d\x00" + self.sink(results)
+            body += b"".join(self.expr(t, depth - 1) for t in results)
+            arms.append(body)
+        self.labels.pop()
+        code += arms[0]
+        if kind == "if":
+            code += b"\x05" + arms[1]
+        return code + b"\x0b" + self.sink(results)
 
     def cmp_idiom(self):
         """local (op const) compared with a local or constant, as loops test."""
