@@ -57,14 +57,17 @@ run: deps build
 bench-deps: deps
 	./scripts/install-deps.sh --bench
 
-# libFuzzer targets (clang); FUZZ_SECONDS per target.
+# libFuzzer targets (clang: fuzz_decode, fuzz_text, fuzz_http) and the
+# differential harness (Cairn vs V8, tests/fuzz/diff/), FUZZ_SECONDS each,
+# one after the other; FUZZ_TARGETS picks some (e.g. "http diff").
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 fuzz-build: deps
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAIRN_FUZZ=ON -DCAIRN_SANITIZE=ON
 	cmake --build build-fuzz -j $(JOBS)
 
 fuzz: fuzz-build
-	./tests/fuzz/run-fuzz.sh build-fuzz/fuzz $(FUZZ_SECONDS)
+	./tests/fuzz/run-fuzz.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Compute-kernel and real-world benchmarks: native vs `cairn run` vs Node.js,
 # best of RUNS; writes docs/benchmarks.md ("Compute kernels") and its chart.

@@ -6,12 +6,15 @@ set -e
 PKGS="gcc clang make cmake libc6-dev wasi-libc lld-14 libclang-rt-14-dev-wasm32 jq time"
 # cairn serve: libjansson-dev (config parser), curl, wrk and python3 (tests).
 PKGS="$PKGS libjansson-dev curl wrk python3"
+# nodejs: V8, the reference of the differential fuzz test (tests/fuzz/diff/)
+# and of the benchmarks (the JIT). A node already on PATH (another
+# distribution's package) is accepted.
+command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
 # --bench: what the benchmarks need beyond the tests: nginx-light (the
 # throughput comparison in tests/serve/bench.sh), gnuplot (charts), hyperfine
-# (cold start), nodejs (the JIT reference).
+# (cold start).
 if [ "${1:-}" = "--bench" ]; then
   PKGS="$PKGS nginx-light gnuplot-nox hyperfine"
-  command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
 fi
 missing=""
 for p in $PKGS; do

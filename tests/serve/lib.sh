@@ -2,6 +2,9 @@
 # a free loopback port from tests/serve/serve-test.json (FUNCS replaced by
 # the functions folder), stop it by its PID, count checks.
 # Every wait is bounded; every process started is stopped by its PID.
+for tool in curl python3; do   # a missing tool fails the test, never skips it
+  command -v "$tool" >/dev/null || { echo "FAIL - $tool not installed (scripts/install-deps.sh)"; exit 1; }
+done
 PASS=0; FAIL=0
 SERVE_PID=""
 WORK=$(mktemp -d /tmp/cairn-serve-test.XXXXXX)

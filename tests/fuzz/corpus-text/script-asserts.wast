@@ -1,0 +1,13 @@
+(module
+  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "nan") (result f32) (f32.div (f32.const 0) (f32.const 0)))
+  (func (export "f64") (param f64) (result f64) (f64.sqrt (local.get 0))))
+(assert_return (invoke "div" (i32.const 7) (i32.const 2)) (i32.const 3))
+(assert_trap (invoke "div" (i32.const 1) (i32.const 0)) "integer divide by zero")
+(assert_trap (invoke "div" (i32.const 0x80000000) (i32.const -1)) "integer overflow")
+(assert_return (invoke "nan") (f32.const nan:arithmetic))
+(assert_return (invoke "f64" (f64.const 0x1.8p+1)) (f64.const 0x1.bb67ae8584caap+0))
+(assert_invalid (module (func (result i32) (i64.const 0))) "type mismatch")
+(assert_malformed (module quote "(func (i32.const 0x))") "unknown operator")
+(module binary "\00asm" "\01\00\00\00")
+(register "m")
