@@ -62,6 +62,12 @@ static bool is_unreserved(unsigned char c) {
 
 int http_normalize_path(const char *in, size_t n, char *out, size_t *out_len) {
   static const char hex[] = "0123456789ABCDEF";
+  if (n == 1 && in[0] == '*') {  /* OPTIONS * */
+    out[0] = '*';
+    *out_len = 1;
+    return 0;
+  }
+  if (n == 0 || in[0] != '/') return 400;
   size_t m = 0;
   for (size_t i = 0; i < n; i++) {
     if (in[i] != '%') {
@@ -82,10 +88,6 @@ int http_normalize_path(const char *in, size_t n, char *out, size_t *out_len) {
       out[m++] = hex[lo];
     }
     i += 2;
-  }
-  if (m == 0 || out[0] != '/') {  /* "*" (OPTIONS) */
-    *out_len = m;
-    return 0;
   }
   /* Remove dot segments (RFC 3986 5.2.4) in place: w <= r throughout. The
   ** output is a sequence of "/segment" pieces. */

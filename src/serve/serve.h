@@ -146,7 +146,8 @@ int http_chunked_feed(HttpChunked *c, const char *in, size_t len, size_t *used, 
 ** 6.2.2): escapes of unreserved characters are decoded (so %2e is '.'),
 ** other escapes upper-cased, and dot segments resolved. out must hold n
 ** bytes. Returns 0 (out[0..*out_len) set) or 400 for a malformed escape, an
-** escaped '/', '\' or NUL, or a path that climbs above the root. */
+** escaped '/', '\' or NUL, a path that climbs above the root, or one that
+** neither starts with '/' nor is "*". */
 int http_normalize_path(const char *in, size_t n, char *out, size_t *out_len);
 /* Percent-decodes in[0..n) into out (at least n bytes; malformed escapes are
 ** copied as they are). Returns the decoded length. */

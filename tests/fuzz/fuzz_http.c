@@ -12,7 +12,12 @@
 **  - the chunked decoder consumes at most what it is given, never writes past
 **    max (the body buffer is exactly max bytes, so ASan sees an overflow),
 **    returns 0, 1 or an error status, and gives the same status, body and
-**    consumed count whether the input arrives at once or in pieces.
+**    consumed count whether the input arrives at once or in pieces;
+**  - path normalisation (http_normalize_path, on the parsed target's path
+**    and on the raw payload) writes at most n bytes, leaves no "." or ".."
+**    segment and no escape of an unreserved character, accepts only "*" and
+**    paths starting with '/', and is idempotent; percent-decoding never
+**    lengthens.
 ** Input layout: byte 0 flags, bytes 1-2 the size limit (max_header or max
 ** body), byte 3 seeds the piece sizes; the rest is the request bytes. The
 ** chunked decoder runs on the bytes after a parsed head (as the server does)
@@ -122,6 +127,46 @@ static void fuzz_chunked(const char *in, size_t len, size_t max, unsigned seed) 
   free(b2);
 }
 
+static bool unreserved(unsigned char c) {
+  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+static int hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') return (c | 0x20) - 'a' + 10;
+  return -1;
+}
+
+static void fuzz_path(const char *p, size_t n) {
+  char *out = malloc(n ? n : 1), *again = malloc(n ? n : 1), *dec = malloc(n ? n : 1);
+  CHECK(out && again && dec);
+  size_t m = 0, m2 = 0;
+  int r = http_normalize_path(p, n, out, &m);
+  CHECK(r == 0 || r == 400);
+  if (r == 0 && !(n == 1 && p[0] == '*')) {
+    CHECK(m <= n && n > 0 && p[0] == '/' && m > 0 && out[0] == '/');
+    for (size_t i = 0; i < m; i++) {
+      if (out[i] == '%') {
+        CHECK(i + 2 < m && hex(out[i + 1]) >= 0 && hex(out[i + 2]) >= 0);
+        CHECK(!unreserved((unsigned char)(hex(out[i + 1]) * 16 + hex(out[i + 2]))));
+      }
+      if (out[i] == '/') {  /* no segment is "." or ".." */
+        size_t e = i + 1;
+        while (e < m && out[e] != '/') e++;
+        size_t sl = e - i - 1;
+        CHECK(!((sl == 1 || sl == 2) && memcmp(out + i + 1, "..", sl) == 0));
+      }
+    }
+    CHECK(http_normalize_path(out, m, again, &m2) == 0);
+    CHECK(m2 == m && memcmp(out, again, m) == 0);
+    CHECK(http_percent_decode(out, m, dec) <= m);
+  }
+  free(out);
+  free(again);
+  free(dec);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 4) return 0;
   unsigned flags = data[0];
@@ -158,7 +203,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       free(pre);
     }
     body_at = h;
+    const char *q = memchr(req.target, '?', req.target_len);
+    fuzz_path(req.target, q ? (size_t)(q - req.target) : req.target_len);
   }
+  if (flags & 4) fuzz_path(buf, len);
   /* a body is never longer than its input: len + 16 is "no limit" */
   size_t max_body = (flags & 2) ? limit : len + 16;
   fuzz_chunked(buf + body_at, len - body_at, max_body, seed);
