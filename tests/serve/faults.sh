@@ -3,7 +3,8 @@
 # fault class at once, and its footprint over many mixed requests.
 #  1. /hello measured with wrk alone, then while clients keep, all at once:
 #     a trapping function, a spinning one (2 s deadline), a sleeping one
-#     (sleep(100), cut by its 5 s deadline), a memory blow-up (64 MiB cap), huge output (64 MiB against
+#     (sleep(100), cut by its 5 s deadline), a memory blow-up (64 MiB cap), a table
+#     blow-up (table.grow until refused, 16 MiB budget), huge output (64 MiB against
 #     a 1 MiB limit), huge input (2 MiB bodies against a 1 MiB limit: 413),
 #     slowloris (heads sent a byte at a time: 408), and pipelined large
 #     bodies (3 x 900 KB POSTs in one write). /hello must see 0 errors;
@@ -16,7 +17,22 @@ set -u
 CAIRN=$1; FUNCS=$2; SECS=${3:-5}; NREQ=${4:-100000}
 . "$(dirname "$0")/lib.sh"
 command -v wrk >/dev/null || { echo "wrk not installed (scripts/install-deps.sh)"; exit 1; }
-SERVE_TEST_CONFIG="${SERVE_TEST_CONFIG:-$(dirname "$0")/pool-test.json}" start_server "$CAIRN" "$FUNCS"
+# The table blow-up: grows its table by 100,000 elements until refused, then
+# exits 3 (the table cap of memory_mb 16 refuses it: failure kind memory).
+cat > "$WORK/tablehog.wat" <<'W'
+(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (table $t 1 funcref)
+  (func (export "_start")
+    (loop $l
+      (br_if $l (i32.ne (table.grow $t (ref.null func) (i32.const 100000)) (i32.const -1))))
+    (call $exit (i32.const 3))))
+W
+sed "s|\"functions\": \[|\"functions\": [\n    { \"route\": \"/tablehog\", \"module\": \"$WORK/tablehog.wat\", \"limits\": { \"memory_mb\": 16 } },|" \
+  "${SERVE_TEST_CONFIG:-$(dirname "$0")/pool-test.json}" > "$WORK/faults.json"
+grep -q tablehog "$WORK/faults.json" || { echo "FAIL: could not add /tablehog to the config"; exit 1; }
+SERVE_TEST_CONFIG="$WORK/faults.json" start_server "$CAIRN" "$FUNCS"
 rss() { awk '/VmRSS/ {print $2}' /proc/$SERVE_PID/status; }
 fds() { ls /proc/$SERVE_PID/fd | wc -l; }
 
@@ -90,6 +106,7 @@ def pipelined():
         note("pipelined large bodies", "%d answers" % out.count(b"body-length: 900000"))
 jobs = [(simple, ("trap", "/trap"))] * 2 + [(simple, ("loop", "/spin"))] * 2 + \
        [(simple, ("sleep", "/sleep"))] * 2 + [(simple, ("memory", "/hog"))] * 2 + \
+       [(simple, ("table", "/tablehog"))] * 2 + \
        [(simple, ("huge output", "/bigout"))] * 2 + [(huge_input, ())] + [(slowloris, ())] + \
        [(pipelined, ())]
 ts = [threading.Thread(target=f, args=a) for f, a in jobs]
@@ -109,13 +126,16 @@ echo "| alone | $(reqs "$WORK/alone.txt") | $(wrk_errors "$WORK/alone.txt") | ${
 echo "| under every fault class at once | $(reqs "$WORK/faults.txt") | $(wrk_errors "$WORK/faults.txt") | ${f99} ms |"
 check "/hello under every fault class: no errors" 0 "$(wrk_errors "$WORK/faults.txt")"
 if awk -v v="$f99" 'BEGIN { exit !(v < 1000) }'; then ok "/hello p99 under faults ${f99} ms < 1 s"; else bad "/hello p99 under faults ${f99} ms"; fi
-for k in trap loop sleep memory "huge output" "huge input" slowloris; do
+for k in trap loop sleep memory table "huge output" "huge input" slowloris; do
   grep -q "^$k|" "$WORK/faults.out" && ok "fault class ran: $k" || bad "fault class did not run: $k"
 done
 grep -q '^trap|500|' "$WORK/faults.out" && ok "trap -> 500" || bad "trap statuses"
 grep -q '^loop|504|' "$WORK/faults.out" && ok "loop -> 504" || bad "loop statuses"
 grep -q '^sleep|504|' "$WORK/faults.out" && ok "sleep -> 504 (cut by its deadline)" || bad "sleep statuses"
 grep -q '^memory|500|' "$WORK/faults.out" && ok "memory -> 500" || bad "memory statuses"
+grep -q '^table|500|' "$WORK/faults.out" && ok "table blow-up -> 500" || bad "table statuses"
+[ "$(curl -s --max-time 5 "$URL/metrics" | grep -F 'cairn_failures_total{function="tablehog",kind="memory"}' | awk '{print ($2 > 0)}')" = 1 ] &&
+  ok "table blow-up counted as failure kind memory" || bad "table blow-up not counted as kind memory"
 grep -q '^huge output|502|' "$WORK/faults.out" && ok "huge output -> 502" || bad "huge output statuses"
 grep -q '^huge input|413|' "$WORK/faults.out" && ok "huge input -> 413" || bad "huge input statuses"
 grep -q '^slowloris|408|' "$WORK/faults.out" && ok "slowloris -> 408" || bad "slowloris statuses"
