@@ -201,12 +201,45 @@ def ensure_deb_src():
     sudo = [] if os.geteuid() == 0 else (["sudo", "-n"] if shutil.which("sudo") else None)
     if sudo is None:
         raise RuntimeError("apt has no deb-src entry and we are not root (no sudo) to add one")
-    entry = ("Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\n"
-             "Components: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n")
+    entry = deb_src_entries()
+    if not entry:
+        raise RuntimeError("apt has neither a deb-src entry nor a deb entry to derive one from")
     path = "/etc/apt/sources.list.d/cairn-bench-src.sources"
-    log("bench: adding deb-src for bookworm in " + path)
+    log("bench: adding deb-src entries (the machine's deb entries as source) in " + path)
     subprocess.run(sudo + ["tee", path], input=entry.encode(), stdout=subprocess.DEVNULL, check=True)
     run(sudo + ["apt-get", "update", "-q"])
+
+
+def deb_src_entries():
+    """The machine's own binary apt sources as deb-src stanzas (deb822): every
+    stanza of /etc/apt/sources.list.d/*.sources whose Types has deb, and
+    every one-line `deb URI SUITE COMPONENTS` of /etc/apt/sources.list, with
+    Types deb-src. No archive address of our own: the mirror is the machine's."""
+    stanzas = []
+    for p in sorted(glob.glob("/etc/apt/sources.list.d/*.sources")):
+        try:
+            text = open(p).read()
+        except OSError:
+            continue
+        for block in text.split("\n\n"):
+            fields = {}
+            for line in block.splitlines():
+                if line.startswith("#") or ":" not in line:
+                    continue
+                k, v = line.split(":", 1)
+                fields[k.strip()] = v.strip()
+            if "deb" in fields.get("Types", "").split() and fields.get("URIs"):
+                keep = [k for k in ("URIs", "Suites", "Components", "Signed-By") if k in fields]
+                stanzas.append("Types: deb-src\n" + "".join("%s: %s\n" % (k, fields[k]) for k in keep))
+    try:
+        for line in open("/etc/apt/sources.list"):
+            w = line.split()
+            if len(w) >= 4 and w[0] == "deb" and not w[1].startswith("["):
+                stanzas.append("Types: deb-src\nURIs: %s\nSuites: %s\nComponents: %s\n"
+                               % (w[1], w[2], " ".join(w[3:])))
+    except OSError:
+        pass
+    return "\n".join(stanzas)
 
 
 def fetch_source(pkg, srcdir):
