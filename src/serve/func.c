@@ -339,10 +339,10 @@ static void build_env(const ServeFunc *f, const FuncRequest *rq, EnvBuf *e) {
   size_t rl = f->route_len == 1 ? 0 : f->route_len;
   /* rq->path is normalised (no dot segments, no escaped '/'), so decoding
   ** it cannot make new structure. */
-  char *dec = malloc(rq->path_len - rl + 1);
+  char *dec = cairn_malloc(rq->path_len - rl + 1);
   if (dec) {
     env_add(e, "PATH_INFO", 9, dec, http_percent_decode(rq->path + rl, rq->path_len - rl, dec));
-    free(dec);
+    cairn_free(dec);
   } else {
     e->oom = true;
   }

@@ -17,19 +17,9 @@ set -u
 CAIRN=$1; FUNCS=$2; SECS=${3:-5}; NREQ=${4:-100000}
 . "$(dirname "$0")/lib.sh"
 command -v wrk >/dev/null || { echo "wrk not installed (scripts/install-deps.sh)"; exit 1; }
-# The table blow-up: grows its table by 100,000 elements until refused, then
-# exits 3 (the table cap of memory_mb 16 refuses it: failure kind memory).
-cat > "$WORK/tablehog.wat" <<'W'
-(module
-  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
-  (memory (export "memory") 1)
-  (table $t 1 funcref)
-  (func (export "_start")
-    (loop $l
-      (br_if $l (i32.ne (table.grow $t (ref.null func) (i32.const 100000)) (i32.const -1))))
-    (call $exit (i32.const 3))))
-W
-sed "s|\"functions\": \[|\"functions\": [\n    { \"route\": \"/tablehog\", \"module\": \"$WORK/tablehog.wat\", \"limits\": { \"memory_mb\": 16 } },|" \
+# The table blow-up (wat/tablehog.wat), with a 16 MiB budget: failure kind memory.
+TABLEHOG=$(cd "$(dirname "$0")" && pwd)/wat/tablehog.wat
+sed "s|\"functions\": \[|\"functions\": [\n    { \"route\": \"/tablehog\", \"module\": \"$TABLEHOG\", \"limits\": { \"memory_mb\": 16 } },|" \
   "${SERVE_TEST_CONFIG:-$(dirname "$0")/pool-test.json}" > "$WORK/faults.json"
 grep -q tablehog "$WORK/faults.json" || { echo "FAIL: could not add /tablehog to the config"; exit 1; }
 SERVE_TEST_CONFIG="$WORK/faults.json" start_server "$CAIRN" "$FUNCS"

@@ -14,6 +14,7 @@ C="curl -s --max-time 10"
 command -v curl >/dev/null || { echo "curl is missing"; exit 1; }
 
 W=$WORK/mods
+TABLEHOG=$(cd "$(dirname "$0")" && pwd)/wat/tablehog.wat
 mkdir -p "$W"
 # grows memory a page at a time until refused, then traps
 cat > "$W/memhog.wat" <<'W'
@@ -32,17 +33,6 @@ cat > "$W/ownmax.wat" <<'W'
   (func (export "_start")
     (loop $l (br_if $l (i32.ne (memory.grow (i32.const 1)) (i32.const -1))))
     unreachable))
-W
-# grows a table by 100,000 elements until refused, then exits with status 3
-cat > "$W/tablehog.wat" <<'W'
-(module
-  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
-  (memory (export "memory") 1)
-  (table $t 1 funcref)
-  (func (export "_start")
-    (loop $l
-      (br_if $l (i32.ne (table.grow $t (ref.null func) (i32.const 100000)) (i32.const -1))))
-    (call $exit (i32.const 3))))
 W
 # one table.grow of 2^28 elements, then a trap
 cat > "$W/tablebig.wat" <<'W'
@@ -78,7 +68,7 @@ cat > "$WORK/limits.json" <<J
   "functions": [
     { "route": "/memhog", "module": "$W/memhog.wat", "limits": { "memory_mb": 8 } },
     { "route": "/ownmax", "module": "$W/ownmax.wat", "limits": { "memory_mb": 8 } },
-    { "route": "/tablehog", "module": "$W/tablehog.wat" },
+    { "route": "/tablehog", "module": "$TABLEHOG" },
     { "route": "/tablebig", "module": "$W/tablebig.wat", "limits": { "timeout_ms": 10000 } },
     { "route": "/pages", "module": "$W/pages.wat",
       "limits": { "memory_mb": 8, "max_table_elems": 524288 } },

@@ -134,10 +134,7 @@ static void exec_backtrace(const ExecState *ex, cairn_error *err) {
 static void exec_trap(const ExecState *ex, cairn_store *s, cairn_trapkind tk, cairn_error *err) {
   rt_trap(err, tk);
   /* an interruption is consumed by the trap it causes */
-  if (tk == CAIRN_TRAP_INTERRUPT) {
-    atomic_store(&s->interrupt, 0);
-    atomic_fetch_and(&s->pending, ~RT_PENDING_INTERRUPT);
-  }
+  if (tk == CAIRN_TRAP_INTERRUPT) rt_interrupt_clear(s);
   exec_backtrace(ex, err);
 }
 

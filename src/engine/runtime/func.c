@@ -130,8 +130,7 @@ bool rt_call_host(cairn_func *f, Slot *aSlot, cairn_error *err) {
   if (!ok && trap.trap == CAIRN_TRAP_INTERRUPT && f->store) {
     /* a host function that saw the interrupt (a blocking WASI call) traps
     ** with it; like the interpreter's own, that trap consumes it */
-    atomic_store(&f->store->interrupt, 0);
-    atomic_fetch_and(&f->store->pending, ~RT_PENDING_INTERRUPT);
+    rt_interrupt_clear(f->store);
   }
   if (ok) {
     k = 0;

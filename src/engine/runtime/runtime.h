@@ -226,6 +226,11 @@ void rt_signals_init(void);
 /* Fills err with a trap of the given kind and its spec message. */
 void rt_trap(cairn_error *err, cairn_trapkind kind);
 
+/* Clears a pending interrupt (cairn_store_interrupt's inverse, keeping
+** interrupt and pending in step): the trap it caused consumes it, and so
+** does a snapshot restore. */
+void rt_interrupt_clear(cairn_store *s);
+
 /* ---- calls into a tier ---- */
 
 /* Runs Wasm function f (f->inst != NULL). aSlot holds the arguments on entry

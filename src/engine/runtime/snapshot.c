@@ -228,8 +228,7 @@ bool cairn_snapshot_restore(cairn_snapshot *snap, cairn_error *err) {
   cairn_store *s = inst->store;
   s->fuel = s->cfg.fuel;
   s->limitsHit = 0;
-  atomic_store(&s->interrupt, 0);
-  atomic_fetch_and(&s->pending, ~RT_PENDING_INTERRUPT);
+  rt_interrupt_clear(s);
   return true;
 }
 

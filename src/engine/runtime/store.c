@@ -131,6 +131,11 @@ void cairn_store_interrupt(cairn_store *s) {
   atomic_fetch_or(&s->pending, RT_PENDING_INTERRUPT);
 }
 
+void rt_interrupt_clear(cairn_store *s) {
+  atomic_store(&s->interrupt, 0);
+  atomic_fetch_and(&s->pending, ~RT_PENDING_INTERRUPT);
+}
+
 unsigned cairn_store_limits_hit(const cairn_store *s) { return s ? s->limitsHit : 0; }
 
 bool cairn_store_interrupted(const cairn_store *s) {

@@ -51,8 +51,7 @@ cairn_table *rt_table_create(cairn_store *s, ValType elem, const Limits *lim, vo
   if (init && !table_fill(s, t->aElem, 0, t->size, init)) {
     rt_table_destroy(t);
     rt_trap(err, CAIRN_TRAP_INTERRUPT);  /* consumed by this trap, as in the tiers */
-    atomic_store(&s->interrupt, 0);
-    atomic_fetch_and(&s->pending, ~RT_PENDING_INTERRUPT);
+    rt_interrupt_clear(s);
     return NULL;
   }
   if (!rt_own(s, RT_TABLE, t)) {
