@@ -72,7 +72,7 @@ for triple in "${triples[@]}"; do
   qemu=$(sed -nE 's/^set\(CAIRN_CROSS_QEMU ([^ )]+)\)/\1/p' "$tc")
   missing=""
   command -v "$triple-gcc" >/dev/null || missing="$triple-gcc"
-  command -v "$qemu" >/dev/null || missing="$missing $qemu"
+  command -v "$qemu" >/dev/null || missing="${missing:+$missing }$qemu"
   if [ -n "$missing" ]; then
     tests/missing-tool.sh "cross/$triple" "$missing not found (scripts/install-deps.sh --cross)"
     rc=$?
