@@ -39,13 +39,15 @@ test-variants: deps
 # Cairn cross-built for aarch64, riscv64 and 32-bit armhf (Debian's cross
 # compilers, cmake/toolchain-*.cmake, without serve), each cairn run under
 # qemu-user through the unit tests, the Wasm 2.0 spec suite, tests/wast, our
-# WASI programs and the WASI suite; prints a table (tests/cross/run-cross.sh).
+# WASI programs and the WASI suite, then the native tier: .cwasm files the
+# x86-64 cairn compiles for the target, and cairn wast --aot under qemu with
+# the cross gcc; prints a table (tests/cross/run-cross.sh).
 # CROSS_TRIPLES picks some targets.
 CROSS_TRIPLES ?= aarch64-linux-gnu riscv64-linux-gnu arm-linux-gnueabihf
 cross-deps: deps
 	./scripts/install-deps.sh --cross
 
-test-cross: cross-deps
+test-cross: cross-deps build
 	JOBS=$(JOBS) ./tests/cross/run-cross.sh $(CROSS_TRIPLES)
 
 # The same tests with AddressSanitizer and UBSan.

@@ -463,6 +463,7 @@ typedef struct cairn_cwasm_info {
   char target[32];
   char options[128];
   uint8_t module_sha256[32];
+  const uint8_t *wasm;    /* the module's binary, inside the given bytes */
   size_t wasm_bytes, code_bytes;
 } cairn_cwasm_info;
 bool cairn_cwasm_info_get(const uint8_t *bytes, size_t len, cairn_cwasm_info *out,

@@ -11,6 +11,13 @@
 #   wast        our own scripts, tests/wast/*.wast
 #   wasi-progs  tests/wasi/run-programs.sh (our WASI programs)
 #   wasi-suite  tests/wasi/run-wasi-tests.sh (the preview1 suite)
+# and through the native tier (docs/aot.md), with code the x86-64 cairn
+# (HOST_CAIRN, default build/cairn) compiles for TRIPLE:
+#   wasi-progs-aot  our WASI programs, each a .cwasm made by
+#                   `HOST_CAIRN compile --target TRIPLE` (CAIRN_PRECOMPILE)
+#   wasi-suite-aot  the preview1 suite the same way
+#   spec-aot        the Wasm 2.0 suite (core and SIMD) by `cairn wast --aot`
+#                   running under qemu, compiling with TRIPLE-gcc (-O1)
 # The scripts get the emulator as CAIRN_RUNNER ("qemu-ARCH", plus
 # "-L /usr/TRIPLE" if cairn is linked dynamically). Logs: CROSS_BUILD/TRIPLE/
 # logs/STEP.log. Prints a table of the counts and times; exits 0 if every step
@@ -25,7 +32,8 @@ build=${CROSS_BUILD:-build-cross}
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 shared=${CAIRN_SHARED_DIR:-$root/../shared}
 shared=$(cd "$shared" 2>/dev/null && pwd || echo "$shared")
-units="test_interp test_runtime test_faults test_limits test_decode test_text test_leb"
+units="test_interp test_runtime test_faults test_limits test_decode test_text test_leb test_aot"
+host_cairn=${HOST_CAIRN:-$root/build/cairn}
 if [ $# -gt 0 ]; then triples=("$@"); else
   triples=(aarch64-linux-gnu riscv64-linux-gnu arm-linux-gnueabihf); fi
 
@@ -107,6 +115,12 @@ for triple in "${triples[@]}"; do
   step wast $runner "$cairn" wast tests/wast/*.wast
   step wasi-progs tests/wasi/run-programs.sh "$cairn"
   step wasi-suite tests/wasi/run-wasi-tests.sh "$cairn" "$shared/wasi-testsuite"
+  pre="$host_cairn compile --target $triple -O2"
+  step wasi-progs-aot env CAIRN_PRECOMPILE="$pre" tests/wasi/run-programs.sh "$cairn"
+  step wasi-suite-aot env CAIRN_PRECOMPILE="$pre" tests/wasi/run-wasi-tests.sh "$cairn" \
+    "$shared/wasi-testsuite"
+  step spec-aot env CAIRN_WAST_OPTS="--aot -O1 --cc $triple-gcc" \
+    tests/spec/run-spec.sh "$cairn" "$shared/wasm-testsuite/wasm-2.0" all -j "$jobs"
   unset CAIRN_RUNNER
   tt=$(( $(now) - t1 ))
   row="| $triple |"
@@ -117,8 +131,8 @@ done
 echo
 echo "## make test-cross: passed/failed per step ($(( $(now) - t_all )) s in all, JOBS=$jobs)"
 echo
-echo "| target | unit | spec core | spec simd | tests/wast | WASI programs | WASI suite | build | tests |"
-echo "|---|---|---|---|---|---|---|---:|---:|"
+echo "| target | unit | spec core | spec simd | tests/wast | WASI programs | WASI suite | WASI programs .cwasm | WASI suite .cwasm | spec --aot | build | tests |"
+echo "|---|---|---|---|---|---|---|---|---|---|---:|---:|"
 printf '%s\n' "${rows[@]}"
 if [ "$failed" -ne 0 ]; then echo "test-cross: FAIL"; exit 1; fi
 if [ "$skipped" -ne 0 ]; then echo "test-cross: some targets or steps were skipped"; exit 77; fi

@@ -58,6 +58,18 @@ for c in "$SRC"/*.c; do
   "$WASI_CC" --target=wasm32-wasi -O2 -Wall -Wextra -Werror "${extra[@]}" "$c" -o "$work/$n.wasm" \
     2>"$work/cc.err" || bad "compile $n" "$work/cc.err"
 done
+# CAIRN_PRECOMPILE, a command such as "build/cairn compile --target
+# aarch64-linux-gnu": every program is compiled with it to native code and
+# the .cwasm runs in its place (under its .wasm name: cairn knows a .cwasm
+# by its header).
+if [ -n "${CAIRN_PRECOMPILE:-}" ]; then
+  for w in "$work"/*.wasm; do
+    [ "$(basename "$w")" = probe.wasm ] && continue
+    cp "$w" "$w.orig"
+    if $CAIRN_PRECOMPILE "$w" -o "$w.cwasm" 2>"$work/cc.err"; then mv "$w.cwasm" "$w"; else
+      bad "precompile $(basename "$w")" "$work/cc.err"; fi
+  done
+fi
 
 run() { # NAME [cairn options...] -- [program args...]   (stdin from $work/NAME.in if any)
   local name=$1; shift

@@ -10,7 +10,9 @@
 # is put in front of every `CAIRN run`; CAIRN_RUNNER, a command prefix split
 # at spaces (e.g. "qemu-aarch64" for a cross-built CAIRN:
 # tests/cross/run-cross.sh), in front of CAIRN itself.
-# CAIRN_RUN_OPTS (words, e.g. --aot) follow `run`.
+# CAIRN_RUN_OPTS (words, e.g. --aot) follow `run`. CAIRN_PRECOMPILE, a command
+# such as "build/cairn compile --target aarch64-linux-gnu", compiles each test
+# to native code first, and the .cwasm runs in its place.
 set -u
 CAIRN=${1:?usage: run-wasi-tests.sh CAIRN SUITE_DIR}
 SUITE=${2:?usage: run-wasi-tests.sh CAIRN SUITE_DIR}
@@ -38,7 +40,16 @@ for sub in c rust assemblyscript; do
     fi
     while IFS= read -r -d '' kv; do cmd+=(--env "$kv"); done \
       < <(jq -j '(.env // {}) | to_entries[] | "\(.key)=\(.value)\u0000"' <"$json" 2>/dev/null)
-    cmd+=("$wasm")
+    if [ -n "${CAIRN_PRECOMPILE:-}" ]; then
+      if $CAIRN_PRECOMPILE "$wasm" -o "$t/$name.cwasm" >"$t/cc.err" 2>&1; then
+        cmd+=("$t/$name.cwasm")
+      else
+        echo "FAIL $sub/$name (precompile)"; sed 's/^/    /' "$t/cc.err" | head -5
+        fail=$((fail + 1)); continue
+      fi
+    else
+      cmd+=("$wasm")
+    fi
     while IFS= read -r -d '' arg; do cmd+=("$arg"); done \
       < <(jq -j '(.args // [])[] | "\(.)\u0000"' <"$json" 2>/dev/null)
     want_code=$(jq -r '.exit_code // 0' <"$json" 2>/dev/null)

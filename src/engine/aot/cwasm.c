@@ -112,6 +112,7 @@ static bool cw_check(const uint8_t *b, size_t len, cairn_cwasm_info *info, cairn
   if (nWasm > len - CW_HEADER || nObj != len - CW_HEADER - nWasm)
     return refuse(err, CAIRN_ERR_MALFORMED, (long)len,
                   nWasm + nObj > len - CW_HEADER ? "truncated" : "trailing bytes after the code");
+  info->wasm = b + CW_HEADER;
   info->wasm_bytes = (size_t)nWasm;
   info->code_bytes = (size_t)nObj;
   aot_sha256(b + CW_HEADER, (size_t)nWasm, h);
