@@ -4,6 +4,9 @@ set -e
 # wasi-libc, lld-14 and libclang-rt-14-dev-wasm32: clang --target=wasm32-wasi for
 # tests/wasi/programs; jq: the WASI test suite runner; time: bench/coldstart.sh.
 PKGS="gcc clang make cmake libc6-dev wasi-libc lld-14 libclang-rt-14-dev-wasm32 jq time"
+# libsodium-dev: SHA-256 of modules and compiled code (the native tier's
+# .cwasm header and cache keys); later signatures (trust).
+PKGS="$PKGS libsodium-dev"
 # cairn serve: libjansson-dev (config parser), curl, wrk and python3 (tests).
 PKGS="$PKGS libjansson-dev curl wrk python3"
 # nodejs: V8, the reference of the differential fuzz test (tests/fuzz/diff/)

@@ -426,6 +426,70 @@ void cairn_store_set_fuel(cairn_store *s, uint64_t fuel);
 /* Fuel left (0 if unlimited or exhausted). */
 uint64_t cairn_store_fuel_left(const cairn_store *s);
 
+/* ---- native tier (ahead-of-time compilation) ----------------------------
+** cairn_compile turns a module into native code: it emits C for it, runs
+** the system C compiler (or a cross compiler) and packs the resulting shared
+** object with the module into a .cwasm. A .cwasm is native code: loading one
+** is as trusted as running a native binary. Its header (checked on load)
+** records the module's SHA-256, the native code ABI version, the target and
+** the compile options; a .cwasm for another target or ABI, or a truncated
+** or altered one, is refused and never executed. */
+
+typedef struct cairn_compile_options {
+  const char *target;     /* target triple (cairn_host_target() if NULL) */
+  const char *cc;         /* C compiler; NULL: "gcc" for the host, "TRIPLE-gcc" otherwise */
+  int opt_level;          /* 0..3 */
+  bool cpu_native;        /* -march=native (host target only) */
+  bool bounds_checks;     /* explicit bounds checks (always on for 32-bit targets) */
+  const char *keep_c_dir; /* keep the generated C there (NULL: a temporary folder) */
+  int jobs;               /* compiler processes at once (0: one per online CPU) */
+} cairn_compile_options;
+
+/* Defaults: host target, gcc, -O2, generic CPU, guard pages, one job per CPU. */
+void cairn_compile_options_init(cairn_compile_options *o);
+
+/* Compiles wasm (validated first: the same error as cairn_module_validate)
+** into a .cwasm in *out (free with cairn_free). A compiler failure keeps
+** the generated C and names its folder in the error (kind IO). */
+bool cairn_compile(const uint8_t *wasm, size_t len, const cairn_compile_options *o,
+                   uint8_t **out, size_t *outLen, cairn_error *err);
+
+/* True if bytes start like a .cwasm (nothing else checked). */
+bool cairn_is_cwasm(const uint8_t *bytes, size_t len);
+
+/* What a .cwasm's header says (after its checks). */
+typedef struct cairn_cwasm_info {
+  uint32_t abi;
+  char target[32];
+  char options[128];
+  uint8_t module_sha256[32];
+  size_t wasm_bytes, code_bytes;
+} cairn_cwasm_info;
+bool cairn_cwasm_info_get(const uint8_t *bytes, size_t len, cairn_cwasm_info *out,
+                          cairn_error *err);
+
+/* Loads a .cwasm: checks its header and hashes, maps its code, and returns
+** a module whose functions run as native code. Refused (kind MALFORMED for
+** a damaged file, LINK for another target or ABI) before any of its code
+** runs. Free with cairn_module_free. */
+cairn_module *cairn_module_from_cwasm(const uint8_t *bytes, size_t len, cairn_error *err);
+
+/* The module compiled through a cache folder (dir, or $XDG_CACHE_HOME/cairn,
+** or ~/.cache/cairn when NULL): a .cwasm keyed by module hash, ABI, target
+** and options is loaded if present, else compiled and stored by atomic
+** rename. The folder is created 0700 and must belong to the caller. *hit
+** (may be NULL) tells whether the cache had it. A cache that cannot be
+** written costs a compile, never a failure. */
+cairn_module *cairn_module_compile_cached(const uint8_t *wasm, size_t len,
+                                          const cairn_compile_options *o, const char *dir,
+                                          bool *hit, cairn_error *err);
+
+/* "interp" or "native": the tier running the module's functions. */
+const char *cairn_module_tier(const cairn_module *m);
+
+/* The triple this build of Cairn runs on, e.g. "x86_64-linux-gnu". */
+const char *cairn_host_target(void);
+
 #ifdef __cplusplus
 }
 #endif

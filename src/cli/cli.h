@@ -22,6 +22,13 @@ int cli_run(int argc, char **argv);       /* run.c */
 int cli_validate(int argc, char **argv);  /* validate.c */
 int cli_inspect(int argc, char **argv);   /* inspect.c */
 int cli_serve(int argc, char **argv);     /* serve.c */
+int cli_compile(int argc, char **argv);   /* compile.c */
+
+/* Loads a .wasm, .wat or .cwasm file (compile.c). With aot, a .wasm or
+** .wat is compiled to native code through the cache (o: its options; NULL
+** for the defaults); a .cwasm is always loaded as native code. */
+cairn_module *cli_load_module(const char *path, bool aot, const cairn_compile_options *o,
+                              cairn_error *err);
 
 /* ---- linker (linker.c) ----
 ** Resolves a module's imports by (module name, field name): first against

@@ -16,6 +16,7 @@ typedef struct Subcommand {
 static const Subcommand aCmd[] = {
     {"run", cli_run, "load a module and call a function (or _start)"},
     {"wast", cli_wast, "run WebAssembly spec test scripts (.wast)"},
+    {"compile", cli_compile, "compile a module to native code (.cwasm)"},
     {"validate", cli_validate, "decode and validate modules"},
     {"inspect", cli_inspect, "show a module's sections, imports, exports, functions"},
     {"serve", cli_serve, "serve HTTP functions (WASI/WAGI), a fresh instance per request"},

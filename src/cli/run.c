@@ -37,7 +37,8 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: cairn run [options] MODULE [ARGS...]\n"
           "       cairn run [options] MODULE --invoke NAME [ARGS...]\n"
-          "Loads MODULE (binary .wasm, or text .wat), instantiates it and runs it.\n"
+          "Loads MODULE (binary .wasm, text .wat, or native code .cwasm made by\n"
+          "`cairn compile`), instantiates it and runs it.\n"
           "A module that imports wasi_snapshot_preview1 is run as a WASI program:\n"
           "ARGS are its arguments (its argv[0] is MODULE), standard streams are\n"
           "inherited, and it reaches only the directories given with --dir. Options\n"
@@ -79,6 +80,11 @@ static void usage(FILE *f) {
           "                         status 134) MS milliseconds after it starts, also\n"
           "                         while it sleeps or waits for input or a connection\n"
           "                         (0, the default: no limit)\n"
+          "  --aot                  run MODULE as native code: compile it (gcc -O2) into\n"
+          "                         the cache, $XDG_CACHE_HOME/cairn (default\n"
+          "                         ~/.cache/cairn), or load it from there. A .cwasm\n"
+          "                         always runs as native code. Native code is as\n"
+          "                         trusted as a native binary (see cairn compile --help)\n"
           "  -v, --verbose          let spectest.print* imports write to stdout\n"
           "  -h, --help             show this help\n"
           "  --                     end of options: the next word is MODULE\n"
@@ -476,6 +482,7 @@ int cli_run(int argc, char **argv) {
   const char *zModule = NULL, *zInvoke = NULL;
   int iArgs = argc;   /* first word after MODULE (or after --invoke NAME) */
   bool verbose = false;
+  bool aot = false;
   RunWatchdog wd = {.ms = 0};
   cairn_store_config cfg;
   memset(&cfg, 0, sizeof cfg);
@@ -520,6 +527,8 @@ int cli_run(int argc, char **argv) {
       if (!run_add_listener(&o, argv[++i])) goto done;
     } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
       verbose = true;
+    } else if (strcmp(a, "--aot") == 0) {
+      aot = true;
     } else if (strcmp(a, "--fuel") == 0 || strcmp(a, "--max-memory") == 0 ||
                strcmp(a, "--max-table") == 0 || strcmp(a, "--max-call-depth") == 0 ||
                strcmp(a, "--timeout") == 0) {
@@ -561,7 +570,7 @@ int cli_run(int argc, char **argv) {
 
   cairn_error err;
   memset(&err, 0, sizeof err);
-  cairn_module *m = cairn_module_from_file(zModule, &err);
+  cairn_module *m = cli_load_module(zModule, aot, NULL, &err);
   if (!m) {
     cli_print_load_error(stderr, zModule, &err);
     goto done;

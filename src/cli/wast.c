@@ -7,9 +7,17 @@
 ** silently; an error in one command never stops the following ones.
 ** `--dump-binaries DIR` instead writes every module of the scripts (text ones
 ** converted) to DIR/SCRIPT.N.wasm, as seeds for the fuzzers.
+**
+** `--aot` runs every valid module as native code: before a script runs, all
+** its valid modules are compiled (cairn_compile, in parallel, one compiler
+** process per CPU), then each command loads the .cwasm made for its module.
+** A module that does not compile fails its command.
 */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +30,22 @@ typedef struct Named {
   cairn_instance *pInst;
 } Named;
 
+/* --aot: the native code compiled for one module of the script. */
+typedef struct AotPre {
+  const cairn_wast_module *wm;  /* the module (in the script) */
+  uint8_t *pWasm;               /* its binary (owned; freed after compiling) */
+  size_t nWasm;
+  uint8_t *pCw;                 /* the .cwasm (owned, cairn_free), NULL if it failed */
+  size_t nCw;
+  cairn_error err;              /* why it failed */
+} AotPre;
+
 typedef struct WastRun {
   const char *zFile;
+  bool aot;                  /* run modules as native code */
+  const cairn_compile_options *pAotOpts;
+  AotPre *aPre;              /* --aot: one per valid module of the script */
+  size_t nPre;
   bool verbose;
   bool messages;             /* report message mismatches as notes */
   cairn_store *pStore;
@@ -130,8 +152,9 @@ static bool module_bytes(const cairn_wast_module *wm, const uint8_t **pp, size_t
   return true;
 }
 
-/* Parses (if text), decodes, validates and compiles a script module. */
-static cairn_module *load_module(const cairn_wast_module *wm, cairn_error *err) {
+/* Parses (if text), decodes, validates and compiles a script module; with
+** --aot, loads the native code made for it instead. */
+static cairn_module *load_module(WastRun *R, const cairn_wast_module *wm, cairn_error *err) {
   const uint8_t *p;
   size_t n;
   uint8_t *pOwned;
@@ -140,7 +163,92 @@ static cairn_module *load_module(const cairn_wast_module *wm, cairn_error *err) 
   cairn_module *m = cairn_module_new(p, n, err);
   cairn_free(pOwned);
   if (!m && err->kind == CAIRN_OK) err->kind = CAIRN_ERR_MALFORMED;
-  return m;
+  if (!m || !R->aot) return m;
+  cairn_module_free(m);
+  for (size_t i = 0; i < R->nPre; i++) {
+    if (R->aPre[i].wm != wm) continue;
+    if (!R->aPre[i].pCw) {
+      *err = R->aPre[i].err;
+      return NULL;
+    }
+    return cairn_module_from_cwasm(R->aPre[i].pCw, R->aPre[i].nCw, err);
+  }
+  cli_error(err, CAIRN_ERR_IO, "--aot: no native code was compiled for this module");
+  return NULL;
+}
+
+/* ---- --aot: compiling a script's modules before it runs ---- */
+
+typedef struct AotJobs {
+  AotPre *a;
+  size_t n;
+  atomic_size_t next;
+  const cairn_compile_options *o;
+} AotJobs;
+
+static void *aot_worker(void *arg) {
+  AotJobs *J = arg;
+  for (size_t i; (i = atomic_fetch_add(&J->next, 1)) < J->n;) {
+    AotPre *pre = &J->a[i];
+    memset(&pre->err, 0, sizeof pre->err);
+    if (!cairn_compile(pre->pWasm, pre->nWasm, J->o, &pre->pCw, &pre->nCw, &pre->err))
+      pre->pCw = NULL;
+    cairn_free(pre->pWasm);
+    pre->pWasm = NULL;
+  }
+  return NULL;
+}
+
+/* Compiles every valid module of sc (R->aPre); invalid ones are left to
+** their commands. */
+static void aot_precompile(WastRun *R, const cairn_wast_script *sc) {
+  R->aPre = calloc(sc->nCmd ? sc->nCmd : 1, sizeof *R->aPre);
+  if (!R->aPre) return;
+  for (uint32_t i = 0; i < sc->nCmd; i++) {
+    const cairn_wast_cmd *c = &sc->aCmd[i];
+    if (!c->hasMod) continue;
+    const uint8_t *p;
+    size_t n;
+    uint8_t *pOwned;
+    cairn_error err;
+    if (!module_bytes(&c->mod, &p, &n, &pOwned, &err)) continue;
+    if (!cairn_module_validate(p, n, &err)) {
+      cairn_free(pOwned);
+      continue;
+    }
+    AotPre *pre = &R->aPre[R->nPre];
+    pre->wm = &c->mod;
+    pre->nWasm = n;
+    if (pOwned) {
+      pre->pWasm = pOwned;
+    } else if ((pre->pWasm = cairn_malloc(n ? n : 1))) {
+      memcpy(pre->pWasm, p, n);
+    } else {
+      continue;
+    }
+    R->nPre++;
+  }
+  AotJobs J = {R->aPre, R->nPre, 0, R->pAotOpts};
+  long nCpu = sysconf(_SC_NPROCESSORS_ONLN);
+  size_t nThread = nCpu > 0 ? (size_t)nCpu : 1;
+  if (nThread > R->nPre) nThread = R->nPre;
+  pthread_t aTh[64];
+  if (nThread > 64) nThread = 64;
+  size_t started = 0;
+  for (; started + 1 < nThread; started++)
+    if (pthread_create(&aTh[started], NULL, aot_worker, &J) != 0) break;
+  aot_worker(&J);
+  for (size_t k = 0; k < started; k++) pthread_join(aTh[k], NULL);
+}
+
+static void aot_free(WastRun *R) {
+  for (size_t i = 0; i < R->nPre; i++) {
+    cairn_free(R->aPre[i].pWasm);
+    cairn_free(R->aPre[i].pCw);
+  }
+  free(R->aPre);
+  R->aPre = NULL;
+  R->nPre = 0;
 }
 
 static cairn_instance *find_named(WastRun *R, const char *zId) {
@@ -172,7 +280,7 @@ static void set_named(WastRun *R, const char *zId, cairn_instance *inst) {
 static cairn_instance *load_and_instantiate(WastRun *R, const cairn_wast_module *wm, bool *pLoaded,
                                             cairn_error *err) {
   *pLoaded = false;
-  cairn_module *m = load_module(wm, err);
+  cairn_module *m = load_module(R, wm, err);
   if (!m) return NULL;
   if (!keep_module(R, m)) {
     cairn_module_free(m);
@@ -495,7 +603,7 @@ static void run_assert_action_fails(WastRun *R, const cairn_wast_cmd *c, cairn_e
 /* assert_malformed / assert_invalid: loading must fail with kind `want`. */
 static void run_assert_load_fails(WastRun *R, const cairn_wast_cmd *c, cairn_errkind want) {
   cairn_error err;
-  cairn_module *m = load_module(&c->mod, &err);
+  cairn_module *m = load_module(R, &c->mod, &err);
   if (m) {
     cairn_module_free(m);
     fail(R, "expected %s \"%s\", but the module loaded", cli_errkind_name(want),
@@ -632,7 +740,9 @@ static void run_script(WastRun *R, const cairn_wast_script *sc) {
     return;
   }
   cli_linker_init(&R->linker, R->pStore, R->verbose);
+  if (R->aot) aot_precompile(R, sc);
   for (uint32_t i = 0; i < sc->nCmd; i++) run_cmd(R, &sc->aCmd[i]);
+  aot_free(R);
   cli_linker_free(&R->linker);
   cairn_store_free(R->pStore);
   R->pStore = NULL;
@@ -660,12 +770,21 @@ static void usage(FILE *f) {
           "                         script's expected text (informational)\n"
           "  --dump-binaries DIR    do not run: write every module of the scripts to\n"
           "                         DIR/SCRIPT.N.wasm (text modules converted)\n"
+          "  --aot                  run every module as native code (cairn compile;\n"
+          "                         all of a script's modules are compiled first, one\n"
+          "                         compiler per CPU)\n"
+          "  -O0, -O1, -O2, -O3     with --aot: the C compiler's level (default -O1)\n"
+          "  --bounds-checks        with --aot: explicit bounds checks in the code\n"
           "  -h, --help             show this help\n");
 }
 
 int cli_wast(int argc, char **argv) {
-  bool verbose = false, messages = false;
+  bool verbose = false, messages = false, aot = false;
   const char *zDump = NULL;
+  cairn_compile_options aotOpts;
+  cairn_compile_options_init(&aotOpts);
+  aotOpts.opt_level = 1;
+  aotOpts.jobs = 1; /* the modules compile in parallel, each in one process */
   int i = 1;
   for (; i < argc; i++) {
     const char *a = argv[i];
@@ -676,6 +795,12 @@ int cli_wast(int argc, char **argv) {
       verbose = true;
     } else if (strcmp(a, "--messages") == 0) {
       messages = true;
+    } else if (strcmp(a, "--aot") == 0) {
+      aot = true;
+    } else if (strcmp(a, "--bounds-checks") == 0) {
+      aotOpts.bounds_checks = true;
+    } else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
+      aotOpts.opt_level = a[2] - '0';
     } else if (strcmp(a, "--dump-binaries") == 0) {
       if (i + 1 >= argc) {
         fprintf(stderr, "cairn wast: --dump-binaries needs a directory\n");
@@ -714,6 +839,8 @@ int cli_wast(int argc, char **argv) {
     R.zFile = argv[i];
     R.verbose = verbose;
     R.messages = messages;
+    R.aot = aot;
+    R.pAotOpts = &aotOpts;
     if (parsed) {
       run_script(&R, &sc);
     } else {

@@ -5,6 +5,7 @@
 ** decode/, validate/ and interp/.
 */
 #include "engine/module.h"
+#include "engine/runtime/runtime.h"
 
 #include <string.h>
 
@@ -12,10 +13,7 @@
 
 void module_free(Module *m) {
   if (!m) return;
-  bool hasCode = false;
-  for (uint32_t i = 0; i < m->nFunc && m->aFunc; i++)
-    if (m->aFunc[i].pCode) hasCode = true;
-  if (hasCode) interp_free_module_code(m);
+  if (m->tier) m->tier->module_free(m);
   for (uint32_t i = 0; i < m->nType; i++) {
     base_free(m->aType[i].aType);
     base_free(m->aType[i].aPublic);

@@ -197,6 +197,12 @@ typedef struct cairn_module {
   bool *aFuncDeclared;
 
   bool usesSimd;         /* any v128 type or SIMD instruction (for inspect) */
+
+  /* The tier that runs this module's functions (runtime.h), set when the
+  ** module is compiled: the interpreter by cairn_module_new, the native
+  ** tier when a .cwasm is loaded; pTier is that tier's module-wide code. */
+  const struct RtTier *tier;
+  void *pTier;
 } Module;
 
 /* ---- decode/: one instruction reader for every pass ----
@@ -265,11 +271,10 @@ bool decode_check_bodies(const Module *m, uint32_t from, cairn_error *err);
 bool validate_module(Module *m, cairn_error *err);
 
 /* ---- interp/ ---- */
-/* Translates every defined function of a validated module to interpreter
-** code (Func.pCode). Returns false with NOMEM (or an internal limit error). */
+/* Prepares a validated module for the interpreter (functions are
+** translated lazily, on first call, into Func.pCode) and sets m->tier.
+** Returns false with NOMEM (or an internal limit error). */
 bool interp_compile_module(Module *m, cairn_error *err);
-/* Frees the code interp_compile_module attached. */
-void interp_free_module_code(Module *m);
 
 /* Frees m and everything it owns. NULL is allowed. */
 void module_free(Module *m);

@@ -14,7 +14,9 @@
 **                                  "timeout_ms": 5000, "fuel": 0,
 **                                  "max_body_bytes": 1048576,
 **                                  "max_response_bytes": 8388608,
-**                                  "concurrency": 0 } } ] }
+**                                  "concurrency": 0 },
+**                      "tier": "interp" } ],           ("aot": native code, tier-up)
+**     "aot_cache": "DIR" }                             (default $XDG_CACHE_HOME/cairn)
 */
 #define _GNU_SOURCE
 #include <jansson.h>
@@ -66,6 +68,7 @@ void serve_conf_free(ServeConf *c) {
   free(c->funcs);
   free(c->host);
   free(c->access_log);
+  free(c->aot_cache);
   free(c->config_path);
   for (size_t i = 0; i < c->ncli_routes; i++) free(c->cli_routes[i]);
   free(c->cli_routes);
@@ -206,7 +209,8 @@ static bool parse_limits(json_t *o, ServeLimits *l, const char *where, char *err
 
 static bool parse_func(ServeConf *c, json_t *o, size_t idx, const char *file, char *err,
                        size_t n) {
-  static const char *const keys[] = {"name", "route", "module", "env", "dirs", "limits", NULL};
+  static const char *const keys[] = {"name", "route", "module", "env", "dirs", "limits", "tier",
+                                     NULL};
   char where[256];
   json_t *jn = json_object_get(o, "name");
   snprintf(where, sizeof where, "%s: functions[%zu]%s%s", file, idx,
@@ -291,6 +295,15 @@ static bool parse_func(ServeConf *c, json_t *o, size_t idx, const char *file, ch
   }
   json_t *jl = json_object_get(o, "limits");
   if (jl && !parse_limits(jl, &f->limits, where, err, n)) return false;
+  json_t *jt = json_object_get(o, "tier");
+  if (jt) {
+    const char *t = json_is_string(jt) ? json_string_value(jt) : "";
+    if (strcmp(t, "aot") != 0 && strcmp(t, "interp") != 0) {
+      snprintf(err, n, "%s: \"tier\" must be \"interp\" or \"aot\"", where);
+      return false;
+    }
+    f->aot = strcmp(t, "aot") == 0;
+  }
   return true;
 nomem:
   snprintf(err, n, "out of memory");
@@ -330,7 +343,7 @@ bool serve_conf_load(ServeConf *c, const char *path, char *err, size_t n) {
     return false;
   }
   static const char *const keys[] = {"listen", "workers", "run_threads", "access_log", "server",
-                                     "functions", NULL};
+                                     "functions", "aot_cache", NULL};
   if (!json_is_object(root)) FAIL("%s: the top level must be an object", path);
   if (!check_keys(root, keys, path, err, n)) goto fail;
   json_t *v = json_object_get(root, "listen");
@@ -347,6 +360,13 @@ bool serve_conf_load(ServeConf *c, const char *path, char *err, size_t n) {
   if (!get_uint(root, "run_threads", &runs, path, err, n)) goto fail;
   if (runs > 4096) FAIL("%s: \"run_threads\" must be at most 4096", path);
   c->run_threads = (int)runs;
+  v = json_object_get(root, "aot_cache");
+  if (v) {
+    if (!json_is_string(v) || !json_string_value(v)[0])
+      FAIL("%s: \"aot_cache\" must be a folder name", path);
+    free(c->aot_cache);
+    c->aot_cache = conf_path(path, json_string_value(v));
+  }
   v = json_object_get(root, "access_log");
   if (v) {
     if (!json_is_string(v)) FAIL("%s: \"access_log\" must be a string (\"-\", \"off\" or a file)", path);

@@ -63,7 +63,7 @@ static void wasi_conf(const ServeFunc *f, cairn_wasi_config *wc, const char *con
   wc->preopens = pre;
 }
 
-static void slot_free(FuncSlot *s) {
+void func_slot_free(FuncSlot *s) {
   if (!s) return;
   cairn_snapshot_free(s->snap);
   cairn_wasi_free(s->wasi);
@@ -74,14 +74,16 @@ static void slot_free(FuncSlot *s) {
   cairn_free(s);
 }
 
-/* A new slot for f: instantiated and captured. NULL with err on failure. */
-static FuncSlot *slot_new(ServeFunc *f, cairn_error *err) {
+/* A new slot for f from module mod: instantiated and captured. NULL with
+** err on failure. */
+FuncSlot *func_slot_new(ServeFunc *f, const cairn_module *mod, cairn_error *err) {
   FuncSlot *s = cairn_malloc(sizeof *s);
   if (!s) goto nomem;
   memset(s, 0, sizeof *s);
+  s->module = mod;
   cairn_store_config sc = {0};
   memset(err, 0, sizeof *err);
-  if (!serve_store_caps(&f->conf.limits, f->module, &sc, err->msg, sizeof err->msg)) {
+  if (!serve_store_caps(&f->conf.limits, mod, &sc, err->msg, sizeof err->msg)) {
     err->kind = CAIRN_ERR_ARG;
     goto fail;
   }
@@ -91,15 +93,15 @@ static FuncSlot *slot_new(ServeFunc *f, cairn_error *err) {
   cairn_wasi_preopen pre[SERVE_MAX_DIRS];
   wasi_conf(f, &wc, (const char *const *)f->conf.env, f->conf.nenv, pre);
   if (!(s->wasi = cairn_wasi_new(s->store, &wc, err))) goto fail;
-  size_t n = cairn_module_import_count(f->module);
+  size_t n = cairn_module_import_count(mod);
   s->imports = cairn_store_malloc(s->store, (n ? n : 1) * sizeof *s->imports);
   if (!s->imports) goto nomem;
   memset(s->imports, 0, (n ? n : 1) * sizeof *s->imports);
-  if (!cairn_wasi_define_imports_memio(s->wasi, f->module, s->imports, &s->io, err)) goto fail;
+  if (!cairn_wasi_define_imports_memio(s->wasi, mod, s->imports, &s->io, err)) goto fail;
   for (uint32_t i = 0; i < n; i++) {
-    if (!cairn_wasi_is_wasi_import(f->module, i)) {
+    if (!cairn_wasi_is_wasi_import(mod, i)) {
       cairn_externtype t;
-      cairn_module_import(f->module, i, &t);
+      cairn_module_import(mod, i, &t);
       memset(err, 0, sizeof *err);
       err->kind = CAIRN_ERR_LINK;
       snprintf(err->msg, sizeof err->msg, "unknown import %.*s::%.*s (only WASI is provided)",
@@ -107,7 +109,7 @@ static FuncSlot *slot_new(ServeFunc *f, cairn_error *err) {
       goto fail;
     }
   }
-  if (!(s->inst = cairn_instance_new(s->store, f->module, s->imports, n, err))) goto fail;
+  if (!(s->inst = cairn_instance_new(s->store, mod, s->imports, n, err))) goto fail;
   if (!cairn_wasi_bind_instance(s->wasi, s->inst, err)) goto fail;
   cairn_extern ex;
   if (!cairn_instance_export(s->inst, "_start", 6, &ex) || ex.kind != CAIRN_EXTERN_FUNC) {
@@ -135,7 +137,7 @@ nomem:
   err->kind = CAIRN_ERR_NOMEM;
   snprintf(err->msg, sizeof err->msg, "out of memory");
 fail:
-  slot_free(s);
+  func_slot_free(s);
   return NULL;
 }
 
@@ -145,7 +147,7 @@ void funcset_release_worker(FuncSet *set, int w) {
   for (size_t i = 0; i < set->nfuncs; i++) {
     ServeFunc *f = &set->funcs[i];
     if (w < f->nslots && f->slots[w]) {
-      slot_free(f->slots[w]);
+      func_slot_free(f->slots[w]);
       f->slots[w] = NULL;
       atomic_fetch_sub(&f->metrics->live_instances, 1);
     }
@@ -158,11 +160,12 @@ void funcset_free(FuncSet *set) {
     ServeFunc *f = &set->funcs[i];
     for (int w = 0; w < f->nslots; w++)
       if (f->slots[w]) {
-        slot_free(f->slots[w]);
+        func_slot_free(f->slots[w]);
         atomic_fetch_sub(&f->metrics->live_instances, 1);
       }
     free(f->slots);
     cairn_module_free(f->module);
+    cairn_module_free(atomic_load(&f->native));
     free(f->conf.name);
     free(f->conf.route);
     free(f->conf.module);
@@ -181,6 +184,7 @@ void funcset_free(FuncSet *set) {
 static bool conf_copy(ServeFuncConf *d, const ServeFuncConf *s) {
   memset(d, 0, sizeof *d);
   d->limits = s->limits;
+  d->aot = s->aot;
   d->name = strdup(s->name);
   d->route = strdup(s->route);
   d->module = strdup(s->module);
@@ -233,7 +237,7 @@ FuncSet *funcset_load(const ServeConf *conf, int nworkers, MetricsReg *reg, char
     while (f->route_len > 1 && f->conf.route[f->route_len - 1] == '/') f->route_len--;
     cairn_error e;
     uint64_t t0 = serve_now_ns();
-    f->module = cairn_module_from_file(c->module, &e);
+    f->module = serve_module_load(c->module, &e);
     if (!f->module) {
       if (e.kind == CAIRN_ERR_IO)
         snprintf(err, n, "function %s: cannot load module %s: %s", c->name, c->module, e.msg);
@@ -246,19 +250,21 @@ FuncSet *funcset_load(const ServeConf *conf, int nworkers, MetricsReg *reg, char
     cairn_module_get_info(f->module, &info);
     f->module_bytes = info.size;
     f->metrics = metrics_reg_get(reg, f->conf.name);
+    if (f->metrics)  /* a .cwasm is native from the start; a reload starts over */
+      atomic_store(&f->metrics->tier, strcmp(cairn_module_tier(f->module), "native") == 0);
     f->nslots = nworkers;
     f->slots = calloc((size_t)nworkers, sizeof *f->slots);
     if (!f->metrics || !f->slots) {
       snprintf(err, n, "out of memory");
       goto fail;
     }
-    FuncSlot *trial = slot_new(f, &e);
+    FuncSlot *trial = func_slot_new(f, f->module, &e);
     if (!trial) {
       snprintf(err, n, "function %s: module %s cannot run as a function: %s", c->name, c->module,
                e.msg);
       goto fail;
     }
-    slot_free(trial);
+    func_slot_free(trial);
     f->load_ns = serve_now_ns() - t0;
   }
   return set;
@@ -523,8 +529,15 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
   cairn_error err;
   uint64_t t0 = serve_now_ns();
   FuncSlot *s = f->slots[w];
+  /* tier-up: once the native module is there, new instances are native */
+  cairn_module *nat = atomic_load_explicit(&f->native, memory_order_acquire);
+  if (s && nat && s->module != nat) {
+    func_slot_free(s);
+    s = f->slots[w] = NULL;
+    atomic_fetch_sub(&m->live_instances, 1);
+  }
   if (!s) {
-    s = f->slots[w] = slot_new(f, &err);
+    s = f->slots[w] = func_slot_new(f, nat ? nat : f->module, &err);
     if (!s) {
       res_fail(res, 500, FAIL_INSTANTIATE, "Internal Server Error: cannot instantiate\n", err.msg);
       goto out;
@@ -533,7 +546,7 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
   } else if (s->dirty) {
     if (!cairn_snapshot_restore(s->snap, &err)) {
       res_fail(res, 500, FAIL_INSTANTIATE, "Internal Server Error: cannot instantiate\n", err.msg);
-      slot_free(s);
+      func_slot_free(s);
       f->slots[w] = NULL;
       atomic_fetch_sub(&m->live_instances, 1);
       goto out;
@@ -579,6 +592,7 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
   if (watch->cancel) cairn_store_interrupt(s->store);  /* cancelled before it started */
   pthread_mutex_unlock(&watch->mu);
   s->dirty = true;
+  atomic_fetch_add(&m->runs_tier[s->module == nat && nat ? 1 : 0], 1);
   ok = cairn_func_call(s->start, NULL, 0, NULL, 0, &err);
   pthread_mutex_lock(&watch->mu);
   watch->store = NULL;

@@ -183,6 +183,18 @@ bool metrics_render(MetricsReg *r, const FuncSet *set, char **out, size_t *len) 
   for (size_t i = 0; i < r->n; i++)
     outf(&o, "cairn_in_flight{function=\"%s\"} %lld\n", esc(r->a[i].name, fn, sizeof fn),
          (long long)atomic_load(&r->a[i].m->in_flight));
+  outf(&o, "# HELP cairn_runs_total Runs by the tier that served them (interp: the interpreter, "
+           "native: compiled code).\n# TYPE cairn_runs_total counter\n");
+  for (size_t i = 0; i < r->n; i++)
+    for (int t = 0; t < 2; t++)
+      outf(&o, "cairn_runs_total{function=\"%s\",tier=\"%s\"} %llu\n",
+           esc(r->a[i].name, fn, sizeof fn), t ? "native" : "interp",
+           (unsigned long long)atomic_load(&r->a[i].m->runs_tier[t]));
+  outf(&o, "# HELP cairn_tier The tier serving new requests (0 interpreter, 1 native code).\n"
+           "# TYPE cairn_tier gauge\n");
+  for (size_t i = 0; i < r->n; i++)
+    outf(&o, "cairn_tier{function=\"%s\"} %d\n", esc(r->a[i].name, fn, sizeof fn),
+         atomic_load(&r->a[i].m->tier));
   outf(&o, "# HELP cairn_inline_runs_total Requests run by a worker itself (fast functions).\n"
            "# TYPE cairn_inline_runs_total counter\n");
   for (size_t i = 0; i < r->n; i++)

@@ -50,6 +50,7 @@ typedef struct ServeFuncConf {
   ServeDir *dirs;            /* owned */
   size_t ndirs;
   ServeLimits limits;
+  bool aot;                  /* "tier": "aot": serve it as native code once compiled */
 } ServeFuncConf;
 
 typedef struct ServeConf {
@@ -68,6 +69,7 @@ typedef struct ServeConf {
   uint32_t max_conns;          /* per worker */
   ServeFuncConf *funcs;      /* owned */
   size_t nfuncs;
+  char *aot_cache;           /* owned; the native tier's cache folder (NULL: the default) */
   char *config_path;         /* owned; NULL when only --route was given */
   char **cli_routes;         /* owned: the --route arguments, kept for reloads */
   size_t ncli_routes;
@@ -203,6 +205,8 @@ typedef struct FuncMetrics {
   _Atomic uint32_t fast_streak;      /* consecutive runs under 1 ms (server.c: inline runs) */
   _Atomic uint64_t inline_runs;      /* requests a worker ran itself */
   _Atomic uint64_t inline_cut;       /* inline runs cut at their budget (then run on the pool) */
+  _Atomic uint64_t runs_tier[2];     /* runs by tier: 0 interpreter, 1 native */
+  _Atomic int tier;                  /* the tier serving new requests: 0 or 1 */
   RunQueue runq;
 } FuncMetrics;
 
@@ -214,6 +218,7 @@ typedef struct ServeFunc ServeFunc;
 
 /* One worker's instance of a function: store, WASI state, instance, snapshot. */
 typedef struct FuncSlot {
+  const cairn_module *module;  /* the one instantiated: ServeFunc.module or .native */
   cairn_store *store;
   cairn_wasi *wasi;
   cairn_instance *inst;
@@ -230,6 +235,9 @@ struct ServeFunc {
   ServeFuncConf conf;      /* copied strings, owned */
   size_t route_len;
   cairn_module *module;    /* compiled once at load; owned */
+  /* "tier": "aot": the native module once tierup.c has compiled it (owned;
+  ** new slots use it from then on) */
+  _Atomic(cairn_module *) native;
   size_t module_bytes;
   uint64_t load_ns;        /* compile + trial instantiation at load */
   FuncSlot **slots;        /* one per run thread, created on first use */
@@ -264,6 +272,23 @@ FuncSet *funcset_load(const ServeConf *conf, int nworkers, MetricsReg *reg, char
 void funcset_release_worker(FuncSet *set, int w);
 /* Frees the set (every slot must have been released). */
 void funcset_free(FuncSet *set);
+/* ---- tier-up (tierup.c) ----
+** A function configured "tier": "aot" is served by the interpreter from
+** load on, while a background thread compiles it to native code (through
+** the cache); once compiled and instantiated once as a check, new
+** instances are native. A compile that fails leaves the interpreter
+** serving it, with the reason on stderr. */
+/* Starts compiling set's aot functions (takes a reference to set). */
+void tierup_start(FuncSet *set, const char *cacheDir);
+/* Asks every compile thread to stop after its current module and waits
+** for them (shutdown). */
+void tierup_shutdown(void);
+/* Loads the module file of a function: .wasm, .wat or .cwasm. */
+cairn_module *serve_module_load(const char *path, cairn_error *err);
+/* A new slot (instance) of f from module m (func.c); NULL with err. */
+FuncSlot *func_slot_new(ServeFunc *f, const cairn_module *m, cairn_error *err);
+void func_slot_free(FuncSlot *s);
+
 /* The function whose route matches path (longest prefix at a '/' boundary). */
 ServeFunc *funcset_match(FuncSet *set, const char *path, size_t len);
 

@@ -1319,6 +1319,7 @@ static void reload(ServeState *st) {
   pthread_mutex_unlock(&st->set_mu);
   if (atomic_fetch_sub(&old->refs, 1) == 1) funcset_free(old);
   fprintf(stderr, "cairn serve: reloaded %zu function(s)\n", set->nfuncs);
+  tierup_start(set, nc.aot_cache);
   serve_conf_free(&nc);
 }
 
@@ -1359,6 +1360,7 @@ int serve_main(ServeConf *conf) {
     fprintf(stderr, "cairn serve: %s\n", err);
     goto out;
   }
+  tierup_start(st->set, conf->aot_cache);
   if (strcmp(conf->access_log, "-") == 0) st->logfd = 1;
   else if (strcmp(conf->access_log, "off") != 0) {
     st->logfd = open(conf->access_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -1514,6 +1516,7 @@ out:
     free(w->log);
   }
   for (int i = 0; st->runs && i < nruns; i++) pthread_mutex_destroy(&st->runs[i].watch.mu);
+  tierup_shutdown(); /* its threads hold sets and use the metrics */
   set_unref(st->set);
   if (st->logfd > 2) close(st->logfd);
   metrics_reg_free(st->reg);

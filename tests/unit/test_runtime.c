@@ -289,6 +289,7 @@ static void build(TestMod *t) {
   t->funcs[0] = (Func){.typeIdx = 0, .imported = true};
   m->nFunc = m->nFuncImport = 1;
   m->aFunc = t->funcs;
+  m->tier = &interp_tier; /* what interp_compile_module would set */
   t->tables[0] = t->imps[1].u.table;
   t->tables[1] = (TableType){VT_FUNCREF, {3, 0, false}};
   m->nTable = 2;

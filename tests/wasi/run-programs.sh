@@ -15,7 +15,8 @@
 # Without a wasm32-wasi toolchain the script skips (exit 77: ctest "Skipped"), except under CI
 # (CI=true), where that is a failure: scripts/install-deps.sh installs it.
 # CAIRN_WRAP, a program that runs its arguments (e.g. tests/wasi/no_openat2),
-# is put in front of every `CAIRN run`.
+# is put in front of every `CAIRN run`; CAIRN_RUN_OPTS (words, e.g. --aot)
+# follow `run`.
 # Prints PASS/FAIL per check and `wasi-programs: N passed, N failed` last.
 set -u
 CAIRN=${1:?usage: run-programs.sh CAIRN}
@@ -62,7 +63,7 @@ run() { # NAME [cairn options...] -- [program args...]   (stdin from $work/NAME.
   while [ "$1" != -- ]; do opts+=("$1"); shift; done; shift
   local in=/dev/null
   [ -f "$work/$name.in" ] && in=$work/$name.in
-  timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run "${opts[@]}" "$work/$name.wasm" "$@" <"$in" >"$work/$name.out" 2>"$work/$name.err"
+  timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run ${CAIRN_RUN_OPTS:-} "${opts[@]}" "$work/$name.wasm" "$@" <"$in" >"$work/$name.out" 2>"$work/$name.err"
   local code=$?
   if [ $code -ne 0 ]; then echo "exit $code" >>"$work/$name.out"; fi
   check "$name" "$work/$name.out"
@@ -148,7 +149,7 @@ fi
 mkfifo "$work/never"
 exec 4<>"$work/never"     # a pipe with a writer that never writes
 t0=$(ms_now)
-timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run --timeout 300 "$work/sleep.wasm" read <&4 \
+timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run ${CAIRN_RUN_OPTS:-} --timeout 300 "$work/sleep.wasm" read <&4 \
   >"$work/sleep-read.out" 2>"$work/sleep-read.err"
 code=$?
 dt=$(( $(ms_now) - t0 ))
@@ -158,7 +159,7 @@ if [ "$code" = 134 ] && [ "$dt" -lt 3000 ] && grep -q "^error: wasm trap: interr
 else
   bad "blocked stdin read with --timeout 300 stopped (status $code after $dt ms)" "$work/sleep-read.err"
 fi
-if out=$(timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run --timeout 5000 "$work/sleep.wasm" 0 </dev/null) &&
+if out=$(timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run ${CAIRN_RUN_OPTS:-} --timeout 5000 "$work/sleep.wasm" 0 </dev/null) &&
    [ "$out" = "$(printf 'waiting\ndone')" ]; then
   ok "--timeout leaves a program that ends in time alone"
 else
@@ -167,7 +168,7 @@ fi
 
 # Echo server through --tcplisten with a client here.
 port=$((20000 + RANDOM % 20000))
-timeout 30 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run --tcplisten "127.0.0.1:$port" "$work/echo_server.wasm" \
+timeout 30 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run ${CAIRN_RUN_OPTS:-} --tcplisten "127.0.0.1:$port" "$work/echo_server.wasm" \
   </dev/null >"$work/echo_server.out" 2>"$work/echo_server.err" &
 server_pid=$!
 reply=""

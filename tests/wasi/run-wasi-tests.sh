@@ -7,7 +7,8 @@
 # test and `wasi: N passed, N failed` last; exits non-zero if any failed.
 # Needs jq. TIMEOUT (seconds per test, default 60) may be set in the environment;
 # CAIRN_WRAP, a program that runs its arguments (e.g. tests/wasi/no_openat2),
-# is put in front of every `CAIRN run`.
+# is put in front of every `CAIRN run`; CAIRN_RUN_OPTS (words, e.g. --aot)
+# follow `run`.
 set -u
 CAIRN=${1:?usage: run-wasi-tests.sh CAIRN SUITE_DIR}
 SUITE=${2:?usage: run-wasi-tests.sh CAIRN SUITE_DIR}
@@ -27,7 +28,7 @@ for sub in c rust assemblyscript; do
     [ -f "$json" ] || json=/dev/null
     t="$work/$sub-$name"
     mkdir -p "$t"
-    cmd=(${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run)
+    cmd=(${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run ${CAIRN_RUN_OPTS:-})
     root=$(jq -r '.root // empty' <"$json" 2>/dev/null)
     if [ -n "$root" ]; then
       cp -R "$SUITE/$sub/$root" "$t/root" && chmod -R u+w "$t/root"

@@ -1,6 +1,7 @@
 /*
 ** exec.c: the interpreter's executor - interp_call, the dispatch loop and
-** the per-store execution state (s->pExec).
+** the per-store execution state (s->apExec[RT_TIER_INTERP]), and the tier
+** table interp_tier.
 **
 ** Dispatch is direct-threaded with computed goto (op words are handler
 ** offsets, see interp.h), or a switch when CAIRN_SWITCH_DISPATCH is defined;
@@ -62,12 +63,12 @@ typedef struct ExecState {
 } ExecState;
 
 void interp_exec_free(cairn_store *s) {
-  ExecState *ex = s->pExec;
+  ExecState *ex = s->apExec[RT_TIER_INTERP];
   if (!ex) return;
   base_free(ex->aStack);
   base_free(ex->aFrame);
   base_free(ex);
-  s->pExec = NULL;
+  s->apExec[RT_TIER_INTERP] = NULL;
 }
 
 /* Two consecutive code words in one load, word p[0] in the low half: a
@@ -83,7 +84,7 @@ static inline uint64_t exec_pair(const uint32_t *p) {
 }
 
 static ExecState *exec_state(cairn_store *s) {
-  if (s->pExec) return s->pExec;
+  if (s->apExec[RT_TIER_INTERP]) return s->apExec[RT_TIER_INTERP];
   ExecState *ex = RT_CALLOC(s, 1, sizeof *ex);
   if (!ex) return NULL;
   ex->aStack = RT_MALLOC(s, EXEC_STACK_SLOTS * sizeof(Slot));
@@ -98,7 +99,7 @@ static ExecState *exec_state(cairn_store *s) {
   ex->nFrameAlloc = 256;
   ex->pEnd = ex->aStack + EXEC_STACK_SLOTS;
   ex->pFree = ex->aStack;
-  s->pExec = ex;
+  s->apExec[RT_TIER_INTERP] = ex;
   return ex;
 }
 
@@ -327,13 +328,13 @@ dispatch:
     NEXT();
   }
   OP(TABLE_FILL) {
-    tk = interp_table_fill(inst->apTable[pc[0]], U32(1), (void *)(uintptr_t)S(2), U32(3));
+    tk = rt_table_fill(inst->apTable[pc[0]], U32(1), (void *)(uintptr_t)S(2), U32(3));
     if (UNLIKELY(tk)) goto trap;
     pc += 4;
     NEXT();
   }
   OP(TABLE_COPY) {
-    tk = interp_table_copy(inst->apTable[pc[0]], inst->apTable[pc[1]], U32(2), U32(3), U32(4));
+    tk = rt_table_copy(inst->apTable[pc[0]], inst->apTable[pc[1]], U32(2), U32(3), U32(4));
     if (UNLIKELY(tk)) goto trap;
     pc += 5;
     NEXT();
@@ -366,13 +367,13 @@ dispatch:
     NEXT();
   }
   OP(MEMORY_FILL) {
-    tk = interp_memory_fill(mem, U32(0), U32(1), U32(2));
+    tk = rt_memory_fill(mem, U32(0), U32(1), U32(2));
     if (UNLIKELY(tk)) goto trap;
     pc += 3;
     NEXT();
   }
   OP(MEMORY_COPY) {
-    tk = interp_memory_copy(mem, U32(0), U32(1), U32(2));
+    tk = rt_memory_copy(mem, mem, U32(0), U32(1), U32(2));
     if (UNLIKELY(tk)) goto trap;
     pc += 3;
     NEXT();
@@ -413,7 +414,7 @@ do_call:
   ** not translated yet has the lazy marker's huge frame size: call_slow. */
   fr->pc = pc;
   fr->fp = fp;
-  if (UNLIKELY(callee->host != NULL)) goto call_host;
+  if (UNLIKELY(callee->tier != &interp_tier)) goto call_host;
   cc = __atomic_load_n(&callee->def->pCode, __ATOMIC_ACQUIRE);
   if (UNLIKELY(ex->nFrame >= ex->nFrameCap || cc->frameSize > (size_t)(ex->pEnd - nfp)))
     goto call_slow;
@@ -451,12 +452,13 @@ call_slow:
   goto call_enter;
 
 call_host: {
-  /* a host function may re-enter Wasm: its nested interp_call continues
-  ** above this frame; faults in host code are never traps */
+  /* a host function (or a function of another tier) may re-enter Wasm:
+  ** its nested interp_call continues above this frame; faults in host code
+  ** are never traps */
   Slot *pSaved = ex->pFree;
   ex->pFree = fp + ((const InterpCode *)fr->f->def->pCode)->frameSize;
   rt_guest_leave();
-  bool ok = rt_call_host(callee, nfp, err);
+  bool ok = rt_invoke(callee, nfp, err);
   rt_guest_enter();
   ex->pFree = pSaved;
   fr = &ex->aFrame[ex->nFrame - 1]; /* a nested call may have moved the records */
@@ -554,3 +556,12 @@ bool interp_call(cairn_func *f, Slot *aSlot, cairn_error *err) {
   ex->pFree = pSavedFree;
   return ok;
 }
+
+const RtTier interp_tier = {
+    .zName = "interp",
+    .idx = RT_TIER_INTERP,
+    .call = interp_call,
+    .instance_init = NULL,
+    .store_free = interp_exec_free,
+    .module_free = interp_free_module_code,
+};

@@ -3,8 +3,8 @@
 ** with its handler families exec_control.h, exec_memory.h, exec_numeric.h,
 ** exec_fused.h and exec_simd.h; bulk.c; code.c, the disassembler and
 ** verifier; SIMD semantics in simd.h). Nothing outside interp/ includes it;
-** the runtime sees the tier through interp_compile_module / interp_call
-** (module.h, runtime.h).
+** the runtime sees the tier through interp_compile_module (module.h) and
+** the tier table interp_tier (runtime.h).
 **
 ** ---- Code layout ----
 ** translate.c turns each defined function, once, into an InterpCode: a
@@ -513,14 +513,11 @@ void interp_verify_or_die(const Module *m, const InterpCode *code);
 #define INTERP_VERIFY 0
 #endif
 
-/* ---- bulk.c: out-of-line memory and table instructions ----
-** Each returns CAIRN_TRAP_NONE or the trap to raise; none writes anything
-** when it traps (the spec checks bounds first). table.init and memory.init
-** are the runtime's rt_table_init / rt_memory_init. */
-cairn_trapkind interp_memory_fill(cairn_memory *mem, uint32_t d, uint32_t val, uint32_t n);
-cairn_trapkind interp_memory_copy(cairn_memory *mem, uint32_t d, uint32_t s, uint32_t n);
-cairn_trapkind interp_table_fill(cairn_table *t, uint32_t i, void *val, uint32_t n);
-cairn_trapkind interp_table_copy(cairn_table *dt, cairn_table *st, uint32_t d, uint32_t s,
-                                 uint32_t n);
+
+/* ---- the tier's operations (interp_tier, exec.c) ---- */
+bool interp_call(cairn_func *f, Slot *aSlot, cairn_error *err);
+void interp_exec_free(cairn_store *s);
+/* Frees the code translated for m's functions (translate.c). */
+void interp_free_module_code(Module *m);
 
 #endif

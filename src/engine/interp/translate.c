@@ -1576,6 +1576,7 @@ bool interp_compile_module(Module *m, cairn_error *err) {
   /* functions are translated on their first call (interp_translate) */
   for (uint32_t i = m->nFuncImport; i < m->nFunc; i++)
     if (!m->aFunc[i].pCode) m->aFunc[i].pCode = (void *)&tr_lazy;
+  m->tier = &interp_tier;
   return true;
 }
 

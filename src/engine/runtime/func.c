@@ -153,7 +153,7 @@ bool rt_call_host(cairn_func *f, Slot *aSlot, cairn_error *err) {
 }
 
 bool rt_invoke(cairn_func *f, Slot *aSlot, cairn_error *err) {
-  return f->inst ? interp_call(f, aSlot, err) : rt_call_host(f, aSlot, err);
+  return f->tier ? f->tier->call(f, aSlot, err) : rt_call_host(f, aSlot, err);
 }
 
 static const char *type_name(int t) {

@@ -20,6 +20,7 @@ void rt_instance_destroy(cairn_instance *inst) {
   base_free(inst->aElemDropped);
   base_free(inst->aDataDropped);
   base_free(inst->aOwnFunc);
+  base_free(inst->pTier);
   base_free(inst);
 }
 
@@ -179,6 +180,7 @@ static bool inst_alloc(cairn_instance *inst, const cairn_extern *imports, cairn_
     f->inst = inst;
     f->idx = idx;
     f->def = def;
+    f->tier = m->tier;
     /* The interned copy always has aPublic, and its arrays never move. */
     rt_functype_public(rt_type_of(s, f->typeId), &f->pubType);
     inst->apFunc[idx] = f;
@@ -255,7 +257,9 @@ cairn_instance *cairn_instance_new(cairn_store *s, const cairn_module *m,
   }
   inst->store = s;
   inst->m = m;
-  if (!inst_alloc(inst, imports, err) || !inst_define(inst, err) || !inst_segments(inst, err))
+  if (!inst_alloc(inst, imports, err) || !inst_define(inst, err) ||
+      (m->tier->instance_init && !m->tier->instance_init(inst, err)) ||
+      !inst_segments(inst, err))
     return NULL;
   if (m->hasStart) {
     Slot slot[2] = {0, 0};  /* the start function has type [] -> [] */

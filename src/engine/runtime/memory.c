@@ -80,6 +80,7 @@ cairn_memory *rt_memory_create(cairn_store *s, const Limits *lim, cairn_error *e
     goto nomem;
   }
   m->pages = lim->min;
+  m->bytes = m->pages * WASM_PAGE_SIZE;
   return m;
 nomem:
   base_error(err, CAIRN_ERR_NOMEM, -1, "cannot allocate a memory of %llu pages",
@@ -105,6 +106,7 @@ int64_t rt_memory_grow(cairn_memory *m, uint64_t delta) {
   }
   if (!mem_commit(m, old + delta)) return -1;
   m->pages = old + delta;
+  m->bytes = m->pages * WASM_PAGE_SIZE;
   return (int64_t)old;
 }
 

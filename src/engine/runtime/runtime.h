@@ -30,10 +30,22 @@ typedef uint64_t Slot;
 #define WASM_PAGE_SIZE 65536u
 #define WASM_MAX_PAGES 65536u        /* 4 GiB for 32-bit memories */
 
+/* The first members of cairn_func, cairn_memory, cairn_table and
+** cairn_global are the prefixes the native code ABI (aot/cairn_aot.h)
+** reads; aot/ checks their offsets at compile time. */
+
+/* Tiers (RtTier below): slots of cairn_store.apExec. */
+#define RT_TIER_INTERP 0
+#define RT_TIER_NATIVE 1
+#define RT_NTIER 2
+
 /* A function instance. */
 struct cairn_func {
-  cairn_store *store;
+  void *aotCode;               /* typed native code (cairn_aot.h), NULL for other tiers and host */
+  void *aotCtx;                /* the native context of inst (aot/), with aotCode */
   uint32_t typeId;             /* store-wide canonical type id (type equality = id equality) */
+  const struct RtTier *tier;   /* the tier running it; NULL for host functions */
+  cairn_store *store;
   const FuncType *type;        /* the module's, or hostType for host functions */
   /* Wasm functions: */
   cairn_instance *inst;        /* owning instance; NULL for host functions */
@@ -47,11 +59,11 @@ struct cairn_func {
 };
 
 struct cairn_table {
-  ValType elem;                /* VT_FUNCREF or VT_EXTERNREF */
+  void **aElem;                /* size entries; a cairn_func * or an externref pointer */
   uint32_t size;               /* current number of elements */
+  ValType elem;                /* VT_FUNCREF or VT_EXTERNREF */
   uint64_t max;                /* maximum (declared max, store cap, or 2^32-1) */
   bool hasMax;
-  void **aElem;                /* size entries; a cairn_func * or an externref pointer */
   uint32_t nAlloc;
   uint64_t declMax;            /* declared maximum if hasMax (for import matching) */
   uint64_t ownMax;             /* maximum without the store cap (declared or 2^32-1) */
@@ -60,6 +72,7 @@ struct cairn_table {
 
 struct cairn_memory {
   uint8_t *base;               /* start of linear memory */
+  uint64_t bytes;              /* current size in bytes: pages * WASM_PAGE_SIZE */
   uint64_t pages;              /* current size in pages */
   uint64_t maxPages;           /* effective maximum (declared, store cap, spec limit) */
   bool hasMax;                 /* declared maximum present (for import matching) */
@@ -71,9 +84,9 @@ struct cairn_memory {
 };
 
 struct cairn_global {
+  Slot v[2];                   /* value; v128 uses both */
   ValType type;
   bool mut;
-  Slot v[2];                   /* value; v128 uses both */
 };
 
 struct cairn_instance {
@@ -87,6 +100,7 @@ struct cairn_instance {
   bool *aElemDropped;          /* m->nElem */
   bool *aDataDropped;          /* m->nData */
   cairn_func *aOwnFunc;        /* the defined functions' objects (m->nFunc - nFuncImport) */
+  void *pTier;                 /* the tier's per-instance state (RtTier.instance_init) */
 };
 
 /* A store: owns every object created in it. Not thread-safe: one thread at a
@@ -111,8 +125,9 @@ struct cairn_store {
   /* CAIRN_LIMIT_* bits: store caps that refused a request since creation or
   ** the last snapshot restore (cairn_store_limits_hit) */
   unsigned limitsHit;
-  /* execution state of the interpreter (interp/ allocates and frees it) */
-  void *pExec;
+  /* execution state of each tier (RtTier.idx; the tier allocates and
+  ** frees it) */
+  void *apExec[RT_NTIER];
   /* the hook for everything the store owns (cfg.alloc; base.h) */
   BaseAlloc alloc;
 };
@@ -157,6 +172,17 @@ bool rt_table_init(cairn_instance *inst, uint32_t tableIdx, uint32_t elemIdx, ui
                    uint64_t src, uint64_t n, cairn_error *err);
 bool rt_memory_init(cairn_instance *inst, uint32_t memIdx, uint32_t dataIdx, uint64_t dst,
                     uint64_t src, uint64_t n, cairn_error *err);
+
+/* ---- bulk.c: memory.fill/copy, table.fill/copy for both tiers ----
+** Each returns CAIRN_TRAP_NONE or the trap to raise; none writes anything
+** when it traps (the spec checks bounds first). table.init and memory.init
+** are rt_table_init / rt_memory_init above. */
+cairn_trapkind rt_memory_fill(cairn_memory *mem, uint32_t d, uint32_t val, uint32_t n);
+cairn_trapkind rt_memory_copy(cairn_memory *dm, cairn_memory *sm, uint32_t d, uint32_t s,
+                              uint32_t n);
+cairn_trapkind rt_table_fill(cairn_table *t, uint32_t i, void *val, uint32_t n);
+cairn_trapkind rt_table_copy(cairn_table *dt, cairn_table *st, uint32_t d, uint32_t s,
+                             uint32_t n);
 
 /* ---- traps ---- */
 
@@ -231,21 +257,36 @@ void rt_trap(cairn_error *err, cairn_trapkind kind);
 ** does a snapshot restore. */
 void rt_interrupt_clear(cairn_store *s);
 
-/* ---- calls into a tier ---- */
+/* ---- tiers ----
+** A tier runs the Wasm functions of the modules it compiled. The runtime
+** reaches a tier only through its table of operations (module->tier,
+** func->tier), so stores, instances, imports and exports, tables, globals,
+** host functions and snapshots are the same for every tier, and functions
+** of different tiers call each other through rt_invoke. */
+typedef struct RtTier {
+  const char *zName;   /* "interp", "native" */
+  uint32_t idx;        /* its slot in cairn_store.apExec */
+  /* Runs Wasm function f of this tier. aSlot holds the arguments on entry
+  ** (slot layout as above) and receives the results; it has room for
+  ** max(params, results) values. Returns false with a trap in err. */
+  bool (*call)(cairn_func *f, Slot *aSlot, cairn_error *err);
+  /* Called once the instance's objects exist, before segments are applied
+  ** and the start function runs; may set inst->pTier (a block freed with
+  ** base_free when the store goes) and fields of its functions. NULL: none. */
+  bool (*instance_init)(cairn_instance *inst, cairn_error *err);
+  /* Frees the store's execution state of this tier (s->apExec[idx]). */
+  void (*store_free)(cairn_store *s);
+  /* Frees what the tier attached to module m (code, m->pTier). */
+  void (*module_free)(Module *m);
+} RtTier;
 
-/* Runs Wasm function f (f->inst != NULL). aSlot holds the arguments on entry
-** (slot layout as above) and receives the results; it has room for
-** max(params, results) values. Returns false with a trap in err. Provided by
-** interp/ (interp_call). */
-bool interp_call(cairn_func *f, Slot *aSlot, cairn_error *err);
-
-/* Frees s->pExec. Provided by interp/. */
-void interp_exec_free(cairn_store *s);
+extern const RtTier interp_tier;   /* interp/exec.c */
+extern const RtTier aot_tier;      /* aot/tier.c */
 
 /* Calls a host function with slots, converting to and from cairn_val. */
 bool rt_call_host(cairn_func *f, Slot *aSlot, cairn_error *err);
 
-/* Calls any function with slots: interp_call for Wasm functions,
+/* Calls any function with slots: its tier's call for Wasm functions,
 ** rt_call_host for host functions. */
 bool rt_invoke(cairn_func *f, Slot *aSlot, cairn_error *err);
 

@@ -101,6 +101,7 @@ static bool snap_mem_restore(SnapMem *sm) {
     }
     if (sm->bytes) memcpy(m->base, sm->copy, sm->bytes);
     m->pages = sm->pages;
+    m->bytes = m->pages * WASM_PAGE_SIZE;
     return true;
   }
   if (sm->copy) {
@@ -115,6 +116,7 @@ static bool snap_mem_restore(SnapMem *sm) {
     if (p == MAP_FAILED) return false;
   }
   m->pages = sm->pages;
+  m->bytes = m->pages * WASM_PAGE_SIZE;
   return true;
 }
 

@@ -104,7 +104,8 @@ cairn_store *cairn_store_new(const cairn_store_config *cfg) {
 
 void cairn_store_free(cairn_store *s) {
   if (!s) return;
-  interp_exec_free(s);
+  interp_tier.store_free(s);
+  aot_tier.store_free(s);
   for (uint32_t i = s->nOwned; i-- > 0;) {
     void *p = s->aOwned[i].p;
     switch (s->aOwned[i].kind) {

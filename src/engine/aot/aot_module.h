@@ -1,0 +1,57 @@
+/*
+** aot_module.h: a module whose code is native (loaded from a .cwasm), and
+** the parts that make one: the ELF image loader (elf.c), the .cwasm
+** container (cwasm.c), the compile driver (compile.c).
+*/
+#ifndef CAIRN_AOT_MODULE_H
+#define CAIRN_AOT_MODULE_H
+
+#include <stddef.h>
+
+#include "engine/aot/cairn_aot.h"
+#include "engine/module.h"
+
+/* A mapped shared object (elf.c). */
+typedef struct AotImage {
+  uint8_t *base;   /* NULL when nothing is mapped */
+  size_t size;
+} AotImage;
+
+/* Module.pTier of a native module (m->tier == &aot_tier). */
+typedef struct AotModule {
+  AotImage img;
+  const cairn_aot_desc *desc;   /* inside img */
+  char **azName;                /* per defined function: its name-section name or NULL */
+} AotModule;
+
+/* ---- elf.c ----
+** Maps the shared object obj[0..n) made by the compile driver: a
+** freestanding ELF of the host's class and machine whose only relocations
+** are RELATIVE ones, with no W+X page. Applies them, sets page protections
+** and returns the descriptor from its entry point (cairn_aot_get), whose
+** ABI and function count the caller checks. No code of the object runs
+** before that entry point, which only returns a pointer. Returns false
+** with a MALFORMED error naming what is wrong. */
+bool aot_image_map(const uint8_t *obj, size_t n, AotImage *img, const cairn_aot_desc **pDesc,
+                   cairn_error *err);
+void aot_image_unmap(AotImage *img);
+/* The ELF machine number of the host (EM_*). */
+unsigned aot_host_machine(void);
+
+/* ---- cwasm.c ---- */
+/* Packs a module and its shared object into a .cwasm (layout in cwasm.c).
+** Free *out with base_free. */
+bool aot_cwasm_pack(const uint8_t *wasm, size_t nWasm, const uint8_t *obj, size_t nObj,
+                    uint32_t flags, const char *target, const char *options, uint8_t **out,
+                    size_t *outLen, cairn_error *err);
+/* The tier's module_free: unmaps the code, frees the names. */
+void aot_module_free(Module *m);
+
+/* ---- compile.c ---- */
+/* The cache key text of options o: ABI, target and options as recorded in
+** a .cwasm. Fails like cairn_compile on bad options or a missing compiler. */
+bool aot_options_key(const cairn_compile_options *o, char *out, size_t n, cairn_error *err);
+/* SHA-256 of n bytes (libsodium). */
+void aot_sha256(const uint8_t *p, size_t n, uint8_t out[32]);
+
+#endif

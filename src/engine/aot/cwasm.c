@@ -1,0 +1,218 @@
+/*
+** cwasm.c: the .cwasm container and loading a native module.
+**
+** Layout (little-endian, fixed offsets):
+**     0  magic "\0cwasm\r\n"      8 bytes (a Wasm binary starts "\0asm")
+**     8  u32 format version (1)
+**    12  u32 native code ABI (CAIRN_AOT_ABI)
+**    16  u32 flags (CAIRN_AOT_F_*)
+**    20  u32 zero
+**    24  target triple, NUL-padded   32 bytes
+**    56  compile options as text     128 bytes
+**   184  SHA-256 of the Wasm module
+**   216  SHA-256 of the shared object
+**   248  u64 Wasm module bytes
+**   256  u64 shared object bytes
+**   264  SHA-256 of bytes 0..263
+**   296  the Wasm module, then the shared object; nothing after.
+** Every check runs before the object is mapped: the header hash, sizes,
+** format, ABI, target, both hashes; then the module is decoded and
+** validated and the descriptor compared with it.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/aot/aot_module.h"
+#include "engine/runtime/runtime.h"
+
+#define CW_MAGIC "\0cwasm\r\n"
+#define CW_FORMAT 1u
+#define CW_HEADER 296u
+
+#if defined(__x86_64__)
+#define HOST_TARGET "x86_64-linux-gnu"
+#elif defined(__aarch64__)
+#define HOST_TARGET "aarch64-linux-gnu"
+#elif defined(__riscv) && __riscv_xlen == 64
+#define HOST_TARGET "riscv64-linux-gnu"
+#elif defined(__arm__) && defined(__ARM_PCS_VFP)
+#define HOST_TARGET "arm-linux-gnueabihf"
+#else
+#define HOST_TARGET "unknown"
+#endif
+
+const char *cairn_host_target(void) { return HOST_TARGET; }
+
+static uint32_t rd32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint64_t rd64(const uint8_t *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+static void wr32(uint8_t *p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static void wr64(uint8_t *p, uint64_t v) {
+  wr32(p, (uint32_t)v);
+  wr32(p + 4, (uint32_t)(v >> 32));
+}
+
+bool cairn_is_cwasm(const uint8_t *bytes, size_t len) {
+  return bytes && len >= 8 && memcmp(bytes, CW_MAGIC, 8) == 0;
+}
+
+/* Builds a .cwasm from its parts (compile.c). Free *out with base_free. */
+bool aot_cwasm_pack(const uint8_t *wasm, size_t nWasm, const uint8_t *obj, size_t nObj,
+                    uint32_t flags, const char *target, const char *options, uint8_t **out,
+                    size_t *outLen, cairn_error *err) {
+  size_t n = CW_HEADER + nWasm + nObj;
+  uint8_t *p = base_malloc(n);
+  if (!p) {
+    base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory packing the .cwasm");
+    return false;
+  }
+  memset(p, 0, CW_HEADER);
+  memcpy(p, CW_MAGIC, 8);
+  wr32(p + 8, CW_FORMAT);
+  wr32(p + 12, CAIRN_AOT_ABI);
+  wr32(p + 16, flags);
+  strncpy((char *)p + 24, target, 31);
+  strncpy((char *)p + 56, options, 127);
+  aot_sha256(wasm, nWasm, p + 184);
+  aot_sha256(obj, nObj, p + 216);
+  wr64(p + 248, nWasm);
+  wr64(p + 256, nObj);
+  aot_sha256(p, 264, p + 264);
+  memcpy(p + CW_HEADER, wasm, nWasm);
+  memcpy(p + CW_HEADER + nWasm, obj, nObj);
+  *out = p;
+  *outLen = n;
+  return true;
+}
+
+static bool refuse(cairn_error *err, cairn_errkind kind, long off, const char *what) {
+  base_error(err, kind, off, ".cwasm refused: %s", what);
+  return false;
+}
+
+/* Checks everything in the header and both hashes; fills info. */
+static bool cw_check(const uint8_t *b, size_t len, cairn_cwasm_info *info, cairn_error *err) {
+  if (!cairn_is_cwasm(b, len)) return refuse(err, CAIRN_ERR_MALFORMED, 0, "not a .cwasm file");
+  if (len < CW_HEADER) return refuse(err, CAIRN_ERR_MALFORMED, (long)len, "truncated header");
+  uint8_t h[32];
+  aot_sha256(b, 264, h);
+  if (memcmp(h, b + 264, 32) != 0)
+    return refuse(err, CAIRN_ERR_MALFORMED, 264, "header checksum mismatch (damaged or altered)");
+  if (rd32(b + 8) != CW_FORMAT)
+    return refuse(err, CAIRN_ERR_MALFORMED, 8, "unknown container format version");
+  memset(info, 0, sizeof *info);
+  info->abi = rd32(b + 12);
+  memcpy(info->target, b + 24, 31);
+  memcpy(info->options, b + 56, 127);
+  memcpy(info->module_sha256, b + 184, 32);
+  uint64_t nWasm = rd64(b + 248), nObj = rd64(b + 256);
+  if (nWasm > len - CW_HEADER || nObj != len - CW_HEADER - nWasm)
+    return refuse(err, CAIRN_ERR_MALFORMED, (long)len,
+                  nWasm + nObj > len - CW_HEADER ? "truncated" : "trailing bytes after the code");
+  info->wasm_bytes = (size_t)nWasm;
+  info->code_bytes = (size_t)nObj;
+  aot_sha256(b + CW_HEADER, (size_t)nWasm, h);
+  if (memcmp(h, b + 184, 32) != 0)
+    return refuse(err, CAIRN_ERR_MALFORMED, CW_HEADER, "module checksum mismatch (damaged or altered)");
+  aot_sha256(b + CW_HEADER + nWasm, (size_t)nObj, h);
+  if (memcmp(h, b + 216, 32) != 0)
+    return refuse(err, CAIRN_ERR_MALFORMED, (long)(CW_HEADER + nWasm),
+                  "code checksum mismatch (damaged or altered)");
+  return true;
+}
+
+bool cairn_cwasm_info_get(const uint8_t *bytes, size_t len, cairn_cwasm_info *out,
+                          cairn_error *err) {
+  return cw_check(bytes, len, out, err);
+}
+
+void aot_module_free(Module *m) {
+  AotModule *am = m->pTier;
+  if (!am) return;
+  aot_image_unmap(&am->img);
+  if (am->azName) {
+    for (uint32_t i = 0; i < m->nFunc - m->nFuncImport; i++) base_free(am->azName[i]);
+    base_free(am->azName);
+  }
+  base_free(am);
+  m->pTier = NULL;
+}
+
+cairn_module *cairn_module_from_cwasm(const uint8_t *b, size_t len, cairn_error *err) {
+  cairn_cwasm_info info;
+  if (!cw_check(b, len, &info, err)) return NULL;
+  if (info.abi != CAIRN_AOT_ABI) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "native code ABI %u, this cairn runs ABI %u (recompile it)",
+             info.abi, CAIRN_AOT_ABI);
+    refuse(err, CAIRN_ERR_LINK, 12, msg);
+    return NULL;
+  }
+  if (strcmp(info.target, HOST_TARGET) != 0) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "compiled for %s, this machine is %s", info.target, HOST_TARGET);
+    refuse(err, CAIRN_ERR_LINK, 24, msg);
+    return NULL;
+  }
+  uint32_t flags = rd32(b + 16);
+#if UINTPTR_MAX <= 0xFFFFFFFFu || defined(CAIRN_BOUNDS_CHECK)
+  if (!(flags & CAIRN_AOT_F_CHECKED)) {
+    refuse(err, CAIRN_ERR_LINK, 16,
+           "compiled without bounds checks, which this build of cairn needs (--bounds-checks)");
+    return NULL;
+  }
+#endif
+  Module *m = decode_module(b + CW_HEADER, info.wasm_bytes, err);
+  if (!m) return NULL;
+  if (!validate_module(m, err)) {
+    module_free(m);
+    return NULL;
+  }
+  AotModule *am = base_calloc(1, sizeof *am);
+  uint32_t nOwn = m->nFunc - m->nFuncImport;
+  if (!am || !(am->azName = base_calloc(nOwn ? nOwn : 1, sizeof(char *)))) {
+    base_free(am);
+    module_free(m);
+    base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory loading a .cwasm");
+    return NULL;
+  }
+  m->tier = &aot_tier;
+  m->pTier = am;
+  for (uint32_t i = 0; i < nOwn; i++) {
+    const Name *nm = &m->aFunc[m->nFuncImport + i].name;
+    if (nm->n && !(am->azName[i] = base_strndup(nm->z, nm->n))) {
+      module_free(m);
+      base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory loading a .cwasm");
+      return NULL;
+    }
+  }
+  const cairn_aot_desc *d;
+  if (!aot_image_map(b + CW_HEADER + info.wasm_bytes, info.code_bytes, &am->img, &d, err)) {
+    module_free(m);
+    return NULL;
+  }
+  am->desc = d;
+  if (d->abi != CAIRN_AOT_ABI || d->nfunc_import != m->nFuncImport || d->nfunc != nOwn ||
+      memcmp(d->module_sha256, info.module_sha256, 32) != 0 || d->flags != flags) {
+    module_free(m);
+    refuse(err, CAIRN_ERR_MALFORMED, -1, "the code does not belong to the module in the file");
+    return NULL;
+  }
+  /* the descriptor's tables must lie inside the image */
+  const uint8_t *lo = am->img.base, *hi = am->img.base + am->img.size;
+  const uint8_t *pc = (const uint8_t *)d->code, *pe = (const uint8_t *)d->entry;
+  if (nOwn && (pc < lo || pc + nOwn * sizeof(void *) > hi || pe < lo ||
+               pe + nOwn * sizeof(void *) > hi)) {
+    module_free(m);
+    refuse(err, CAIRN_ERR_MALFORMED, -1, "descriptor tables outside the code");
+    return NULL;
+  }
+  return m;
+}
+
+const char *cairn_module_tier(const cairn_module *m) {
+  return m && m->tier ? m->tier->zName : "none";
+}

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# cli.sh CAIRN: the native tier from the command line - cairn compile,
+# running .cwasm files, cairn run --aot and its cache, traps and limits in
+# native code, and bad input: a module that does not validate, a damaged,
+# truncated, foreign or altered .cwasm, a missing or failing C compiler, an
+# unsafe, damaged, racing or full cache.
+set -u
+CAIRN=${1:?usage: cli.sh CAIRN}
+CAIRN=$(cd "$(dirname "$CAIRN")" && pwd)/$(basename "$CAIRN")
+work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-aot-cli.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export XDG_CACHE_HOME=$work/cache
+pass=0 fail=0
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/    /' "$2" | head -20; fail=$((fail + 1)); }
+# expect NAME WANT_EXIT PATTERN -- COMMAND...: exit status and stderr+stdout pattern
+expect() {
+  local name=$1 want=$2 pat=$3; shift 4
+  "$@" >"$work/out" 2>&1
+  local rc=$?
+  if [ "$rc" -eq "$want" ] && grep -qE -- "$pat" "$work/out"; then ok "$name"; else
+    echo "    exit $rc (want $want), pattern: $pat" >>"$work/out"; bad "$name" "$work/out"; fi
+}
+
+cat >"$work/m.wat" <<'EOF'
+(module
+  (memory (export "memory") 1)
+  (global $g (mut i32) (i32.const 7))
+  (func $add (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func $inner (unreachable))
+  (func $outer (export "boom") (call $inner))
+  (func $rec (export "rec") (param i32) (result i32) (call $rec (i32.add (local.get 0) (i32.const 1))))
+  (func (export "spin") (loop $l (br $l)))
+  (func (export "oob") (result i32) (i32.load (i32.const 70000)))
+  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "glob") (result i32) (global.set $g (i32.add (global.get $g) (i32.const 1))) (global.get $g)))
+EOF
+cat >"$work/bad.wat" <<'EOF'
+(module (func (result i32) (i64.const 1)))
+EOF
+
+expect "compile --help tells the trust model" 0 "TRUST: a .cwasm is native code" -- "$CAIRN" compile --help
+expect "run --help mentions --aot" 0 "--aot" -- "$CAIRN" run --help
+expect "compile" 0 "" -- "$CAIRN" compile "$work/m.wat" -o "$work/m.cwasm"
+expect "run a .cwasm" 0 "^5:i32" -- "$CAIRN" run "$work/m.cwasm" --invoke add 2 3
+expect "globals in native code" 0 "^8:i32" -- "$CAIRN" run "$work/m.cwasm" --invoke glob
+expect "trap with a Wasm backtrace" 134 "unreachable" -- "$CAIRN" run "$work/m.cwasm" --invoke boom
+if grep -q "inner" "$work/out" && grep -q "outer" "$work/out"; then ok "backtrace names both frames"; else
+  bad "backtrace names both frames" "$work/out"; fi
+expect "stack exhaustion is a trap" 134 "call stack exhausted" -- "$CAIRN" run "$work/m.cwasm" --invoke rec 0
+expect "out of bounds is a trap" 134 "out of bounds memory access" -- "$CAIRN" run "$work/m.cwasm" --invoke oob
+expect "division by zero" 134 "integer divide by zero" -- "$CAIRN" run "$work/m.cwasm" --invoke div 1 0
+expect "signed overflow" 134 "integer overflow" -- "$CAIRN" run "$work/m.cwasm" --invoke div -2147483648 -1
+expect "fuel in native code" 134 "fuel" -- "$CAIRN" run --fuel 100000 "$work/m.cwasm" --invoke spin
+expect "timeout in native code" 134 "interrupted" -- "$CAIRN" run --timeout 200 "$work/m.cwasm" --invoke spin
+
+# a module that does not validate: the same message as cairn validate
+"$CAIRN" validate "$work/bad.wat" >"$work/v.out" 2>&1
+"$CAIRN" compile "$work/bad.wat" -o "$work/bad.cwasm" >"$work/c.out" 2>&1
+rc=$?
+vmsg=$(grep -o "error: .*" "$work/v.out" | head -1)
+cmsg=$(grep -o "error: .*" "$work/c.out" | head -1)
+if [ "$rc" -eq 1 ] && [ -n "$vmsg" ] && [ "$vmsg" = "$cmsg" ] && [ ! -e "$work/bad.cwasm" ]; then
+  ok "invalid module: the validator's error ($vmsg)"; else bad "invalid module" "$work/c.out"; fi
+
+# damaged, truncated, altered, foreign .cwasm files are refused (exit 2)
+size=$(stat -c %s "$work/m.cwasm")
+head -c 100 "$work/m.cwasm" >"$work/trunc1.cwasm"
+head -c $((size - 1)) "$work/m.cwasm" >"$work/trunc2.cwasm"
+expect "truncated header refused" 2 "refused: truncated header" -- "$CAIRN" run "$work/trunc1.cwasm" --invoke add 1 2
+expect "truncated code refused" 2 "refused: truncated" -- "$CAIRN" run "$work/trunc2.cwasm" --invoke add 1 2
+flip() { # FILE OFFSET OUT: copy with one byte changed
+  cp "$1" "$3"
+  printf '%s' "$(printf '\\%03o' $(( ($(od -An -tu1 -j "$2" -N1 "$1") + 1) % 256 )))" |
+    dd of="$3" bs=1 seek="$2" conv=notrunc status=none
+}
+flip "$work/m.cwasm" 30 "$work/hdr.cwasm"
+flip "$work/m.cwasm" $((size - 100)) "$work/code.cwasm"
+flip "$work/m.cwasm" 300 "$work/mod.cwasm"
+expect "altered header refused" 2 "header checksum mismatch" -- "$CAIRN" run "$work/hdr.cwasm" --invoke add 1 2
+expect "altered code refused" 2 "code checksum mismatch" -- "$CAIRN" run "$work/code.cwasm" --invoke add 1 2
+expect "altered module refused" 2 "module checksum mismatch" -- "$CAIRN" run "$work/mod.cwasm" --invoke add 1 2
+# a consistent header that names another target or ABI (checksum recomputed)
+rehash() { # IN OUT FIELD VALUE
+  python3 - "$@" <<'EOF'
+import hashlib, struct, sys
+src, dst, field, value = sys.argv[1:5]
+b = bytearray(open(src, 'rb').read())
+if field == 'target':
+    b[24:56] = value.encode().ljust(32, b'\0')
+else:
+    b[12:16] = struct.pack('<I', int(value))
+b[264:296] = hashlib.sha256(bytes(b[:264])).digest()
+open(dst, 'wb').write(bytes(b))
+EOF
+}
+rehash "$work/m.cwasm" "$work/foreign.cwasm" target riscv64-linux-gnu
+rehash "$work/m.cwasm" "$work/abi.cwasm" abi 999
+expect "foreign target refused" 2 "compiled for riscv64-linux-gnu" -- "$CAIRN" run "$work/foreign.cwasm" --invoke add 1 2
+expect "other ABI refused" 2 "native code ABI 999" -- "$CAIRN" run "$work/abi.cwasm" --invoke add 1 2
+printf 'not wasm at all' >"$work/junk.cwasm"
+expect "junk file refused" 2 "error" -- "$CAIRN" run "$work/junk.cwasm"
+
+# compilers: missing (names the Debian package), failing (keeps the C)
+mkdir -p "$work/emptybin"
+expect "missing host compiler names gcc" 2 "install the Debian package gcc\b" -- \
+  env PATH="$work/emptybin" "$CAIRN" compile "$work/m.wat" -o "$work/x.cwasm"
+expect "missing cross compiler names its package" 2 "install the Debian package gcc-aarch64-linux-gnu" -- \
+  env PATH="$work/emptybin" "$CAIRN" compile --target aarch64-linux-gnu "$work/m.wat" -o "$work/x.cwasm"
+expect "unknown target" 2 "unknown target 'mips-linux-gnu'" -- \
+  "$CAIRN" compile --target mips-linux-gnu "$work/m.wat" -o "$work/x.cwasm"
+printf '#!/bin/sh\necho "cc: error: this compiler always fails" >&2\nexit 3\n' >"$work/badcc"
+chmod +x "$work/badcc"
+expect "failing compiler keeps the C" 1 "kept in " -- "$CAIRN" compile --cc "$work/badcc" "$work/m.wat" -o "$work/x.cwasm"
+kept=$(grep -o "kept in [^ ]*" "$work/out" | head -1 | cut -d' ' -f3)
+if [ -n "$kept" ] && [ -f "$kept/unit0.c" ] && [ -f "$kept/cairn_aot.h" ] && grep -q "always fails" "$work/out"; then
+  ok "the kept folder holds the C and the compiler's message is shown"; rm -rf "$kept"; else
+  bad "kept folder ($kept)" "$work/out"; fi
+expect "--keep-c" 0 "" -- "$CAIRN" compile --keep-c "$work/keep" -O0 "$work/m.wat" -o "$work/k.cwasm"
+if grep -q '#include "cairn_aot.h"' "$work/keep/unit0.c" 2>/dev/null &&
+   ! grep -h "#include" "$work/keep"/unit*.c | grep -vqE '"cairn_aot.h"|<stdint.h>'; then
+  ok "generated C includes only cairn_aot.h and stdint.h"; else bad "generated C includes" ; fi
+
+# cairn run --aot: the cache
+expect "run --aot" 0 "^5:i32" -- "$CAIRN" run --aot "$work/m.wat" --invoke add 2 3
+entries=$(ls "$XDG_CACHE_HOME/cairn"/*.cwasm 2>/dev/null | wc -l)
+mode=$(stat -c %a "$XDG_CACHE_HOME/cairn")
+if [ "$entries" -eq 1 ] && [ "$mode" = 700 ]; then ok "one cache entry, folder 0700"; else
+  echo "entries $entries mode $mode" >"$work/out"; bad "cache entry" "$work/out"; fi
+entry=$(ls "$XDG_CACHE_HOME/cairn"/*.cwasm)
+t0=$(date +%s%N); "$CAIRN" run --aot "$work/m.wat" --invoke add 2 3 >/dev/null; t1=$(date +%s%N)
+t2=$(date +%s%N); "$CAIRN" compile "$work/m.wat" -o "$work/again.cwasm"; t3=$(date +%s%N)
+if [ $(( (t1 - t0) * 2 )) -lt $((t3 - t2)) ]; then ok "a cache hit does not compile ($(( (t1-t0)/1000000 )) ms vs $(( (t3-t2)/1000000 )) ms)"; else
+  echo "hit $(( (t1-t0)/1000000 )) ms, compile $(( (t3-t2)/1000000 )) ms" >"$work/out"; bad "cache hit" "$work/out"; fi
+printf 'garbage' >"$entry"
+expect "a damaged cache entry is compiled again" 0 "^5:i32" -- "$CAIRN" run --aot "$work/m.wat" --invoke add 2 3
+if cmp -s "$entry" "$work/m.cwasm" || [ "$(stat -c %s "$entry")" -gt 1000 ]; then ok "damaged entry replaced"; else bad "damaged entry replaced"; fi
+chmod 777 "$XDG_CACHE_HOME/cairn"
+expect "a cache others can write is refused" 2 "writable by others" -- "$CAIRN" run --aot "$work/m.wat" --invoke add 2 3
+chmod 700 "$XDG_CACHE_HOME/cairn"
+if [ "$(id -u)" -eq 0 ]; then
+  chown nobody "$XDG_CACHE_HOME/cairn"
+  expect "a cache of another user is refused" 2 "belongs to uid" -- "$CAIRN" run --aot "$work/m.wat" --invoke add 2 3
+  chown 0 "$XDG_CACHE_HOME/cairn"
+fi
+# concurrent first runs: all succeed, one whole entry, no temporary left
+rm -rf "$XDG_CACHE_HOME"
+for i in 1 2 3 4 5 6 7 8; do
+  "$CAIRN" run --aot "$work/m.wat" --invoke add $i 1 >"$work/c$i.out" 2>&1 &
+done
+wait
+okc=0
+for i in 1 2 3 4 5 6 7 8; do grep -q "^$((i + 1)):i32" "$work/c$i.out" && okc=$((okc + 1)); done
+left=$(ls -A "$XDG_CACHE_HOME/cairn" | grep -vc '\.cwasm$')
+if [ "$okc" -eq 8 ] && [ "$left" -eq 0 ] && [ "$(ls "$XDG_CACHE_HOME/cairn"/*.cwasm | wc -l)" -eq 1 ]; then
+  ok "8 concurrent first runs"; else echo "ok $okc, leftovers $left" >"$work/out"; bad "concurrent runs" "$work/out"; fi
+# a full disk costs a compile, never a failure (a 16 KiB tmpfs in a private mount namespace)
+if command -v unshare >/dev/null && [ "$(id -u)" -eq 0 ]; then
+  mkdir -p "$work/full"
+  expect "a full cache disk still runs" 0 "^5:i32" -- unshare -m sh -c \
+    "mount -t tmpfs -o size=16k,mode=700 tmpfs '$work/full' && XDG_CACHE_HOME='$work/full' '$CAIRN' run --aot '$work/m.wat' --invoke add 2 3"
+else
+  bad "full disk test needs root and unshare"
+fi
+
+echo "aot-cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
