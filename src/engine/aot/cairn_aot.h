@@ -205,6 +205,31 @@ static inline __attribute__((noreturn, cold)) void cairn_trap(cairn_aot_ctx *ctx
     __builtin_memcpy((p), &cairn_v_, sizeof(T)); \
   } while (0)
 
+/* A load whose value is dropped must still fault when out of bounds (with
+** guard pages, the fault is the bounds check), but C may delete an unused
+** load: CAIRN_LOADK (integers) and CAIRN_LOADKF (float, double, v128) keep
+** it by giving its value to an empty asm, in a register where the target
+** has a constraint for one, else through a stack copy. */
+#define CAIRN_LOADK(T, p)                   \
+  ({                                        \
+    T cairn_k_ = CAIRN_LOAD(T, p);          \
+    __asm__("" : : "r"(cairn_k_));          \
+    cairn_k_;                               \
+  })
+#if defined(__x86_64__) || defined(__i386__)
+#define CAIRN_FREG_ "x"
+#elif defined(__aarch64__)
+#define CAIRN_FREG_ "w"
+#else
+#define CAIRN_FREG_ "m"
+#endif
+#define CAIRN_LOADKF(T, p)                  \
+  ({                                        \
+    T cairn_k_ = CAIRN_LOAD(T, p);          \
+    __asm__("" : : CAIRN_FREG_(cairn_k_));  \
+    cairn_k_;                               \
+  })
+
 /* ---- numeric helpers (semantics the C operators do not give) ----
 ** Values travel as the ABI's C types; integers are unsigned (wrapping) and
 ** made signed only where an operation needs it. Floats stay in float (no
@@ -360,6 +385,14 @@ static inline double cairn_f64_floor(double x) { return x != x ? x + x : __built
 static inline double cairn_f64_trunc(double x) { return x != x ? x + x : __builtin_trunc(x); }
 static inline double cairn_f64_nearest(double x) { return x != x ? x + x : __builtin_rint(x); }
 static inline double cairn_f64_sqrt(double x) { return __builtin_sqrt(x); }
+
+/* f64.promote_f32: opaque to the C compiler, which folds demote(promote(x))
+** into x even with -fsignaling-nans, where Wasm quiets a signalling NaN */
+static inline double cairn_f64_promote_f32(float x) {
+  double d = (double)x;
+  __asm__("" : "+" CAIRN_FREG_(d));
+  return d;
+}
 
 /* float -> int: NaN is "invalid conversion to integer", a value whose
 ** truncation does not fit is "integer overflow" (bounds exact in each

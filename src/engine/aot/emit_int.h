@@ -104,6 +104,10 @@ ValType emit_letter_type(char c);
 ** emitted before it in checked mode. Written into zOut. */
 void emit_address(Emit *e, const Instr *in, uint32_t n, char *zOut, size_t nOut);
 
+/* The load of a zType at zAddr: one the C compiler keeps even when its
+** value is unused, unless the access was checked explicitly. */
+void emit_load_expr(Emit *e, const char *zType, const char *zAddr, char *zOut, size_t nOut);
+
 /* ---- functions (emit_func.c) ---- */
 /* Emits the definition of defined function fidx into out. */
 bool emit_function(Emit *e, uint32_t fidx, Buf *out);

@@ -179,7 +179,7 @@ static const char *const aNumeric[OP_COUNT_] = {
     [OP_F64_CONVERT_I32_U] = "(double)$0",
     [OP_F64_CONVERT_I64_S] = "(double)(int64_t)$0",
     [OP_F64_CONVERT_I64_U] = "(double)$0",
-    [OP_F64_PROMOTE_F32] = "(double)$0",
+    [OP_F64_PROMOTE_F32] = "cairn_f64_promote_f32($0)",
     [OP_I32_REINTERPRET_F32] = "cairn_f32_bits($0)",
     [OP_I64_REINTERPRET_F64] = "cairn_f64_bits($0)",
     [OP_F32_REINTERPRET_I32] = "cairn_f32_from_bits($0)",
@@ -244,6 +244,16 @@ void emit_address(Emit *e, const Instr *in, uint32_t n, char *zOut, size_t nOut)
     snprintf(zOut, nOut, "m%u + ((uint64_t)%s + %lluu)", mem, zA, (unsigned long long)in->offset);
   else
     snprintf(zOut, nOut, "m%u + %s", mem, zA);
+}
+
+void emit_load_expr(Emit *e, const char *zType, const char *zAddr, char *zOut, size_t nOut) {
+  /* checked: the explicit check traps, the load itself may go if unused */
+  const char *zMacro = "CAIRN_LOAD";
+  if (!e->o->checked)
+    zMacro = !strcmp(zType, "float") || !strcmp(zType, "double") || !strcmp(zType, "cairn_v128")
+                 ? "CAIRN_LOADKF"
+                 : "CAIRN_LOADK";
+  snprintf(zOut, nOut, "%s(%s, %s)", zMacro, zType, zAddr);
 }
 
 /* loads: bytes, the C type read, the conversion to the result */
@@ -323,7 +333,7 @@ bool emit_memory(Emit *e, const Instr *in) {
   const OpInfo *oi = &opinfo_table[in->op];
   if (oi->zResults[0]) { /* a load */
     emit_address(e, in, mo->n, zAddr, sizeof zAddr);
-    snprintf(zLoad, sizeof zLoad, "CAIRN_LOAD(%s, %s)", mo->zType, zAddr);
+    emit_load_expr(e, mo->zType, zAddr, zLoad, sizeof zLoad);
     emit_push(e, emit_letter_type(oi->zResults[0]));
     emit_printf(&e->body, "  %s = ", emit_top(e, 0));
     emit_printf(&e->body, mo->zConv, zLoad);

@@ -187,7 +187,7 @@ static void emit_simd_rt(Emit *e, WasmOp op, uint64_t imm) {
 }
 
 static bool emit_simd_memory(Emit *e, const Instr *in) {
-  char zAddr[96], zV[24];
+  char zAddr[96], zV[24], zLoad[160];
   switch (in->op) {
     case OP_V128_LOAD:
     case OP_V128_LOAD32_ZERO:
@@ -199,22 +199,23 @@ static bool emit_simd_memory(Emit *e, const Instr *in) {
       static const struct {
         WasmOp op;
         uint8_t n;
-        const char *zFmt;
+        const char *zType, *zFmt;  /* zFmt: of the load expression */
       } aLoad[] = {
-          {OP_V128_LOAD, 16, "CAIRN_LOAD(cairn_v128, %s)"},
-          {OP_V128_LOAD32_ZERO, 4, "(cairn_v128){(uint64_t)CAIRN_LOAD(uint32_t, %s), 0}"},
-          {OP_V128_LOAD64_ZERO, 8, "(cairn_v128){CAIRN_LOAD(uint64_t, %s), 0}"},
-          {OP_V128_LOAD8_SPLAT, 1, "(cairn_v128)((cairn_u8x16){0} + CAIRN_LOAD(uint8_t, %s))"},
-          {OP_V128_LOAD16_SPLAT, 2, "(cairn_v128)((cairn_u16x8){0} + CAIRN_LOAD(uint16_t, %s))"},
-          {OP_V128_LOAD32_SPLAT, 4, "(cairn_v128)((cairn_u32x4){0} + CAIRN_LOAD(uint32_t, %s))"},
-          {OP_V128_LOAD64_SPLAT, 8, "((cairn_v128){0, 0} + CAIRN_LOAD(uint64_t, %s))"},
+          {OP_V128_LOAD, 16, "cairn_v128", "%s"},
+          {OP_V128_LOAD32_ZERO, 4, "uint32_t", "(cairn_v128){(uint64_t)%s, 0}"},
+          {OP_V128_LOAD64_ZERO, 8, "uint64_t", "(cairn_v128){%s, 0}"},
+          {OP_V128_LOAD8_SPLAT, 1, "uint8_t", "(cairn_v128)((cairn_u8x16){0} + %s)"},
+          {OP_V128_LOAD16_SPLAT, 2, "uint16_t", "(cairn_v128)((cairn_u16x8){0} + %s)"},
+          {OP_V128_LOAD32_SPLAT, 4, "uint32_t", "(cairn_v128)((cairn_u32x4){0} + %s)"},
+          {OP_V128_LOAD64_SPLAT, 8, "uint64_t", "((cairn_v128){0, 0} + %s)"},
       };
       for (size_t i = 0; i < sizeof aLoad / sizeof aLoad[0]; i++) {
         if (aLoad[i].op != in->op) continue;
         emit_address(e, in, aLoad[i].n, zAddr, sizeof zAddr);
+        emit_load_expr(e, aLoad[i].zType, zAddr, zLoad, sizeof zLoad);
         emit_push(e, VT_V128);
         emit_printf(&e->body, "  %s = ", emit_top(e, 0));
-        emit_printf(&e->body, aLoad[i].zFmt, zAddr);
+        emit_printf(&e->body, aLoad[i].zFmt, zLoad);
         emit_str(&e->body, ";\n");
       }
       return true;
@@ -227,11 +228,12 @@ static bool emit_simd_memory(Emit *e, const Instr *in) {
     case OP_V128_LOAD32X2_U:
       /* the 8 bytes inline, their widening by the runtime */
       emit_address(e, in, 8, zAddr, sizeof zAddr);
+      emit_load_expr(e, "uint64_t", zAddr, zLoad, sizeof zLoad);
       emit_push(e, VT_V128);
       emit_printf(&e->body,
-                  "  %s = cairn_simd(ctx, %u, (cairn_v128){CAIRN_LOAD(uint64_t, %s), 0}, "
+                  "  %s = cairn_simd(ctx, %u, (cairn_v128){%s, 0}, "
                   "(cairn_v128){0, 0}, (cairn_v128){0, 0}, 0);\n",
-                  emit_top(e, 0), (unsigned)in->op, zAddr);
+                  emit_top(e, 0), (unsigned)in->op, zLoad);
       return true;
     case OP_V128_STORE:
       snprintf(zV, sizeof zV, "%s", emit_top(e, 0));
@@ -247,9 +249,10 @@ static bool emit_simd_memory(Emit *e, const Instr *in) {
       snprintf(zV, sizeof zV, "%s", emit_top(e, 0));
       emit_pop(e, 1);
       emit_address(e, in, lo.n, zAddr, sizeof zAddr);
+      emit_load_expr(e, lo.zType, zAddr, zLoad, sizeof zLoad);
       emit_push(e, VT_V128);
-      emit_printf(&e->body, "  { %s t_ = (%s)%s; t_[%u] = CAIRN_LOAD(%s, %s); %s = (cairn_v128)t_; }\n",
-                  lo.zVec, lo.zVec, zV, in->a, lo.zType, zAddr, emit_top(e, 0));
+      emit_printf(&e->body, "  { %s t_ = (%s)%s; t_[%u] = %s; %s = (cairn_v128)t_; }\n",
+                  lo.zVec, lo.zVec, zV, in->a, zLoad, emit_top(e, 0));
       return true;
     }
     case OP_V128_STORE8_LANE:
