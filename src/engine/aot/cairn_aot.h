@@ -205,9 +205,268 @@ static inline __attribute__((noreturn, cold)) void cairn_trap(cairn_aot_ctx *ctx
     __builtin_memcpy((p), &cairn_v_, sizeof(T)); \
   } while (0)
 
-/* ---- numeric helpers (semantics the C operators do not give) ---- */
-/* (the emitter's section: traps of division and conversion, min/max,
-** nearest, copysign by bits, saturating conversions, ...) */
+/* A load whose value is dropped must still fault when out of bounds (with
+** guard pages, the fault is the bounds check), but C may delete an unused
+** load: CAIRN_LOADK (integers) and CAIRN_LOADKF (float, double, v128) keep
+** it by giving its value to an empty asm, in a register where the target
+** has a constraint for one, else through a stack copy. */
+#define CAIRN_LOADK(T, p)                   \
+  ({                                        \
+    T cairn_k_ = CAIRN_LOAD(T, p);          \
+    __asm__("" : : "r"(cairn_k_));          \
+    cairn_k_;                               \
+  })
+#if defined(__x86_64__) || defined(__i386__)
+#define CAIRN_FREG_ "x"
+#elif defined(__aarch64__)
+#define CAIRN_FREG_ "w"
+#else
+#define CAIRN_FREG_ "m"
+#endif
+#define CAIRN_LOADKF(T, p)                  \
+  ({                                        \
+    T cairn_k_ = CAIRN_LOAD(T, p);          \
+    __asm__("" : : CAIRN_FREG_(cairn_k_));  \
+    cairn_k_;                               \
+  })
+
+/* ---- numeric helpers (semantics the C operators do not give) ----
+** Values travel as the ABI's C types; integers are unsigned (wrapping) and
+** made signed only where an operation needs it. Floats stay in float (no
+** double rounding; the C is compiled with -ffp-contract=off). Operations
+** that must keep a NaN's bits (abs, neg, copysign, reinterpret) work on the
+** bits. Rounding and sqrt use the builtins, which GCC inlines where the
+** target has the instruction; where it does not, the call goes to the
+** bit-exact versions unit 0 defines (below), as memcpy does. */
+
+typedef int8_t cairn_i8x16 __attribute__((vector_size(16)));
+typedef uint8_t cairn_u8x16 __attribute__((vector_size(16)));
+typedef int16_t cairn_i16x8 __attribute__((vector_size(16)));
+typedef uint16_t cairn_u16x8 __attribute__((vector_size(16)));
+typedef int32_t cairn_i32x4 __attribute__((vector_size(16)));
+typedef uint32_t cairn_u32x4 __attribute__((vector_size(16)));
+typedef int64_t cairn_i64x2 __attribute__((vector_size(16)));
+typedef float cairn_f32x4 __attribute__((vector_size(16)));
+typedef double cairn_f64x2 __attribute__((vector_size(16)));
+
+static inline uint32_t cairn_f32_bits(float x) {
+  uint32_t b;
+  __builtin_memcpy(&b, &x, 4);
+  return b;
+}
+static inline float cairn_f32_from_bits(uint32_t b) {
+  float x;
+  __builtin_memcpy(&x, &b, 4);
+  return x;
+}
+static inline uint64_t cairn_f64_bits(double x) {
+  uint64_t b;
+  __builtin_memcpy(&b, &x, 8);
+  return b;
+}
+static inline double cairn_f64_from_bits(uint64_t b) {
+  double x;
+  __builtin_memcpy(&x, &b, 8);
+  return x;
+}
+
+/* division and remainder: traps on zero, div_s traps on INT_MIN / -1,
+** rem_s of INT_MIN by -1 is 0 (C leaves both undefined) */
+static inline uint32_t cairn_i32_div_s(cairn_aot_ctx *ctx, uint32_t a, uint32_t b) {
+  if (CAIRN_UNLIKELY(b == 0)) cairn_trap(ctx, CAIRN_AOT_TRAP_DIV_ZERO);
+  if (CAIRN_UNLIKELY(a == 0x80000000u && b == 0xFFFFFFFFu))
+    cairn_trap(ctx, CAIRN_AOT_TRAP_INT_OVERFLOW);
+  return (uint32_t)((int32_t)a / (int32_t)b);
+}
+static inline uint32_t cairn_i32_div_u(cairn_aot_ctx *ctx, uint32_t a, uint32_t b) {
+  if (CAIRN_UNLIKELY(b == 0)) cairn_trap(ctx, CAIRN_AOT_TRAP_DIV_ZERO);
+  return a / b;
+}
+static inline uint32_t cairn_i32_rem_s(cairn_aot_ctx *ctx, uint32_t a, uint32_t b) {
+  if (CAIRN_UNLIKELY(b == 0)) cairn_trap(ctx, CAIRN_AOT_TRAP_DIV_ZERO);
+  if (CAIRN_UNLIKELY(b == 0xFFFFFFFFu)) return 0;
+  return (uint32_t)((int32_t)a % (int32_t)b);
+}
+static inline uint32_t cairn_i32_rem_u(cairn_aot_ctx *ctx, uint32_t a, uint32_t b) {
+  if (CAIRN_UNLIKELY(b == 0)) cairn_trap(ctx, CAIRN_AOT_TRAP_DIV_ZERO);
+  return a % b;
+}
+static inline uint64_t cairn_i64_div_s(cairn_aot_ctx *ctx, uint64_t a, uint64_t b) {
+  if (CAIRN_UNLIKELY(b == 0)) cairn_trap(ctx, CAIRN_AOT_TRAP_DIV_ZERO);
+  if (CAIRN_UNLIKELY(a == 0x8000000000000000ull && b == 0xFFFFFFFFFFFFFFFFull))
+    cairn_trap(ctx, CAIRN_AOT_TRAP_INT_OVERFLOW);
+  return (uint64_t)((int64_t)a / (int64_t)b);
+}
+static inline uint64_t cairn_i64_div_u(cairn_aot_ctx *ctx, uint64_t a, uint64_t b) {
+  if (CAIRN_UNLIKELY(b == 0)) cairn_trap(ctx, CAIRN_AOT_TRAP_DIV_ZERO);
+  return a / b;
+}
+static inline uint64_t cairn_i64_rem_s(cairn_aot_ctx *ctx, uint64_t a, uint64_t b) {
+  if (CAIRN_UNLIKELY(b == 0)) cairn_trap(ctx, CAIRN_AOT_TRAP_DIV_ZERO);
+  if (CAIRN_UNLIKELY(b == 0xFFFFFFFFFFFFFFFFull)) return 0;
+  return (uint64_t)((int64_t)a % (int64_t)b);
+}
+static inline uint64_t cairn_i64_rem_u(cairn_aot_ctx *ctx, uint64_t a, uint64_t b) {
+  if (CAIRN_UNLIKELY(b == 0)) cairn_trap(ctx, CAIRN_AOT_TRAP_DIV_ZERO);
+  return a % b;
+}
+
+/* bit counts (libgcc calls where the target lacks the instruction) */
+static inline uint32_t cairn_i32_clz(uint32_t x) { return x ? (uint32_t)__builtin_clz(x) : 32; }
+static inline uint32_t cairn_i32_ctz(uint32_t x) { return x ? (uint32_t)__builtin_ctz(x) : 32; }
+static inline uint32_t cairn_i32_popcnt(uint32_t x) { return (uint32_t)__builtin_popcount(x); }
+static inline uint64_t cairn_i64_clz(uint64_t x) { return x ? (uint64_t)__builtin_clzll(x) : 64; }
+static inline uint64_t cairn_i64_ctz(uint64_t x) { return x ? (uint64_t)__builtin_ctzll(x) : 64; }
+static inline uint64_t cairn_i64_popcnt(uint64_t x) { return (uint64_t)__builtin_popcountll(x); }
+
+/* rotations (GCC and Clang recognise the pattern as one instruction) */
+static inline uint32_t cairn_i32_rotl(uint32_t x, uint32_t k) {
+  return (x << (k & 31)) | (x >> ((32 - k) & 31));
+}
+static inline uint32_t cairn_i32_rotr(uint32_t x, uint32_t k) {
+  return (x >> (k & 31)) | (x << ((32 - k) & 31));
+}
+static inline uint64_t cairn_i64_rotl(uint64_t x, uint64_t k) {
+  return (x << (k & 63)) | (x >> ((64 - k) & 63));
+}
+static inline uint64_t cairn_i64_rotr(uint64_t x, uint64_t k) {
+  return (x >> (k & 63)) | (x << ((64 - k) & 63));
+}
+
+/* abs, neg, copysign on the bits: a NaN keeps its payload */
+static inline float cairn_f32_abs(float x) { return cairn_f32_from_bits(cairn_f32_bits(x) & 0x7FFFFFFFu); }
+static inline float cairn_f32_neg(float x) { return cairn_f32_from_bits(cairn_f32_bits(x) ^ 0x80000000u); }
+static inline float cairn_f32_copysign(float x, float y) {
+  return cairn_f32_from_bits((cairn_f32_bits(x) & 0x7FFFFFFFu) | (cairn_f32_bits(y) & 0x80000000u));
+}
+static inline double cairn_f64_abs(double x) {
+  return cairn_f64_from_bits(cairn_f64_bits(x) & 0x7FFFFFFFFFFFFFFFull);
+}
+static inline double cairn_f64_neg(double x) {
+  return cairn_f64_from_bits(cairn_f64_bits(x) ^ 0x8000000000000000ull);
+}
+static inline double cairn_f64_copysign(double x, double y) {
+  return cairn_f64_from_bits((cairn_f64_bits(x) & 0x7FFFFFFFFFFFFFFFull) |
+                             (cairn_f64_bits(y) & 0x8000000000000000ull));
+}
+
+/* min/max: NaN if either is (a + b quiets it), -0 below +0 */
+static inline float cairn_f32_min(float a, float b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return cairn_f32_from_bits(cairn_f32_bits(a) | cairn_f32_bits(b));
+  return a < b ? a : b;
+}
+static inline float cairn_f32_max(float a, float b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return cairn_f32_from_bits(cairn_f32_bits(a) & cairn_f32_bits(b));
+  return a > b ? a : b;
+}
+static inline double cairn_f64_min(double a, double b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return cairn_f64_from_bits(cairn_f64_bits(a) | cairn_f64_bits(b));
+  return a < b ? a : b;
+}
+static inline double cairn_f64_max(double a, double b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return cairn_f64_from_bits(cairn_f64_bits(a) & cairn_f64_bits(b));
+  return a > b ? a : b;
+}
+
+/* rounding (nearest: ties to even, the rounding mode Cairn never changes)
+** and sqrt; a NaN input gives a quiet NaN (an inlined ceil may return a
+** signalling NaN unchanged) */
+static inline float cairn_f32_ceil(float x) { return x != x ? x + x : __builtin_ceilf(x); }
+static inline float cairn_f32_floor(float x) { return x != x ? x + x : __builtin_floorf(x); }
+static inline float cairn_f32_trunc(float x) { return x != x ? x + x : __builtin_truncf(x); }
+static inline float cairn_f32_nearest(float x) { return x != x ? x + x : __builtin_rintf(x); }
+static inline float cairn_f32_sqrt(float x) { return __builtin_sqrtf(x); }
+static inline double cairn_f64_ceil(double x) { return x != x ? x + x : __builtin_ceil(x); }
+static inline double cairn_f64_floor(double x) { return x != x ? x + x : __builtin_floor(x); }
+static inline double cairn_f64_trunc(double x) { return x != x ? x + x : __builtin_trunc(x); }
+static inline double cairn_f64_nearest(double x) { return x != x ? x + x : __builtin_rint(x); }
+static inline double cairn_f64_sqrt(double x) { return __builtin_sqrt(x); }
+
+/* f64.promote_f32: opaque to the C compiler, which folds demote(promote(x))
+** into x even with -fsignaling-nans, where Wasm quiets a signalling NaN */
+static inline double cairn_f64_promote_f32(float x) {
+  double d = (double)x;
+  __asm__("" : "+" CAIRN_FREG_(d));
+  return d;
+}
+
+/* float -> int: NaN is "invalid conversion to integer", a value whose
+** truncation does not fit is "integer overflow" (bounds exact in each
+** source type) */
+#define CAIRN_TRUNC(NAME, F, T, ST, LO_OK, HI)                                  \
+  static inline T NAME(cairn_aot_ctx *ctx, F x) {                               \
+    if (CAIRN_UNLIKELY(!((LO_OK) && x < (HI))))                                 \
+      cairn_trap(ctx, x != x ? CAIRN_AOT_TRAP_BAD_CONVERSION : CAIRN_AOT_TRAP_INT_OVERFLOW); \
+    return (T)(ST)x;                                                             \
+  }
+CAIRN_TRUNC(cairn_i32_trunc_f32_s, float, uint32_t, int32_t, x >= -2147483648.0f, 2147483648.0f)
+CAIRN_TRUNC(cairn_i32_trunc_f32_u, float, uint32_t, uint32_t, x > -1.0f, 4294967296.0f)
+CAIRN_TRUNC(cairn_i32_trunc_f64_s, double, uint32_t, int32_t, x > -2147483649.0, 2147483648.0)
+CAIRN_TRUNC(cairn_i32_trunc_f64_u, double, uint32_t, uint32_t, x > -1.0, 4294967296.0)
+CAIRN_TRUNC(cairn_i64_trunc_f32_s, float, uint64_t, int64_t, x >= -9223372036854775808.0f,
+            9223372036854775808.0f)
+CAIRN_TRUNC(cairn_i64_trunc_f32_u, float, uint64_t, uint64_t, x > -1.0f, 18446744073709551616.0f)
+CAIRN_TRUNC(cairn_i64_trunc_f64_s, double, uint64_t, int64_t, x >= -9223372036854775808.0,
+            9223372036854775808.0)
+CAIRN_TRUNC(cairn_i64_trunc_f64_u, double, uint64_t, uint64_t, x > -1.0, 18446744073709551616.0)
+#undef CAIRN_TRUNC
+
+/* saturating float -> int: NaN is 0, out of range the nearest bound */
+#define CAIRN_TRUNC_SAT(NAME, F, T, ST, LO_OUT, LO, HI_OUT, HI)                 \
+  static inline T NAME(F x) {                                                    \
+    if (x != x) return 0;                                                        \
+    if (LO_OUT) return (T)(LO);                                                  \
+    if (HI_OUT) return (T)(HI);                                                  \
+    return (T)(ST)x;                                                             \
+  }
+CAIRN_TRUNC_SAT(cairn_i32_trunc_sat_f32_s, float, uint32_t, int32_t, x < -2147483648.0f,
+                0x80000000u, x >= 2147483648.0f, 0x7FFFFFFFu)
+CAIRN_TRUNC_SAT(cairn_i32_trunc_sat_f32_u, float, uint32_t, uint32_t, x <= -1.0f, 0,
+                x >= 4294967296.0f, 0xFFFFFFFFu)
+CAIRN_TRUNC_SAT(cairn_i32_trunc_sat_f64_s, double, uint32_t, int32_t, x <= -2147483649.0,
+                0x80000000u, x >= 2147483648.0, 0x7FFFFFFFu)
+CAIRN_TRUNC_SAT(cairn_i32_trunc_sat_f64_u, double, uint32_t, uint32_t, x <= -1.0, 0,
+                x >= 4294967296.0, 0xFFFFFFFFu)
+CAIRN_TRUNC_SAT(cairn_i64_trunc_sat_f32_s, float, uint64_t, int64_t,
+                x < -9223372036854775808.0f, 0x8000000000000000ull, x >= 9223372036854775808.0f,
+                0x7FFFFFFFFFFFFFFFull)
+CAIRN_TRUNC_SAT(cairn_i64_trunc_sat_f32_u, float, uint64_t, uint64_t, x <= -1.0f, 0,
+                x >= 18446744073709551616.0f, 0xFFFFFFFFFFFFFFFFull)
+CAIRN_TRUNC_SAT(cairn_i64_trunc_sat_f64_s, double, uint64_t, int64_t,
+                x < -9223372036854775808.0, 0x8000000000000000ull, x >= 9223372036854775808.0,
+                0x7FFFFFFFFFFFFFFFull)
+CAIRN_TRUNC_SAT(cairn_i64_trunc_sat_f64_u, double, uint64_t, uint64_t, x <= -1.0, 0,
+                x >= 18446744073709551616.0, 0xFFFFFFFFFFFFFFFFull)
+#undef CAIRN_TRUNC_SAT
+
+/* i8x16.shuffle: lanes of a (0-15) and b (16-31), constants */
+#if defined(__clang__)
+#define CAIRN_SHUFFLE(a, b, ...) \
+  ((cairn_v128)__builtin_shufflevector((cairn_u8x16)(a), (cairn_u8x16)(b), __VA_ARGS__))
+#else
+#define CAIRN_SHUFFLE(a, b, ...) \
+  ((cairn_v128)__builtin_shuffle((cairn_u8x16)(a), (cairn_u8x16)(b), (cairn_u8x16){__VA_ARGS__}))
+#endif
+
+/* a v128 in slots (unaligned uint64_t pairs) */
+static inline cairn_v128 cairn_v128_load(const uint64_t *p) {
+  cairn_v128 v;
+  __builtin_memcpy(&v, p, 16);
+  return v;
+}
+static inline void cairn_v128_store(uint64_t *p, cairn_v128 v) { __builtin_memcpy(p, &v, 16); }
+
+/* an rt->simd call: op on up to three operands */
+static inline cairn_v128 cairn_simd(cairn_aot_ctx *ctx, uint32_t op, cairn_v128 a, cairn_v128 b,
+                                    cairn_v128 c, uint64_t imm) {
+  cairn_v128 in[3] = {a, b, c}, out;
+  ctx->rt->simd(ctx, op, &out, in, imm);
+  return out;
+}
 
 /* ---- unit 0: what the C compiler may call by itself ---- */
 #ifdef CAIRN_AOT_UNIT0
@@ -237,6 +496,111 @@ CAIRN_HIDDEN CAIRN_NOLIBCALL void *memset(void *d, int c, __SIZE_TYPE__ n) {
   while (n--) *dp++ = (unsigned char)c;
   return d;
 }
+/* The libm functions the rounding and sqrt builtins fall back to where the
+** target has no instruction for them (riscv64 rounding, armhf, sqrt's
+** errno path for a negative input, -O0): bit-exact, without libm. They
+** must not use the builtins they stand in for. */
+static inline float cairn_sw_truncf_(float x) {
+  uint32_t b = cairn_f32_bits(x);
+  int e = (int)((b >> 23) & 0xFF) - 127;
+  if (e >= 23) return e == 128 ? x + x : x; /* integral, inf, NaN */
+  if (e < 0) return cairn_f32_from_bits(b & 0x80000000u);
+  return cairn_f32_from_bits(b & ~(0x007FFFFFu >> e));
+}
+static inline double cairn_sw_trunc_(double x) {
+  uint64_t b = cairn_f64_bits(x);
+  int e = (int)((b >> 52) & 0x7FF) - 1023;
+  if (e >= 52) return e == 1024 ? x + x : x;
+  if (e < 0) return cairn_f64_from_bits(b & 0x8000000000000000ull);
+  return cairn_f64_from_bits(b & ~(0x000FFFFFFFFFFFFFull >> e));
+}
+CAIRN_HIDDEN CAIRN_NOLIBCALL float truncf(float x) { return cairn_sw_truncf_(x); }
+CAIRN_HIDDEN CAIRN_NOLIBCALL double trunc(double x) { return cairn_sw_trunc_(x); }
+CAIRN_HIDDEN CAIRN_NOLIBCALL float floorf(float x) {
+  float t = cairn_sw_truncf_(x);
+  return x < 0 && t != x ? t - 1.0f : t;
+}
+CAIRN_HIDDEN CAIRN_NOLIBCALL double floor(double x) {
+  double t = cairn_sw_trunc_(x);
+  return x < 0 && t != x ? t - 1.0 : t;
+}
+CAIRN_HIDDEN CAIRN_NOLIBCALL float ceilf(float x) {
+  float t = cairn_sw_truncf_(x);
+  return x > 0 && t != x ? t + 1.0f : t;
+}
+CAIRN_HIDDEN CAIRN_NOLIBCALL double ceil(double x) {
+  double t = cairn_sw_trunc_(x);
+  return x > 0 && t != x ? t + 1.0 : t;
+}
+/* below 2^23 (2^52) adding and removing that power rounds |x| to an integer
+** in the current mode; the sign goes back by bits (-0.25 -> -0) */
+CAIRN_HIDDEN CAIRN_NOLIBCALL float rintf(float x) {
+  uint32_t b = cairn_f32_bits(x);
+  if ((b & 0x7FFFFFFFu) >= 0x4B000000u) return x != x ? x + x : x;
+  float a = cairn_f32_from_bits(b & 0x7FFFFFFFu);
+  a = (a + 8388608.0f) - 8388608.0f;
+  return cairn_f32_from_bits(cairn_f32_bits(a) | (b & 0x80000000u));
+}
+CAIRN_HIDDEN CAIRN_NOLIBCALL double rint(double x) {
+  uint64_t b = cairn_f64_bits(x);
+  if ((b & 0x7FFFFFFFFFFFFFFFull) >= 0x4330000000000000ull) return x != x ? x + x : x;
+  double a = cairn_f64_from_bits(b & 0x7FFFFFFFFFFFFFFFull);
+  a = (a + 4503599627370496.0) - 4503599627370496.0;
+  return cairn_f64_from_bits(cairn_f64_bits(a) | (b & 0x8000000000000000ull));
+}
+CAIRN_HIDDEN CAIRN_NOLIBCALL float nearbyintf(float x) { return rintf(x); }
+CAIRN_HIDDEN CAIRN_NOLIBCALL double nearbyint(double x) { return rint(x); }
+/* sqrt digit by digit: q = floor(sqrt(m * 2^56)) for the significand m
+** scaled to [2^52, 2^54) with an even exponent, 55 bits; the two below the
+** result's 53 and the remainder round it to nearest (a tie cannot occur) */
+static double cairn_sw_sqrt_(double x) {
+  uint64_t b = cairn_f64_bits(x);
+  if (x != x) return x + x;
+  if (x == 0) return x;                         /* +-0 */
+  if (b >> 63) return (x - x) / (x - x);        /* negative: NaN */
+  if (b == 0x7FF0000000000000ull) return x;     /* +inf */
+  int e = (int)(b >> 52);
+  uint64_t m = b & 0x000FFFFFFFFFFFFFull;
+  if (e == 0) { /* subnormal: normalise */
+    e = 1;
+    while (!(m >> 52)) {
+      m <<= 1;
+      e--;
+    }
+  } else {
+    m |= 1ull << 52;
+  }
+  int E = e - 1075;                             /* x = m * 2^E */
+  if (E & 1) {
+    m <<= 1;
+    E--;
+  }
+  uint64_t r = 0, q = 0;
+  for (int i = 0; i < 55; i++) {
+    /* the next two bits of m * 2^56 (m has 54 bits: 27 pairs) */
+    uint64_t d = i < 27 ? (m >> (52 - 2 * i)) & 3 : 0;
+    r = (r << 2) | d;
+    uint64_t t = (q << 2) | 1;
+    if (r >= t) {
+      r -= t;
+      q = (q << 1) | 1;
+    } else {
+      q <<= 1;
+    }
+  }
+  uint64_t mant = q >> 2, low = q & 3;
+  if (low > 2 || (low == 2 && (r != 0 || (mant & 1)))) mant++;
+  int re = E / 2 - 26;                          /* value = mant * 2^re */
+  if (mant >> 53) {
+    mant >>= 1;
+    re++;
+  }
+  return cairn_f64_from_bits((uint64_t)(re + 1075) << 52 | (mant & 0x000FFFFFFFFFFFFFull));
+}
+CAIRN_HIDDEN CAIRN_NOLIBCALL double sqrt(double x) { return cairn_sw_sqrt_(x); }
+/* a double result rounded to float is the correctly rounded float sqrt (not
+** written as sqrt((double)x), which GCC turns back into sqrtf) */
+CAIRN_HIDDEN CAIRN_NOLIBCALL float sqrtf(float x) { return (float)cairn_sw_sqrt_((double)x); }
 #endif
 
 #endif

@@ -163,6 +163,10 @@ static void cc_argv(const Driver *d, uint32_t u, char *src, char *obj, size_t n,
   argv[k++] = "-fvisibility=hidden";
   /* Wasm rounds every float operation: no FMA contraction */
   argv[k++] = "-ffp-contract=off";
+  /* x * 1.0, x - 0.0, (float)(double)x must quiet a signalling NaN: no folding */
+  argv[k++] = "-fsignaling-nans";
+  /* sqrt without the errno path (there is no errno) */
+  argv[k++] = "-fno-math-errno";
   argv[k++] = "-fno-stack-protector";
   argv[k++] = "-fno-asynchronous-unwind-tables";
   argv[k++] = "-fno-unwind-tables";

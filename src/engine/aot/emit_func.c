@@ -1,0 +1,578 @@
+/*
+** emit_func.c: one Wasm function -> one C function (control flow, calls,
+** variables; the operand stack as named variables, emit_int.h).
+**
+** One pass over the validated body with decode_instr and a compile-time
+** type stack. Blocks end in labels B<id>, loops start at L<id>, an if jumps
+** to E<id> when its condition is false; br_table is a switch. A branch
+** moves the values it carries from the top of the stack to the target's
+** depth (nothing when they are there already), polls limits when it goes
+** back to a loop head, and a branch to the function's own block returns.
+** Code after br, br_table, return and unreachable is skipped up to the end
+** of its block (control instructions are still followed there).
+**
+** It may not touch: the module (read only), the runtime.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/aot/emit_int.h"
+
+static const char aKindLetter[EK_COUNT] = {'i', 'l', 'f', 'd', 'v', 'r'};
+
+/* ---- the operand stack ---- */
+
+static void emit_note_depth(Emit *e, uint32_t d, ValType t) {
+  int k = emit_kind(t);
+  if (e->aMaxDepth[k] < d + 1) e->aMaxDepth[k] = d + 1;
+}
+
+/* The name of the variable at depth d for a value of type t. */
+static const char *emit_var_t(Emit *e, uint32_t d, ValType t) {
+  char *z = e->aName[e->iName++ & 7];
+  snprintf(z, sizeof e->aName[0], "s%u%c", d, aKindLetter[emit_kind(t)]);
+  emit_note_depth(e, d, t);
+  return z;
+}
+
+const char *emit_var(Emit *e, uint32_t d) { return emit_var_t(e, d, e->aStk[d]); }
+
+const char *emit_top(Emit *e, uint32_t k) { return emit_var(e, e->nStk - 1 - k); }
+
+void emit_push(Emit *e, ValType t) {
+  if (e->nStk == e->nStkAlloc) {
+    uint32_t nNew = e->nStkAlloc ? 2 * e->nStkAlloc : 64;
+    ValType *aNew = base_realloc(e->aStk, nNew);
+    if (!aNew) {
+      e->oom = true;
+      return;
+    }
+    e->aStk = aNew;
+    e->nStkAlloc = nNew;
+  }
+  emit_note_depth(e, e->nStk, t);
+  e->aStk[e->nStk++] = t;
+}
+
+void emit_pop(Emit *e, uint32_t n) { e->nStk = n > e->nStk ? 0 : e->nStk - n; }
+
+void emit_set_unreach(Emit *e) {
+  e->unreach = true;
+  e->nStk = e->aCtl[e->nCtl - 1].height;
+}
+
+void emit_reload_mems(Emit *e) {
+  for (uint32_t i = 0; i < e->m->nMem; i++) {
+    emit_printf(&e->body, "  m%u = ctx->mems[%u]->base;\n", i, i);
+    if (e->o->checked) emit_printf(&e->body, "  n%u = ctx->mems[%u]->bytes;\n", i, i);
+  }
+}
+
+/* ---- control frames ---- */
+
+static const ValType *ctl_results(const EmitCtl *c) {
+  return c->aResult ? c->aResult : &c->one;
+}
+
+static EmitCtl *emit_push_ctl(Emit *e, EmitCtlKind kind, const Instr *in) {
+  if (e->nCtl == e->nCtlAlloc) {
+    uint32_t nNew = e->nCtlAlloc ? 2 * e->nCtlAlloc : 16;
+    EmitCtl *aNew = base_realloc(e->aCtl, nNew * sizeof *aNew);
+    if (!aNew) {
+      e->oom = true;
+      return NULL;
+    }
+    e->aCtl = aNew;
+    e->nCtlAlloc = nNew;
+  }
+  EmitCtl *c = &e->aCtl[e->nCtl++];
+  memset(c, 0, sizeof *c);
+  c->kind = (uint8_t)kind;
+  c->live = !e->unreach;
+  c->id = e->nextId++;
+  if (in) {
+    if (in->btKind == BT_VAL) {
+      c->nResult = 1;
+      c->one = in->btVal;
+    } else if (in->btKind == BT_TYPE) {
+      const FuncType *ft = &e->m->aType[in->a];
+      c->nParam = ft->nParam;
+      c->aParam = ft->aType;
+      c->nResult = ft->nResult;
+      c->aResult = ft->aType + ft->nParam;
+    }
+  }
+  c->height = e->nStk >= c->nParam ? e->nStk - c->nParam : 0;
+  return c;
+}
+
+/* The function's return: results to res[] when there are several. */
+static void emit_return(Emit *e) {
+  const FuncType *ft = e->ft;
+  uint32_t n = ft->nResult, base = e->nStk - n;
+  if (n == 1) {
+    emit_printf(&e->body, "  CAIRN_LEAVE();\n  return %s;\n", emit_var(e, base));
+    return;
+  }
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    char zSlot[24];
+    snprintf(zSlot, sizeof zSlot, "res[%u]", k);
+    emit_str(&e->body, "  ");
+    emit_to_slot(&e->body, ft->aType[ft->nParam + i], zSlot, emit_var(e, base + i));
+    emit_str(&e->body, "\n");
+    k += emit_slots(ft->aType[ft->nParam + i]);
+  }
+  emit_str(&e->body, "  CAIRN_LEAVE();\n  return;\n");
+}
+
+/* A branch to c from the current stack (its values stay on the stack). */
+static void emit_branch(Emit *e, EmitCtl *c) {
+  if (c->kind == EC_FUNC) {
+    emit_return(e);
+    return;
+  }
+  bool loop = c->kind == EC_LOOP;
+  uint32_t n = loop ? c->nParam : c->nResult;
+  const ValType *aT = loop ? c->aParam : ctl_results(c);
+  uint32_t src = e->nStk - n;
+  if (src != c->height)
+    for (uint32_t i = 0; i < n; i++) {
+      const char *zDst = emit_var_t(e, c->height + i, aT[i]);
+      emit_printf(&e->body, "  %s = %s;\n", zDst, emit_var(e, src + i));
+    }
+  if (loop) {
+    emit_printf(&e->body, "  CAIRN_POLL(ctx);\n  goto L%u;\n", c->id);
+  } else {
+    emit_printf(&e->body, "  goto B%u;\n", c->id);
+    c->endUsed = true;
+  }
+}
+
+/* br_table: cases grouped by target so each target's moves appear once */
+typedef struct BrCase {
+  uint32_t depth, k;
+} BrCase;
+
+static int br_case_cmp(const void *pa, const void *pb) {
+  const BrCase *a = pa, *b = pb;
+  if (a->depth != b->depth) return a->depth < b->depth ? -1 : 1;
+  return a->k < b->k ? -1 : a->k > b->k;
+}
+
+static void emit_br_table(Emit *e, const Instr *in) {
+  const char *zIdx = emit_top(e, 0);
+  char zI[24];
+  snprintf(zI, sizeof zI, "%s", zIdx);
+  emit_pop(e, 1);
+  uint32_t n = in->a, def = decode_br_table_label(in, n);
+  BrCase *a = base_malloc(((size_t)n + 1) * sizeof *a);
+  if (!a) {
+    e->oom = true;
+    return;
+  }
+  for (uint32_t k = 0; k < n; k++) a[k] = (BrCase){decode_br_table_label(in, k), k};
+  qsort(a, n, sizeof *a, br_case_cmp);
+  emit_printf(&e->body, "  switch (%s) {\n", zI);
+  bool defDone = false;
+  for (uint32_t i = 0; i < n;) {
+    uint32_t j = i;
+    for (; j < n && a[j].depth == a[i].depth; j++) emit_printf(&e->body, "  case %u:\n", a[j].k);
+    if (a[i].depth == def) {
+      emit_str(&e->body, "  default:\n");
+      defDone = true;
+    }
+    emit_str(&e->body, "  {\n");
+    emit_branch(e, &e->aCtl[e->nCtl - 1 - a[i].depth]);
+    emit_str(&e->body, "  }\n");
+    i = j;
+  }
+  if (!defDone) {
+    emit_str(&e->body, "  default:\n  {\n");
+    emit_branch(e, &e->aCtl[e->nCtl - 1 - def]);
+    emit_str(&e->body, "  }\n");
+  }
+  emit_str(&e->body, "  }\n");
+  base_free(a);
+}
+
+/* Control instructions; true if in was one (they are followed in dead code). */
+static bool emit_control(Emit *e, const Instr *in) {
+  EmitCtl *c;
+  switch (in->op) {
+    case OP_BLOCK:
+      emit_push_ctl(e, EC_BLOCK, in);
+      return true;
+    case OP_LOOP:
+      c = emit_push_ctl(e, EC_LOOP, in);
+      if (c && c->live) emit_printf(&e->body, "L%u:;\n", c->id);
+      return true;
+    case OP_IF: {
+      char zCond[24] = "";
+      if (!e->unreach) {
+        snprintf(zCond, sizeof zCond, "%s", emit_top(e, 0));
+        emit_pop(e, 1);
+      }
+      c = emit_push_ctl(e, EC_IF, in);
+      if (!c || !c->live) return true;
+      /* the then branch may overwrite the parameters the else branch needs */
+      for (uint32_t i = 0; i < c->nParam; i++) {
+        ValType t = c->aParam[i];
+        emit_printf(&e->decl, "  %s%sq%u_%u = %s;\n", emit_ctype(t), t == VT_V128 || !vt_is_ref(t) ? " " : "",
+                    c->id, i, t == VT_V128 ? "{0}" : "0");
+        emit_printf(&e->body, "  q%u_%u = %s;\n", c->id, i, emit_var(e, c->height + i));
+      }
+      emit_printf(&e->body, "  if (!%s) goto E%u;\n", zCond, c->id);
+      return true;
+    }
+    case OP_ELSE:
+      c = &e->aCtl[e->nCtl - 1];
+      if (!c->live) return true;
+      if (!e->unreach) {
+        emit_printf(&e->body, "  goto B%u;\n", c->id);
+        c->endUsed = true;
+      }
+      emit_printf(&e->body, "E%u:;\n", c->id);
+      c->hasElse = true;
+      e->nStk = c->height;
+      for (uint32_t i = 0; i < c->nParam; i++) {
+        emit_push(e, c->aParam[i]);
+        emit_printf(&e->body, "  %s = q%u_%u;\n", emit_top(e, 0), c->id, i);
+      }
+      e->unreach = false;
+      return true;
+    case OP_END:
+      c = &e->aCtl[e->nCtl - 1];
+      if (c->kind == EC_FUNC) {
+        if (!e->unreach) emit_return(e);
+        e->nCtl--;
+        return true;
+      }
+      if (c->live) {
+        if (c->kind == EC_IF && !c->hasElse) emit_printf(&e->body, "E%u:;\n", c->id);
+        if (c->endUsed) emit_printf(&e->body, "B%u:;\n", c->id);
+        e->nStk = c->height;
+        const ValType *aRes = ctl_results(c);
+        uint32_t nRes = c->nResult;
+        e->nCtl--;
+        for (uint32_t i = 0; i < nRes; i++) emit_push(e, aRes[i]);
+        e->unreach = false;
+      } else {
+        e->nCtl--;
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* ---- calls ---- */
+
+/* ", a0, a1, ..." for the n values from depth base */
+static void emit_args(Emit *e, uint32_t base, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) emit_printf(&e->body, ", %s", emit_var(e, base + i));
+}
+
+/* A call of f_ (a cairn_aot_func * in scope) of type ft: typed when it has
+** native code, else through rt->call with the values in slots. The
+** arguments are popped and the results pushed. */
+static void emit_call_via(Emit *e, const FuncType *ft) {
+  uint32_t base = e->nStk - ft->nParam;
+  const ValType *aRes = ft->aType + ft->nParam;
+  uint32_t nPS = 0, nRS = 0;
+  for (uint32_t i = 0; i < ft->nParam; i++) nPS += emit_slots(ft->aType[i]);
+  for (uint32_t i = 0; i < ft->nResult; i++) nRS += emit_slots(aRes[i]);
+  uint32_t nSlot = nPS > nRS ? nPS : nRS;
+  emit_printf(&e->body, "  uint64_t r_[%u];\n  if (f_->code) {\n    typedef ", nSlot ? nSlot : 1);
+  emit_proto(&e->body, ft, "(*fn_)", false);
+  emit_str(&e->body, ";\n    ");
+  /* the typed call */
+  if (ft->nResult == 1) emit_printf(&e->body, "%s = ", emit_var_t(e, base, aRes[0]));
+  emit_str(&e->body, "((fn_)f_->code)(f_->ctx");
+  emit_args(e, base, ft->nParam);
+  emit_str(&e->body, ft->nResult > 1 ? ", r_);\n  } else {\n" : ");\n  } else {\n");
+  /* through the runtime */
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < ft->nParam; i++) {
+    char zSlot[24];
+    snprintf(zSlot, sizeof zSlot, "r_[%u]", k);
+    emit_str(&e->body, "    ");
+    emit_to_slot(&e->body, ft->aType[i], zSlot, emit_var(e, base + i));
+    emit_str(&e->body, "\n");
+    k += emit_slots(ft->aType[i]);
+  }
+  emit_str(&e->body, "    ctx->rt->call(ctx, f_, r_);\n");
+  if (ft->nResult == 1) {
+    emit_printf(&e->body, "    %s = ", emit_var_t(e, base, aRes[0]));
+    emit_from_slot(&e->body, aRes[0], "r_[0]");
+    emit_str(&e->body, ";\n");
+  }
+  emit_str(&e->body, "  }\n");
+  emit_pop(e, ft->nParam);
+  if (ft->nResult > 1) {
+    k = 0;
+    for (uint32_t i = 0; i < ft->nResult; i++) {
+      char zSlot[24];
+      snprintf(zSlot, sizeof zSlot, "r_[%u]", k);
+      emit_push(e, aRes[i]);
+      emit_printf(&e->body, "  %s = ", emit_top(e, 0));
+      emit_from_slot(&e->body, aRes[i], zSlot);
+      emit_str(&e->body, ";\n");
+      k += emit_slots(aRes[i]);
+    }
+  } else {
+    for (uint32_t i = 0; i < ft->nResult; i++) emit_push(e, aRes[i]);
+  }
+}
+
+static void emit_call(Emit *e, uint32_t f) {
+  const Module *m = e->m;
+  const FuncType *ft = module_func_type(m, f);
+  const ValType *aRes = ft->aType + ft->nParam;
+  uint32_t base = e->nStk - ft->nParam;
+  if (m->aFunc[f].imported) {
+    emit_printf(&e->body, "  {\n  cairn_aot_func *f_ = ctx->funcs[%u];\n", f);
+    emit_call_via(e, ft);
+    emit_str(&e->body, "  }\n");
+    emit_reload_mems(e);
+    return;
+  }
+  e->aRef[f] = 1;
+  if (ft->nResult <= 1) {
+    emit_str(&e->body, "  ");
+    if (ft->nResult == 1) emit_printf(&e->body, "%s = ", emit_var_t(e, base, aRes[0]));
+    emit_printf(&e->body, "cairn_f%u(ctx", f);
+    emit_args(e, base, ft->nParam);
+    emit_str(&e->body, ");\n");
+    emit_pop(e, ft->nParam);
+    for (uint32_t i = 0; i < ft->nResult; i++) emit_push(e, aRes[i]);
+  } else {
+    uint32_t nRS = 0;
+    for (uint32_t i = 0; i < ft->nResult; i++) nRS += emit_slots(aRes[i]);
+    emit_printf(&e->body, "  {\n  uint64_t r_[%u];\n  cairn_f%u(ctx", nRS, f);
+    emit_args(e, base, ft->nParam);
+    emit_str(&e->body, ", r_);\n");
+    emit_pop(e, ft->nParam);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < ft->nResult; i++) {
+      char zSlot[24];
+      snprintf(zSlot, sizeof zSlot, "r_[%u]", k);
+      emit_push(e, aRes[i]);
+      emit_printf(&e->body, "  %s = ", emit_top(e, 0));
+      emit_from_slot(&e->body, aRes[i], zSlot);
+      emit_str(&e->body, ";\n");
+      k += emit_slots(aRes[i]);
+    }
+    emit_str(&e->body, "  }\n");
+  }
+  emit_reload_mems(e);
+}
+
+static void emit_call_indirect(Emit *e, const Instr *in) {
+  const FuncType *ft = &e->m->aType[in->a];
+  emit_printf(&e->body,
+              "  {\n  uint32_t i_ = %s;\n  cairn_aot_table *t_ = ctx->tables[%u];\n"
+              "  if (CAIRN_UNLIKELY(i_ >= t_->size)) cairn_trap(ctx, CAIRN_AOT_TRAP_UNDEFINED_ELEMENT);\n"
+              "  cairn_aot_func *f_ = (cairn_aot_func *)t_->elems[i_];\n"
+              "  if (CAIRN_UNLIKELY(!f_)) cairn_trap(ctx, CAIRN_AOT_TRAP_UNINITIALIZED_ELEMENT);\n"
+              "  if (CAIRN_UNLIKELY(f_->type_id != ctx->type_ids[%u]))\n"
+              "    cairn_trap(ctx, CAIRN_AOT_TRAP_INDIRECT_MISMATCH);\n",
+              emit_top(e, 0), in->b, in->a);
+  emit_pop(e, 1);
+  emit_call_via(e, ft);
+  emit_str(&e->body, "  }\n");
+  emit_reload_mems(e);
+}
+
+/* ---- variables ---- */
+
+static ValType emit_global_type(const Module *m, uint32_t g) { return m->aGlobal[g].type.type; }
+
+static void emit_global_get(Emit *e, uint32_t g) {
+  ValType t = emit_global_type(e->m, g);
+  emit_push(e, t);
+  const char *zV = emit_top(e, 0);
+  char zSlot[48];
+  snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
+  emit_printf(&e->body, "  %s = ", zV);
+  emit_from_slot(&e->body, t, zSlot);
+  emit_str(&e->body, ";\n");
+}
+
+static void emit_global_set(Emit *e, uint32_t g) {
+  ValType t = emit_global_type(e->m, g);
+  char zSlot[48];
+  snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
+  emit_str(&e->body, "  ");
+  emit_to_slot(&e->body, t, zSlot, emit_top(e, 0));
+  emit_str(&e->body, "\n");
+  emit_pop(e, 1);
+}
+
+/* ---- one instruction (reachable, not control) ---- */
+
+static void emit_instr(Emit *e, const Instr *in) {
+  switch (in->op) {
+    case OP_UNREACHABLE:
+      emit_str(&e->body, "  cairn_trap(ctx, CAIRN_AOT_TRAP_UNREACHABLE);\n");
+      emit_set_unreach(e);
+      return;
+    case OP_NOP:
+      return;
+    case OP_BR:
+      emit_branch(e, &e->aCtl[e->nCtl - 1 - in->a]);
+      emit_set_unreach(e);
+      return;
+    case OP_BR_IF: {
+      char zCond[24];
+      snprintf(zCond, sizeof zCond, "%s", emit_top(e, 0));
+      emit_pop(e, 1);
+      emit_printf(&e->body, "  if (%s) {\n", zCond);
+      emit_branch(e, &e->aCtl[e->nCtl - 1 - in->a]);
+      emit_str(&e->body, "  }\n");
+      return;
+    }
+    case OP_BR_TABLE:
+      emit_br_table(e, in);
+      emit_set_unreach(e);
+      return;
+    case OP_RETURN:
+      emit_return(e);
+      emit_set_unreach(e);
+      return;
+    case OP_CALL:
+      emit_call(e, in->a);
+      return;
+    case OP_CALL_INDIRECT:
+      emit_call_indirect(e, in);
+      return;
+    case OP_DROP:
+      emit_pop(e, 1);
+      return;
+    case OP_SELECT:
+    case OP_SELECT_T: {
+      /* on the values' own type: a float's bits are kept */
+      const char *zC = emit_top(e, 0), *zB = emit_top(e, 1), *zA = emit_top(e, 2);
+      emit_printf(&e->body, "  if (!%s) %s = %s;\n", zC, zA, zB);
+      emit_pop(e, 2);
+      return;
+    }
+    case OP_LOCAL_GET:
+      emit_push(e, e->aLocType[in->a]);
+      emit_printf(&e->body, "  %s = l%u;\n", emit_top(e, 0), in->a);
+      return;
+    case OP_LOCAL_SET:
+      emit_printf(&e->body, "  l%u = %s;\n", in->a, emit_top(e, 0));
+      emit_pop(e, 1);
+      return;
+    case OP_LOCAL_TEE:
+      emit_printf(&e->body, "  l%u = %s;\n", in->a, emit_top(e, 0));
+      return;
+    case OP_GLOBAL_GET:
+      emit_global_get(e, in->a);
+      return;
+    case OP_GLOBAL_SET:
+      emit_global_set(e, in->a);
+      return;
+    case OP_REF_NULL:
+      emit_push(e, (ValType)in->a);
+      emit_printf(&e->body, "  %s = 0;\n", emit_top(e, 0));
+      return;
+    case OP_REF_IS_NULL: {
+      const char *zR = emit_top(e, 0);
+      emit_pop(e, 1);
+      emit_push(e, VT_I32);
+      emit_printf(&e->body, "  %s = (uint32_t)(%s == 0);\n", emit_top(e, 0), zR);
+      return;
+    }
+    case OP_REF_FUNC:
+      emit_push(e, VT_FUNCREF);
+      emit_printf(&e->body, "  %s = (void *)ctx->funcs[%u];\n", emit_top(e, 0), in->a);
+      return;
+    default:
+      break;
+  }
+  if (emit_memory(e, in) || emit_table(e, in) || emit_simd(e, in) || emit_numeric(e, in)) return;
+  /* the validator accepts nothing else */
+  emit_printf(&e->body, "#error \"cairn: no C for %s\"\n", opinfo_table[in->op].zName);
+}
+
+/* ---- the function ---- */
+
+static void emit_decl(Buf *b, ValType t, char letter, uint32_t i) {
+  const char *zT = emit_ctype(t);
+  emit_printf(b, "  %s%s%c%u = %s;\n", zT, vt_is_ref(t) ? "" : " ", letter, i,
+              t == VT_V128 ? "{0}" : "0");
+}
+
+bool emit_function(Emit *e, uint32_t fidx, Buf *out) {
+  const Module *m = e->m;
+  const Func *f = &m->aFunc[fidx];
+  const FuncType *ft = module_func_type(m, fidx);
+  e->fidx = fidx;
+  e->ft = ft;
+  e->body.n = 0;
+  e->decl.n = 0;
+  e->nStk = 0;
+  e->nCtl = 0;
+  e->nextId = 0;
+  e->unreach = false;
+  memset(e->aMaxDepth, 0, sizeof e->aMaxDepth);
+
+  /* local types: parameters, then the declared groups */
+  e->nLocal = ft->nParam + f->nLocal;
+  ValType *aLoc = base_realloc(e->aLocType, (size_t)e->nLocal + 1);
+  if (!aLoc) return false;
+  e->aLocType = aLoc;
+  uint32_t x = 0;
+  for (uint32_t i = 0; i < ft->nParam; i++) aLoc[x++] = ft->aType[i];
+  for (uint32_t g = 0; g < f->nLocalGroup; g++)
+    for (uint32_t i = 0; i < f->aLocalGroup[g].count && x < e->nLocal; i++) aLoc[x++] = f->aLocalGroup[g].type;
+
+  EmitCtl *c = emit_push_ctl(e, EC_FUNC, NULL);
+  if (!c) return false;
+  c->nResult = ft->nResult;
+  c->aResult = ft->aType + ft->nParam;
+
+  const uint8_t *p = f->pBody, *end = f->pBody + f->nBody;
+  while (p < end && e->nCtl > 0 && !e->oom) {
+    Instr in;
+    cairn_error err;
+    /* the body was validated: a decoding failure is an engine bug */
+    if (!decode_instr(p, end, m->aBytes, &in, &err)) return false;
+    p += in.len;
+    if (emit_control(e, &in)) continue;
+    if (e->unreach) continue;
+    emit_instr(e, &in);
+  }
+  if (e->oom || e->body.oom || e->decl.oom) return false;
+
+  /* the definition: declarations first (labels may not precede them) */
+  char zName[24];
+  snprintf(zName, sizeof zName, "cairn_f%u", fidx);
+  emit_str(out, "CAIRN_HIDDEN ");
+  emit_proto(out, ft, zName, true);
+  emit_str(out, " {\n");
+  for (uint32_t i = ft->nParam; i < e->nLocal; i++) emit_decl(out, aLoc[i], 'l', i);
+  uint32_t nVar = 0;
+  static const ValType aKindType[EK_COUNT] = {VT_I32, VT_I64, VT_F32, VT_F64, VT_V128, VT_FUNCREF};
+  for (int k = 0; k < EK_COUNT; k++)
+    for (uint32_t d = 0; d < e->aMaxDepth[k]; d++) {
+      const char *zT = emit_ctype(aKindType[k]);
+      emit_printf(out, "  %s%ss%u%c = %s;\n", zT, k == EK_REF ? "" : " ", d, aKindLetter[k],
+                  k == EK_V128 ? "{0}" : "0");
+      nVar += k == EK_V128 ? 2 : 1;
+    }
+  buf_append_buf(out, &e->decl);
+  /* the frame: about a word per local and stack variable, spills included */
+  uint64_t frame = 64 + 8 * ((uint64_t)e->nLocal + nVar);
+  emit_printf(out, "  CAIRN_ENTER(ctx, %u, %llu);\n", fidx, (unsigned long long)frame);
+  for (uint32_t i = 0; i < m->nMem; i++) {
+    emit_printf(out, "  uint8_t *m%u = ctx->mems[%u]->base;\n", i, i);
+    if (e->o->checked) emit_printf(out, "  uint64_t n%u = ctx->mems[%u]->bytes;\n", i, i);
+  }
+  buf_append_buf(out, &e->body);
+  emit_str(out, "}\n");
+  return !out->oom;
+}

@@ -1,0 +1,115 @@
+/*
+** emit_int.h: the emitter's private parts, shared by emit.c (module, units,
+** descriptor, thunks), emit_func.c (function bodies, control flow, calls,
+** variables), emit_ops.c (numeric, memory, table ops) and emit_simd.c.
+**
+** The emitted C keeps Wasm's operand stack as C variables named by depth
+** and kind (s<depth><kind>: kind i i32, l i64, f f32, d f64, v v128, r a
+** reference), so the value at depth d is always in the same variable: a
+** block's results are where its branches and its fallthrough both leave
+** them, and a branch only moves values when it leaves a deeper stack.
+** Locals are l<index> (parameters included). The C compiler turns all of
+** them into SSA values, so the copies cost nothing at -O1 and up.
+**
+** It may not touch: the module (read only), the runtime.
+*/
+#ifndef CAIRN_AOT_EMIT_INT_H
+#define CAIRN_AOT_EMIT_INT_H
+
+#include "engine/aot/aot.h"
+
+/* A control frame of the function being emitted. */
+typedef enum EmitCtlKind { EC_FUNC, EC_BLOCK, EC_LOOP, EC_IF } EmitCtlKind;
+
+typedef struct EmitCtl {
+  uint8_t kind;
+  bool live;             /* entered while reachable (else nothing is emitted inside) */
+  bool hasElse;
+  bool endUsed;          /* some branch goes to the end label */
+  uint32_t id;           /* labels B<id> (end), L<id> (loop head), E<id> (else) */
+  uint32_t height;       /* stack depth below the block's parameters */
+  uint32_t nParam, nResult;
+  const ValType *aParam, *aResult;
+  ValType one;           /* the single result of a BT_VAL block (aResult points here) */
+} EmitCtl;
+
+/* Variable kinds (the suffix letter of stack variables) */
+enum { EK_I32, EK_I64, EK_F32, EK_F64, EK_V128, EK_REF, EK_COUNT };
+
+typedef struct Emit {
+  const Module *m;
+  const AotEmitOpts *o;
+  bool oom;
+  /* the unit being emitted */
+  uint8_t *aRef;         /* per function index: called directly from this unit */
+  /* the function being emitted */
+  uint32_t fidx;
+  const FuncType *ft;
+  Buf body;              /* its statements */
+  Buf decl;              /* extra declarations (temporaries of if-with-params) */
+  uint32_t nLocal;       /* params + declared locals */
+  ValType *aLocType;
+  ValType *aStk;         /* operand stack types */
+  uint32_t nStk, nStkAlloc;
+  uint32_t aMaxDepth[EK_COUNT]; /* stack variables s0..s<max-1> to declare, per kind */
+  EmitCtl *aCtl;
+  uint32_t nCtl, nCtlAlloc;
+  uint32_t nextId;
+  bool unreach;          /* after br, return, unreachable: skip to the block's end */
+  /* variable names for the current statement (a small ring, see emit_var) */
+  char aName[8][24];
+  uint32_t iName;
+} Emit;
+
+/* ---- output (emit.c) ---- */
+void emit_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void emit_str(Buf *b, const char *z);
+/* The C type of a value type ("uint32_t", "float", "cairn_v128", "void *"). */
+const char *emit_ctype(ValType t);
+int emit_kind(ValType t);
+/* Slots a value takes in a uint64_t slot array (v128: 2). */
+uint32_t emit_slots(ValType t);
+/* Writes `expr` converting slot expression z (an lvalue uint64_t, e.g.
+** "r_[2]") to a value of t; and the statement storing value v into it. */
+void emit_from_slot(Buf *b, ValType t, const char *zSlot);
+void emit_to_slot(Buf *b, ValType t, const char *zSlot, const char *zVal);
+/* The C prototype's parameter list "(cairn_aot_ctx *ctx, uint32_t l0, ...)"
+** and return type of a function type. */
+void emit_proto(Buf *b, const FuncType *ft, const char *zName, bool names);
+
+/* ---- the operand stack (emit_func.c) ---- */
+/* Name of the stack variable at depth d (valid for the next few calls). */
+const char *emit_var(Emit *e, uint32_t d);
+/* Name of the k-th value from the top (0 = top). */
+const char *emit_top(Emit *e, uint32_t k);
+void emit_push(Emit *e, ValType t);
+void emit_pop(Emit *e, uint32_t n);
+/* Statements after anything that may move a memory or change its size. */
+void emit_reload_mems(Emit *e);
+/* Marks the rest of the block unreachable. */
+void emit_set_unreach(Emit *e);
+
+/* ---- instructions (emit_ops.c, emit_simd.c) ---- */
+/* Each returns true if it handled in (the stack updated, code emitted). */
+bool emit_numeric(Emit *e, const Instr *in);
+bool emit_memory(Emit *e, const Instr *in);
+bool emit_table(Emit *e, const Instr *in);
+bool emit_simd(Emit *e, const Instr *in);
+/* Emits "dst = expansion;" of template zT ($0.. the operands, bottom first)
+** for an instruction with a fixed signature (opinfo letters). */
+void emit_template(Emit *e, WasmOp op, const char *zT);
+ValType emit_letter_type(char c);
+/* The address expression of a memory access of n bytes at the i32 address
+** on top (popped): "m0 + ((uint64_t)s3i + 16u)", with the bounds check
+** emitted before it in checked mode. Written into zOut. */
+void emit_address(Emit *e, const Instr *in, uint32_t n, char *zOut, size_t nOut);
+
+/* The load of a zType at zAddr: one the C compiler keeps even when its
+** value is unused, unless the access was checked explicitly. */
+void emit_load_expr(Emit *e, const char *zType, const char *zAddr, char *zOut, size_t nOut);
+
+/* ---- functions (emit_func.c) ---- */
+/* Emits the definition of defined function fidx into out. */
+bool emit_function(Emit *e, uint32_t fidx, Buf *out);
+
+#endif
