@@ -22,6 +22,10 @@ int cli_run(int argc, char **argv);       /* run.c */
 int cli_validate(int argc, char **argv);  /* validate.c */
 int cli_inspect(int argc, char **argv);   /* inspect.c */
 int cli_serve(int argc, char **argv);     /* serve.c */
+int cli_oci(int argc, char **argv);       /* oci.c: runc's command line */
+int cli_image(int argc, char **argv);     /* oci.c: `cairn image build` */
+/* True if the program was started as cairn-oci (multi-call link). */
+bool cli_is_oci_name(const char *zArgv0);
 
 /* ---- linker (linker.c) ----
 ** Resolves a module's imports by (module name, field name): first against
