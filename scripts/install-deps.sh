@@ -10,6 +10,10 @@ PKGS="$PKGS libjansson-dev curl wrk python3"
 # and of the benchmarks (the JIT). A node already on PATH (another
 # distribution's package) is accepted.
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
+# The OCI runtime: libsodium-dev (SHA-256 of image blobs); its tests drive
+# Debian's containerd (with ctr and the runc shim) and runc, and run a native
+# busybox-static container beside Wasm ones.
+PKGS="$PKGS libsodium-dev containerd runc busybox-static"
 # --bench: what the benchmarks need beyond the tests: nginx-light (the
 # throughput comparison in tests/serve/bench.sh), gnuplot (charts), hyperfine
 # (cold start).
