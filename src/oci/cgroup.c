@@ -379,6 +379,18 @@ bool oci_cgroup_freeze(const char *zPath, bool freeze, char *zErr, size_t nErr) 
   }
   bool ok = v2 ? cg_write(zDir, "cgroup.freeze", freeze ? "1" : "0")
                : cg_write(zDir, "freezer.state", freeze ? "FROZEN" : "THAWED");
-  if (!ok) snprintf(zErr, nErr, "writing the freezer state in %s: %s", zDir, strerror(errno));
-  return ok;
+  if (!ok) {
+    snprintf(zErr, nErr, "writing the freezer state in %s: %s", zDir, strerror(errno));
+    return false;
+  }
+  /* v1 passes through FREEZING; runc waits for FROZEN too */
+  for (int k = 0; k < 1000 && oci_cgroup_frozen(zPath) != freeze; k++) {
+    if (!v2 && freeze && k % 50 == 49) cg_write(zDir, "freezer.state", "FROZEN");
+    usleep(1000);
+  }
+  if (oci_cgroup_frozen(zPath) != freeze) {
+    snprintf(zErr, nErr, "the cgroup %s did not %s", zDir, freeze ? "freeze" : "thaw");
+    return false;
+  }
+  return true;
 }

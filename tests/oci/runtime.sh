@@ -141,6 +141,36 @@ oci delete --force c4; rc=$?
 check "delete --force stops and removes it ($rc)" [ "$rc" = 0 ]
 check "delete --force stops and removes it: and then" no_leftover c4
 
+# a terminal: the pty master goes to --console-socket, the guest writes to the slave
+bundle b5 '["/hello.wasm", "tty"]' "c['process']['terminal'] = True"
+python3 - "$O" "$R" "$T" > "$T/tty" 2>&1 <<'PY'
+import array, os, socket, subprocess, sys, time
+O, R, T = sys.argv[1:4]
+path = T + "/console.sock"
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); srv.bind(path); srv.listen(1)
+p = subprocess.Popen([O, "--root", R, "create", "--bundle", T + "/b5", "--console-socket", path, "c5"])
+conn, _ = srv.accept()
+fds = array.array("i")
+msg, anc, _, _ = conn.recvmsg(4096, socket.CMSG_LEN(fds.itemsize))
+for level, kind, data in anc:
+    if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+        fds.frombytes(data[:fds.itemsize])
+print("create", p.wait(), "pty", msg.decode(), "fds", len(fds))
+subprocess.run([O, "--root", R, "start", "c5"], check=True)
+out = b""
+deadline = time.time() + 5
+while time.time() < deadline and b"arg 1: tty" not in out:
+    try:
+        out += os.read(fds[0], 4096)
+    except OSError:
+        break
+print(out.decode(errors="replace"))
+PY
+check "a terminal container: the master arrives on the console socket" has "$T/tty" "create 0 pty /dev/pts/"
+check "and the guest's output comes through it" has "$T/tty" "arg 1: tty"
+sleep 0.1; oci delete --force c5 > /dev/null 2>&1
+check "deleted" no_leftover c5
+
 # ---- bad input: a clear error, exit 1, nothing left ----
 bad() { # bad NAME EXPECTED_MESSAGE
   oci create --bundle "$T/$1" "x$1" > /dev/null 2> "$T/err"; rc=$?
