@@ -2,7 +2,7 @@
 ** ns.c: what the init process sets up in itself before it waits: the
 ** namespaces a Wasm guest can notice (network: where its sockets listen;
 ** ipc; uts: its hostname), loopback in a new network namespace (as runc
-** does), rlimits, and a console on a pseudo-terminal whose master goes to
+** does), oom_score_adj, rlimits, and a console on a pseudo-terminal whose master goes to
 ** the --console-socket. The pid, mount, user and cgroup namespaces are not
 ** entered: a Wasm guest sees no pids and no mounts, only its preopens.
 */
@@ -44,10 +44,11 @@ static bool ns_lo_up(char *zErr, size_t nErr) {
 
 bool oci_ns_setup(const OciSpec *s, char *zErr, size_t nErr) {
   int unshareFlags = 0;
-  bool newNet = false, newUts = false;
+  bool newNet = false, hasUts = false;
   for (size_t i = 0; i < s->nNs; i++) {
     const OciNs *ns = &s->aNs[i];
     if (ns->type != CLONE_NEWNET && ns->type != CLONE_NEWIPC && ns->type != CLONE_NEWUTS) continue;
+    if (ns->type == CLONE_NEWUTS) hasUts = true;
     if (ns->zPath) {
       int fd = open(ns->zPath, O_RDONLY | O_CLOEXEC);
       if (fd < 0 || setns(fd, ns->type) != 0) {
@@ -59,7 +60,6 @@ bool oci_ns_setup(const OciSpec *s, char *zErr, size_t nErr) {
     } else {
       unshareFlags |= ns->type;
       if (ns->type == CLONE_NEWNET) newNet = true;
-      if (ns->type == CLONE_NEWUTS) newUts = true;
     }
   }
   if (unshareFlags && unshare(unshareFlags) != 0) {
@@ -68,7 +68,7 @@ bool oci_ns_setup(const OciSpec *s, char *zErr, size_t nErr) {
   }
   if (newNet && !ns_lo_up(zErr, nErr)) return false;
   if (s->zHostname && *s->zHostname) {
-    if (!newUts) {
+    if (!hasUts) {
       snprintf(zErr, nErr, "unable to set hostname without a private UTS namespace");
       return false;
     }
@@ -76,6 +76,17 @@ bool oci_ns_setup(const OciSpec *s, char *zErr, size_t nErr) {
       snprintf(zErr, nErr, "sethostname: %s", strerror(errno));
       return false;
     }
+  }
+  if (s->hasOomScoreAdj) {
+    char z[32];
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    int n = snprintf(z, sizeof z, "%d", s->oomScoreAdj);
+    if (fd < 0 || write(fd, z, (size_t)n) != n) {
+      snprintf(zErr, nErr, "writing oom_score_adj %d: %s", s->oomScoreAdj, strerror(errno));
+      if (fd >= 0) close(fd);
+      return false;
+    }
+    close(fd);
   }
   for (size_t i = 0; i < s->nRlimit; i++) {
     struct rlimit rl = {(rlim_t)s->aRlimit[i].soft, (rlim_t)s->aRlimit[i].hard};

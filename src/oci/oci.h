@@ -78,6 +78,8 @@ typedef struct OciSpec {
   size_t nEnv;
   char *zCwd;               /* owned ("/" if absent) */
   bool terminal;
+  bool hasOomScoreAdj;      /* process.oomScoreAdj given */
+  int oomScoreAdj;
   char *zHostname;          /* owned or NULL */
   OciMount *aMount;
   size_t nMount;

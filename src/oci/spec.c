@@ -103,6 +103,11 @@ static bool spec_process(json_t *p, OciSpec *s, char *zErr, size_t nErr) {
   s->zCwd = strdup(zCwd && *zCwd ? zCwd : "/");
   if (s->zCwd[0] != '/') return spec_fail(zErr, nErr, "config.json: process.cwd must be absolute");
   s->terminal = json_is_true(json_object_get(p, "terminal"));
+  json_t *oom = json_object_get(p, "oomScoreAdj");
+  if (json_is_integer(oom)) {
+    s->hasOomScoreAdj = true;
+    s->oomScoreAdj = (int)json_integer_value(oom);
+  }
   json_t *rl = json_object_get(p, "rlimits");
   if (json_is_array(rl)) {
     s->aRlimit = calloc(json_array_size(rl) + 1, sizeof *s->aRlimit);
