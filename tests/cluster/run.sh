@@ -21,6 +21,7 @@ ok()   { echo "ok: $*"; PASS=$((PASS + 1)); }
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 check() { local d=$1; shift; if "$@"; then ok "$d"; else fail "$d"; fi; }
 not() { ! "$@"; }
+quiet() { "$@" > /dev/null 2>&1; }
 for t in containerd etcd openssl curl gcc "$K/bin/kube-apiserver" "$K/bin/kubelet" "$K/bin/kubectl"; do
   command -v "$t" >/dev/null 2>&1 ||
     exec "$HERE/../missing-tool.sh" cluster "$t (make test-cluster builds it: tests/cluster/build-k8s.sh)"
@@ -51,6 +52,7 @@ teardown() {
   for p in $PIDS; do
     for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$p" 2>/dev/null
+    wait "$p" 2>/dev/null
   done
   for p in $(ours); do kill -9 "$p" 2>/dev/null; done  # shims and their containers
   sleep 0.3
@@ -170,7 +172,7 @@ for i in hello http memhog; do ctr_ image import "$T/$i.tar" > /dev/null; done
 check "images imported into the k8s.io namespace" [ "$(ctr_ image ls -q | grep -c cairn.test)" = 4 ]
 
 for _ in $(seq 1 150); do kc get --raw /readyz > /dev/null 2>&1 && break; sleep 0.2; done
-check "kube-apiserver is ready" kc get --raw /readyz
+check "kube-apiserver is ready" quiet kc get --raw /readyz
 
 # ---- kubelet ----
 mkdir -p "$T/kubelet"
@@ -200,7 +202,7 @@ KL
   > "$T/kubelet.log" 2>&1 &
 PIDS="$PIDS $!"
 for _ in $(seq 1 150); do kc get node 127.0.0.1 > /dev/null 2>&1 && break; sleep 0.2; done
-check "the kubelet registered its node" kc get node 127.0.0.1
+check "the kubelet registered its node" quiet kc get node 127.0.0.1
 
 kc apply -f - > /dev/null <<YAML
 apiVersion: node.k8s.io/v1
@@ -208,7 +210,7 @@ kind: RuntimeClass
 metadata: {name: cairn}
 handler: cairn
 YAML
-check "RuntimeClass cairn" kc get runtimeclass cairn
+check "RuntimeClass cairn" quiet kc get runtimeclass cairn
 
 pod() { # pod NAME IMAGE [MEMORY] [ARGS_JSON]
   cat <<YAML
