@@ -51,6 +51,9 @@ __attribute__((noreturn)) static void init_child(const OciSpec *s, const char *z
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
+  /* the caller may have ignored some; the container's process starts clean */
+  static const int aSig[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE};
+  for (size_t i = 0; i < sizeof aSig / sizeof aSig[0]; i++) signal(aSig[i], SIG_DFL);
   setsid();
   if (chdir("/") != 0) { /* do not hold the caller's directory */
   }
