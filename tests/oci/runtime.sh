@@ -171,6 +171,37 @@ check "and the guest's output comes through it" has "$T/tty" "arg 1: tty"
 sleep 0.1; oci delete --force c5 > /dev/null 2>&1
 check "deleted" no_leftover c5
 
+# a bind mount of a directory is a preopen at its destination; .cwasm is Wasm
+bundle b6 '["/hello.cwasm"]'
+mkdir -p "$T/etc6"; echo "from a bind mount" > "$T/etc6/motd"
+python3 - "$T/b6/config.json" "$T/etc6" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["mounts"] = [{"destination": "/proc", "type": "proc", "source": "proc"},
+               {"destination": "/etc", "type": "bind", "source": sys.argv[2], "options": ["rbind", "ro"]}]
+json.dump(c, open(sys.argv[1], "w"))
+PY
+mv "$T/b6/rootfs/hello.wasm" "$T/b6/rootfs/hello.cwasm"
+oci create --bundle "$T/b6" c6 > "$T/c6.out" 2>&1 && oci start c6
+for _ in $(seq 1 100); do oci state c6 | grep -q stopped && break; sleep 0.02; done
+check "args[0] a .cwasm file: run by Cairn" has "$T/c6.out" "hello from a wasm container"
+check "the bind mount (over the rootfs's /etc) is what the guest sees" has "$T/c6.out" "motd: from a bind mount"
+oci delete c6; check "deleted" no_leftover c6
+
+# cairn image build: reproducible, and refuses an invalid module
+"$CAIRN" image build "$W/hello.wasm" -o "$T/i1.tar" --name t/hello --env A=B --arg x > "$T/i1.out" &&
+  "$CAIRN" image build "$W/hello.wasm" -o "$T/i2.tar" --name t/hello --env A=B --arg x > /dev/null
+check "image build names the image with :latest: $(cat "$T/i1.out")" has "$T/i1.out" "t/hello:latest sha256:"
+check "the same inputs give the same bytes" cmp -s "$T/i1.tar" "$T/i2.tar"
+tar -xf "$T/i1.tar" -C "$T" index.json
+check "index.json: the containerd name annotation and linux platform" python3 -c "
+import json; m = json.load(open('$T/index.json'))['manifests'][0]
+assert m['annotations']['io.containerd.image.name'] == 't/hello:latest'
+assert m['platform']['os'] == 'linux'"
+printf '\0asm\1\0\0\0\5\3\1\0' > "$T/bad-img.wasm"
+"$CAIRN" image build "$T/bad-img.wasm" -o "$T/i3.tar" --name t/bad 2> "$T/err" > /dev/null; rc=$?
+check "an invalid module is refused ($rc): $(cat "$T/err")" [ "$rc" = 2 -a ! -e "$T/i3.tar" ]
+
 # ---- bad input: a clear error, exit 1, nothing left ----
 bad() { # bad NAME EXPECTED_MESSAGE
   oci create --bundle "$T/$1" "x$1" > /dev/null 2> "$T/err"; rc=$?
