@@ -36,4 +36,6 @@ if [ ! -x "$OUT/bin/kube-apiserver" ] || [ ! -x "$OUT/bin/kubelet" ]; then
   (cd "$src" && CGO_ENABLED=0 nice make WHAT="cmd/kube-apiserver cmd/kubelet")
   cp "$src/_output/bin/kube-apiserver" "$src/_output/bin/kubelet" "$OUT/bin/"
 fi
+# the binaries are the cache: the unpacked source and its build (2.5 GB) go
+rm -rf "$OUT/src"
 ls -la "$OUT/bin"
