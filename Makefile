@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all build deps test test-variants test-cross cross-deps asan run fuzz fuzz-build clean bench bench-smoke bench-deps
+.PHONY: all build deps test test-cluster test-variants test-cross cross-deps asan run fuzz fuzz-build clean bench bench-smoke bench-deps
 
 all: build
 
@@ -19,6 +19,13 @@ build: $(BUILD)/Makefile
 # Installs dependencies, builds, and runs every test through ctest.
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The Kubernetes path (tests/cluster/run.sh): etcd, kube-apiserver and kubelet
+# (built once from Debian's kubernetes source into build/k8s: minutes),
+# containerd's CRI with a `cairn` handler, Wasm pods. Not part of `make test`.
+test-cluster: deps build
+	./tests/cluster/build-k8s.sh $(BUILD)/k8s
+	./tests/cluster/run.sh $(BUILD)/cairn $(BUILD)/oci $(BUILD)/k8s
 
 # The portable interpreter paths: switch dispatch, scalar SIMD and explicit
 # bounds checks (what 32-bit and small hosts use), through the spec suites

@@ -13,6 +13,10 @@ PKGS="$PKGS libjansson-dev curl wrk python3"
 # and of the benchmarks (the JIT). A node already on PATH (another
 # distribution's package) is accepted.
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
+# The OCI runtime: its tests drive Debian's containerd (with ctr and the runc
+# shim) and runc, and run a native busybox-static container beside Wasm ones
+# (libsodium-dev, above, also hashes image blobs).
+PKGS="$PKGS containerd runc busybox-static"
 # Installed without their recommended packages (below).
 NORECS=""
 for opt in "$@"; do

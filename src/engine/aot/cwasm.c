@@ -217,3 +217,22 @@ cairn_module *cairn_module_from_cwasm(const uint8_t *b, size_t len, cairn_error 
 const char *cairn_module_tier(const cairn_module *m) {
   return m && m->tier ? m->tier->zName : "none";
 }
+
+cairn_module *cairn_module_from_file_or_cwasm(const char *path, cairn_error *err) {
+  uint8_t *data;
+  size_t n;
+  if (!path) {
+    base_error(err, CAIRN_ERR_ARG, -1, "no path given");
+    return NULL;
+  }
+  if (!base_read_file(path, &data, &n, err)) return NULL;
+  cairn_module *m;
+  if (cairn_is_cwasm(data, n))
+    m = cairn_module_from_cwasm(data, n, err);
+  else if (n >= 1 && data[0] == 0) /* "\0asm": a binary (cairn_module_from_file) */
+    m = cairn_module_new(data, n, err);
+  else
+    m = cairn_module_from_text((const char *)data, n, err);
+  base_free(data);
+  return m;
+}
