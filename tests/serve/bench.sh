@@ -60,9 +60,9 @@ if [ "${AOT:-1}" != 0 ] && mkdir -p "$WORK/aot" &&
 { "listen": "127.0.0.1:0", "workers": 2, "access_log": "off",
   "functions": [
     { "route": "/hello", "module": "FUNCS/hello.wasm" },
-    { "route": "/hello-aot", "module": "$WORK/aot/hello.cwasm" },
+    { "route": "/hello-aot", "name": "hello-aot", "module": "$WORK/aot/hello.cwasm" },
     { "route": "/compute", "module": "FUNCS/compute.wasm", "limits": { "memory_mb": 32 } },
-    { "route": "/compute-aot", "module": "$WORK/aot/compute.cwasm", "limits": { "memory_mb": 32 } } ] }
+    { "route": "/compute-aot", "name": "compute-aot", "module": "$WORK/aot/compute.cwasm", "limits": { "memory_mb": 32 } } ] }
 JS
   SERVE_TEST_CONFIG="$WORK/tiers.json" start_server "$CAIRN" "$FUNCS"
   for r in hello hello-aot compute compute-aot; do
