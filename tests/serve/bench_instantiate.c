@@ -6,9 +6,13 @@
 **   restore  - cairn_snapshot_restore + cairn_wasi_reset (what serve does);
 **   run      - restore + running _start with memory stdio (a whole request
 **              minus HTTP).
-** Usage: bench_instantiate MODULE.wasm [ITERATIONS]. Prints microseconds per op.
+** Usage: bench_instantiate MODULE.wasm|MODULE.cwasm [ITERATIONS]. Prints
+** microseconds per op. A .cwasm (cairn compile) measures the native tier:
+** the same operations with the module's functions as native code.
 ** Also checks that restored runs give the same output as the first run.
 */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +41,23 @@ int main(int argc, char **argv) {
   }
   int iters = argc > 2 ? atoi(argv[2]) : 20000;
   cairn_error err;
-  cairn_module *m = cairn_module_from_file(argv[1], &err);
+  cairn_module *m = NULL;
+  FILE *fm = fopen(argv[1], "rb");
+  uint8_t head[8];
+  bool cw = fm && fread(head, 1, sizeof head, fm) == sizeof head && cairn_is_cwasm(head, sizeof head);
+  if (cw) {
+    /* the whole .cwasm in memory, as cairn run and serve load it */
+    fseek(fm, 0, SEEK_END);
+    long n = ftell(fm);
+    uint8_t *buf = n > 0 ? malloc((size_t)n) : NULL;
+    rewind(fm);
+    if (buf && fread(buf, 1, (size_t)n, fm) == (size_t)n) m = cairn_module_from_cwasm(buf, (size_t)n, &err);
+    else snprintf(err.msg, sizeof err.msg, "cannot read %s", argv[1]);
+    free(buf);
+  } else {
+    m = cairn_module_from_file(argv[1], &err);
+  }
+  if (fm) fclose(fm);
   if (!m) {
     fprintf(stderr, "bench: %s\n", err.msg);
     return 1;
@@ -109,7 +129,8 @@ int main(int argc, char **argv) {
     }
   }
   double run = (now_us() - t0) / iters;
-  printf("module %s: image %zu bytes\n", argv[1], cairn_snapshot_image_bytes(snap));
+  printf("module %s (tier %s): image %zu bytes\n", argv[1], cairn_module_tier(m),
+         cairn_snapshot_image_bytes(snap));
   printf("full instantiation (store+wasi+instance, freed): %.2f us (%d runs)\n", full, nfull);
   printf("snapshot restore + wasi reset:                 %.2f us (%d runs)\n", restore, iters);
   printf("restore + _start (whole function call):        %.2f us (%d runs)\n", run, iters);
