@@ -180,21 +180,24 @@ static inline __attribute__((noreturn, cold)) void cairn_trap(cairn_aot_ctx *ctx
 #define CAIRN_ENTER(ctx, IDX, FRAME)                                                        \
   cairn_aot_exec *const cairn_ex_ = (ctx)->exec;                                            \
   void **const cairn_sp_ = cairn_ex_->sp;                                                   \
+  const volatile int *const cairn_pend_ = cairn_ex_->pending;                               \
   if (CAIRN_UNLIKELY(cairn_sp_ == cairn_ex_->sp_end ||                                      \
                      (uintptr_t)__builtin_frame_address(0) <                                \
                          cairn_ex_->stack_limit + (uintptr_t)(FRAME)))                      \
     cairn_trap((ctx), CAIRN_AOT_TRAP_STACK_EXHAUSTED);                                      \
   *cairn_sp_ = (ctx)->funcs[IDX];                                                           \
   cairn_ex_->sp = cairn_sp_ + 1;                                                            \
-  if (CAIRN_UNLIKELY(*cairn_ex_->pending)) (ctx)->rt->poll(ctx)
+  if (CAIRN_UNLIKELY(*cairn_pend_)) (ctx)->rt->poll(ctx)
 
 /* Before every return of a function that used CAIRN_ENTER. */
 #define CAIRN_LEAVE() (cairn_ex_->sp = cairn_sp_)
 
-/* A loop's back edge. */
+/* A loop's back edge. The pending word's address is read once per call
+** (cairn_pend_): a store to guest memory could alias exec, so C would
+** reload it on every iteration. */
 #define CAIRN_POLL(ctx)                                              \
   do {                                                               \
-    if (CAIRN_UNLIKELY(*cairn_ex_->pending)) (ctx)->rt->poll(ctx);   \
+    if (CAIRN_UNLIKELY(*cairn_pend_)) (ctx)->rt->poll(ctx);          \
   } while (0)
 
 /* ---- memory access (unaligned, any type at any address) ---- */

@@ -49,7 +49,8 @@ static void emit_const_text(char *z, size_t n, ValType t, const EmitVal *v) {
       uint64_t lo, hi;
       memcpy(&lo, v->pVec, 8);
       memcpy(&hi, v->pVec + 8, 8);
-      snprintf(z, n, "(cairn_v128){0x%llxull, 0x%llxull}", (unsigned long long)lo,
+      /* parenthesised: the comma must not split a macro argument */
+      snprintf(z, n, "((cairn_v128){0x%llxull, 0x%llxull})", (unsigned long long)lo,
                (unsigned long long)hi);
       break;
     }
