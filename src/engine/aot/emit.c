@@ -120,6 +120,8 @@ static const char zPreamble[] =
     "#pragma GCC diagnostic ignored \"-Wunused-variable\"\n"
     "#pragma GCC diagnostic ignored \"-Wunused-but-set-variable\"\n"
     "#pragma GCC diagnostic ignored \"-Wunused-parameter\"\n"
+    /* Wasm may compare a value with itself */
+    "#pragma GCC diagnostic ignored \"-Wtautological-compare\"\n"
     /* Wasm may recurse without end: the stack check traps */
     "#pragma GCC diagnostic ignored \"-Winfinite-recursion\"\n";
 
