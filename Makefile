@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all build deps test test-variants asan run fuzz fuzz-build clean bench bench-smoke bench-deps
+.PHONY: all build deps test test-cluster test-variants test-cross cross-deps asan run fuzz fuzz-build clean bench bench-smoke bench-deps
 
 all: build
 
@@ -20,6 +20,13 @@ build: $(BUILD)/Makefile
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# The Kubernetes path (tests/cluster/run.sh): etcd, kube-apiserver and kubelet
+# (built once from Debian's kubernetes source into build/k8s: minutes),
+# containerd's CRI with a `cairn` handler, Wasm pods. Not part of `make test`.
+test-cluster: deps build
+	./tests/cluster/build-k8s.sh $(BUILD)/k8s
+	./tests/cluster/run.sh $(BUILD)/cairn $(BUILD)/oci $(BUILD)/k8s
+
 # The portable interpreter paths: switch dispatch, scalar SIMD and explicit
 # bounds checks (what 32-bit and small hosts use), through the spec suites
 # and the engine's unit tests; then the interpreter without instruction
@@ -35,6 +42,20 @@ test-variants: deps
 	  -DCAIRN_VERIFY_CODE=ON -DCAIRN_STATIC_CLI=OFF
 	cmake --build build-nofusion -j $(JOBS) --target cairn test_interp
 	cd build-nofusion && ctest --output-on-failure -R '^(spec/|wast/|unit/test_interp$$)'
+
+# Cairn cross-built for aarch64, riscv64 and 32-bit armhf (Debian's cross
+# compilers, cmake/toolchain-*.cmake, without serve), each cairn run under
+# qemu-user through the unit tests, the Wasm 2.0 spec suite, tests/wast, our
+# WASI programs and the WASI suite, then the native tier: .cwasm files the
+# x86-64 cairn compiles for the target, and cairn wast --aot under qemu with
+# the cross gcc; prints a table (tests/cross/run-cross.sh).
+# CROSS_TRIPLES picks some targets.
+CROSS_TRIPLES ?= aarch64-linux-gnu riscv64-linux-gnu arm-linux-gnueabihf
+cross-deps: deps
+	./scripts/install-deps.sh --cross
+
+test-cross: cross-deps build
+	JOBS=$(JOBS) ./tests/cross/run-cross.sh $(CROSS_TRIPLES)
 
 # The same tests with AddressSanitizer and UBSan.
 asan: deps
@@ -82,4 +103,4 @@ bench-smoke: build
 	python3 bench/bench.py --smoke --cairn $(BUILD)/cairn --work $(BUILD)/bench-smoke
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz build-variants build-nofusion
+	rm -rf $(BUILD) build-asan build-fuzz build-variants build-nofusion build-cross

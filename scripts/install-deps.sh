@@ -13,20 +13,42 @@ PKGS="$PKGS libjansson-dev curl wrk python3"
 # and of the benchmarks (the JIT). A node already on PATH (another
 # distribution's package) is accepted.
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
-# --bench: what the benchmarks need beyond the tests: nginx-light (the
-# throughput comparison in tests/serve/bench.sh), gnuplot (charts), hyperfine
-# (cold start).
-if [ "${1:-}" = "--bench" ]; then
-  PKGS="$PKGS nginx-light gnuplot-nox hyperfine"
-fi
-missing=""
-for p in $PKGS; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+# The OCI runtime: its tests drive Debian's containerd (with ctr and the runc
+# shim) and runc, and run a native busybox-static container beside Wasm ones
+# (libsodium-dev, above, also hashes image blobs).
+PKGS="$PKGS containerd runc busybox-static"
+# Installed without their recommended packages (below).
+NORECS=""
+for opt in "$@"; do
+  case "$opt" in
+  # --bench: what the benchmarks need beyond the tests: nginx-light (the
+  # throughput comparison in tests/serve/bench.sh), gnuplot (charts),
+  # hyperfine (cold start).
+  --bench) PKGS="$PKGS nginx-light gnuplot-nox hyperfine" ;;
+  # --cross: make test-cross (tests/cross/run-cross.sh): Debian's cross
+  # compilers for aarch64, riscv64 and 32-bit armhf with their C libraries,
+  # and qemu-user to run the results (about 500 MB installed). Without
+  # recommends: qemu-user's would register binfmt handlers with the kernel,
+  # and the harness names the emulator itself.
+  --cross)
+    NORECS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-riscv64-linux-gnu libc6-dev-riscv64-cross"
+    NORECS="$NORECS gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user" ;;
+  *) echo "install-deps: unknown option '$opt' (--bench, --cross)" >&2; exit 2 ;;
+  esac
 done
-if [ -n "$missing" ]; then
-  echo "install-deps: installing$missing"
+not_installed() {
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || printf ' %s' "$p"
+  done
+}
+missing=$(not_installed $PKGS)
+missing_norecs=$(not_installed $NORECS)
+if [ -n "$missing$missing_norecs" ]; then
+  echo "install-deps: installing$missing$missing_norecs"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+  [ -z "$missing" ] || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+  [ -z "$missing_norecs" ] ||
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing_norecs
 fi

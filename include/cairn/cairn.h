@@ -463,6 +463,7 @@ typedef struct cairn_cwasm_info {
   char target[32];
   char options[128];
   uint8_t module_sha256[32];
+  const uint8_t *wasm;    /* the module's binary, inside the given bytes */
   size_t wasm_bytes, code_bytes;
 } cairn_cwasm_info;
 bool cairn_cwasm_info_get(const uint8_t *bytes, size_t len, cairn_cwasm_info *out,
@@ -473,6 +474,11 @@ bool cairn_cwasm_info_get(const uint8_t *bytes, size_t len, cairn_cwasm_info *ou
 ** a damaged file, LINK for another target or ABI) before any of its code
 ** runs. Free with cairn_module_free. */
 cairn_module *cairn_module_from_cwasm(const uint8_t *bytes, size_t len, cairn_error *err);
+
+/* cairn_module_from_file that also accepts a .cwasm (by its header; loaded
+** as cairn_module_from_cwasm does). For hosts that run whatever module file
+** their operator names, native code included. */
+cairn_module *cairn_module_from_file_or_cwasm(const char *path, cairn_error *err);
 
 /* The module compiled through a cache folder (dir, or $XDG_CACHE_HOME/cairn,
 ** or ~/.cache/cairn when NULL): a .cwasm keyed by module hash, ABI, target

@@ -29,6 +29,10 @@ int cli_compile(int argc, char **argv);   /* compile.c */
 ** for the defaults); a .cwasm is always loaded as native code. */
 cairn_module *cli_load_module(const char *path, bool aot, const cairn_compile_options *o,
                               cairn_error *err);
+int cli_oci(int argc, char **argv);       /* oci.c: runc's command line */
+int cli_image(int argc, char **argv);     /* oci.c: `cairn image build` */
+/* True if the program was started as cairn-oci (multi-call link). */
+bool cli_is_oci_name(const char *zArgv0);
 
 /* ---- linker (linker.c) ----
 ** Resolves a module's imports by (module name, field name): first against

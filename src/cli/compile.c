@@ -47,12 +47,14 @@ static void usage(FILE *f) {
           cairn_host_target());
 }
 
-/* Reads a .wasm or .wat file into binary Wasm bytes (free with cairn_free). */
-static bool read_wasm(const char *path, uint8_t **pp, size_t *pn, cairn_error *err) {
+/* Reads a .wasm or .wat file into binary Wasm bytes (free with cairn_free);
+** *pText tells whether it was text. */
+static bool read_wasm(const char *path, uint8_t **pp, size_t *pn, bool *pText, cairn_error *err) {
   uint8_t *data;
   size_t n;
   if (!cairn_read_file(path, &data, &n, err)) return false;
-  if (n >= 1 && data[0] == 0) {
+  *pText = !(n >= 1 && data[0] == 0);
+  if (!*pText) {
     *pp = data;
     *pn = n;
     return true;
@@ -64,13 +66,14 @@ static bool read_wasm(const char *path, uint8_t **pp, size_t *pn, cairn_error *e
 
 cairn_module *cli_load_module(const char *path, bool aot, const cairn_compile_options *o,
                               cairn_error *err) {
+  if (!aot) return cairn_module_from_file_or_cwasm(path, err);
   uint8_t *data;
   size_t n;
   if (!cairn_read_file(path, &data, &n, err)) return NULL;
   cairn_module *m;
   if (cairn_is_cwasm(data, n)) {
     m = cairn_module_from_cwasm(data, n, err);
-  } else if (aot) {
+  } else {
     uint8_t *wasm = data;
     size_t nWasm = n;
     if (!(n >= 1 && data[0] == 0) &&
@@ -80,10 +83,6 @@ cairn_module *cli_load_module(const char *path, bool aot, const cairn_compile_op
     }
     m = cairn_module_compile_cached(wasm, nWasm, o, NULL, NULL, err);
     if (wasm != data) cairn_free(wasm);
-  } else if (n >= 1 && data[0] == 0) {
-    m = cairn_module_new(data, n, err);
-  } else {
-    m = cairn_module_from_text((const char *)data, n, err);
   }
   cairn_free(data);
   return m;
@@ -154,7 +153,8 @@ int cli_compile(int argc, char **argv) {
   memset(&err, 0, sizeof err);
   uint8_t *wasm;
   size_t n;
-  if (!read_wasm(zIn, &wasm, &n, &err)) {
+  bool text;
+  if (!read_wasm(zIn, &wasm, &n, &text, &err)) {
     cli_print_load_error(stderr, zIn, &err);
     return err.kind == CAIRN_ERR_IO ? 2 : 1;
   }
@@ -163,6 +163,11 @@ int cli_compile(int argc, char **argv) {
   bool ok = cairn_compile(wasm, n, &o, &cw, &nCw, &err);
   cairn_free(wasm);
   if (!ok) {
+    if (text && err.offset >= 0 && (err.kind == CAIRN_ERR_INVALID || err.kind == CAIRN_ERR_MALFORMED)) {
+      /* as cairn validate says: the offset is in the converted binary */
+      size_t k = strlen(err.msg);
+      snprintf(err.msg + k, sizeof err.msg - k, " (in the binary form)");
+    }
     cli_print_load_error(stderr, zIn, &err);
     /* a missing compiler or a bad option is a usage problem; a module that
     ** does not validate or a compiler that fails is the input's */

@@ -15,7 +15,9 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: cairn inspect [--code FUNC] MODULE\n"
           "Prints a module's sections, imports and exports (with types), functions,\n"
-          "tables, memories, globals and start function.\n"
+          "tables, memories, globals and start function. For a .cwasm (cairn compile),\n"
+          "first its header (target, ABI, options, module SHA-256, sizes), then the\n"
+          "module inside it; nothing of its native code runs.\n"
           "  --code FUNC  print instead the interpreter code of function FUNC: its\n"
           "               index, export name or name-section name ($name or name).\n"
           "               One internal instruction a line: word index, op, operands\n"
@@ -241,7 +243,24 @@ int cli_inspect(int argc, char **argv) {
   }
   cairn_error err;
   memset(&err, 0, sizeof err);
-  cairn_module *m = cairn_module_from_file(zPath, &err);
+  cairn_module *m = NULL;
+  uint8_t *data;
+  size_t n;
+  if (cairn_read_file(zPath, &data, &n, &err)) {
+    cairn_cwasm_info ci;
+    if (!cairn_is_cwasm(data, n)) {
+      m = (n >= 1 && data[0] == 0) ? cairn_module_new(data, n, &err)
+                                   : cairn_module_from_text((const char *)data, n, &err);
+    } else if (cairn_cwasm_info_get(data, n, &ci, &err)) {
+      printf("%s: native code (.cwasm) for %s, ABI %u, options \"%s\"\n", zPath, ci.target,
+             ci.abi, ci.options);
+      printf("  module sha256 ");
+      for (int i = 0; i < 32; i++) printf("%02x", ci.module_sha256[i]);
+      printf(", %zu bytes of Wasm, %zu bytes of native code\n", ci.wasm_bytes, ci.code_bytes);
+      m = cairn_module_new(ci.wasm, ci.wasm_bytes, &err);
+    }
+    cairn_free(data);
+  }
   if (!m) {
     cli_print_load_error(stderr, zPath, &err);
     return 2;

@@ -20,6 +20,8 @@ static const Subcommand aCmd[] = {
     {"validate", cli_validate, "decode and validate modules"},
     {"inspect", cli_inspect, "show a module's sections, imports, exports, functions"},
     {"serve", cli_serve, "serve HTTP functions (WASI/WAGI), a fresh instance per request"},
+    {"oci", cli_oci, "the OCI runtime (runc's command line; also run as cairn-oci)"},
+    {"image", cli_image, "build an OCI image of a module (image build)"},
 };
 
 static void usage(FILE *f) {
@@ -38,6 +40,7 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+  if (argc >= 1 && cli_is_oci_name(argv[0])) return cli_oci(argc, argv);
   if (argc < 2) {
     usage(stderr);
     return 2;

@@ -775,6 +775,8 @@ static void usage(FILE *f) {
           "                         compiler per CPU)\n"
           "  -O0, -O1, -O2, -O3     with --aot: the C compiler's level (default -O1)\n"
           "  --bounds-checks        with --aot: explicit bounds checks in the code\n"
+          "  --cc CC                with --aot: the C compiler (default gcc; e.g. a\n"
+          "                         cross compiler when cairn itself runs under qemu)\n"
           "  -h, --help             show this help\n");
 }
 
@@ -799,6 +801,12 @@ int cli_wast(int argc, char **argv) {
       aot = true;
     } else if (strcmp(a, "--bounds-checks") == 0) {
       aotOpts.bounds_checks = true;
+    } else if (strcmp(a, "--cc") == 0) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "cairn wast: --cc needs a compiler\n");
+        return 2;
+      }
+      aotOpts.cc = argv[++i];
     } else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
       aotOpts.opt_level = a[2] - '0';
     } else if (strcmp(a, "--dump-binaries") == 0) {

@@ -237,7 +237,7 @@ FuncSet *funcset_load(const ServeConf *conf, int nworkers, MetricsReg *reg, char
     while (f->route_len > 1 && f->conf.route[f->route_len - 1] == '/') f->route_len--;
     cairn_error e;
     uint64_t t0 = serve_now_ns();
-    f->module = serve_module_load(c->module, &e);
+    f->module = cairn_module_from_file_or_cwasm(c->module, &e);
     if (!f->module) {
       if (e.kind == CAIRN_ERR_IO)
         snprintf(err, n, "function %s: cannot load module %s: %s", c->name, c->module, e.msg);

@@ -283,8 +283,6 @@ void tierup_start(FuncSet *set, const char *cacheDir);
 /* Asks every compile thread to stop after its current module and waits
 ** for them (shutdown). */
 void tierup_shutdown(void);
-/* Loads the module file of a function: .wasm, .wat or .cwasm. */
-cairn_module *serve_module_load(const char *path, cairn_error *err);
 /* A new slot (instance) of f from module m (func.c); NULL with err. */
 FuncSlot *func_slot_new(ServeFunc *f, const cairn_module *m, cairn_error *err);
 void func_slot_free(FuncSlot *s);

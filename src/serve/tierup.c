@@ -30,21 +30,6 @@ typedef struct TierUp {
   char *cacheDir;  /* owned, or NULL */
 } TierUp;
 
-cairn_module *serve_module_load(const char *path, cairn_error *err) {
-  uint8_t *data;
-  size_t n;
-  if (!cairn_read_file(path, &data, &n, err)) return NULL;
-  cairn_module *m;
-  if (cairn_is_cwasm(data, n))
-    m = cairn_module_from_cwasm(data, n, err);
-  else if (n >= 1 && data[0] == 0)
-    m = cairn_module_new(data, n, err);
-  else
-    m = cairn_module_from_text((const char *)data, n, err);
-  cairn_free(data);
-  return m;
-}
-
 /* Compiles f's module; publishes it if it instantiates. */
 static void tierup_func(ServeFunc *f, const char *cacheDir) {
   cairn_error err;

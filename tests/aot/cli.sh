@@ -18,7 +18,7 @@ expect() {
   local name=$1 want=$2 pat=$3; shift 4
   "$@" >"$work/out" 2>&1
   local rc=$?
-  if [ "$rc" -eq "$want" ] && grep -qE -- "$pat" "$work/out"; then ok "$name"; else
+  if [ "$rc" -eq "$want" ] && { [ -z "$pat" ] || grep -qE -- "$pat" "$work/out"; }; then ok "$name"; else
     echo "    exit $rc (want $want), pattern: $pat" >>"$work/out"; bad "$name" "$work/out"; fi
 }
 

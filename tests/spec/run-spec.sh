@@ -13,8 +13,12 @@
 # starts a comment). The run FAILS if a script passes fewer assertions than
 # its baseline or fails more; a script absent from the baseline must have no
 # failure. Each script runs in its own `cairn wast` process (a crash or a
-# time-out counts as one failure for that script only). CAIRN_WAST_OPTS
-# (words, e.g. "--aot -O1") are passed to every `cairn wast`.
+# time-out counts as one failure for that script only).
+#
+# CAIRN_RUNNER, a command prefix split at spaces (e.g. "qemu-aarch64" for a
+# cross-built CAIRN: tests/cross/run-cross.sh), is put in front of every
+# `CAIRN wast`.
+# CAIRN_WAST_OPTS (words, e.g. "--aot -O1") are passed to every `cairn wast`.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 baseline="$here/baseline.txt"
@@ -73,7 +77,7 @@ run_one() {
   local cairn=$1 f=$2 work=$3
   local b out rc line p q
   b=$(basename "$f")
-  out=$(timeout 600 "$cairn" wast ${CAIRN_WAST_OPTS:-} "$f" 2>"$work/$b.err")
+  out=$(timeout 600 ${CAIRN_RUNNER:-} "$cairn" wast ${CAIRN_WAST_OPTS:-} "$f" 2>"$work/$b.err")
   rc=$?
   line=$(printf '%s\n' "$out" | grep -E "^.*: [0-9]+ passed, [0-9]+ failed$" | grep -v '^wast: ' | tail -1)
   if [ "$rc" -ge 124 ] || [ -z "$line" ]; then

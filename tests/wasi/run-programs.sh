@@ -15,8 +15,10 @@
 # Without a wasm32-wasi toolchain the script skips (exit 77: ctest "Skipped"), except under CI
 # (CI=true), where that is a failure: scripts/install-deps.sh installs it.
 # CAIRN_WRAP, a program that runs its arguments (e.g. tests/wasi/no_openat2),
-# is put in front of every `CAIRN run`; CAIRN_RUN_OPTS (words, e.g. --aot)
-# follow `run`.
+# is put in front of every `CAIRN run`; CAIRN_RUNNER, a command prefix split
+# at spaces (e.g. "qemu-aarch64" for a cross-built CAIRN:
+# tests/cross/run-cross.sh), in front of every CAIRN command.
+# CAIRN_RUN_OPTS (words, e.g. --aot) follow `run`.
 # Prints PASS/FAIL per check and `wasi-programs: N passed, N failed` last.
 set -u
 CAIRN=${1:?usage: run-programs.sh CAIRN}
@@ -56,6 +58,25 @@ for c in "$SRC"/*.c; do
   "$WASI_CC" --target=wasm32-wasi -O2 -Wall -Wextra -Werror "${extra[@]}" "$c" -o "$work/$n.wasm" \
     2>"$work/cc.err" || bad "compile $n" "$work/cc.err"
 done
+# CAIRN_PRECOMPILE, a command such as "build/cairn compile --target
+# aarch64-linux-gnu": every program is compiled with it to native code and
+# the .cwasm runs in its place (under its .wasm name: cairn knows a .cwasm
+# by its header).
+# With CAIRN_RUN_OPTS (--aot), compile every program into the cache first:
+# the timing checks below measure the run, not the compiler.
+if [ -n "${CAIRN_RUN_OPTS:-}" ]; then
+  for w in "$work"/*.wasm; do
+    ${CAIRN_RUNNER:-} "$CAIRN" run $CAIRN_RUN_OPTS --invoke __cairn_warm_up__ "$w" >/dev/null 2>&1
+  done
+fi
+if [ -n "${CAIRN_PRECOMPILE:-}" ]; then
+  for w in "$work"/*.wasm; do
+    [ "$(basename "$w")" = probe.wasm ] && continue
+    cp "$w" "$w.orig"
+    if $CAIRN_PRECOMPILE "$w" -o "$w.cwasm" 2>"$work/cc.err"; then mv "$w.cwasm" "$w"; else
+      bad "precompile $(basename "$w")" "$work/cc.err"; fi
+  done
+fi
 
 run() { # NAME [cairn options...] -- [program args...]   (stdin from $work/NAME.in if any)
   local name=$1; shift
@@ -63,7 +84,7 @@ run() { # NAME [cairn options...] -- [program args...]   (stdin from $work/NAME.
   while [ "$1" != -- ]; do opts+=("$1"); shift; done; shift
   local in=/dev/null
   [ -f "$work/$name.in" ] && in=$work/$name.in
-  timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run ${CAIRN_RUN_OPTS:-} "${opts[@]}" "$work/$name.wasm" "$@" <"$in" >"$work/$name.out" 2>"$work/$name.err"
+  timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} ${CAIRN_RUNNER:-} "$CAIRN" run ${CAIRN_RUN_OPTS:-} "${opts[@]}" "$work/$name.wasm" "$@" <"$in" >"$work/$name.out" 2>"$work/$name.err"
   local code=$?
   if [ $code -ne 0 ]; then echo "exit $code" >>"$work/$name.out"; fi
   check "$name" "$work/$name.out"
@@ -77,7 +98,7 @@ run poll_timeout --
 printf 'Some input\nover two lines\n' >"$work/exit_code.in"
 run exit_code --
 run simd_vec --
-if "$CAIRN" inspect "$work/simd_vec.wasm" | grep -q "uses SIMD"; then ok "simd_vec is vectorised"; else
+if ${CAIRN_RUNNER:-} "$CAIRN" inspect "$work/simd_vec.wasm" | grep -q "uses SIMD"; then ok "simd_vec is vectorised"; else
   bad "simd_vec is vectorised"; fi
 
 # Same output (and exit status) natively.
@@ -149,7 +170,7 @@ fi
 mkfifo "$work/never"
 exec 4<>"$work/never"     # a pipe with a writer that never writes
 t0=$(ms_now)
-timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run ${CAIRN_RUN_OPTS:-} --timeout 300 "$work/sleep.wasm" read <&4 \
+timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} ${CAIRN_RUNNER:-} "$CAIRN" run ${CAIRN_RUN_OPTS:-} --timeout 300 "$work/sleep.wasm" read <&4 \
   >"$work/sleep-read.out" 2>"$work/sleep-read.err"
 code=$?
 dt=$(( $(ms_now) - t0 ))
@@ -159,7 +180,7 @@ if [ "$code" = 134 ] && [ "$dt" -lt 3000 ] && grep -q "^error: wasm trap: interr
 else
   bad "blocked stdin read with --timeout 300 stopped (status $code after $dt ms)" "$work/sleep-read.err"
 fi
-if out=$(timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run ${CAIRN_RUN_OPTS:-} --timeout 5000 "$work/sleep.wasm" 0 </dev/null) &&
+if out=$(timeout 60 ${CAIRN_WRAP:+"$CAIRN_WRAP"} ${CAIRN_RUNNER:-} "$CAIRN" run ${CAIRN_RUN_OPTS:-} --timeout 5000 "$work/sleep.wasm" 0 </dev/null) &&
    [ "$out" = "$(printf 'waiting\ndone')" ]; then
   ok "--timeout leaves a program that ends in time alone"
 else
@@ -168,7 +189,7 @@ fi
 
 # Echo server through --tcplisten with a client here.
 port=$((20000 + RANDOM % 20000))
-timeout 30 ${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run ${CAIRN_RUN_OPTS:-} --tcplisten "127.0.0.1:$port" "$work/echo_server.wasm" \
+timeout 30 ${CAIRN_WRAP:+"$CAIRN_WRAP"} ${CAIRN_RUNNER:-} "$CAIRN" run ${CAIRN_RUN_OPTS:-} --tcplisten "127.0.0.1:$port" "$work/echo_server.wasm" \
   </dev/null >"$work/echo_server.out" 2>"$work/echo_server.err" &
 server_pid=$!
 reply=""

@@ -7,8 +7,12 @@
 # test and `wasi: N passed, N failed` last; exits non-zero if any failed.
 # Needs jq. TIMEOUT (seconds per test, default 60) may be set in the environment;
 # CAIRN_WRAP, a program that runs its arguments (e.g. tests/wasi/no_openat2),
-# is put in front of every `CAIRN run`; CAIRN_RUN_OPTS (words, e.g. --aot)
-# follow `run`.
+# is put in front of every `CAIRN run`; CAIRN_RUNNER, a command prefix split
+# at spaces (e.g. "qemu-aarch64" for a cross-built CAIRN:
+# tests/cross/run-cross.sh), in front of CAIRN itself.
+# CAIRN_RUN_OPTS (words, e.g. --aot) follow `run`. CAIRN_PRECOMPILE, a command
+# such as "build/cairn compile --target aarch64-linux-gnu", compiles each test
+# to native code first, and the .cwasm runs in its place.
 set -u
 CAIRN=${1:?usage: run-wasi-tests.sh CAIRN SUITE_DIR}
 SUITE=${2:?usage: run-wasi-tests.sh CAIRN SUITE_DIR}
@@ -28,7 +32,7 @@ for sub in c rust assemblyscript; do
     [ -f "$json" ] || json=/dev/null
     t="$work/$sub-$name"
     mkdir -p "$t"
-    cmd=(${CAIRN_WRAP:+"$CAIRN_WRAP"} "$CAIRN" run ${CAIRN_RUN_OPTS:-})
+    cmd=(${CAIRN_WRAP:+"$CAIRN_WRAP"} ${CAIRN_RUNNER:-} "$CAIRN" run ${CAIRN_RUN_OPTS:-})
     root=$(jq -r '.root // empty' <"$json" 2>/dev/null)
     if [ -n "$root" ]; then
       cp -R "$SUITE/$sub/$root" "$t/root" && chmod -R u+w "$t/root"
@@ -36,7 +40,16 @@ for sub in c rust assemblyscript; do
     fi
     while IFS= read -r -d '' kv; do cmd+=(--env "$kv"); done \
       < <(jq -j '(.env // {}) | to_entries[] | "\(.key)=\(.value)\u0000"' <"$json" 2>/dev/null)
-    cmd+=("$wasm")
+    if [ -n "${CAIRN_PRECOMPILE:-}" ]; then
+      if $CAIRN_PRECOMPILE "$wasm" -o "$t/$name.cwasm" >"$t/cc.err" 2>&1; then
+        cmd+=("$t/$name.cwasm")
+      else
+        echo "FAIL $sub/$name (precompile)"; sed 's/^/    /' "$t/cc.err" | head -5
+        fail=$((fail + 1)); continue
+      fi
+    else
+      cmd+=("$wasm")
+    fi
     while IFS= read -r -d '' arg; do cmd+=("$arg"); done \
       < <(jq -j '(.args // [])[] | "\(.)\u0000"' <"$json" 2>/dev/null)
     want_code=$(jq -r '.exit_code // 0' <"$json" 2>/dev/null)

@@ -180,32 +180,45 @@ static inline __attribute__((noreturn, cold)) void cairn_trap(cairn_aot_ctx *ctx
 #define CAIRN_ENTER(ctx, IDX, FRAME)                                                        \
   cairn_aot_exec *const cairn_ex_ = (ctx)->exec;                                            \
   void **const cairn_sp_ = cairn_ex_->sp;                                                   \
-  const volatile int *const cairn_pend_ = cairn_ex_->pending;                               \
   if (CAIRN_UNLIKELY(cairn_sp_ == cairn_ex_->sp_end ||                                      \
                      (uintptr_t)__builtin_frame_address(0) <                                \
                          cairn_ex_->stack_limit + (uintptr_t)(FRAME)))                      \
     cairn_trap((ctx), CAIRN_AOT_TRAP_STACK_EXHAUSTED);                                      \
   *cairn_sp_ = (ctx)->funcs[IDX];                                                           \
   cairn_ex_->sp = cairn_sp_ + 1;                                                            \
+  const volatile int *const cairn_pend_ = cairn_ex_->pending;                               \
   if (CAIRN_UNLIKELY(*cairn_pend_)) (ctx)->rt->poll(ctx)
 
 /* Before every return of a function that used CAIRN_ENTER. */
 #define CAIRN_LEAVE() (cairn_ex_->sp = cairn_sp_)
 
-/* A loop's back edge. The pending word's address is read once per call
-** (cairn_pend_): a store to guest memory could alias exec, so C would
-** reload it on every iteration. */
-#define CAIRN_POLL(ctx)                                              \
-  do {                                                               \
-    if (CAIRN_UNLIKELY(*cairn_pend_)) (ctx)->rt->poll(ctx);          \
+/* A loop's back edge: one load (the word's address is in a local, which
+** stores to linear memory cannot change). */
+#define CAIRN_POLL(ctx)                                         \
+  do {                                                          \
+    if (CAIRN_UNLIKELY(*cairn_pend_)) (ctx)->rt->poll(ctx);     \
   } while (0)
 
 /* ---- memory access (unaligned, any type at any address) ---- */
 #define CAIRN_LOAD(T, p) ({ T cairn_v_; __builtin_memcpy(&cairn_v_, (p), sizeof(T)); cairn_v_; })
-#define CAIRN_STORE(T, p, v)                    \
-  do {                                          \
-    T cairn_v_ = (v);                           \
-    __builtin_memcpy((p), &cairn_v_, sizeof(T)); \
+/* A store that runs past the end of memory must write nothing, but a store
+** may tear: Arm and RISC-V may split an unaligned store at a page boundary
+** (GCC even stores byte by byte where alignment is unknown on RISC-V), and
+** GCC writes a 16-byte value as two 8-byte stores on x86-64. Reading the
+** last byte first makes the fault come before any write, as the spec
+** requires. One x86 instruction storing up to 8 bytes never tears. */
+#if defined(__x86_64__) || defined(__i386__)
+#define CAIRN_STORE_PROBE_(T, p) \
+  ((void)(sizeof(T) > 8 ? *(const volatile uint8_t *)((p) + sizeof(T) - 1) : 0))
+#else
+#define CAIRN_STORE_PROBE_(T, p) ((void)*(const volatile uint8_t *)((p) + sizeof(T) - 1))
+#endif
+#define CAIRN_STORE(T, p, v)                     \
+  do {                                           \
+    T cairn_v_ = (v);                            \
+    uint8_t *cairn_p_ = (p);                     \
+    CAIRN_STORE_PROBE_(T, cairn_p_);             \
+    __builtin_memcpy(cairn_p_, &cairn_v_, sizeof(T)); \
   } while (0)
 
 /* A load whose value is dropped must still fault when out of bounds (with

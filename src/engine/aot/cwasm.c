@@ -112,6 +112,7 @@ static bool cw_check(const uint8_t *b, size_t len, cairn_cwasm_info *info, cairn
   if (nWasm > len - CW_HEADER || nObj != len - CW_HEADER - nWasm)
     return refuse(err, CAIRN_ERR_MALFORMED, (long)len,
                   nWasm + nObj > len - CW_HEADER ? "truncated" : "trailing bytes after the code");
+  info->wasm = b + CW_HEADER;
   info->wasm_bytes = (size_t)nWasm;
   info->code_bytes = (size_t)nObj;
   aot_sha256(b + CW_HEADER, (size_t)nWasm, h);
@@ -215,4 +216,23 @@ cairn_module *cairn_module_from_cwasm(const uint8_t *b, size_t len, cairn_error 
 
 const char *cairn_module_tier(const cairn_module *m) {
   return m && m->tier ? m->tier->zName : "none";
+}
+
+cairn_module *cairn_module_from_file_or_cwasm(const char *path, cairn_error *err) {
+  uint8_t *data;
+  size_t n;
+  if (!path) {
+    base_error(err, CAIRN_ERR_ARG, -1, "no path given");
+    return NULL;
+  }
+  if (!base_read_file(path, &data, &n, err)) return NULL;
+  cairn_module *m;
+  if (cairn_is_cwasm(data, n))
+    m = cairn_module_from_cwasm(data, n, err);
+  else if (n >= 1 && data[0] == 0) /* "\0asm": a binary (cairn_module_from_file) */
+    m = cairn_module_new(data, n, err);
+  else
+    m = cairn_module_from_text((const char *)data, n, err);
+  base_free(data);
+  return m;
 }

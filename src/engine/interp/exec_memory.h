@@ -13,6 +13,23 @@ if (UNLIKELY((ea) + (n) > msz)) TRAP(CAIRN_TRAP_MEMORY_OOB)
 #else
 #define MEM_CHK(ea, n)
 #endif
+/* STORE_CHK guards a store as MEM_CHK guards a load. A store that runs
+** past the end of memory must trap without writing any byte. With guard
+** regions, x86 faults such a store before it writes; Arm and RISC-V may
+** write the bytes before the guard first (both ISAs let a misaligned access
+** be split, and GCC's riscv64 code copies a misaligned value byte by byte),
+** so there the last byte is read first: its fault, if any, comes before the
+** store. Accessible memory is one range [0, size), so with the first and
+** the last byte in it all bytes are. */
+#if !EXEC_CHECK && !defined(__x86_64__) && !defined(__i386__)
+#define STORE_CHK(ea, n)                                  \
+do {                                                      \
+  (void)*(volatile const uint8_t *)(mb + (ea) + (n) - 1); \
+  __asm__ __volatile__("" ::: "memory");                  \
+} while (0)
+#else
+#define STORE_CHK(ea, n) MEM_CHK(ea, n)
+#endif
 /* each load also comes as _AI / _AA, address (u32)(a + imm or b) (interp.h) */
 /* (dst, addr, offset); _AI (dst, a, imm, offset); _AA (dst, a, b, offset) */
 #define LOAD_DO(T, conv, ea, next)     \
@@ -59,7 +76,7 @@ LOAD(I64_LOAD32_U, uint32_t, v)
 OP(name) {                                                                      \
   uint64_t av = PAIR(0), on = PAIR(2);                                          \
   uint64_t ea = (uint64_t)AT_U32(PAIR_LO(av)) + PAIR_LO(on);                    \
-  MEM_CHK(ea, sizeof(T));                                                       \
+  STORE_CHK(ea, sizeof(T));                                                     \
   T v = (T)fp[PAIR_HI(av)];                                                     \
   memcpy(mb + ea, &v, sizeof(T));                                               \
   NEXT_W(4, PAIR_HI(on));                                                       \
@@ -67,7 +84,7 @@ OP(name) {                                                                      
 OP(name##_AI) {                                                                 \
   uint64_t ai = PAIR(0), vo = PAIR(2);                                          \
   uint64_t ea = (uint64_t)(uint32_t)(AT_U32(PAIR_LO(ai)) + PAIR_HI(ai)) + PAIR_HI(vo);   \
-  MEM_CHK(ea, sizeof(T));                                                       \
+  STORE_CHK(ea, sizeof(T));                                                     \
   T v = (T)fp[PAIR_LO(vo)];                                                     \
   memcpy(mb + ea, &v, sizeof(T));                                               \
   pc += 4;                                                                      \

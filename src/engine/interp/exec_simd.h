@@ -91,7 +91,7 @@
 #define VSTORE_LANE(name, n)                    \
   OP(name) {                                    \
     uint64_t ea = (uint64_t)U32(0) + pc[2];     \
-    MEM_CHK(ea, n);                             \
+    STORE_CHK(ea, n);                           \
     V128 a_ = VGET(1);                          \
     memcpy(mb + ea, &a_.u8[(pc[3] & (16 / (n)-1)) * (n)], n); \
     pc += 4;                                    \
@@ -114,7 +114,7 @@ VLOAD(V128_LOAD32_ZERO, 4, simd_load32_zero)
 VLOAD(V128_LOAD64_ZERO, 8, simd_load64_zero)
 OP(V128_STORE) {
   uint64_t ea = (uint64_t)U32(0) + pc[2];
-  MEM_CHK(ea, 16);
+  STORE_CHK(ea, 16);
   memcpy(mb + ea, &S(1), 16);
   pc += 3;
   NEXT();

@@ -1,0 +1,222 @@
+/*
+** test_aot.c: the native tier's loader and runtime glue, below the .cwasm
+** checksums: Cairn's ELF loader must refuse every object the compile
+** driver would never make (another machine, a truncated file, symbols to
+** import, a library to load, writable code, relocations it does not know)
+** with its own message and without running any of it; a good object maps
+** and runs; functions of the two tiers call each other through imports in
+** both directions; a trap in native code called from the interpreter keeps
+** its kind and backtrace.
+*/
+#include <elf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cairn/cairn.h"
+#include "check.h"
+#include "engine/aot/aot_module.h"
+
+static const char *kWat =
+    "(module"
+    "  (import \"env\" \"twice\" (func $twice (param i32) (result i32)))"
+    "  (func $inner unreachable)"
+    "  (func (export \"boom\") (call $inner))"
+    "  (func (export \"f\") (param i32) (result i32)"
+    "    (i32.add (call $twice (local.get 0)) (i32.const 1))))";
+
+static const char *kInterpWat =
+    "(module"
+    "  (import \"native\" \"f\" (func $f (param i32) (result i32)))"
+    "  (func (export \"twice\") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))"
+    "  (func (export \"g\") (param i32) (result i32) (call $f (local.get 0))))";
+
+/* The shared object inside a .cwasm (its layout: cwasm.c). */
+static void object_of(const uint8_t *cw, size_t n, const uint8_t **obj, size_t *nObj) {
+  uint64_t nWasm = 0;
+  memcpy(&nWasm, cw + 248, 8);
+  *obj = cw + 296 + nWasm;
+  *nObj = n - 296 - nWasm;
+}
+
+/* Maps a copy of obj changed by fix (may be NULL); true if refused with a
+** message containing want. */
+static bool refused(const uint8_t *obj, size_t n, void (*fix)(uint8_t *, size_t), size_t cut,
+                    const char *want) {
+  uint8_t *p = malloc(n);
+  memcpy(p, obj, n);
+  if (fix) fix(p, n);
+  AotImage img;
+  const cairn_aot_desc *d;
+  cairn_error err;
+  memset(&err, 0, sizeof err);
+  bool ok = aot_image_map(p, cut ? cut : n, &img, &d, &err);
+  if (ok) aot_image_unmap(&img);
+  free(p);
+  if (!ok && !strstr(err.msg, want)) printf("  refused with \"%s\" (wanted \"%s\")\n", err.msg, want);
+  return !ok && strstr(err.msg, want) && err.kind == CAIRN_ERR_MALFORMED;
+}
+
+static Elf64_Ehdr *eh(uint8_t *p) { return (Elf64_Ehdr *)p; }
+static Elf64_Phdr *ph(uint8_t *p, int i) { return (Elf64_Phdr *)(p + eh(p)->e_phoff) + i; }
+
+static void fix_machine(uint8_t *p, size_t n) { eh(p)->e_machine = EM_AARCH64; }
+static void fix_class(uint8_t *p, size_t n) { p[EI_CLASS] = ELFCLASS32; }
+static void fix_magic(uint8_t *p, size_t n) { p[1] = 'X'; }
+static void fix_type(uint8_t *p, size_t n) { eh(p)->e_type = ET_EXEC; }
+static void fix_wx(uint8_t *p, size_t n) {
+  for (int i = 0; i < eh(p)->e_phnum; i++)
+    if (ph(p, i)->p_type == PT_LOAD && (ph(p, i)->p_flags & PF_X)) ph(p, i)->p_flags |= PF_W;
+}
+static void fix_interp(uint8_t *p, size_t n) {
+  for (int i = 0; i < eh(p)->e_phnum; i++)
+    if (ph(p, i)->p_type == PT_NOTE || ph(p, i)->p_type == PT_GNU_STACK) {
+      ph(p, i)->p_type = PT_INTERP;
+      return;
+    }
+}
+static void fix_segment(uint8_t *p, size_t n) {
+  for (int i = 0; i < eh(p)->e_phnum; i++)
+    if (ph(p, i)->p_type == PT_LOAD) {
+      ph(p, i)->p_filesz = (uint64_t)n * 4;
+      ph(p, i)->p_memsz = (uint64_t)n * 4;
+      return;
+    }
+}
+static void fix_entry(uint8_t *p, size_t n) { eh(p)->e_entry = 8; }
+/* The dynamic section's entries, in the file. */
+static Elf64_Dyn *dyn_of(uint8_t *p) {
+  for (int i = 0; i < eh(p)->e_phnum; i++)
+    if (ph(p, i)->p_type == PT_DYNAMIC) return (Elf64_Dyn *)(p + ph(p, i)->p_offset);
+  return NULL;
+}
+static void fix_needed(uint8_t *p, size_t n) {
+  Elf64_Dyn *d = dyn_of(p);
+  if (d) d[0].d_tag = DT_NEEDED;
+}
+static void fix_reloc(uint8_t *p, size_t n) {
+  /* the first RELA entry becomes a symbol relocation (R_X86_64_64) */
+  Elf64_Dyn *d = dyn_of(p);
+  uint64_t rela = 0;
+  for (; d && d->d_tag != DT_NULL; d++)
+    if (d->d_tag == DT_RELA) rela = d->d_un.d_ptr;
+  /* file offset == address for the first segment of these objects */
+  if (rela) ((Elf64_Rela *)(p + rela))->r_info = ELF64_R_INFO(1, R_X86_64_64);
+}
+
+static void test_loader(const uint8_t *cw, size_t n) {
+  const uint8_t *obj;
+  size_t nObj;
+  object_of(cw, n, &obj, &nObj);
+  AotImage img;
+  const cairn_aot_desc *d;
+  cairn_error err;
+  CHECK(aot_image_map(obj, nObj, &img, &d, &err) && d->abi == CAIRN_AOT_ABI && d->nfunc == 3 &&
+            d->nfunc_import == 1,
+        "a good object maps and its descriptor is read");
+  if (img.base) aot_image_unmap(&img);
+  CHECK(refused(obj, nObj, NULL, 40, "truncated ELF header"), "truncated header");
+  CHECK(refused(obj, nObj, NULL, 200, "bad program headers"), "truncated program headers");
+  CHECK(refused(obj, nObj, fix_magic, 0, "not an ELF object"), "not ELF");
+  CHECK(refused(obj, nObj, fix_class, 0, "class"), "another ELF class");
+  CHECK(refused(obj, nObj, fix_machine, 0, "not a shared object for this machine"),
+        "another machine");
+  CHECK(refused(obj, nObj, fix_type, 0, "not a shared object"), "an executable");
+  CHECK(refused(obj, nObj, fix_wx, 0, "writable code segment"), "W+X segment");
+  CHECK(refused(obj, nObj, fix_interp, 0, "needs a dynamic linker"), "PT_INTERP");
+  CHECK(refused(obj, nObj, fix_segment, 0, "bad loadable segment"), "segment past the file");
+  CHECK(refused(obj, nObj, fix_entry, 0, "entry point outside the code"), "entry in data");
+  CHECK(refused(obj, nObj, fix_needed, 0, "needs a shared library"), "DT_NEEDED");
+  CHECK(refused(obj, nObj, fix_reloc, 0, "relocation other than RELATIVE"), "symbol relocation");
+  printf("ok loader: a good object maps; 12 kinds of bad objects refused\n");
+}
+
+static bool twice_host(void *env, const cairn_val *a, cairn_val *r, cairn_error *trap) {
+  r[0].of.i32 = a[0].of.i32 * 2;
+  return true;
+}
+
+static void test_tiers(const uint8_t *cw, size_t n) {
+  cairn_error err;
+  memset(&err, 0, sizeof err);
+  cairn_module *nat = cairn_module_from_cwasm(cw, n, &err);
+  CHECK(nat && strcmp(cairn_module_tier(nat), "native") == 0, "native module loads");
+  if (!nat) return;
+  cairn_store *s = cairn_store_new(NULL);
+  /* native -> host */
+  cairn_valtype i32 = CAIRN_I32;
+  cairn_functype ft = {1, 1, &i32, &i32};
+  cairn_func *host = cairn_func_new(s, &ft, twice_host, NULL);
+  cairn_extern imp = {.kind = CAIRN_EXTERN_FUNC, .of.func = host};
+  cairn_instance *ni = cairn_instance_new(s, nat, &imp, 1, &err);
+  CHECK(ni != NULL, "native instance with a host import");
+  cairn_extern ex;
+  cairn_val arg = {.type = CAIRN_I32, .of.i32 = 20}, res;
+  CHECK(ni && cairn_instance_export(ni, "f", 1, &ex) &&
+            cairn_func_call(ex.of.func, &arg, 1, &res, 1, &err) && res.of.i32 == 41,
+        "native calls a host function");
+  /* interp -> native -> interp */
+  uint8_t *w;
+  size_t nw;
+  CHECK(cairn_wat_to_wasm(kInterpWat, strlen(kInterpWat), &w, &nw, &err), "interp module text");
+  cairn_module *im = cairn_module_new(w, nw, &err);
+  cairn_free(w);
+  CHECK(im && strcmp(cairn_module_tier(im), "interp") == 0, "interp module");
+  cairn_store *s2 = cairn_store_new(NULL);
+  /* the native module imports "twice"; give it the interpreter's, which
+  ** needs the native f first: instantiate native with a host first, then
+  ** an interp instance importing native f, then a second native instance
+  ** importing the interp "twice" */
+  cairn_func *host2 = cairn_func_new(s2, &ft, twice_host, NULL);
+  cairn_extern imp2 = {.kind = CAIRN_EXTERN_FUNC, .of.func = host2};
+  cairn_instance *n1 = cairn_instance_new(s2, nat, &imp2, 1, &err);
+  cairn_extern fEx;
+  CHECK(n1 && cairn_instance_export(n1, "f", 1, &fEx), "native f");
+  cairn_instance *ii = im ? cairn_instance_new(s2, im, &fEx, 1, &err) : NULL;
+  CHECK(ii != NULL, "interp instance importing native code");
+  cairn_extern gEx, tEx;
+  CHECK(ii && cairn_instance_export(ii, "g", 1, &gEx) &&
+            cairn_func_call(gEx.of.func, &arg, 1, &res, 1, &err) && res.of.i32 == 41,
+        "interp calls native code");
+  CHECK(ii && cairn_instance_export(ii, "twice", 5, &tEx), "interp twice");
+  cairn_instance *n2 = ii ? cairn_instance_new(s2, nat, &tEx, 1, &err) : NULL;
+  CHECK(n2 && cairn_instance_export(n2, "f", 1, &ex) &&
+            cairn_func_call(ex.of.func, &arg, 1, &res, 1, &err) && res.of.i32 == 41,
+        "native calls interpreted code");
+  /* a native trap reached from the interpreter */
+  CHECK(n2 && cairn_instance_export(n2, "boom", 4, &ex) &&
+            !cairn_func_call(ex.of.func, NULL, 0, NULL, 0, &err) && err.kind == CAIRN_ERR_TRAP &&
+            err.trap == CAIRN_TRAP_UNREACHABLE && err.nframes == 2 &&
+            err.frames[0].func_index == 1 && err.frames[1].func_index == 2,
+        "native trap: kind and backtrace");
+  cairn_store_free(s2);
+  cairn_store_free(s);
+  cairn_module_free(im);
+  cairn_module_free(nat);
+  printf("ok tiers: native <-> host, interp -> native -> interp, traps with backtraces\n");
+}
+
+int main(void) {
+  uint8_t *w, *cw;
+  size_t nw, ncw;
+  cairn_error err;
+  memset(&err, 0, sizeof err);
+  if (!cairn_wat_to_wasm(kWat, strlen(kWat), &w, &nw, &err)) {
+    printf("FAIL text: %s\n", err.msg);
+    return 1;
+  }
+  cairn_compile_options o;
+  cairn_compile_options_init(&o);
+  o.opt_level = 1;
+  if (!cairn_compile(w, nw, &o, &cw, &ncw, &err)) {
+    printf("FAIL compile: %s\n", err.msg);
+    return 1;
+  }
+  cairn_free(w);
+#if defined(__x86_64__)
+  test_loader(cw, ncw);
+#endif
+  test_tiers(cw, ncw);
+  cairn_free(cw);
+  printf("aot: %d checks passed, %d failed\n", nPass, nFail);
+  return nFail ? 1 : 0;
+}
