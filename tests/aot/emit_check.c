@@ -8,9 +8,10 @@
 ** has no dynamic relocation but RELATIVE ones. Prints a line per failure
 ** and the totals; exit 1 if any module failed.
 **
-**   emit_check [--units N] [--checked] [--cc CC] [-O0..3] [--cflags "..."]
+**   emit_check [--units N] [--checked] [--emit-only] [--cc CC] [-O0..3] [--cflags "..."]
 **              [--keep DIR | --keep-all DIR] [--header PATH] FILE...
 **
+** --emit-only times the emission and compiles nothing.
 ** --keep keeps the C of a failed module in DIR, --keep-all the last one's.
 **
 ** The header defaults to the source tree's (CAIRN_AOT_HEADER_PATH).
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cairn/wast.h"
@@ -33,11 +35,11 @@
 
 static struct {
   uint32_t nUnits;
-  bool checked, keepAll;
+  bool checked, keepAll, emitOnly;
   const char *zCC, *zOpt, *zCflags, *zKeep, *zHeader;
   char zTmp[256];
   int nOk, nFail, nSkip;
-} g = {1, false, false, "gcc", "-O1", "", NULL, CAIRN_AOT_HEADER_PATH, "", 0, 0, 0};
+} g = {1, false, false, false, "gcc", "-O1", "", NULL, CAIRN_AOT_HEADER_PATH, "", 0, 0, 0};
 
 static bool write_file(const char *zPath, const void *p, size_t n) {
   FILE *f = fopen(zPath, "wb");
@@ -63,9 +65,23 @@ static void check_module(const uint8_t *p, size_t n, const char *zWhat) {
   AotEmitOpts o = {.checked = g.checked, .nUnits = g.nUnits};
   Buf *aUnit = calloc(g.nUnits, sizeof *aUnit);
   for (uint32_t u = 0; u < g.nUnits; u++) buf_init(&aUnit[u]);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   bool ok = aot_emit(m, &o, aUnit, &err);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
   if (!ok) {
     printf("FAIL %s: aot_emit: %s\n", zWhat, err.msg);
+  } else if (g.emitOnly) {
+    size_t nC = 0;
+    for (uint32_t u = 0; u < g.nUnits; u++) nC += aUnit[u].n;
+    printf("%s: %zu bytes of Wasm -> %zu bytes of C in %u units, %.3f s\n", zWhat, n, nC,
+           g.nUnits, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+    for (uint32_t u = 0; u < g.nUnits && g.zKeep; u++) {
+      char zPath[600];
+      mkdir(g.zKeep, 0755);
+      snprintf(zPath, sizeof zPath, "%s/u%u.c", g.zKeep, u);
+      write_file(zPath, aUnit[u].aData, aUnit[u].n);
+    }
   } else {
     char zCmd[4096], zPath[512];
     int k = snprintf(zCmd, sizeof zCmd,
@@ -151,6 +167,7 @@ int main(int argc, char **argv) {
   for (; i < argc && argv[i][0] == '-'; i++) {
     if (!strcmp(argv[i], "--units") && i + 1 < argc) g.nUnits = (uint32_t)atoi(argv[++i]);
     else if (!strcmp(argv[i], "--checked")) g.checked = true;
+    else if (!strcmp(argv[i], "--emit-only")) g.emitOnly = true;
     else if (!strcmp(argv[i], "--cc") && i + 1 < argc) g.zCC = argv[++i];
     else if (!strcmp(argv[i], "--cflags") && i + 1 < argc) g.zCflags = argv[++i];
     else if (!strcmp(argv[i], "--keep") && i + 1 < argc) g.zKeep = argv[++i];

@@ -285,3 +285,29 @@
 (assert_return (invoke "selv" (v128.const i64x2 1 2) (v128.const i64x2 3 4) (i32.const 0))
   (v128.const i64x2 3 4))
 (assert_return (invoke "selr" (ref.extern 1) (ref.extern 2) (i32.const 7)) (ref.extern 1))
+
+;; A callee grows the memory: checked code must see the new size after it.
+(module
+  (memory 1)
+  (func $grow (drop (memory.grow (i32.const 1))))
+  (func (export "callee-grow") (result i32)
+    (call $grow) (i32.store (i32.const 70000) (i32.const 7)) (i32.load (i32.const 70000)))
+)
+(assert_return (invoke "callee-grow") (i32.const 7))
+
+;; Nested ifs with parameters at the same depth keep their own copies.
+(module
+  (func (export "nested") (param i32 i32 i32) (result i32)
+    (local.get 0)
+    (if (param i32) (result i32) (local.get 1)
+      (then
+        (i32.const 5)
+        (if (param i32) (result i32) (local.get 2)
+          (then (i32.const 10) (i32.add))
+          (else (i32.const 20) (i32.add)))
+        (i32.add))
+      (else (i32.const 1000) (i32.add))))
+)
+(assert_return (invoke "nested" (i32.const 1) (i32.const 1) (i32.const 1)) (i32.const 16))
+(assert_return (invoke "nested" (i32.const 1) (i32.const 1) (i32.const 0)) (i32.const 26))
+(assert_return (invoke "nested" (i32.const 1) (i32.const 0) (i32.const 0)) (i32.const 1001))

@@ -468,6 +468,18 @@ CAIRN_TRUNC_SAT(cairn_i64_trunc_sat_f64_u, double, uint64_t, uint64_t, x <= -1.0
   ((cairn_v128)__builtin_shuffle((cairn_u8x16)(a), (cairn_u8x16)(b), (cairn_u8x16){__VA_ARGS__}))
 #endif
 
+/* call_indirect's checks: the function at table[i], of module type `type` */
+static inline cairn_aot_func *cairn_indirect(cairn_aot_ctx *ctx, uint32_t table, uint32_t i,
+                                             uint32_t type) {
+  cairn_aot_table *t = ctx->tables[table];
+  if (CAIRN_UNLIKELY(i >= t->size)) cairn_trap(ctx, CAIRN_AOT_TRAP_UNDEFINED_ELEMENT);
+  cairn_aot_func *f = (cairn_aot_func *)t->elems[i];
+  if (CAIRN_UNLIKELY(!f)) cairn_trap(ctx, CAIRN_AOT_TRAP_UNINITIALIZED_ELEMENT);
+  if (CAIRN_UNLIKELY(f->type_id != ctx->type_ids[type]))
+    cairn_trap(ctx, CAIRN_AOT_TRAP_INDIRECT_MISMATCH);
+  return f;
+}
+
 /* a v128 in slots (unaligned uint64_t pairs) */
 static inline cairn_v128 cairn_v128_load(const uint64_t *p) {
   cairn_v128 v;
@@ -512,6 +524,13 @@ CAIRN_HIDDEN CAIRN_NOLIBCALL void *memset(void *d, int c, __SIZE_TYPE__ n) {
   while (n--) *dp++ = (unsigned char)c;
   return d;
 }
+#if defined(__arm__)
+/* 32-bit ARM: libgcc's division routines report a zero divisor through
+** these, whose libgcc versions call raise(); the helpers trap before
+** dividing by zero, so they are never reached */
+CAIRN_HIDDEN CAIRN_NOLIBCALL int __aeabi_idiv0(int r) { return r; }
+CAIRN_HIDDEN CAIRN_NOLIBCALL long long __aeabi_ldiv0(long long r) { return r; }
+#endif
 /* The libm functions the rounding and sqrt builtins fall back to where the
 ** target has no instruction for them (riscv64 rounding, armhf, sqrt's
 ** errno path for a negative input, -O0): bit-exact, without libm. They

@@ -120,6 +120,8 @@ static const char zPreamble[] =
     "#pragma GCC diagnostic ignored \"-Wunused-variable\"\n"
     "#pragma GCC diagnostic ignored \"-Wunused-but-set-variable\"\n"
     "#pragma GCC diagnostic ignored \"-Wunused-parameter\"\n"
+    /* Wasm may compare a value with itself */
+    "#pragma GCC diagnostic ignored \"-Wtautological-compare\"\n"
     /* Wasm may recurse without end: the stack check traps */
     "#pragma GCC diagnostic ignored \"-Winfinite-recursion\"\n";
 
@@ -174,6 +176,51 @@ static void emit_thunks(Emit *e, Buf *out, uint8_t *aTypeUsed) {
   }
 }
 
+/* cairn_c<type>: a call of f (any tier, any instance) of a function type:
+** typed when f has native code, else through rt->call with the values in
+** slots. Several results go to res as slots in both cases. */
+static void emit_call_helper(Emit *e, Buf *out, uint32_t type) {
+  const FuncType *ft = &e->m->aType[type];
+  const ValType *aRes = ft->aType + ft->nParam;
+  uint32_t nPS = 0, nRS = 0;
+  for (uint32_t i = 0; i < ft->nParam; i++) nPS += emit_slots(ft->aType[i]);
+  for (uint32_t i = 0; i < ft->nResult; i++) nRS += emit_slots(aRes[i]);
+  uint32_t nSlot = nPS > nRS ? nPS : nRS;
+  emit_printf(out, "static inline %s cairn_c%u(cairn_aot_ctx *ctx, cairn_aot_func *f_",
+              ft->nResult == 1 ? emit_ctype(aRes[0]) : "void", type);
+  for (uint32_t i = 0; i < ft->nParam; i++) {
+    const char *zT = emit_ctype(ft->aType[i]);
+    emit_printf(out, ", %s%sl%u", zT, vt_is_ref(ft->aType[i]) ? "" : " ", i);
+  }
+  if (ft->nResult > 1) emit_str(out, ", uint64_t *res");
+  emit_str(out, ") {\n  if (f_->code) {\n    typedef ");
+  emit_proto(out, ft, "(*fn_)", false);
+  emit_printf(out, ";\n    %s((fn_)f_->code)(f_->ctx", ft->nResult == 1 ? "return " : "");
+  for (uint32_t i = 0; i < ft->nParam; i++) emit_printf(out, ", l%u", i);
+  emit_str(out, ft->nResult > 1 ? ", res);\n" : ");\n");
+  if (ft->nResult != 1) emit_str(out, "    return;\n");
+  emit_printf(out, "  }\n  uint64_t r_[%u];\n", nSlot ? nSlot : 1);
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < ft->nParam; i++) {
+    char zSlot[24], zV[24];
+    snprintf(zSlot, sizeof zSlot, "r_[%u]", k);
+    snprintf(zV, sizeof zV, "l%u", i);
+    emit_str(out, "  ");
+    emit_to_slot(out, ft->aType[i], zSlot, zV);
+    emit_str(out, "\n");
+    k += emit_slots(ft->aType[i]);
+  }
+  emit_str(out, "  ctx->rt->call(ctx, f_, r_);\n");
+  if (ft->nResult == 1) {
+    emit_str(out, "  return ");
+    emit_from_slot(out, aRes[0], "r_[0]");
+    emit_str(out, ";\n");
+  } else {
+    for (uint32_t i = 0; i < nRS; i++) emit_printf(out, "  res[%u] = r_[%u];\n", i, i);
+  }
+  emit_str(out, "}\n");
+}
+
 /* Unit 0's tail: thunks, the descriptor, cairn_aot_get. */
 static void emit_descriptor(Emit *e, Buf *out) {
   const Module *m = e->m;
@@ -213,6 +260,7 @@ static bool emit_unit(Emit *e, uint32_t u, const uint32_t *aFirst, Buf *out, cai
   Buf defs;
   buf_init(&defs);
   memset(e->aRef, 0, m->nFunc);
+  memset(e->aCallType, 0, m->nType);
   for (uint32_t f = aFirst[u]; f < aFirst[u + 1]; f++) {
     if (!emit_function(e, f, &defs)) {
       buf_free(&defs);
@@ -233,6 +281,8 @@ static bool emit_unit(Emit *e, uint32_t u, const uint32_t *aFirst, Buf *out, cai
     emit_proto(out, module_func_type(m, f), zName, false);
     emit_str(out, ";\n");
   }
+  for (uint32_t t = 0; t < m->nType; t++)
+    if (e->aCallType[t]) emit_call_helper(e, out, t);
   buf_append_buf(out, &defs);
   buf_free(&defs);
   if (u == 0) emit_descriptor(e, out);
@@ -252,7 +302,8 @@ bool aot_emit(const Module *m, const AotEmitOpts *o, Buf *aUnit, cairn_error *er
   bool ok = false;
   uint32_t *aFirst = base_malloc(((size_t)nUnits + 1) * sizeof *aFirst);
   e.aRef = base_calloc((size_t)m->nFunc + 1, 1);
-  if (!aFirst || !e.aRef) {
+  e.aCallType = base_calloc((size_t)m->nType + 1, 1);
+  if (!aFirst || !e.aRef || !e.aCallType) {
     base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory emitting C");
     goto done;
   }
@@ -263,10 +314,12 @@ bool aot_emit(const Module *m, const AotEmitOpts *o, Buf *aUnit, cairn_error *er
 done:
   base_free(aFirst);
   base_free(e.aRef);
+  base_free(e.aCallType);
   buf_free(&e.body);
   buf_free(&e.decl);
   base_free(e.aLocType);
   base_free(e.aStk);
+  base_free(e.aVal);
   base_free(e.aCtl);
   return ok;
 }

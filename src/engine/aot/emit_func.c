@@ -36,23 +36,154 @@ static const char *emit_var_t(Emit *e, uint32_t d, ValType t) {
   return z;
 }
 
-const char *emit_var(Emit *e, uint32_t d) { return emit_var_t(e, d, e->aStk[d]); }
+/* A constant's C text (by bits for floats: exact, NaN payloads included). */
+static void emit_const_text(char *z, size_t n, ValType t, const EmitVal *v) {
+  switch (t) {
+    case VT_I32: snprintf(z, n, "0x%xu", (uint32_t)v->bits); break;
+    case VT_I64: snprintf(z, n, "0x%llxull", (unsigned long long)v->bits); break;
+    case VT_F32: snprintf(z, n, "cairn_f32_from_bits(0x%xu)", (uint32_t)v->bits); break;
+    case VT_F64:
+      snprintf(z, n, "cairn_f64_from_bits(0x%llxull)", (unsigned long long)v->bits);
+      break;
+    case VT_V128: {
+      uint64_t lo, hi;
+      memcpy(&lo, v->pVec, 8);
+      memcpy(&hi, v->pVec + 8, 8);
+      /* parenthesised: the comma must not split a macro argument */
+      snprintf(z, n, "((cairn_v128){0x%llxull, 0x%llxull})", (unsigned long long)lo,
+               (unsigned long long)hi);
+      break;
+    }
+    default: snprintf(z, n, "(void *)0"); break;
+  }
+}
+
+const char *emit_var(Emit *e, uint32_t d) {
+  const EmitVal *v = &e->aVal[d];
+  if (v->kind == EV_VAR) return emit_var_t(e, d, e->aStk[d]);
+  char *z = e->aName[e->iName++ & 7];
+  if (v->kind == EV_LOCAL)
+    snprintf(z, sizeof e->aName[0], "l%u", v->local);
+  else
+    emit_const_text(z, sizeof e->aName[0], e->aStk[d], v);
+  return z;
+}
 
 const char *emit_top(Emit *e, uint32_t k) { return emit_var(e, e->nStk - 1 - k); }
 
-void emit_push(Emit *e, ValType t) {
+static void emit_push_val(Emit *e, ValType t, EmitVal v) {
   if (e->nStk == e->nStkAlloc) {
     uint32_t nNew = e->nStkAlloc ? 2 * e->nStkAlloc : 64;
     ValType *aNew = base_realloc(e->aStk, nNew);
-    if (!aNew) {
+    EmitVal *aNewVal = aNew ? base_realloc(e->aVal, nNew * sizeof *aNewVal) : NULL;
+    if (aNew) e->aStk = aNew;
+    if (!aNewVal) {
       e->oom = true;
       return;
     }
-    e->aStk = aNew;
+    e->aVal = aNewVal;
     e->nStkAlloc = nNew;
   }
-  emit_note_depth(e, e->nStk, t);
+  if (v.kind == EV_VAR) emit_note_depth(e, e->nStk, t);
+  e->aVal[e->nStk] = v;
   e->aStk[e->nStk++] = t;
+}
+
+void emit_push(Emit *e, ValType t) { emit_push_val(e, t, (EmitVal){.kind = EV_VAR}); }
+
+void emit_push_local(Emit *e, ValType t, uint32_t x) {
+  emit_push_val(e, t, (EmitVal){.kind = EV_LOCAL, .local = x});
+}
+
+void emit_push_const(Emit *e, ValType t, uint64_t bits, const uint8_t *pVec) {
+  emit_push_val(e, t, (EmitVal){.kind = EV_CONST, .bits = bits, .pVec = pVec});
+}
+
+void emit_result(Emit *e, ValType t) {
+  emit_push(e, t);
+  e->lastStart = e->body.n;
+  e->lastDepth = e->nStk - 1;
+  emit_printf(&e->body, "  %s = ", emit_top(e, 0));
+}
+
+void emit_result_end(Emit *e) {
+  emit_str(&e->body, ";\n");
+  e->lastEnd = e->body.n;
+}
+
+/* local.set/tee x of the value the last statement computed: that statement
+** writes x instead, if nothing still reads x's old value. */
+static bool emit_retarget(Emit *e, uint32_t x) {
+  uint32_t d = e->nStk - 1;
+  if (e->lastEnd != e->body.n || e->lastDepth != d || e->aVal[d].kind != EV_VAR) return false;
+  for (uint32_t i = 0; i < d; i++)
+    if (e->aVal[i].kind == EV_LOCAL && e->aVal[i].local == x) return false;
+  char zOld[EMIT_NAME], zNew[24];
+  int nOld = snprintf(zOld, sizeof zOld, "  %s", emit_var(e, d));
+  int nNew = snprintf(zNew, sizeof zNew, "  l%u", x);
+  Buf *b = &e->body;
+  if (b->n - e->lastStart < (size_t)nOld || memcmp(b->aData + e->lastStart, zOld, (size_t)nOld))
+    return false;
+  size_t nTail = b->n - e->lastStart - (size_t)nOld;
+  if (nNew > nOld) {
+    buf_append(b, zNew, (size_t)(nNew - nOld)); /* room */
+    if (b->oom) return false;
+  }
+  memmove(b->aData + e->lastStart + nNew, b->aData + e->lastStart + nOld, nTail);
+  memcpy(b->aData + e->lastStart, zNew, (size_t)nNew);
+  b->n = e->lastStart + (size_t)nNew + nTail;
+  e->lastEnd = SIZE_MAX;
+  return true;
+}
+
+/* Pops the top value into z as a C operand: the expression of the last
+** statement itself when that statement computed it (a condition is then
+** one `if`), else its operand text. */
+#define EMIT_COND 512
+static void emit_take_top(Emit *e, char *z, size_t n) {
+  uint32_t d = e->nStk - 1;
+  if (e->lastEnd == e->body.n && e->lastDepth == d && e->aVal[d].kind == EV_VAR) {
+    char zHead[EMIT_NAME + 8];
+    int nHead = snprintf(zHead, sizeof zHead, "  %s = ", emit_var(e, d));
+    Buf *b = &e->body;
+    size_t nExpr = b->n - e->lastStart - (size_t)nHead - 2; /* without ";\n" */
+    if (nExpr + 3 <= n && !memcmp(b->aData + e->lastStart, zHead, (size_t)nHead)) {
+      z[0] = '(';
+      memcpy(z + 1, b->aData + e->lastStart + nHead, nExpr);
+      z[nExpr + 1] = ')';
+      z[nExpr + 2] = 0;
+      b->n = e->lastStart;
+      e->lastEnd = SIZE_MAX;
+      emit_pop(e, 1);
+      return;
+    }
+  }
+  snprintf(z, n, "%s", emit_top(e, 0));
+  emit_pop(e, 1);
+}
+
+void emit_materialize(Emit *e, uint32_t d) {
+  if (e->aVal[d].kind == EV_VAR) return;
+  const char *zV = emit_var(e, d);
+  emit_printf(&e->body, "  %s = %s;\n", emit_var_t(e, d, e->aStk[d]), zV);
+  e->aVal[d].kind = EV_VAR;
+}
+
+/* Before local x changes: the values still read from it get their copy. */
+static void emit_materialize_local(Emit *e, uint32_t x, uint32_t nStk) {
+  for (uint32_t d = 0; d < nStk; d++)
+    if (e->aVal[d].kind == EV_LOCAL && e->aVal[d].local == x) emit_materialize(e, d);
+}
+
+/* At a block's start: the block may change any local on some path only. */
+static void emit_materialize_locals(Emit *e) {
+  for (uint32_t d = 0; d < e->nStk; d++)
+    if (e->aVal[d].kind == EV_LOCAL) emit_materialize(e, d);
+}
+
+/* The top n values to their variables (a join: block results, loop params). */
+static void emit_materialize_top(Emit *e, uint32_t n) {
+  for (uint32_t d = e->nStk - n; d < e->nStk; d++) emit_materialize(e, d);
 }
 
 void emit_pop(Emit *e, uint32_t n) { e->nStk = n > e->nStk ? 0 : e->nStk - n; }
@@ -62,11 +193,13 @@ void emit_set_unreach(Emit *e) {
   e->nStk = e->aCtl[e->nCtl - 1].height;
 }
 
+/* With guard pages a memory's base never moves (cairn_aot_memory) and its
+** size is not used: only checked code reloads. */
 void emit_reload_mems(Emit *e) {
-  for (uint32_t i = 0; i < e->m->nMem; i++) {
-    emit_printf(&e->body, "  m%u = ctx->mems[%u]->base;\n", i, i);
-    if (e->o->checked) emit_printf(&e->body, "  n%u = ctx->mems[%u]->bytes;\n", i, i);
-  }
+  if (!e->o->checked) return;
+  for (uint32_t i = 0; i < e->m->nMem; i++)
+    emit_printf(&e->body, "  m%u = ctx->mems[%u]->base;\n  n%u = ctx->mems[%u]->bytes;\n", i, i,
+                i, i);
 }
 
 /* ---- control frames ---- */
@@ -137,11 +270,11 @@ static void emit_branch(Emit *e, EmitCtl *c) {
   uint32_t n = loop ? c->nParam : c->nResult;
   const ValType *aT = loop ? c->aParam : ctl_results(c);
   uint32_t src = e->nStk - n;
-  if (src != c->height)
-    for (uint32_t i = 0; i < n; i++) {
-      const char *zDst = emit_var_t(e, c->height + i, aT[i]);
-      emit_printf(&e->body, "  %s = %s;\n", zDst, emit_var(e, src + i));
-    }
+  for (uint32_t i = 0; i < n; i++) {
+    if (src == c->height && e->aVal[src + i].kind == EV_VAR) continue;
+    const char *zDst = emit_var_t(e, c->height + i, aT[i]);
+    emit_printf(&e->body, "  %s = %s;\n", zDst, emit_var(e, src + i));
+  }
   if (loop) {
     emit_printf(&e->body, "  CAIRN_POLL(ctx);\n  goto L%u;\n", c->id);
   } else {
@@ -162,10 +295,8 @@ static int br_case_cmp(const void *pa, const void *pb) {
 }
 
 static void emit_br_table(Emit *e, const Instr *in) {
-  const char *zIdx = emit_top(e, 0);
-  char zI[24];
-  snprintf(zI, sizeof zI, "%s", zIdx);
-  emit_pop(e, 1);
+  char zI[EMIT_COND];
+  emit_take_top(e, zI, sizeof zI);
   uint32_t n = in->a, def = decode_br_table_label(in, n);
   BrCase *a = base_malloc(((size_t)n + 1) * sizeof *a);
   if (!a) {
@@ -202,20 +333,24 @@ static bool emit_control(Emit *e, const Instr *in) {
   EmitCtl *c;
   switch (in->op) {
     case OP_BLOCK:
+      if (!e->unreach) emit_materialize_locals(e);
       emit_push_ctl(e, EC_BLOCK, in);
       return true;
     case OP_LOOP:
       c = emit_push_ctl(e, EC_LOOP, in);
-      if (c && c->live) emit_printf(&e->body, "L%u:;\n", c->id);
+      if (c && c->live) {
+        emit_materialize_locals(e);
+        emit_materialize_top(e, c->nParam); /* the back edges write them */
+        emit_printf(&e->body, "L%u:;\n", c->id);
+      }
       return true;
     case OP_IF: {
-      char zCond[24] = "";
-      if (!e->unreach) {
-        snprintf(zCond, sizeof zCond, "%s", emit_top(e, 0));
-        emit_pop(e, 1);
-      }
+      char zCond[EMIT_COND] = "";
+      if (!e->unreach) emit_take_top(e, zCond, sizeof zCond);
       c = emit_push_ctl(e, EC_IF, in);
       if (!c || !c->live) return true;
+      emit_materialize_locals(e);
+      emit_materialize_top(e, c->nParam); /* the false path joins with them */
       /* the then branch may overwrite the parameters the else branch needs */
       for (uint32_t i = 0; i < c->nParam; i++) {
         ValType t = c->aParam[i];
@@ -230,6 +365,7 @@ static bool emit_control(Emit *e, const Instr *in) {
       c = &e->aCtl[e->nCtl - 1];
       if (!c->live) return true;
       if (!e->unreach) {
+        emit_materialize_top(e, c->nResult);
         emit_printf(&e->body, "  goto B%u;\n", c->id);
         c->endUsed = true;
       }
@@ -250,6 +386,7 @@ static bool emit_control(Emit *e, const Instr *in) {
         return true;
       }
       if (c->live) {
+        if (!e->unreach) emit_materialize_top(e, c->nResult);
         if (c->kind == EC_IF && !c->hasElse) emit_printf(&e->body, "E%u:;\n", c->id);
         if (c->endUsed) emit_printf(&e->body, "B%u:;\n", c->id);
         e->nStk = c->height;
@@ -274,56 +411,42 @@ static void emit_args(Emit *e, uint32_t base, uint32_t n) {
   for (uint32_t i = 0; i < n; i++) emit_printf(&e->body, ", %s", emit_var(e, base + i));
 }
 
-/* A call of f_ (a cairn_aot_func * in scope) of type ft: typed when it has
-** native code, else through rt->call with the values in slots. The
-** arguments are popped and the results pushed. */
-static void emit_call_via(Emit *e, const FuncType *ft) {
+/* A call through a cairn_aot_func (an import, call_indirect): one helper
+** per function type and unit, cairn_c<type> (emit.c writes them), takes
+** the function as its second argument. zFunc is its C expression; the
+** arguments are popped, the results pushed. */
+static void emit_call_via(Emit *e, uint32_t type, const char *zFunc) {
+  const FuncType *ft = &e->m->aType[type];
   uint32_t base = e->nStk - ft->nParam;
   const ValType *aRes = ft->aType + ft->nParam;
-  uint32_t nPS = 0, nRS = 0;
-  for (uint32_t i = 0; i < ft->nParam; i++) nPS += emit_slots(ft->aType[i]);
+  e->aCallType[type] = 1;
+  if (ft->nResult <= 1) {
+    emit_str(&e->body, "  ");
+    if (ft->nResult == 1) emit_printf(&e->body, "%s = ", emit_var_t(e, base, aRes[0]));
+    emit_printf(&e->body, "cairn_c%u(ctx, %s", type, zFunc);
+    emit_args(e, base, ft->nParam);
+    emit_str(&e->body, ");\n");
+    emit_pop(e, ft->nParam);
+    for (uint32_t i = 0; i < ft->nResult; i++) emit_push(e, aRes[i]);
+    return;
+  }
+  uint32_t nRS = 0;
   for (uint32_t i = 0; i < ft->nResult; i++) nRS += emit_slots(aRes[i]);
-  uint32_t nSlot = nPS > nRS ? nPS : nRS;
-  emit_printf(&e->body, "  uint64_t r_[%u];\n  if (f_->code) {\n    typedef ", nSlot ? nSlot : 1);
-  emit_proto(&e->body, ft, "(*fn_)", false);
-  emit_str(&e->body, ";\n    ");
-  /* the typed call */
-  if (ft->nResult == 1) emit_printf(&e->body, "%s = ", emit_var_t(e, base, aRes[0]));
-  emit_str(&e->body, "((fn_)f_->code)(f_->ctx");
+  emit_printf(&e->body, "  {\n  uint64_t r_[%u];\n  cairn_c%u(ctx, %s", nRS, type, zFunc);
   emit_args(e, base, ft->nParam);
-  emit_str(&e->body, ft->nResult > 1 ? ", r_);\n  } else {\n" : ");\n  } else {\n");
-  /* through the runtime */
+  emit_str(&e->body, ", r_);\n");
+  emit_pop(e, ft->nParam);
   uint32_t k = 0;
-  for (uint32_t i = 0; i < ft->nParam; i++) {
+  for (uint32_t i = 0; i < ft->nResult; i++) {
     char zSlot[24];
     snprintf(zSlot, sizeof zSlot, "r_[%u]", k);
-    emit_str(&e->body, "    ");
-    emit_to_slot(&e->body, ft->aType[i], zSlot, emit_var(e, base + i));
-    emit_str(&e->body, "\n");
-    k += emit_slots(ft->aType[i]);
-  }
-  emit_str(&e->body, "    ctx->rt->call(ctx, f_, r_);\n");
-  if (ft->nResult == 1) {
-    emit_printf(&e->body, "    %s = ", emit_var_t(e, base, aRes[0]));
-    emit_from_slot(&e->body, aRes[0], "r_[0]");
+    emit_push(e, aRes[i]);
+    emit_printf(&e->body, "  %s = ", emit_top(e, 0));
+    emit_from_slot(&e->body, aRes[i], zSlot);
     emit_str(&e->body, ";\n");
+    k += emit_slots(aRes[i]);
   }
   emit_str(&e->body, "  }\n");
-  emit_pop(e, ft->nParam);
-  if (ft->nResult > 1) {
-    k = 0;
-    for (uint32_t i = 0; i < ft->nResult; i++) {
-      char zSlot[24];
-      snprintf(zSlot, sizeof zSlot, "r_[%u]", k);
-      emit_push(e, aRes[i]);
-      emit_printf(&e->body, "  %s = ", emit_top(e, 0));
-      emit_from_slot(&e->body, aRes[i], zSlot);
-      emit_str(&e->body, ";\n");
-      k += emit_slots(aRes[i]);
-    }
-  } else {
-    for (uint32_t i = 0; i < ft->nResult; i++) emit_push(e, aRes[i]);
-  }
 }
 
 static void emit_call(Emit *e, uint32_t f) {
@@ -332,9 +455,9 @@ static void emit_call(Emit *e, uint32_t f) {
   const ValType *aRes = ft->aType + ft->nParam;
   uint32_t base = e->nStk - ft->nParam;
   if (m->aFunc[f].imported) {
-    emit_printf(&e->body, "  {\n  cairn_aot_func *f_ = ctx->funcs[%u];\n", f);
-    emit_call_via(e, ft);
-    emit_str(&e->body, "  }\n");
+    char zFunc[40];
+    snprintf(zFunc, sizeof zFunc, "ctx->funcs[%u]", f);
+    emit_call_via(e, m->aFunc[f].typeIdx, zFunc);
     emit_reload_mems(e);
     return;
   }
@@ -369,19 +492,14 @@ static void emit_call(Emit *e, uint32_t f) {
   emit_reload_mems(e);
 }
 
+/* call_indirect: cairn_indirect (cairn_aot.h) checks bounds, null and type;
+** the arguments are plain values, so C's order of evaluating them and the
+** checks does not matter */
 static void emit_call_indirect(Emit *e, const Instr *in) {
-  const FuncType *ft = &e->m->aType[in->a];
-  emit_printf(&e->body,
-              "  {\n  uint32_t i_ = %s;\n  cairn_aot_table *t_ = ctx->tables[%u];\n"
-              "  if (CAIRN_UNLIKELY(i_ >= t_->size)) cairn_trap(ctx, CAIRN_AOT_TRAP_UNDEFINED_ELEMENT);\n"
-              "  cairn_aot_func *f_ = (cairn_aot_func *)t_->elems[i_];\n"
-              "  if (CAIRN_UNLIKELY(!f_)) cairn_trap(ctx, CAIRN_AOT_TRAP_UNINITIALIZED_ELEMENT);\n"
-              "  if (CAIRN_UNLIKELY(f_->type_id != ctx->type_ids[%u]))\n"
-              "    cairn_trap(ctx, CAIRN_AOT_TRAP_INDIRECT_MISMATCH);\n",
-              emit_top(e, 0), in->b, in->a);
+  char zFunc[EMIT_NAME + 48];
+  snprintf(zFunc, sizeof zFunc, "cairn_indirect(ctx, %u, %s, %u)", in->b, emit_top(e, 0), in->a);
   emit_pop(e, 1);
-  emit_call_via(e, ft);
-  emit_str(&e->body, "  }\n");
+  emit_call_via(e, in->a, zFunc);
   emit_reload_mems(e);
 }
 
@@ -391,13 +509,11 @@ static ValType emit_global_type(const Module *m, uint32_t g) { return m->aGlobal
 
 static void emit_global_get(Emit *e, uint32_t g) {
   ValType t = emit_global_type(e->m, g);
-  emit_push(e, t);
-  const char *zV = emit_top(e, 0);
   char zSlot[48];
   snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
-  emit_printf(&e->body, "  %s = ", zV);
+  emit_result(e, t);
   emit_from_slot(&e->body, t, zSlot);
-  emit_str(&e->body, ";\n");
+  emit_result_end(e);
 }
 
 static void emit_global_set(Emit *e, uint32_t g) {
@@ -425,9 +541,8 @@ static void emit_instr(Emit *e, const Instr *in) {
       emit_set_unreach(e);
       return;
     case OP_BR_IF: {
-      char zCond[24];
-      snprintf(zCond, sizeof zCond, "%s", emit_top(e, 0));
-      emit_pop(e, 1);
+      char zCond[EMIT_COND];
+      emit_take_top(e, zCond, sizeof zCond);
       emit_printf(&e->body, "  if (%s) {\n", zCond);
       emit_branch(e, &e->aCtl[e->nCtl - 1 - in->a]);
       emit_str(&e->body, "  }\n");
@@ -453,22 +568,27 @@ static void emit_instr(Emit *e, const Instr *in) {
     case OP_SELECT:
     case OP_SELECT_T: {
       /* on the values' own type: a float's bits are kept */
+      emit_materialize(e, e->nStk - 3);
       const char *zC = emit_top(e, 0), *zB = emit_top(e, 1), *zA = emit_top(e, 2);
       emit_printf(&e->body, "  if (!%s) %s = %s;\n", zC, zA, zB);
       emit_pop(e, 2);
       return;
     }
     case OP_LOCAL_GET:
-      emit_push(e, e->aLocType[in->a]);
-      emit_printf(&e->body, "  %s = l%u;\n", emit_top(e, 0), in->a);
+      emit_push_local(e, e->aLocType[in->a], in->a);
       return;
     case OP_LOCAL_SET:
-      emit_printf(&e->body, "  l%u = %s;\n", in->a, emit_top(e, 0));
-      emit_pop(e, 1);
+    case OP_LOCAL_TEE: {
+      if (!emit_retarget(e, in->a)) {
+        char zV[EMIT_NAME];
+        snprintf(zV, sizeof zV, "%s", emit_top(e, 0));
+        emit_materialize_local(e, in->a, e->nStk - 1);
+        emit_printf(&e->body, "  l%u = %s;\n", in->a, zV);
+      }
+      if (in->op == OP_LOCAL_SET) emit_pop(e, 1);
+      else e->aVal[e->nStk - 1] = (EmitVal){.kind = EV_LOCAL, .local = in->a};
       return;
-    case OP_LOCAL_TEE:
-      emit_printf(&e->body, "  l%u = %s;\n", in->a, emit_top(e, 0));
-      return;
+    }
     case OP_GLOBAL_GET:
       emit_global_get(e, in->a);
       return;
@@ -476,8 +596,7 @@ static void emit_instr(Emit *e, const Instr *in) {
       emit_global_set(e, in->a);
       return;
     case OP_REF_NULL:
-      emit_push(e, (ValType)in->a);
-      emit_printf(&e->body, "  %s = 0;\n", emit_top(e, 0));
+      emit_push_const(e, (ValType)in->a, 0, NULL);
       return;
     case OP_REF_IS_NULL: {
       const char *zR = emit_top(e, 0);
@@ -518,6 +637,7 @@ bool emit_function(Emit *e, uint32_t fidx, Buf *out) {
   e->nCtl = 0;
   e->nextId = 0;
   e->unreach = false;
+  e->lastEnd = SIZE_MAX;
   memset(e->aMaxDepth, 0, sizeof e->aMaxDepth);
 
   /* local types: parameters, then the declared groups */

@@ -33,6 +33,22 @@ typedef struct EmitCtl {
   ValType one;           /* the single result of a BT_VAL block (aResult points here) */
 } EmitCtl;
 
+/* A value on the operand stack: in its stack variable, or not written yet
+** because it is a local's value (until that local changes) or a constant
+** (the consumer reads the local or the constant itself, which keeps the C
+** short; emit_materialize writes it to the variable where one is needed). */
+typedef enum EmitValKind { EV_VAR, EV_LOCAL, EV_CONST } EmitValKind;
+
+typedef struct EmitVal {
+  uint8_t kind;
+  uint32_t local;        /* EV_LOCAL */
+  uint64_t bits;         /* EV_CONST (f32 bits in the low half) */
+  const uint8_t *pVec;   /* EV_CONST v128: its 16 bytes, into the module */
+} EmitVal;
+
+/* Longest operand text (a v128 constant) plus room */
+#define EMIT_NAME 80
+
 /* Variable kinds (the suffix letter of stack variables) */
 enum { EK_I32, EK_I64, EK_F32, EK_F64, EK_V128, EK_REF, EK_COUNT };
 
@@ -42,6 +58,7 @@ typedef struct Emit {
   bool oom;
   /* the unit being emitted */
   uint8_t *aRef;         /* per function index: called directly from this unit */
+  uint8_t *aCallType;    /* per type index: called through a cairn_aot_func in this unit */
   /* the function being emitted */
   uint32_t fidx;
   const FuncType *ft;
@@ -50,14 +67,19 @@ typedef struct Emit {
   uint32_t nLocal;       /* params + declared locals */
   ValType *aLocType;
   ValType *aStk;         /* operand stack types */
+  EmitVal *aVal;         /* where each stack value is */
   uint32_t nStk, nStkAlloc;
   uint32_t aMaxDepth[EK_COUNT]; /* stack variables s0..s<max-1> to declare, per kind */
   EmitCtl *aCtl;
   uint32_t nCtl, nCtlAlloc;
   uint32_t nextId;
   bool unreach;          /* after br, return, unreachable: skip to the block's end */
+  /* the last statement "  s<d><k> = expr;" (emit_result): local.set right
+  ** after it renames its destination instead of copying */
+  size_t lastStart, lastEnd;
+  uint32_t lastDepth;
   /* variable names for the current statement (a small ring, see emit_var) */
-  char aName[8][24];
+  char aName[8][EMIT_NAME];
   uint32_t iName;
 } Emit;
 
@@ -78,12 +100,23 @@ void emit_to_slot(Buf *b, ValType t, const char *zSlot, const char *zVal);
 void emit_proto(Buf *b, const FuncType *ft, const char *zName, bool names);
 
 /* ---- the operand stack (emit_func.c) ---- */
-/* Name of the stack variable at depth d (valid for the next few calls). */
+/* The C operand for the value at depth d: its variable, local or constant
+** (valid for the next few calls: copy it to keep it). */
 const char *emit_var(Emit *e, uint32_t d);
-/* Name of the k-th value from the top (0 = top). */
+/* The same for the k-th value from the top (0 = top). */
 const char *emit_top(Emit *e, uint32_t k);
+/* Pushes a value of type t that the caller writes to its variable. */
 void emit_push(Emit *e, ValType t);
+/* Pushes a local's value or a constant without writing anything. */
+void emit_push_local(Emit *e, ValType t, uint32_t x);
+void emit_push_const(Emit *e, ValType t, uint64_t bits, const uint8_t *pVec);
+/* Writes the value at depth d to its variable if it is not there. */
+void emit_materialize(Emit *e, uint32_t d);
 void emit_pop(Emit *e, uint32_t n);
+/* Pushes a t and starts the statement computing it ("  s3i = "); the
+** caller writes the expression and emit_result_end the ";\n". */
+void emit_result(Emit *e, ValType t);
+void emit_result_end(Emit *e);
 /* Statements after anything that may move a memory or change its size. */
 void emit_reload_mems(Emit *e);
 /* Marks the rest of the block unreachable. */

@@ -32,17 +32,16 @@ void emit_template(Emit *e, WasmOp op, const char *zT) {
   uint32_t nIn = (uint32_t)strlen(oi->zParams), nOut = (uint32_t)strlen(oi->zResults);
   uint32_t base = e->nStk - nIn;
   const char *aIn[3] = {"", "", ""};
-  char aZ[3][24];
+  char aZ[3][EMIT_NAME];
   for (uint32_t i = 0; i < nIn && i < 3; i++) {
     snprintf(aZ[i], sizeof aZ[i], "%s", emit_var(e, base + i));
     aIn[i] = aZ[i];
   }
   emit_pop(e, nIn);
-  emit_str(&e->body, "  ");
-  if (nOut) {
-    emit_push(e, emit_letter_type(oi->zResults[0]));
-    emit_printf(&e->body, "%s = ", emit_top(e, 0));
-  }
+  if (nOut)
+    emit_result(e, emit_letter_type(oi->zResults[0]));
+  else
+    emit_str(&e->body, "  ");
   for (const char *z = zT; *z; z++) {
     if (z[0] == '$' && z[1] >= '0' && z[1] <= '2') {
       emit_str(&e->body, aIn[z[1] - '0']);
@@ -51,7 +50,10 @@ void emit_template(Emit *e, WasmOp op, const char *zT) {
       buf_byte(&e->body, (uint8_t)*z);
     }
   }
-  emit_str(&e->body, ";\n");
+  if (nOut)
+    emit_result_end(e);
+  else
+    emit_str(&e->body, ";\n");
 }
 
 /* ---- numeric ---- */
@@ -202,23 +204,16 @@ static const char *const aNumeric[OP_COUNT_] = {
 bool emit_numeric(Emit *e, const Instr *in) {
   switch (in->op) {
     case OP_I32_CONST:
-      emit_push(e, VT_I32);
-      emit_printf(&e->body, "  %s = 0x%xu;\n", emit_top(e, 0), (uint32_t)in->bits);
+      emit_push_const(e, VT_I32, (uint32_t)in->bits, NULL);
       return true;
     case OP_I64_CONST:
-      emit_push(e, VT_I64);
-      emit_printf(&e->body, "  %s = 0x%llxull;\n", emit_top(e, 0), (unsigned long long)in->bits);
+      emit_push_const(e, VT_I64, in->bits, NULL);
       return true;
     case OP_F32_CONST:
-      /* by bits: exact for every value, NaN payloads included */
-      emit_push(e, VT_F32);
-      emit_printf(&e->body, "  %s = cairn_f32_from_bits(0x%xu);\n", emit_top(e, 0),
-                  (uint32_t)in->bits);
+      emit_push_const(e, VT_F32, (uint32_t)in->bits, NULL);
       return true;
     case OP_F64_CONST:
-      emit_push(e, VT_F64);
-      emit_printf(&e->body, "  %s = cairn_f64_from_bits(0x%llxull);\n", emit_top(e, 0),
-                  (unsigned long long)in->bits);
+      emit_push_const(e, VT_F64, in->bits, NULL);
       return true;
     default:
       break;
@@ -232,7 +227,7 @@ bool emit_numeric(Emit *e, const Instr *in) {
 
 void emit_address(Emit *e, const Instr *in, uint32_t n, char *zOut, size_t nOut) {
   uint32_t mem = 0; /* Wasm 2.0: one memory, memarg has no index */
-  char zA[24];
+  char zA[EMIT_NAME];
   snprintf(zA, sizeof zA, "%s", emit_top(e, 0));
   emit_pop(e, 1);
   if (e->o->checked)
@@ -290,18 +285,23 @@ static const MemOp aMemOp[OP_COUNT_] = {
 };
 
 bool emit_memory(Emit *e, const Instr *in) {
-  char zAddr[96], zV[24], zLoad[160];
+  char zAddr[96], zV[EMIT_NAME], zLoad[160];
   switch (in->op) {
     case OP_MEMORY_SIZE:
       emit_push(e, VT_I32);
       emit_printf(&e->body, "  %s = (uint32_t)(ctx->mems[%u]->bytes >> 16);\n", emit_top(e, 0),
                   in->b);
       return true;
-    case OP_MEMORY_GROW:
+    case OP_MEMORY_GROW: {
+      char zN[EMIT_NAME];
+      snprintf(zN, sizeof zN, "%s", emit_top(e, 0));
+      emit_pop(e, 1);
+      emit_push(e, VT_I32);
       emit_printf(&e->body, "  %s = ctx->rt->memory_grow(ctx, %u, %s);\n", emit_top(e, 0), in->b,
-                  emit_top(e, 0));
+                  zN);
       emit_reload_mems(e);
       return true;
+    }
     case OP_MEMORY_FILL:
       emit_printf(&e->body, "  ctx->rt->memory_fill(ctx, %u, %s, %s, %s);\n", in->b,
                   emit_top(e, 2), emit_top(e, 1), emit_top(e, 0));
@@ -334,10 +334,9 @@ bool emit_memory(Emit *e, const Instr *in) {
   if (oi->zResults[0]) { /* a load */
     emit_address(e, in, mo->n, zAddr, sizeof zAddr);
     emit_load_expr(e, mo->zType, zAddr, zLoad, sizeof zLoad);
-    emit_push(e, emit_letter_type(oi->zResults[0]));
-    emit_printf(&e->body, "  %s = ", emit_top(e, 0));
+    emit_result(e, emit_letter_type(oi->zResults[0]));
     emit_printf(&e->body, mo->zConv, zLoad);
-    emit_str(&e->body, ";\n");
+    emit_result_end(e);
   } else { /* a store: the value on top, the address below */
     snprintf(zV, sizeof zV, "%s", emit_top(e, 0));
     emit_pop(e, 1);
@@ -360,7 +359,7 @@ bool emit_table(Emit *e, const Instr *in) {
                   "  if (CAIRN_UNLIKELY(%s >= ctx->tables[%u]->size)) "
                   "cairn_trap(ctx, CAIRN_AOT_TRAP_TABLE_OOB);\n",
                   zI, t);
-      char zIdx[24];
+      char zIdx[EMIT_NAME];
       snprintf(zIdx, sizeof zIdx, "%s", zI);
       emit_pop(e, 1);
       emit_push(e, e->m->aTable[t].elem);
@@ -382,7 +381,7 @@ bool emit_table(Emit *e, const Instr *in) {
     case OP_TABLE_GROW: {
       /* init value below the delta; the result replaces the init value */
       const char *zInit = emit_top(e, 1), *zN = emit_top(e, 0);
-      char zR[24];
+      char zR[EMIT_NAME];
       emit_pop(e, 2);
       emit_push(e, VT_I32);
       snprintf(zR, sizeof zR, "%s", emit_top(e, 0));

@@ -175,7 +175,7 @@ static void emit_simd_operand(Emit *e, uint32_t d, char *z, size_t n) {
 static void emit_simd_rt(Emit *e, WasmOp op, uint64_t imm) {
   const OpInfo *oi = &opinfo_table[op];
   uint32_t nIn = (uint32_t)strlen(oi->zParams);
-  char aZ[3][80];
+  char aZ[3][2 * EMIT_NAME];
   for (uint32_t i = 0; i < 3; i++) snprintf(aZ[i], sizeof aZ[i], "(cairn_v128){0, 0}");
   for (uint32_t i = 0; i < nIn; i++) emit_simd_operand(e, e->nStk - nIn + i, aZ[i], sizeof aZ[i]);
   emit_pop(e, nIn);
@@ -187,7 +187,7 @@ static void emit_simd_rt(Emit *e, WasmOp op, uint64_t imm) {
 }
 
 static bool emit_simd_memory(Emit *e, const Instr *in) {
-  char zAddr[96], zV[24], zLoad[160];
+  char zAddr[96], zV[EMIT_NAME], zLoad[160];
   switch (in->op) {
     case OP_V128_LOAD:
     case OP_V128_LOAD32_ZERO:
@@ -276,15 +276,9 @@ bool emit_simd(Emit *e, const Instr *in) {
   if (in->op >= OP_COUNT_ || (opinfo_table[in->op].code >> 16) != 0xFD) return false;
   if (emit_simd_memory(e, in)) return true;
   switch (in->op) {
-    case OP_V128_CONST: {
-      uint64_t lo, hi;
-      memcpy(&lo, in->pVec, 8);
-      memcpy(&hi, in->pVec + 8, 8);
-      emit_push(e, VT_V128);
-      emit_printf(&e->body, "  %s = (cairn_v128){0x%llxull, 0x%llxull};\n", emit_top(e, 0),
-                  (unsigned long long)lo, (unsigned long long)hi);
+    case OP_V128_CONST:
+      emit_push_const(e, VT_V128, 0, in->pVec);
       return true;
-    }
     case OP_I8X16_SHUFFLE: {
       char zT[160];
       int n = snprintf(zT, sizeof zT, "CAIRN_SHUFFLE($0, $1");
