@@ -27,21 +27,31 @@ test-cluster: deps build
 	./tests/cluster/build-k8s.sh $(BUILD)/k8s
 	./tests/cluster/run.sh $(BUILD)/cairn $(BUILD)/oci $(BUILD)/k8s
 
+# The native tier's code with explicit bounds checks (what a CAIRN_BOUNDS_CHECK
+# build and 32-bit targets load): the spec scripts about memory, and ours.
+AOT_MEMORY_SCRIPTS = $(addprefix ../shared/wasm-testsuite/wasm-2.0/,address.wast align.wast \
+  bulk.wast float_memory.wast load.wast memory.wast memory_copy.wast memory_fill.wast \
+  memory_grow.wast memory_init.wast memory_size.wast memory_trap.wast store.wast \
+  simd_load.wast simd_store.wast simd_load8_lane.wast simd_store8_lane.wast)
+
 # The portable interpreter paths: switch dispatch, scalar SIMD and explicit
 # bounds checks (what 32-bit and small hosts use), through the spec suites
 # and the engine's unit tests; then the interpreter without instruction
 # fusion (CAIRN_NO_FUSION) through the spec suites, our own scripts and the
 # interpreter's unit test. Both builds verify every translated function
-# (CAIRN_VERIFY_CODE) and compile only what these tests run.
+# (CAIRN_VERIFY_CODE) and compile only what these tests run. The variants
+# build also runs the native tier, whose code it loads only with explicit
+# bounds checks (AOT_MEMORY_SCRIPTS, tests/wast, unit/test_aot).
 test-variants: deps
 	cmake -S . -B build-variants -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAIRN_SWITCH_DISPATCH=ON \
 	  -DCAIRN_SIMD_SCALAR=ON -DCAIRN_BOUNDS_CHECK=ON -DCAIRN_VERIFY_CODE=ON -DCAIRN_STATIC_CLI=OFF
-	cmake --build build-variants -j $(JOBS) --target cairn test_interp test_runtime test_faults test_limits test_decode test_text test_leb test_faultsim
-	cd build-variants && ctest --output-on-failure -R '^(spec|unit)/'
+	cmake --build build-variants -j $(JOBS) --target cairn test_interp test_runtime test_faults test_limits test_decode test_text test_leb test_faultsim test_aot
+	cd build-variants && ctest --output-on-failure -R '^(spec|unit)/' -E '^spec/.*-aot$$'
+	./build-variants/cairn wast --aot $(AOT_MEMORY_SCRIPTS) tests/wast/*.wast
 	cmake -S . -B build-nofusion -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAIRN_NO_FUSION=ON \
 	  -DCAIRN_VERIFY_CODE=ON -DCAIRN_STATIC_CLI=OFF
 	cmake --build build-nofusion -j $(JOBS) --target cairn test_interp
-	cd build-nofusion && ctest --output-on-failure -R '^(spec/|wast/|unit/test_interp$$)'
+	cd build-nofusion && ctest --output-on-failure -R '^(spec/|wast/|unit/test_interp$$)' -E 'aot'
 
 # Cairn cross-built for aarch64, riscv64 and 32-bit armhf (Debian's cross
 # compilers, cmake/toolchain-*.cmake, without serve), each cairn run under

@@ -144,6 +144,7 @@ static void log_first_line(const char *logPath, char *out, size_t n) {
 typedef struct Driver {
   const cairn_compile_options *o;
   const AotTarget *target;
+  bool checked;              /* explicit bounds checks in the code */
   const char *cc;
   char zDir[4000];
   bool keep;                 /* keep the folder (asked for, or a failure) */
@@ -317,7 +318,7 @@ static uint32_t unit_count(const Module *m) {
 /* The options as recorded in the .cwasm and in cache keys. */
 static void options_text(const Driver *d, char *out, size_t n) {
   snprintf(out, n, "%s --cpu %s cc=%s%s", d->zOpt, d->o->cpu_native ? "native" : "generic", d->cc,
-           d->o->bounds_checks || d->target->is32 ? " --bounds-checks" : "");
+           d->checked ? " --bounds-checks" : "");
 }
 
 /* Resolves and checks the options (no files touched). */
@@ -336,6 +337,13 @@ static bool driver_init(Driver *d, const cairn_compile_options *o, char *ccBuf, 
     return false;
   }
   bool host = strcmp(zTarget, cairn_host_target()) == 0;
+  /* 32-bit targets have no room for guard regions; and this build of
+  ** cairn, if it checks bounds itself (CAIRN_BOUNDS_CHECK), loads only
+  ** code that does too */
+  d->checked = o->bounds_checks || d->target->is32;
+#if defined(CAIRN_BOUNDS_CHECK)
+  if (host) d->checked = true;
+#endif
   if (o->cpu_native && !host) {
     base_error(err, CAIRN_ERR_ARG, -1, "--cpu native is for the host target only");
     return false;
@@ -392,7 +400,7 @@ bool cairn_compile(const uint8_t *wasm, size_t len, const cairn_compile_options 
 
   AotEmitOpts eo;
   memset(&eo, 0, sizeof eo);
-  eo.checked = oIn->bounds_checks || d.target->is32;
+  eo.checked = d.checked;
   eo.nUnits = d.nUnit = unit_count(m);
   aot_sha256(wasm, len, eo.sha256);
   Buf aUnit[64];
