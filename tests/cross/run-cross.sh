@@ -119,7 +119,7 @@ for triple in "${triples[@]}"; do
   echo "cross/$triple: $cairn: $machine; runner: $runner; $($runner "$cairn" --version)"
   export CAIRN_RUNNER=$runner
   t1=$(now)
-  step unit sh -c "cd '$dir' && ctest -R '^unit/test_' -j '$jobs' --output-on-failure"
+  step unit sh -c "cd '$dir' && CAIRN_TEST_CC='$triple-gcc' ctest -R '^unit/test_' -j '$jobs' --output-on-failure"
   step spec-core tests/spec/run-spec.sh "$cairn" "$shared/wasm-testsuite/wasm-2.0" core -j "$jobs"
   step spec-simd tests/spec/run-spec.sh "$cairn" "$shared/wasm-testsuite/wasm-2.0" simd -j "$jobs"
   step wast $runner "$cairn" wast tests/wast/*.wast
