@@ -512,6 +512,13 @@ CAIRN_HIDDEN CAIRN_NOLIBCALL void *memset(void *d, int c, __SIZE_TYPE__ n) {
   while (n--) *dp++ = (unsigned char)c;
   return d;
 }
+#if defined(__arm__)
+/* 32-bit ARM: libgcc's division routines report a zero divisor through
+** these, whose libgcc versions call raise(); the helpers trap before
+** dividing by zero, so they are never reached */
+CAIRN_HIDDEN CAIRN_NOLIBCALL int __aeabi_idiv0(int r) { return r; }
+CAIRN_HIDDEN CAIRN_NOLIBCALL long long __aeabi_ldiv0(long long r) { return r; }
+#endif
 /* The libm functions the rounding and sqrt builtins fall back to where the
 ** target has no instruction for them (riscv64 rounding, armhf, sqrt's
 ** errno path for a negative input, -O0): bit-exact, without libm. They
