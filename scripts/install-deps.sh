@@ -29,10 +29,13 @@ for opt in "$@"; do
   # compilers for aarch64, riscv64 and 32-bit armhf with their C libraries,
   # and qemu-user to run the results (about 500 MB installed). Without
   # recommends: qemu-user's would register binfmt handlers with the kernel,
-  # and the harness names the emulator itself.
+  # and the harness names the emulator itself. dpkg-dev, autoconf, automake
+  # and libtool: scripts/cross-libsodium.sh builds libsodium for each target
+  # from Debian's source package (none for riscv64 in bookworm).
   --cross)
     NORECS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-riscv64-linux-gnu libc6-dev-riscv64-cross"
-    NORECS="$NORECS gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user" ;;
+    NORECS="$NORECS gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user"
+    NORECS="$NORECS dpkg-dev autoconf automake libtool" ;;
   *) echo "install-deps: unknown option '$opt' (--bench, --cross)" >&2; exit 2 ;;
   esac
 done

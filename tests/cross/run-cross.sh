@@ -3,7 +3,9 @@
 # target (default: aarch64-linux-gnu riscv64-linux-gnu arm-linux-gnueabihf)
 # with Debian's TRIPLE-gcc and cmake/toolchain-TRIPLE.cmake, without `serve`
 # (CAIRN_WITH_SERVE=OFF: no cross jansson), into CROSS_BUILD/TRIPLE
-# (default build-cross/TRIPLE), and runs under qemu-user:
+# (default build-cross/TRIPLE), linked with a libsodium that
+# scripts/cross-libsodium.sh builds once from Debian's source package into
+# CROSS_BUILD/TRIPLE/sodium, and runs under qemu-user:
 #   unit        the engine's unit tests (ctest -R '^unit/test_', the toolchain
 #               file's CMAKE_CROSSCOMPILING_EMULATOR in front)
 #   spec-core   tests/spec/run-spec.sh ... core  (Wasm 2.0 without SIMD)
@@ -93,10 +95,18 @@ for triple in "${triples[@]}"; do
   mkdir -p "$logs"
   cells=()
   t0=$(now)
+  # libsodium for the target, from Debian's source package, built once into
+  # $dir/sodium (scripts/cross-libsodium.sh; Debian has none for riscv64).
+  sodium=$(cd "$dir" && pwd)/sodium
+  if ! JOBS=$jobs scripts/cross-libsodium.sh "$triple" "$sodium" >"$logs/sodium.log" 2>&1; then
+    echo "cross/$triple: libsodium build FAILED, $logs/sodium.log:"; tail -15 "$logs/sodium.log" | sed 's/^/    /'
+    failed=1; rows+=("| $triple | libsodium FAIL |"); continue
+  fi
   echo "cross/$triple: configure and build (logs in $logs)"
   # shellcheck disable=SC2086
   if ! { cmake -S . -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$tc" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-           -DCAIRN_WITH_SERVE=OFF -DCAIRN_SHARED_DIR="$shared" &&
+           -DCAIRN_WITH_SERVE=OFF -DCAIRN_SHARED_DIR="$shared" \
+           -DSODIUM_INCLUDE_DIR="$sodium/include" -DSODIUM_LIBRARY="$sodium/lib/libsodium.a" &&
          nice cmake --build "$dir" -j "$jobs" --target cairn $units; } >"$logs/build.log" 2>&1; then
     echo "cross/$triple: build FAILED:"; grep -E 'error|Error' "$logs/build.log" | head -20 | sed 's/^/    /'
     failed=1; rows+=("| $triple | build FAIL |"); continue
@@ -109,7 +119,7 @@ for triple in "${triples[@]}"; do
   echo "cross/$triple: $cairn: $machine; runner: $runner; $($runner "$cairn" --version)"
   export CAIRN_RUNNER=$runner
   t1=$(now)
-  step unit sh -c "cd '$dir' && ctest -R '^unit/test_' -j '$jobs' --output-on-failure"
+  step unit sh -c "cd '$dir' && CAIRN_TEST_CC='$triple-gcc' ctest -R '^unit/test_' -j '$jobs' --output-on-failure"
   step spec-core tests/spec/run-spec.sh "$cairn" "$shared/wasm-testsuite/wasm-2.0" core -j "$jobs"
   step spec-simd tests/spec/run-spec.sh "$cairn" "$shared/wasm-testsuite/wasm-2.0" simd -j "$jobs"
   step wast $runner "$cairn" wast tests/wast/*.wast
