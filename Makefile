@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all build deps test test-cluster test-variants test-cross cross-deps asan run fuzz fuzz-build clean bench bench-smoke bench-deps
+.PHONY: all build deps install uninstall test test-cluster test-variants test-cross cross-deps asan run fuzz fuzz-build clean bench bench-smoke bench-deps
 
 all: build
 
@@ -15,6 +15,24 @@ $(BUILD)/Makefile: CMakeLists.txt
 
 build: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
+
+# Installs the program (and its cairn-oci link), libcairn.so and libcairn.a,
+# the public headers, cairn.pc and the man pages under $(DESTDIR)$(PREFIX),
+# and the list of what it placed (MANIFEST, itself listed), which `make
+# uninstall` removes. PREFIX must be absolute.
+PREFIX ?= /usr/local
+DESTDIR ?=
+MANIFEST = $(PREFIX)/share/cairn/install-manifest.txt
+
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+	mkdir -p "$(DESTDIR)$(PREFIX)/share/cairn"
+	{ cat $(BUILD)/install_manifest.txt; echo; echo "$(DESTDIR)$(MANIFEST)"; } | \
+	  sed -e '/^$$/d' -e 's|^$(DESTDIR)||' >"$(DESTDIR)$(MANIFEST).new"
+	mv "$(DESTDIR)$(MANIFEST).new" "$(DESTDIR)$(MANIFEST)"
+
+uninstall:
+	./scripts/uninstall.sh "$(DESTDIR)" "$(MANIFEST)"
 
 # Installs dependencies, builds, and runs every test through ctest.
 test: deps build

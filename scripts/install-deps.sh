@@ -9,6 +9,9 @@ PKGS="gcc clang make cmake libc6-dev wasi-libc lld-14 libclang-rt-14-dev-wasm32 
 PKGS="$PKGS libsodium-dev"
 # cairn serve: libjansson-dev (config parser), curl, wrk and python3 (tests).
 PKGS="$PKGS libjansson-dev curl wrk python3"
+# make install and its test (tests/embed/): man-db (man -l renders the man
+# pages) and pkg-config (a program built against the installed cairn.pc).
+PKGS="$PKGS man-db pkg-config"
 # nodejs: V8, the reference of the differential fuzz test (tests/fuzz/diff/)
 # and of the benchmarks (the JIT). A node already on PATH (another
 # distribution's package) is accepted.

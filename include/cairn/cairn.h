@@ -25,6 +25,17 @@ extern "C" {
 
 #define CAIRN_VERSION "0.1.0"
 
+/* CAIRN_API marks every function libcairn exports. The library is compiled
+** with -fvisibility=hidden and CAIRN_BUILDING_LIBRARY defined, so these are
+** the only symbols libcairn.so exports (besides its export list,
+** src/libcairn.map; tests/embed/exports.sh checks both). For an embedder it
+** expands to nothing. */
+#if defined(CAIRN_BUILDING_LIBRARY) && defined(__GNUC__)
+#define CAIRN_API __attribute__((visibility("default")))
+#else
+#define CAIRN_API
+#endif
+
 /* ---- errors ------------------------------------------------------------ */
 
 typedef enum cairn_errkind {
@@ -77,7 +88,7 @@ typedef struct cairn_error {
 } cairn_error;
 
 /* The spec's wording of a trap kind ("integer divide by zero", ...). */
-const char *cairn_trap_message(cairn_trapkind kind);
+CAIRN_API const char *cairn_trap_message(cairn_trapkind kind);
 
 /* ---- allocation -------------------------------------------------------- */
 
@@ -100,18 +111,18 @@ typedef void *(*cairn_alloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize)
 ** remember the hook they came from and go back to it when freed, so ud must
 ** stay valid until the last of them is freed. Not thread-safe: never change
 ** it while another thread may be in Cairn. */
-void cairn_set_allocator(cairn_alloc_fn fn, void *ud);
+CAIRN_API void cairn_set_allocator(cairn_alloc_fn fn, void *ud);
 /* The current default hook and its user data (either pointer may be NULL). */
-void cairn_get_allocator(cairn_alloc_fn *fn, void **ud);
+CAIRN_API void cairn_get_allocator(cairn_alloc_fn *fn, void **ud);
 
 /* Blocks for host code, from the default hook (cairn_malloc) or a store's
 ** (cairn_store_malloc; defined below). They go back to their own hook:
 ** free them only with cairn_free (never free()). cairn_realloc(NULL, n) is
 ** cairn_malloc(n); all return NULL on failure. Memory that Cairn hands to
 ** the caller (cairn_read_file, cairn_wat_to_wasm) is freed with cairn_free. */
-void *cairn_malloc(size_t n);
-void *cairn_realloc(void *p, size_t n);
-void cairn_free(void *p);
+CAIRN_API void *cairn_malloc(size_t n);
+CAIRN_API void *cairn_realloc(void *p, size_t n);
+CAIRN_API void cairn_free(void *p);
 
 /* ---- values and types -------------------------------------------------- */
 
@@ -185,19 +196,19 @@ typedef struct cairn_module cairn_module;
 /* Decodes, validates and compiles a binary module. The bytes are copied.
 ** Returns NULL and fills err (MALFORMED with offset, or INVALID) on failure.
 ** Free with cairn_module_free (after every instance using it is gone). */
-cairn_module *cairn_module_new(const uint8_t *bytes, size_t len, cairn_error *err);
+CAIRN_API cairn_module *cairn_module_new(const uint8_t *bytes, size_t len, cairn_error *err);
 
 /* Parses a text (WAT) module and compiles it as cairn_module_new does.
 ** Text errors are MALFORMED with line:col. */
-cairn_module *cairn_module_from_text(const char *src, size_t len, cairn_error *err);
+CAIRN_API cairn_module *cairn_module_from_text(const char *src, size_t len, cairn_error *err);
 
 /* Reads FILE (binary if it starts with "\0asm", otherwise text). */
-cairn_module *cairn_module_from_file(const char *path, cairn_error *err);
+CAIRN_API cairn_module *cairn_module_from_file(const char *path, cairn_error *err);
 
 /* Only decodes and validates (no compilation). Returns true if valid. */
-bool cairn_module_validate(const uint8_t *bytes, size_t len, cairn_error *err);
+CAIRN_API bool cairn_module_validate(const uint8_t *bytes, size_t len, cairn_error *err);
 
-void cairn_module_free(cairn_module *m);
+CAIRN_API void cairn_module_free(cairn_module *m);
 
 /* Describes import or export number i. Strings and types belong to the module
 ** (valid while it lives); names are not NUL-terminated, lengths are given. */
@@ -213,10 +224,10 @@ typedef struct cairn_externtype {
   uint32_t index;                          /* its index in the kind's index space */
 } cairn_externtype;
 
-uint32_t cairn_module_import_count(const cairn_module *m);
-void cairn_module_import(const cairn_module *m, uint32_t i, cairn_externtype *out);
-uint32_t cairn_module_export_count(const cairn_module *m);
-void cairn_module_export(const cairn_module *m, uint32_t i, cairn_externtype *out);
+CAIRN_API uint32_t cairn_module_import_count(const cairn_module *m);
+CAIRN_API void cairn_module_import(const cairn_module *m, uint32_t i, cairn_externtype *out);
+CAIRN_API uint32_t cairn_module_export_count(const cairn_module *m);
+CAIRN_API void cairn_module_export(const cairn_module *m, uint32_t i, cairn_externtype *out);
 
 /* ---- module details (for tools such as `cairn inspect`) ---------------- */
 
@@ -236,7 +247,7 @@ typedef struct cairn_module_info {
   const char *name; size_t name_len;    /* name-section module name, or NULL, 0 */
 } cairn_module_info;
 
-void cairn_module_get_info(const cairn_module *m, cairn_module_info *out);
+CAIRN_API void cairn_module_get_info(const cairn_module *m, cairn_module_info *out);
 
 /* Section number i of the binary, in file order. */
 typedef struct cairn_section {
@@ -246,20 +257,20 @@ typedef struct cairn_section {
   const char *name; size_t name_len;    /* custom sections: their name */
 } cairn_section;
 
-uint32_t cairn_module_section_count(const cairn_module *m);
-bool cairn_module_section(const cairn_module *m, uint32_t i, cairn_section *out);
+CAIRN_API uint32_t cairn_module_section_count(const cairn_module *m);
+CAIRN_API bool cairn_module_section(const cairn_module *m, uint32_t i, cairn_section *out);
 
 /* Function / table / memory / global number idx of the module's index space
 ** (imports first). False if idx is out of range. type->params/results and
 ** *name belong to the module; *name is NULL when the function has no name in
 ** the name section. Any out pointer may be NULL. */
-bool cairn_module_func(const cairn_module *m, uint32_t idx, cairn_functype *type,
-                       const char **name, size_t *name_len);
-bool cairn_module_table(const cairn_module *m, uint32_t idx, cairn_valtype *elemtype,
-                        cairn_limits *limits);
-bool cairn_module_memory(const cairn_module *m, uint32_t idx, cairn_limits *limits);
-bool cairn_module_global(const cairn_module *m, uint32_t idx, cairn_valtype *type,
-                         bool *mutable_);
+CAIRN_API bool cairn_module_func(const cairn_module *m, uint32_t idx, cairn_functype *type,
+                                 const char **name, size_t *name_len);
+CAIRN_API bool cairn_module_table(const cairn_module *m, uint32_t idx, cairn_valtype *elemtype,
+                                  cairn_limits *limits);
+CAIRN_API bool cairn_module_memory(const cairn_module *m, uint32_t idx, cairn_limits *limits);
+CAIRN_API bool cairn_module_global(const cairn_module *m, uint32_t idx, cairn_valtype *type,
+                                   bool *mutable_);
 
 /* Prints the interpreter code of function func (an index of the function
 ** space; an imported function has none) to out, one internal instruction a
@@ -269,7 +280,8 @@ bool cairn_module_global(const cairn_module *m, uint32_t idx, cairn_valtype *typ
 ** performance work (`cairn inspect --code`); the format follows the engine
 ** and may change. False with err (CAIRN_ERR_ARG for a bad index,
 ** CAIRN_ERR_NOMEM) on failure. */
-bool cairn_module_disassemble(const cairn_module *m, uint32_t func, FILE *out, cairn_error *err);
+CAIRN_API bool cairn_module_disassemble(const cairn_module *m, uint32_t func, FILE *out,
+                                        cairn_error *err);
 
 /* ---- stores and instances ---------------------------------------------- */
 
@@ -292,29 +304,29 @@ typedef struct cairn_store_config {
 } cairn_store_config;
 
 /* cfg may be NULL for defaults. Free with cairn_store_free. */
-cairn_store *cairn_store_new(const cairn_store_config *cfg);
+CAIRN_API cairn_store *cairn_store_new(const cairn_store_config *cfg);
 
 /* A block from s's allocator hook (s NULL: the default), for host state that
 ** belongs with the store. Free with cairn_free. */
-void *cairn_store_malloc(cairn_store *s, size_t n);
+CAIRN_API void *cairn_store_malloc(cairn_store *s, size_t n);
 /* Frees the store and everything it owns (instances, host objects). */
-void cairn_store_free(cairn_store *s);
+CAIRN_API void cairn_store_free(cairn_store *s);
 
 /* Asks running Wasm code in this store to stop at its next loop head or call
 ** with CAIRN_TRAP_INTERRUPT. Safe from another thread or a signal handler. */
-void cairn_store_interrupt(cairn_store *s);
+CAIRN_API void cairn_store_interrupt(cairn_store *s);
 /* True while an interrupt is pending: set by cairn_store_interrupt, cleared
 ** by the trap it causes and by cairn_snapshot_restore. Host functions that
 ** block (WASI's poll_oneoff, reads, accept...) test it between bounded waits
 ** and then return a CAIRN_TRAP_INTERRUPT trap, which consumes it too. Safe
 ** from any thread. */
-bool cairn_store_interrupted(const cairn_store *s);
+CAIRN_API bool cairn_store_interrupted(const cairn_store *s);
 
 /* Which store limits refused a request since the store was created or last restored
 ** from a snapshot: CAIRN_LIMIT_MEMORY (a memory.grow or memory creation hit max_memory_pages),
 ** CAIRN_LIMIT_TABLE (likewise for tables and max_table_elems). Bit set. */
 enum { CAIRN_LIMIT_MEMORY = 1, CAIRN_LIMIT_TABLE = 2 };
-unsigned cairn_store_limits_hit(const cairn_store *s);
+CAIRN_API unsigned cairn_store_limits_hit(const cairn_store *s);
 
 typedef struct cairn_instance cairn_instance;
 
@@ -324,15 +336,15 @@ typedef struct cairn_instance cairn_instance;
 ** order and runs the start function. On a trap during initialisation returns
 ** NULL with a TRAP error (effects on imported objects persist, as the spec
 ** says). The instance is owned by the store. */
-cairn_instance *cairn_instance_new(cairn_store *s, const cairn_module *m,
-                                   const cairn_extern *imports, size_t nimports,
-                                   cairn_error *err);
+CAIRN_API cairn_instance *cairn_instance_new(cairn_store *s, const cairn_module *m,
+                                             const cairn_extern *imports, size_t nimports,
+                                             cairn_error *err);
 
 /* Looks up an export by name (len bytes). Returns false if absent. */
-bool cairn_instance_export(const cairn_instance *inst, const char *name, size_t len,
-                           cairn_extern *out);
+CAIRN_API bool cairn_instance_export(const cairn_instance *inst, const char *name, size_t len,
+                                     cairn_extern *out);
 
-const cairn_module *cairn_instance_module(const cairn_instance *inst);
+CAIRN_API const cairn_module *cairn_instance_module(const cairn_instance *inst);
 
 /* ---- functions --------------------------------------------------------- */
 
@@ -344,53 +356,54 @@ typedef bool (*cairn_host_fn)(void *env, const cairn_val *args, cairn_val *resul
                               cairn_error *trap);
 
 /* Creates a host function owned by s; the type is copied. */
-cairn_func *cairn_func_new(cairn_store *s, const cairn_functype *type, cairn_host_fn fn,
-                           void *env);
+CAIRN_API cairn_func *cairn_func_new(cairn_store *s, const cairn_functype *type,
+                                     cairn_host_fn fn, void *env);
 
 /* The type of f (owned by f). */
-const cairn_functype *cairn_func_type(const cairn_func *f);
+CAIRN_API const cairn_functype *cairn_func_type(const cairn_func *f);
 
 /* Calls f with nargs arguments, writing nresults results. Argument types must
 ** match (ARG error otherwise). On a trap returns false with a TRAP (or
 ** EXHAUSTION) error including a backtrace. */
-bool cairn_func_call(cairn_func *f, const cairn_val *args, size_t nargs,
-                     cairn_val *results, size_t nresults, cairn_error *err);
+CAIRN_API bool cairn_func_call(cairn_func *f, const cairn_val *args, size_t nargs,
+                               cairn_val *results, size_t nresults, cairn_error *err);
 
 /* ---- tables, memories, globals ----------------------------------------- */
 
 /* Host-created objects, owned by s (for imports such as the spectest module). */
-cairn_table *cairn_table_new(cairn_store *s, cairn_valtype elemtype, cairn_limits limits,
-                             cairn_val init, cairn_error *err);
-cairn_memory *cairn_memory_new(cairn_store *s, cairn_limits limits, cairn_error *err);
-cairn_global *cairn_global_new(cairn_store *s, cairn_val val, bool mutable_,
-                               cairn_error *err);
+CAIRN_API cairn_table *cairn_table_new(cairn_store *s, cairn_valtype elemtype,
+                                       cairn_limits limits, cairn_val init, cairn_error *err);
+CAIRN_API cairn_memory *cairn_memory_new(cairn_store *s, cairn_limits limits, cairn_error *err);
+CAIRN_API cairn_global *cairn_global_new(cairn_store *s, cairn_val val, bool mutable_,
+                                         cairn_error *err);
 
-uint64_t cairn_table_size(const cairn_table *t);
-bool cairn_table_get(const cairn_table *t, uint64_t i, cairn_val *out);
-bool cairn_table_set(cairn_table *t, uint64_t i, cairn_val v);
+CAIRN_API uint64_t cairn_table_size(const cairn_table *t);
+CAIRN_API bool cairn_table_get(const cairn_table *t, uint64_t i, cairn_val *out);
+CAIRN_API bool cairn_table_set(cairn_table *t, uint64_t i, cairn_val v);
 
-uint64_t cairn_memory_pages(const cairn_memory *m);
+CAIRN_API uint64_t cairn_memory_pages(const cairn_memory *m);
 /* Base of the linear memory (valid until the next grow) and its byte size. */
-uint8_t *cairn_memory_data(cairn_memory *m);
-uint64_t cairn_memory_size(const cairn_memory *m);
+CAIRN_API uint8_t *cairn_memory_data(cairn_memory *m);
+CAIRN_API uint64_t cairn_memory_size(const cairn_memory *m);
 /* Grows by delta pages; returns the old size in pages or -1 on failure. */
-int64_t cairn_memory_grow(cairn_memory *m, uint64_t delta);
+CAIRN_API int64_t cairn_memory_grow(cairn_memory *m, uint64_t delta);
 
-cairn_val cairn_global_get(const cairn_global *g);
-bool cairn_global_set(cairn_global *g, cairn_val v);  /* false if immutable or wrong type */
+CAIRN_API cairn_val cairn_global_get(const cairn_global *g);
+/* false if immutable or wrong type */
+CAIRN_API bool cairn_global_set(cairn_global *g, cairn_val v);
 
 /* ---- files ------------------------------------------------------------- */
 
 /* Reads a whole file. *out is the caller's (free with cairn_free) and has a
 ** NUL byte one past *len, so text can be used as a C string. Returns false
 ** with an IO error naming the file. */
-bool cairn_read_file(const char *path, uint8_t **out, size_t *len, cairn_error *err);
+CAIRN_API bool cairn_read_file(const char *path, uint8_t **out, size_t *len, cairn_error *err);
 
 /* ---- text format ------------------------------------------------------- */
 
 /* Converts a text module to binary. *out is the caller's (free with cairn_free). */
-bool cairn_wat_to_wasm(const char *src, size_t len, uint8_t **out, size_t *out_len,
-                       cairn_error *err);
+CAIRN_API bool cairn_wat_to_wasm(const char *src, size_t len, uint8_t **out, size_t *out_len,
+                                 cairn_error *err);
 
 /* ---- instance snapshots (copy-on-write images; runtime/snapshot.c) ------
 ** For hosts that need a fresh instance per request (the serverless node):
@@ -410,21 +423,21 @@ typedef struct cairn_snapshot cairn_snapshot;
 ** pages left as holes) which the live memory is then mapped from, privately
 ** (copy-on-write). The snapshot refers to inst: free it before the store.
 ** Free with cairn_snapshot_free. */
-cairn_snapshot *cairn_snapshot_new(cairn_instance *inst, cairn_error *err);
+CAIRN_API cairn_snapshot *cairn_snapshot_new(cairn_instance *inst, cairn_error *err);
 
 /* Puts the snapshot's instance back into the captured state. Must not be
 ** called while that instance's code runs. NOMEM error if a mapping fails. */
-bool cairn_snapshot_restore(cairn_snapshot *snap, cairn_error *err);
+CAIRN_API bool cairn_snapshot_restore(cairn_snapshot *snap, cairn_error *err);
 
 /* Bytes of memory image the snapshot holds (its non-zero pages). */
-size_t cairn_snapshot_image_bytes(const cairn_snapshot *snap);
+CAIRN_API size_t cairn_snapshot_image_bytes(const cairn_snapshot *snap);
 
-void cairn_snapshot_free(cairn_snapshot *snap);
+CAIRN_API void cairn_snapshot_free(cairn_snapshot *snap);
 
 /* Sets the store's fuel budget (0 = unlimited) and refills it now. */
-void cairn_store_set_fuel(cairn_store *s, uint64_t fuel);
+CAIRN_API void cairn_store_set_fuel(cairn_store *s, uint64_t fuel);
 /* Fuel left (0 if unlimited or exhausted). */
-uint64_t cairn_store_fuel_left(const cairn_store *s);
+CAIRN_API uint64_t cairn_store_fuel_left(const cairn_store *s);
 
 /* ---- native tier (ahead-of-time compilation) ----------------------------
 ** cairn_compile turns a module into native code: it emits C for it, runs
@@ -446,16 +459,16 @@ typedef struct cairn_compile_options {
 } cairn_compile_options;
 
 /* Defaults: host target, gcc, -O2, generic CPU, guard pages, one job per CPU. */
-void cairn_compile_options_init(cairn_compile_options *o);
+CAIRN_API void cairn_compile_options_init(cairn_compile_options *o);
 
 /* Compiles wasm (validated first: the same error as cairn_module_validate)
 ** into a .cwasm in *out (free with cairn_free). A compiler failure keeps
 ** the generated C and names its folder in the error (kind IO). */
-bool cairn_compile(const uint8_t *wasm, size_t len, const cairn_compile_options *o,
-                   uint8_t **out, size_t *outLen, cairn_error *err);
+CAIRN_API bool cairn_compile(const uint8_t *wasm, size_t len, const cairn_compile_options *o,
+                             uint8_t **out, size_t *outLen, cairn_error *err);
 
 /* True if bytes start like a .cwasm (nothing else checked). */
-bool cairn_is_cwasm(const uint8_t *bytes, size_t len);
+CAIRN_API bool cairn_is_cwasm(const uint8_t *bytes, size_t len);
 
 /* What a .cwasm's header says (after its checks). */
 typedef struct cairn_cwasm_info {
@@ -466,19 +479,20 @@ typedef struct cairn_cwasm_info {
   const uint8_t *wasm;    /* the module's binary, inside the given bytes */
   size_t wasm_bytes, code_bytes;
 } cairn_cwasm_info;
-bool cairn_cwasm_info_get(const uint8_t *bytes, size_t len, cairn_cwasm_info *out,
-                          cairn_error *err);
+CAIRN_API bool cairn_cwasm_info_get(const uint8_t *bytes, size_t len, cairn_cwasm_info *out,
+                                    cairn_error *err);
 
 /* Loads a .cwasm: checks its header and hashes, maps its code, and returns
 ** a module whose functions run as native code. Refused (kind MALFORMED for
 ** a damaged file, LINK for another target or ABI) before any of its code
 ** runs. Free with cairn_module_free. */
-cairn_module *cairn_module_from_cwasm(const uint8_t *bytes, size_t len, cairn_error *err);
+CAIRN_API cairn_module *cairn_module_from_cwasm(const uint8_t *bytes, size_t len,
+                                                cairn_error *err);
 
 /* cairn_module_from_file that also accepts a .cwasm (by its header; loaded
 ** as cairn_module_from_cwasm does). For hosts that run whatever module file
 ** their operator names, native code included. */
-cairn_module *cairn_module_from_file_or_cwasm(const char *path, cairn_error *err);
+CAIRN_API cairn_module *cairn_module_from_file_or_cwasm(const char *path, cairn_error *err);
 
 /* The module compiled through a cache folder (dir, or $XDG_CACHE_HOME/cairn,
 ** or ~/.cache/cairn when NULL): a .cwasm keyed by module hash, ABI, target
@@ -486,15 +500,16 @@ cairn_module *cairn_module_from_file_or_cwasm(const char *path, cairn_error *err
 ** rename. The folder is created 0700 and must belong to the caller. *hit
 ** (may be NULL) tells whether the cache had it. A cache that cannot be
 ** written costs a compile, never a failure. */
-cairn_module *cairn_module_compile_cached(const uint8_t *wasm, size_t len,
-                                          const cairn_compile_options *o, const char *dir,
-                                          bool *hit, cairn_error *err);
+CAIRN_API cairn_module *cairn_module_compile_cached(const uint8_t *wasm, size_t len,
+                                                    const cairn_compile_options *o,
+                                                    const char *dir, bool *hit,
+                                                    cairn_error *err);
 
 /* "interp" or "native": the tier running the module's functions. */
-const char *cairn_module_tier(const cairn_module *m);
+CAIRN_API const char *cairn_module_tier(const cairn_module *m);
 
 /* The triple this build of Cairn runs on, e.g. "x86_64-linux-gnu". */
-const char *cairn_host_target(void);
+CAIRN_API const char *cairn_host_target(void);
 
 #ifdef __cplusplus
 }

@@ -70,12 +70,13 @@ typedef struct cairn_wasi_config {
 typedef struct cairn_wasi cairn_wasi;
 
 /* Zeroes cfg and sets stdio to {0, 1, 2}. */
-void cairn_wasi_config_init(cairn_wasi_config *cfg);
+CAIRN_API void cairn_wasi_config_init(cairn_wasi_config *cfg);
 
 /* Creates the WASI state: copies argv/env, opens every preopen directory
 ** (an IO error names the one that failed). Host functions it creates later
 ** belong to store s. Free with cairn_wasi_free. */
-cairn_wasi *cairn_wasi_new(cairn_store *s, const cairn_wasi_config *cfg, cairn_error *err);
+CAIRN_API cairn_wasi *cairn_wasi_new(cairn_store *s, const cairn_wasi_config *cfg,
+                                     cairn_error *err);
 
 /* For every import of m whose module name is "wasi_snapshot_preview1", stores
 ** the matching host function (owned by the store) in imports[i]; other
@@ -83,23 +84,25 @@ cairn_wasi *cairn_wasi_new(cairn_store *s, const cairn_wasi_config *cfg, cairn_e
 ** entries. Fails with a LINK error ("unknown import" or "incompatible import
 ** type", naming the function) for a WASI name or type it does not provide.
 ** Returns the number of entries filled via *nfilled (may be NULL). */
-bool cairn_wasi_define_imports(cairn_wasi *w, const cairn_module *m, cairn_extern *imports,
-                               size_t *nfilled, cairn_error *err);
+CAIRN_API bool cairn_wasi_define_imports(cairn_wasi *w, const cairn_module *m,
+                                         cairn_extern *imports, size_t *nfilled,
+                                         cairn_error *err);
 
 /* True if import number i of m is a wasi_snapshot_preview1 import. */
-bool cairn_wasi_is_wasi_import(const cairn_module *m, uint32_t i);
+CAIRN_API bool cairn_wasi_is_wasi_import(const cairn_module *m, uint32_t i);
 
 /* After instantiation: makes the instance's exported "memory" the memory the
 ** host functions read and write. ARG error if there is no such export. */
-bool cairn_wasi_bind_instance(cairn_wasi *w, const cairn_instance *inst, cairn_error *err);
+CAIRN_API bool cairn_wasi_bind_instance(cairn_wasi *w, const cairn_instance *inst,
+                                        cairn_error *err);
 
 /* Or sets the memory directly (NULL: every pointer argument faults). */
-void cairn_wasi_set_memory(cairn_wasi *w, cairn_memory *mem);
+CAIRN_API void cairn_wasi_set_memory(cairn_wasi *w, cairn_memory *mem);
 
 /* Closes every descriptor the guest opened (borrowed stdio and listener fds
 ** stay open) and frees w. Host functions created for w must not be called
 ** afterwards (the store still owns them). NULL is a no-op. */
-void cairn_wasi_free(cairn_wasi *w);
+CAIRN_API void cairn_wasi_free(cairn_wasi *w);
 
 /* ---- memory stdio and reuse (stdio_mem.c) -------------------------------
 ** For embedders that run a program per request (the serverless node). */
@@ -130,15 +133,16 @@ typedef struct cairn_wasi_memio {
 ** guest fd closed). Other descriptors behave as usual. io is borrowed and
 ** must outlive every call into the instance; the embedder may refill it
 ** between runs. */
-bool cairn_wasi_define_imports_memio(cairn_wasi *w, const cairn_module *m, cairn_extern *imports,
-                                     cairn_wasi_memio *io, cairn_error *err);
+CAIRN_API bool cairn_wasi_define_imports_memio(cairn_wasi *w, const cairn_module *m,
+                                               cairn_extern *imports, cairn_wasi_memio *io,
+                                               cairn_error *err);
 
 /* Gives w a new program state from cfg (argv, env, stdio, preopens,
 ** listeners, exactly as cairn_wasi_new), closing every descriptor the guest
 ** opened, and keeps the host functions already made for w and the bound
 ** memory. With cairn_snapshot_restore this runs the same instance again as a
 ** new program. On failure (as cairn_wasi_new) w is unchanged. */
-bool cairn_wasi_reset(cairn_wasi *w, const cairn_wasi_config *cfg, cairn_error *err);
+CAIRN_API bool cairn_wasi_reset(cairn_wasi *w, const cairn_wasi_config *cfg, cairn_error *err);
 
 #ifdef __cplusplus
 }

@@ -98,8 +98,9 @@ typedef struct cairn_wast_script {
 ** modules point into it). Returns false with a MALFORMED error (line:col)
 ** if the script itself is malformed (a module's own text is only parsed when
 ** the runner calls text_parse_module on it). Free with cairn_wast_free. */
-bool cairn_wast_parse(const char *src, size_t len, cairn_wast_script *out, cairn_error *err);
-void cairn_wast_free(cairn_wast_script *s);
+CAIRN_API bool cairn_wast_parse(const char *src, size_t len, cairn_wast_script *out,
+                                cairn_error *err);
+CAIRN_API void cairn_wast_free(cairn_wast_script *s);
 
 #ifdef __cplusplus
 }

@@ -353,7 +353,8 @@ static bool code_check_call(const Module *m, const InterpCode *c, uint32_t pos, 
                             size_t nWhy) {
   const uint32_t *p = &c->aCode[pos];
   IOp op;
-  interp_op_of_word(p[0], &op);
+  /* (an unknown word is reported by the caller's first check) */
+  if (!interp_op_of_word(p[0], &op)) return true;
   const FuncType *ft;
   uint32_t base;
   if (op == IOP_CALL) {
