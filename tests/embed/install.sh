@@ -1,6 +1,8 @@
 #!/bin/sh
-# install.sh SRCDIR BUILDDIR CC: `make install` into a temporary DESTDIR and
-# PREFIX, then, against what was installed only:
+# install.sh SRCDIR BUILDDIR CC [CFLAGS...]: `make install` of BUILDDIR (as
+# built: INSTALL_DEPS empty) into a temporary DESTDIR and PREFIX, then,
+# against what was installed only (programs compiled with CC CFLAGS, e.g. the
+# library's sanitizer flags):
 #   - the expected files are there (program and its cairn-oci link, both
 #     libraries with the soname links, headers, cairn.pc, man pages);
 #   - tests/embed/hello.c builds with `pkg-config --cflags --libs cairn`
@@ -11,13 +13,15 @@
 #     against libcairn.so;
 # then `make uninstall` and checks that no file is left.
 set -eu
-if [ $# -ne 3 ]; then
-  echo "usage: install.sh SRCDIR BUILDDIR CC" >&2
+if [ $# -lt 3 ]; then
+  echo "usage: install.sh SRCDIR BUILDDIR CC [CFLAGS...]" >&2
   exit 2
 fi
 src=$(cd "$1" && pwd)
 build=$(cd "$2" && pwd)
 cc=$3
+shift 3
+xflags="$*"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 dest=$tmp/dest
@@ -29,7 +33,7 @@ fail() {
 }
 
 echo "install: make install DESTDIR=$dest PREFIX=$prefix"
-make -s -C "$src" BUILD="$build" DESTDIR="$dest" PREFIX="$prefix" install >"$tmp/install.log" 2>&1 ||
+make -s -C "$src" BUILD="$build" INSTALL_DEPS= DESTDIR="$dest" PREFIX="$prefix" install >"$tmp/install.log" 2>&1 ||
   { cat "$tmp/install.log"; fail "make install"; }
 
 # What must be there (the library directory is GNUInstallDirs' choice).
@@ -67,14 +71,14 @@ esac
 [ "$(pkg-config --modversion cairn)" = "$(sed -n 's/^#define CAIRN_VERSION "\(.*\)"/\1/p' "$src/include/cairn/cairn.h")" ] ||
   fail "cairn.pc's version is not CAIRN_VERSION"
 # shellcheck disable=SC2086  # the flags are words
-"$cc" -std=c11 -Wall -Werror -o "$tmp/hello" "$src/tests/embed/hello.c" $cflags $libs -Wl,-rpath,"$libdir" ||
+"$cc" $xflags -std=c11 -Wall -Werror -o "$tmp/hello" "$src/tests/embed/hello.c" $cflags $libs -Wl,-rpath,"$libdir" ||
   fail "hello.c does not build against the shared library"
 readelf -d "$tmp/hello" | grep -q "NEEDED.*\[$soname\]" || fail "hello does not need $soname"
 echo "install: hello linked with libcairn.so:"
 "$tmp/hello" || fail "hello (shared) failed"
 ldd "$tmp/hello" | grep -q "$soname => $libdir/" || fail "hello did not load the installed $soname"
 # shellcheck disable=SC2086
-"$cc" -std=c11 -Wall -Werror -o "$tmp/hello-static" "$src/tests/embed/hello.c" $cflags \
+"$cc" $xflags -std=c11 -Wall -Werror -o "$tmp/hello-static" "$src/tests/embed/hello.c" $cflags \
   $(pkg-config --static --libs cairn | sed 's/-lcairn\b/-l:libcairn.a/') ||
   fail "hello.c does not build against libcairn.a with pkg-config --static"
 if readelf -d "$tmp/hello-static" | grep -q 'NEEDED.*libcairn'; then fail "hello-static needs libcairn.so"; fi
@@ -83,7 +87,7 @@ echo "install: hello linked with libcairn.a:"
 # Internal functions are not reachable through the shared library.
 printf '#include <stddef.h>\nvoid *base_malloc(size_t n);\nint main(void) { return base_malloc(8) == NULL; }\n' >"$tmp/internal.c"
 # shellcheck disable=SC2086
-if "$cc" -o "$tmp/internal" "$tmp/internal.c" $libs >"$tmp/internal.log" 2>&1; then
+if "$cc" $xflags -o "$tmp/internal" "$tmp/internal.c" $libs >"$tmp/internal.log" 2>&1; then
   fail "a program calling the internal base_malloc links against libcairn.so"
 fi
 grep -q "undefined reference to .base_malloc" "$tmp/internal.log" || { cat "$tmp/internal.log"; fail "unexpected link error"; }
