@@ -174,6 +174,22 @@ static inline __attribute__((noreturn, cold)) void cairn_trap(cairn_aot_ctx *ctx
   __builtin_unreachable();
 }
 
+/* The stack pointer, read without making the function keep a frame
+** pointer (which __builtin_frame_address(0) forces). */
+static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void) {
+  uintptr_t sp;
+#if defined(__x86_64__)
+  __asm__ volatile("mov %%rsp, %0" : "=r"(sp));
+#elif defined(__aarch64__) || defined(__arm__)
+  __asm__ volatile("mov %0, sp" : "=r"(sp));
+#elif defined(__riscv)
+  __asm__ volatile("mv %0, sp" : "=r"(sp));
+#else
+  sp = (uintptr_t)__builtin_frame_address(0);
+#endif
+  return sp;
+}
+
 /* Entry of function index IDX whose frame takes about FRAME bytes: the C
 ** stack and the shadow stack must have room, the frame is recorded for
 ** backtraces, then limits are polled. Declares the locals CAIRN_LEAVE uses. */
@@ -181,7 +197,7 @@ static inline __attribute__((noreturn, cold)) void cairn_trap(cairn_aot_ctx *ctx
   cairn_aot_exec *const cairn_ex_ = (ctx)->exec;                                            \
   void **const cairn_sp_ = cairn_ex_->sp;                                                   \
   if (CAIRN_UNLIKELY(cairn_sp_ == cairn_ex_->sp_end ||                                      \
-                     (uintptr_t)__builtin_frame_address(0) <                                \
+                     cairn_stack_pointer_() <                                               \
                          cairn_ex_->stack_limit + (uintptr_t)(FRAME)))                      \
     cairn_trap((ctx), CAIRN_AOT_TRAP_STACK_EXHAUSTED);                                      \
   *cairn_sp_ = (ctx)->funcs[IDX];                                                           \
