@@ -66,26 +66,8 @@ static bool read_wasm(const char *path, uint8_t **pp, size_t *pn, bool *pText, c
 
 cairn_module *cli_load_module(const char *path, bool aot, const cairn_compile_options *o,
                               cairn_error *err) {
-  if (!aot) return cairn_module_from_file_or_cwasm(path, err);
-  uint8_t *data;
-  size_t n;
-  if (!cairn_read_file(path, &data, &n, err)) return NULL;
-  cairn_module *m;
-  if (cairn_is_cwasm(data, n)) {
-    m = cairn_module_from_cwasm(data, n, err);
-  } else {
-    uint8_t *wasm = data;
-    size_t nWasm = n;
-    if (!(n >= 1 && data[0] == 0) &&
-        !cairn_wat_to_wasm((const char *)data, n, &wasm, &nWasm, err)) {
-      cairn_free(data);
-      return NULL;
-    }
-    m = cairn_module_compile_cached(wasm, nWasm, o, NULL, NULL, err);
-    if (wasm != data) cairn_free(wasm);
-  }
-  cairn_free(data);
-  return m;
+  return aot ? cairn_module_compile_file_cached(path, o, NULL, NULL, err)
+             : cairn_module_from_file_or_cwasm(path, err);
 }
 
 int cli_compile(int argc, char **argv) {

@@ -34,24 +34,12 @@ typedef struct TierUp {
 static void tierup_func(ServeFunc *f, const char *cacheDir) {
   cairn_error err;
   memset(&err, 0, sizeof err);
-  uint8_t *data, *wasm = NULL;
-  size_t n, nWasm = 0;
   uint64_t t0 = serve_now_ns();
-  if (!cairn_read_file(f->conf.module, &data, &n, &err)) goto fail;
-  if (n >= 1 && data[0] == 0) {
-    wasm = data, nWasm = n;
-  } else if (!cairn_wat_to_wasm((const char *)data, n, &wasm, &nWasm, &err)) {
-    cairn_free(data);
-    goto fail;
-  } else {
-    cairn_free(data);
-  }
   cairn_compile_options o;
   cairn_compile_options_init(&o);
   o.jobs = 1; /* the node keeps serving on the other cores */
   bool hit = false;
-  cairn_module *nat = cairn_module_compile_cached(wasm, nWasm, &o, cacheDir, &hit, &err);
-  cairn_free(wasm);
+  cairn_module *nat = cairn_module_compile_file_cached(f->conf.module, &o, cacheDir, &hit, &err);
   if (!nat) goto fail;
   FuncSlot *trial = func_slot_new(f, nat, &err);
   if (!trial) {

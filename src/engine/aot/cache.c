@@ -148,3 +148,28 @@ cairn_module *cairn_module_compile_cached(const uint8_t *wasm, size_t len,
   base_free(cw);
   return m;
 }
+
+cairn_module *cairn_module_compile_file_cached(const char *path, const cairn_compile_options *o,
+                                               const char *dir, bool *hit, cairn_error *err) {
+  uint8_t *data;
+  size_t n;
+  if (hit) *hit = false;
+  if (!base_read_file(path, &data, &n, err)) return NULL;
+  cairn_module *m;
+  if (cairn_is_cwasm(data, n)) {
+    m = cairn_module_from_cwasm(data, n, err);
+    if (m && hit) *hit = true;
+  } else if (n >= 1 && data[0] == 0) { /* "\0asm": a binary */
+    m = cairn_module_compile_cached(data, n, o, dir, hit, err);
+  } else {
+    uint8_t *wasm;
+    size_t nWasm;
+    m = NULL;
+    if (cairn_wat_to_wasm((const char *)data, n, &wasm, &nWasm, err)) {
+      m = cairn_module_compile_cached(wasm, nWasm, o, dir, hit, err);
+      base_free(wasm);
+    }
+  }
+  base_free(data);
+  return m;
+}

@@ -411,6 +411,22 @@ static void emit_args(Emit *e, uint32_t base, uint32_t n) {
   for (uint32_t i = 0; i < n; i++) emit_printf(&e->body, ", %s", emit_var(e, base + i));
 }
 
+/* After a call that returned n > 1 results in the slots r_[]: pushes them
+** as stack values and closes the block the call opened. */
+static void emit_results_from_slots(Emit *e, const ValType *aRes, uint32_t n) {
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    char zSlot[24];
+    snprintf(zSlot, sizeof zSlot, "r_[%u]", k);
+    emit_push(e, aRes[i]);
+    emit_printf(&e->body, "  %s = ", emit_top(e, 0));
+    emit_from_slot(&e->body, aRes[i], zSlot);
+    emit_str(&e->body, ";\n");
+    k += emit_slots(aRes[i]);
+  }
+  emit_str(&e->body, "  }\n");
+}
+
 /* A call through a cairn_aot_func (an import, call_indirect): one helper
 ** per function type and unit, cairn_c<type> (emit.c writes them), takes
 ** the function as its second argument. zFunc is its C expression; the
@@ -436,17 +452,7 @@ static void emit_call_via(Emit *e, uint32_t type, const char *zFunc) {
   emit_args(e, base, ft->nParam);
   emit_str(&e->body, ", r_);\n");
   emit_pop(e, ft->nParam);
-  uint32_t k = 0;
-  for (uint32_t i = 0; i < ft->nResult; i++) {
-    char zSlot[24];
-    snprintf(zSlot, sizeof zSlot, "r_[%u]", k);
-    emit_push(e, aRes[i]);
-    emit_printf(&e->body, "  %s = ", emit_top(e, 0));
-    emit_from_slot(&e->body, aRes[i], zSlot);
-    emit_str(&e->body, ";\n");
-    k += emit_slots(aRes[i]);
-  }
-  emit_str(&e->body, "  }\n");
+  emit_results_from_slots(e, aRes, ft->nResult);
 }
 
 static void emit_call(Emit *e, uint32_t f) {
@@ -477,17 +483,7 @@ static void emit_call(Emit *e, uint32_t f) {
     emit_args(e, base, ft->nParam);
     emit_str(&e->body, ", r_);\n");
     emit_pop(e, ft->nParam);
-    uint32_t k = 0;
-    for (uint32_t i = 0; i < ft->nResult; i++) {
-      char zSlot[24];
-      snprintf(zSlot, sizeof zSlot, "r_[%u]", k);
-      emit_push(e, aRes[i]);
-      emit_printf(&e->body, "  %s = ", emit_top(e, 0));
-      emit_from_slot(&e->body, aRes[i], zSlot);
-      emit_str(&e->body, ";\n");
-      k += emit_slots(aRes[i]);
-    }
-    emit_str(&e->body, "  }\n");
+    emit_results_from_slots(e, aRes, ft->nResult);
   }
   emit_reload_mems(e);
 }
