@@ -507,8 +507,10 @@ CAIRN_API cairn_module *cairn_module_compile_cached(const uint8_t *wasm, size_t 
 
 /* cairn_module_compile_cached for a module file: a .wasm or .wat is
 ** compiled through the cache; a .cwasm is loaded as it is (*hit true). */
-cairn_module *cairn_module_compile_file_cached(const char *path, const cairn_compile_options *o,
-                                               const char *dir, bool *hit, cairn_error *err);
+CAIRN_API cairn_module *cairn_module_compile_file_cached(const char *path,
+                                                         const cairn_compile_options *o,
+                                                         const char *dir, bool *hit,
+                                                         cairn_error *err);
 
 /* "interp" or "native": the tier running the module's functions. */
 CAIRN_API const char *cairn_module_tier(const cairn_module *m);
