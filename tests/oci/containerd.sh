@@ -135,7 +135,10 @@ memory)
   ctr_run --rm --memory-limit 33554432 cairn.test/memhog:1 mh1 /memhog.wasm 64 > "$OCI_T/out" 2>&1; rc=$?
   got=$(grep -o "out of memory after [0-9]*" "$OCI_T/out" | awk '{print $5}')
   check "with a 32 MiB limit, allocating 64 MiB fails in the guest (status 3): rc $rc" [ "$rc" = 3 ]
-  check "it got less than 32 MiB: ${got:-none}" [ "${got:-0}" -lt 32 -a "${got:-0}" -ge 16 ]
+  # the runtime's own footprint comes off the limit; a sanitizer build's
+  # (make asan sets CAIRN_RSS_SLACK_KB) is larger, so less is left
+  min=16; [ -n "${CAIRN_RSS_SLACK_KB:-}" ] && min=8
+  check "it got less than 32 MiB, at least $min: ${got:-none}" [ "${got:-0}" -lt 32 -a "${got:-0}" -ge "$min" ]
   ctr_run --rm cairn.test/memhog:1 mh2 /memhog.wasm 64 > "$OCI_T/out" 2>&1; rc=$?
   check "without a limit it allocates 64 MiB: rc $rc" [ "$rc" = 0 ]
   check "and says so" has "$OCI_T/out" "allocated 64 MiB"
