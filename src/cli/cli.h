@@ -23,6 +23,9 @@ int cli_validate(int argc, char **argv);  /* validate.c */
 int cli_inspect(int argc, char **argv);   /* inspect.c */
 int cli_serve(int argc, char **argv);     /* serve.c */
 int cli_compile(int argc, char **argv);   /* compile.c */
+int cli_keygen(int argc, char **argv);    /* trust.c */
+int cli_sign(int argc, char **argv);      /* trust.c */
+int cli_verify(int argc, char **argv);    /* trust.c */
 
 /* Loads a .wasm, .wat or .cwasm file (compile.c). With aot, a .wasm or
 ** .wat is compiled to native code through the cache (o: its options; NULL
