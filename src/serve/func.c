@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "serve/serve.h"
+#include "trust/sign.h"
 
 uint64_t serve_now_ns(void) {
   struct timespec ts;
@@ -154,29 +155,32 @@ void funcset_release_worker(FuncSet *set, int w) {
   }
 }
 
+/* Frees what one function of a set owns (not the struct). */
+static void func_free(ServeFunc *f) {
+  for (int w = 0; w < f->nslots; w++)
+    if (f->slots[w]) {
+      func_slot_free(f->slots[w]);
+      atomic_fetch_sub(&f->metrics->live_instances, 1);
+    }
+  free(f->slots);
+  free(f->sig_keys);
+  cairn_module_free(f->module);
+  cairn_module_free(atomic_load(&f->native));
+  free(f->conf.name);
+  free(f->conf.route);
+  free(f->conf.module);
+  for (size_t k = 0; k < f->conf.nenv; k++) free(f->conf.env[k]);
+  free(f->conf.env);
+  for (size_t k = 0; k < f->conf.ndirs; k++) {
+    free(f->conf.dirs[k].host);
+    free(f->conf.dirs[k].guest);
+  }
+  free(f->conf.dirs);
+}
+
 void funcset_free(FuncSet *set) {
   if (!set) return;
-  for (size_t i = 0; i < set->nfuncs; i++) {
-    ServeFunc *f = &set->funcs[i];
-    for (int w = 0; w < f->nslots; w++)
-      if (f->slots[w]) {
-        func_slot_free(f->slots[w]);
-        atomic_fetch_sub(&f->metrics->live_instances, 1);
-      }
-    free(f->slots);
-    cairn_module_free(f->module);
-    cairn_module_free(atomic_load(&f->native));
-    free(f->conf.name);
-    free(f->conf.route);
-    free(f->conf.module);
-    for (size_t k = 0; k < f->conf.nenv; k++) free(f->conf.env[k]);
-    free(f->conf.env);
-    for (size_t k = 0; k < f->conf.ndirs; k++) {
-      free(f->conf.dirs[k].host);
-      free(f->conf.dirs[k].guest);
-    }
-    free(f->conf.dirs);
-  }
+  for (size_t i = 0; i < set->nfuncs; i++) func_free(&set->funcs[i]);
   free(set->funcs);
   free(set);
 }
@@ -200,6 +204,37 @@ static bool conf_copy(ServeFuncConf *d, const ServeFuncConf *s) {
       return false;
   }
   return true;
+}
+
+/* Loads c's keys into f and f's module if one of them signed it. False
+** (message in err) if a key file is bad; true otherwise, with *refused
+** and e->msg saying why if the signature check refused the module (then
+** f->module is NULL; a load error leaves it NULL with *refused false). */
+static bool func_load_signed(ServeFunc *f, const ServeFuncConf *c, bool *refused, cairn_error *e,
+                             char *err, size_t n) {
+  f->sig_keys = calloc(c->nsig_keys, sizeof *f->sig_keys);
+  if (!f->sig_keys) {
+    snprintf(err, n, "out of memory");
+    return false;
+  }
+  f->nsig_keys = c->nsig_keys;
+  for (size_t k = 0; k < c->nsig_keys; k++) {
+    char kerr[512];
+    if (trust_pubkey_load(c->sig_keys[k], f->sig_keys[k], kerr, sizeof kerr) != 0) {
+      snprintf(err, n, "function %s: require_signature: %s", c->name, kerr);
+      return false;
+    }
+  }
+  f->module = trust_load_module(c->module, (const uint8_t(*)[32])f->sig_keys, f->nsig_keys, false,
+                                NULL, NULL, refused, e);
+  return true;
+}
+
+/* Drops the function last added to set (not loaded after all). */
+static void funcset_drop_last(FuncSet *set) {
+  ServeFunc *f = &set->funcs[--set->nfuncs];
+  func_free(f);
+  memset(f, 0, sizeof *f);
 }
 
 FuncSet *funcset_load(const ServeConf *conf, int nworkers, MetricsReg *reg, char *err, size_t n) {
@@ -237,7 +272,20 @@ FuncSet *funcset_load(const ServeConf *conf, int nworkers, MetricsReg *reg, char
     while (f->route_len > 1 && f->conf.route[f->route_len - 1] == '/') f->route_len--;
     cairn_error e;
     uint64_t t0 = serve_now_ns();
-    f->module = cairn_module_from_file_or_cwasm(c->module, &e);
+    if (c->nsig_keys) {
+      /* "require_signature": a module that fails it leaves its route
+      ** unloaded (logged); the other functions are served */
+      bool refused = false;
+      if (!func_load_signed(f, c, &refused, &e, err, n)) goto fail;
+      if (refused) {
+        fprintf(stderr, "cairn serve: function %s (route %s) not loaded: module %s: %s\n",
+                c->name, c->route, c->module, e.msg);
+        funcset_drop_last(set);
+        continue;
+      }
+    } else {
+      f->module = cairn_module_from_file_or_cwasm(c->module, &e);
+    }
     if (!f->module) {
       if (e.kind == CAIRN_ERR_IO)
         snprintf(err, n, "function %s: cannot load module %s: %s", c->name, c->module, e.msg);

@@ -51,6 +51,9 @@ typedef struct ServeFuncConf {
   size_t ndirs;
   ServeLimits limits;
   bool aot;                  /* "tier": "aot": serve it as native code once compiled */
+  char **sig_keys;           /* owned: "require_signature" public key files (its own, or
+                             ** the global ones); none: no signature needed */
+  size_t nsig_keys;
 } ServeFuncConf;
 
 typedef struct ServeConf {
@@ -73,6 +76,9 @@ typedef struct ServeConf {
   char *config_path;         /* owned; NULL when only --route was given */
   char **cli_routes;         /* owned: the --route arguments, kept for reloads */
   size_t ncli_routes;
+  char **sig_keys;           /* owned: the global "require_signature" key files */
+  size_t nsig_keys;
+  char *cli_require_signature; /* owned: --require-signature, kept for reloads */
 } ServeConf;
 
 /* Default table cap when the budget does not call for a smaller one. */
@@ -98,6 +104,9 @@ bool serve_conf_add_route(ServeConf *c, const char *arg, char *err, size_t n);
 bool serve_listen_parse(ServeConf *c, const char *s, char *err, size_t n);
 /* Frees what c owns. */
 void serve_conf_free(ServeConf *c);
+/* --require-signature LIST ("a.pub,b.pub"): the global key files, for the
+** functions added after it that name none of their own (docs/signing.md). */
+bool serve_conf_require_signature(ServeConf *c, const char *list, char *err, size_t n);
 
 /* ---- HTTP requests (http.c) ---- */
 
@@ -240,6 +249,9 @@ struct ServeFunc {
   _Atomic(cairn_module *) native;
   size_t module_bytes;
   uint64_t load_ns;        /* compile + trial instantiation at load */
+  uint8_t (*sig_keys)[32]; /* owned: the keys one of which must have signed the module
+                           ** (conf.sig_keys loaded; tier-up checks them again) */
+  size_t nsig_keys;
   FuncSlot **slots;        /* one per run thread, created on first use */
   int nslots;
   FuncMetrics *metrics;    /* owned by the metrics registry (survives reloads) */
