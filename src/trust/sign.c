@@ -18,7 +18,6 @@
 ** signatures it carries.
 */
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,17 +26,7 @@
 
 #define CW_HEADER 296u   /* .cwasm header bytes (src/engine/aot/cwasm.c, cairn.h) */
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
+#define fail trust_errf
 
 static const uint8_t kPrefix[TRUST_SIG_PREFIX] = {0x00, 0x72, 0x0f, 'c', 'a', 'i', 'r', 'n', '.',
                                                   's',  'i',  'g',  'n', 'a', 't', 'u', 'r', 'e'};

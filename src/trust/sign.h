@@ -38,6 +38,11 @@
 #define TRUST_SIG_ALG_ED25519PH 1u
 #define TRUST_SIG_DOMAIN "cairn-signature-v1"
 
+/* Formats a message into err (errlen bytes) and returns -1: how every
+** trust function reports a failure (keys.c). */
+int trust_errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* ---- keys (keys.c) ---- */
 
 /* Reads an Ed25519 public key file written by `cairn keygen` (K.pub). 0 on
