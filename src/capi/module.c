@@ -2,10 +2,17 @@
 ** module.c: wasm.h's modules. A CapiModule (decoded, validated, compiled
 ** once, with a copy of its binary) is shared by every store and thread that
 ** uses it, through an atomic count; a wasm_module_t is one store's reference
-** to it, a wasm_shared_module_t a store-independent one. Serialized, a
-** module is its binary: deserialize validates and compiles it again, so
-** damaged bytes give NULL, never code that runs.
+** to it, a wasm_shared_module_t a store-independent one.
+**
+** Serialized, a module is its binary in an envelope:
+**   "CAIRNSER" | u32 format (1) | u32 0 | u64 binary length | SHA-256 of the
+**   binary (32 bytes) | the binary          (integers little-endian)
+** Deserialize checks the envelope (a truncated or altered copy is refused,
+** even where the cut binary would still be a valid module) and then
+** validates and compiles the binary again: damaged bytes give NULL, never
+** code that runs. No native code is kept (a .cwasm is cairn.h's business).
 */
+#include <sodium.h>
 #include <string.h>
 
 #include "capi/capi.h"
@@ -106,13 +113,44 @@ void wasm_module_exports(const wasm_module_t *module, wasm_exporttype_vec_t *out
   }
 }
 
+#define SER_MAGIC "CAIRNSER"
+#define SER_FORMAT 1u
+#define SER_HEADER (8 + 4 + 4 + 8 + crypto_hash_sha256_BYTES)
+
+static void put_le(uint8_t *p, uint64_t v, int n) {
+  for (int i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, int n) {
+  uint64_t v = 0;
+  for (int i = n; i-- > 0;) v = v << 8 | p[i];
+  return v;
+}
+
 void wasm_module_serialize(const wasm_module_t *module, wasm_byte_vec_t *out) {
   const CapiModule *m = mod_of(module);
-  wasm_byte_vec_new(out, m->len, (const wasm_byte_t *)m->bytes);
+  wasm_byte_vec_new_uninitialized(out, SER_HEADER + m->len);
+  if (out->size != SER_HEADER + m->len) return; /* out of memory: empty */
+  uint8_t *p = (uint8_t *)out->data;
+  memcpy(p, SER_MAGIC, 8);
+  put_le(p + 8, SER_FORMAT, 4);
+  put_le(p + 12, 0, 4);
+  put_le(p + 16, m->len, 8);
+  crypto_hash_sha256(p + 24, m->bytes, m->len);
+  memcpy(p + SER_HEADER, m->bytes, m->len);
 }
 
 wasm_module_t *wasm_module_deserialize(wasm_store_t *st, const wasm_byte_vec_t *bytes) {
-  return wasm_module_new(st, bytes);
+  if (!bytes || !bytes->data || bytes->size < SER_HEADER) return NULL;
+  const uint8_t *p = (const uint8_t *)bytes->data;
+  if (memcmp(p, SER_MAGIC, 8) != 0 || get_le(p + 8, 4) != SER_FORMAT || get_le(p + 12, 4) != 0 ||
+      get_le(p + 16, 8) != bytes->size - SER_HEADER)
+    return NULL;
+  uint8_t h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, p + SER_HEADER, bytes->size - SER_HEADER);
+  if (memcmp(h, p + 24, sizeof h) != 0) return NULL;
+  wasm_byte_vec_t bin = {bytes->size - SER_HEADER, (wasm_byte_t *)(p + SER_HEADER)};
+  return wasm_module_new(st, &bin);
 }
 
 wasm_shared_module_t *wasm_module_share(const wasm_module_t *module) {
