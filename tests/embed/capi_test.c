@@ -70,6 +70,13 @@ static void test_types(void) {
   VEC_ROUND(externtype, an_externtype());
   VEC_ROUND(importtype, an_importtype());
   VEC_ROUND(exporttype, an_exporttype());
+  wasm_valtype_vec_t ps, rs;
+  wasm_valtype_t *p1[1] = {wasm_valtype_new_i32()};
+  wasm_valtype_vec_new(&ps, 1, p1);
+  wasm_valtype_vec_new_empty(&rs);
+  wasm_functype_t *direct = wasm_functype_new(&ps, &rs);
+  CHECK(wasm_functype_params(direct)->size == 1 && ps.size == 0, "functype_new takes the vectors");
+  wasm_functype_delete(direct);
 
   /* value kinds */
   CHECK(wasm_valtype_new(200) == NULL, "an unknown value kind");
@@ -305,6 +312,16 @@ static void test_runtime(void) {
   wasm_extern_vec_copy(&exc, &ex);
   CHECK(exc.size == ex.size && wasm_extern_same(exc.data[0], ex.data[0]), "extern vec copy");
   wasm_extern_vec_delete(&exc);
+  wasm_extern_vec_t xe, xu, xn;
+  wasm_extern_vec_new_empty(&xe);
+  wasm_extern_vec_new_uninitialized(&xu, 1);
+  xu.data[0] = wasm_extern_copy(ex.data[0]);
+  wasm_extern_t *xa[1] = {wasm_extern_copy(ex.data[1])};
+  wasm_extern_vec_new(&xn, 1, xa);
+  CHECK(xe.size == 0 && wasm_extern_same(xn.data[0], ex.data[1]), "extern vectors");
+  wasm_extern_vec_delete(&xe);
+  wasm_extern_vec_delete(&xu);
+  wasm_extern_vec_delete(&xn);
   wasm_global_t *g = wasm_extern_as_global(ex.data[0]);
   wasm_table_t *t = wasm_extern_as_table(ex.data[1]);
   wasm_memory_t *m = wasm_extern_as_memory(ex.data[2]);
