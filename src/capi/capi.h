@@ -173,6 +173,9 @@ void capi_release(CapiObj *o);
 CapiObj *capi_store_obj(wasm_store_t *st, CapiKind kind, void *key);
 /* A new unpinned object of st (a trap, foreign or module), one reference. */
 CapiObj *capi_obj_new(wasm_store_t *st, CapiKind kind);
+/* A pinned foreign object of st standing for externref value key (a
+** pointer put into Wasm through cairn.h); borrowed, NULL if out of memory. */
+CapiObj *capi_foreign_for(wasm_store_t *st, void *key);
 /* Pins o in its store (an externref value now held by Wasm). */
 bool capi_pin(CapiObj *o);
 /* The pinned object whose key is key, or NULL. */

@@ -108,18 +108,8 @@ void capi_val_out(wasm_store_t *st, const cairn_val *v, wasm_val_t *out) {
     CapiObj *o = NULL;
     if (v->of.ext) {
       o = capi_lookup(st, v->of.ext);
-      if (!o) { /* put there through cairn.h: a foreign object stands for it */
-        o = capi_obj_new(st, CAPI_FOREIGN);
-        if (o) {
-          o->key = v->of.ext;
-          o->refs = 0;
-          capi_store_unref(st);
-          if (!capi_pin(o)) {
-            capi_free(o);
-            o = NULL;
-          }
-        }
-      }
+      /* put there through cairn.h: a foreign object stands for it */
+      if (!o) o = capi_foreign_for(st, v->of.ext);
     }
     out->of.ref = (wasm_ref_t *)capi_ref(o);
     break;
@@ -167,9 +157,11 @@ static bool host_trampoline(void *env, const cairn_val *args, cairn_val *results
   wasm_val_t *r = nr <= CAPI_MAX_STACK_VALS ? rbuf : capi_alloc(nr * sizeof *r);
   bool ok = false;
   if (!a || !r) {
-    snprintf(trap->msg, sizeof trap->msg, "out of memory calling a host function");
+    memset(trap, 0, sizeof *trap);
     trap->kind = CAIRN_ERR_TRAP;
     trap->trap = CAIRN_TRAP_HOST;
+    trap->offset = -1;
+    snprintf(trap->msg, sizeof trap->msg, "out of memory calling a host function");
     goto out;
   }
   for (size_t i = 0; i < np; i++) capi_val_out(st, &args[i], &a[i]);

@@ -170,6 +170,19 @@ CapiObj *capi_obj_new(wasm_store_t *st, CapiKind kind) {
   return o;
 }
 
+CapiObj *capi_foreign_for(wasm_store_t *st, void *key) {
+  CapiObj *o = capi_alloc(sizeof *o);
+  if (!o) return NULL;
+  o->kind = CAPI_FOREIGN;
+  o->store = st;
+  o->key = key;
+  if (!capi_pin(o)) {
+    capi_free(o);
+    return NULL;
+  }
+  return o;
+}
+
 CapiObj *capi_store_obj(wasm_store_t *st, CapiKind kind, void *key) {
   if (!st || !key) return NULL;
   CapiObj *o = capi_lookup(st, key);

@@ -451,6 +451,18 @@ static void test_runtime(void) {
   wasm_table_t *et = wasm_table_new(store, ett, NULL);
   wasm_tabletype_delete(ett);
   CHECK(et && wasm_table_size(et) == 2 && !wasm_table_get(et, 0), "an externref table");
+  /* an externref put there through cairn.h comes out as a foreign object, and goes back */
+  static int raw;
+  cairn_extern tx;
+  CHECK(cairn_wasm_extern(wasm_table_as_extern(et), &tx) && tx.kind == CAIRN_EXTERN_TABLE, "cairn table");
+  CHECK(cairn_table_set(tx.of.table, 0, (cairn_val){.type = CAIRN_EXTERNREF, .of.ext = &raw}), "raw set");
+  wasm_ref_t *rr = wasm_table_get(et, 0), *rr2 = wasm_table_get(et, 0);
+  CHECK(rr && wasm_ref_as_foreign(rr) && wasm_ref_same(rr, rr2), "a raw externref is one foreign object");
+  CHECK(wasm_table_set(et, 1, rr), "set it back");
+  cairn_val cv;
+  CHECK(cairn_table_get(tx.of.table, 1, &cv) && cv.of.ext == &raw, "cairn.h sees its pointer again");
+  wasm_ref_delete(rr);
+  wasm_ref_delete(rr2);
   wasm_table_delete(et);
   CHECK(!wasm_global_new(store, NULL, NULL), "a global without a type");
   wasm_global_set(g, NULL);
