@@ -30,9 +30,8 @@
 ** belong to one thread at a time: never use a store and its objects from two
 ** threads at once (handing a store over to another thread is fine). Types
 ** (wasm_valtype_t, wasm_functype_t, ...) and vectors are plain data owned by
-** their creator. wasm_config_t, wasm_engine_t creation and deletion: any
-** thread; the engine must outlive the stores made with it (Cairn keeps it
-** alive while they exist).
+** their creator. Engines may be made and deleted in any thread; a store
+** keeps its engine alive, so the engine may be deleted before its stores.
 **
 ** Traps: wasm_func_call and wasm_instance_new return a trap on a Wasm trap,
 ** a trap raised by a host callback, and a misuse the standard leaves open
