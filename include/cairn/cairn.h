@@ -70,10 +70,19 @@ typedef enum cairn_trapkind {
 
 #define CAIRN_MAX_BACKTRACE 16
 
-/* One frame of a trap's Wasm backtrace, innermost first. */
+typedef struct cairn_instance cairn_instance;
+
+/* One frame of a trap's Wasm backtrace, innermost first. Locations have the
+** granularity of a function: module_offset is the offset in the module's
+** bytes of the function's code entry (its locals, where its body starts) and
+** func_offset, the offset within that body, is 0 (neither tier keeps a map
+** from its code back to instruction offsets). */
 typedef struct cairn_frame {
   uint32_t func_index;   /* index in its module's function space */
   const char *func_name; /* from the name section or an export; may be NULL */
+  const cairn_instance *instance; /* the instance the function belongs to */
+  uint32_t func_offset;  /* offset within the function body (0: see above) */
+  uint32_t module_offset; /* offset of the function's code entry in the module */
 } cairn_frame;
 
 typedef struct cairn_error {
@@ -328,8 +337,6 @@ CAIRN_API bool cairn_store_interrupted(const cairn_store *s);
 enum { CAIRN_LIMIT_MEMORY = 1, CAIRN_LIMIT_TABLE = 2 };
 CAIRN_API unsigned cairn_store_limits_hit(const cairn_store *s);
 
-typedef struct cairn_instance cairn_instance;
-
 /* Instantiates m in s with imports given in the module's import order.
 ** Checks each import's type (LINK error, message "incompatible import type"
 ** or "unknown import"), initialises globals, tables and memories in the spec's
@@ -380,6 +387,13 @@ CAIRN_API cairn_global *cairn_global_new(cairn_store *s, cairn_val val, bool mut
 CAIRN_API uint64_t cairn_table_size(const cairn_table *t);
 CAIRN_API bool cairn_table_get(const cairn_table *t, uint64_t i, cairn_val *out);
 CAIRN_API bool cairn_table_set(cairn_table *t, uint64_t i, cairn_val v);
+/* Grows by delta elements set to init (of the table's element type); returns
+** the old size, or -1 if the maximum (or the store's cap) refuses it, init
+** has the wrong type, or memory runs out. */
+CAIRN_API int64_t cairn_table_grow(cairn_table *t, uint64_t delta, cairn_val init);
+/* The table's current type: element type, limits with min = current size. */
+CAIRN_API void cairn_table_type(const cairn_table *t, cairn_valtype *elemtype,
+                                cairn_limits *limits);
 
 CAIRN_API uint64_t cairn_memory_pages(const cairn_memory *m);
 /* Base of the linear memory (valid until the next grow) and its byte size. */
@@ -387,10 +401,14 @@ CAIRN_API uint8_t *cairn_memory_data(cairn_memory *m);
 CAIRN_API uint64_t cairn_memory_size(const cairn_memory *m);
 /* Grows by delta pages; returns the old size in pages or -1 on failure. */
 CAIRN_API int64_t cairn_memory_grow(cairn_memory *m, uint64_t delta);
+/* The memory's current type: limits in pages, min = current size. */
+CAIRN_API void cairn_memory_type(const cairn_memory *m, cairn_limits *limits);
 
 CAIRN_API cairn_val cairn_global_get(const cairn_global *g);
 /* false if immutable or wrong type */
 CAIRN_API bool cairn_global_set(cairn_global *g, cairn_val v);
+/* The global's type; either out pointer may be NULL. */
+CAIRN_API void cairn_global_type(const cairn_global *g, cairn_valtype *type, bool *mutable_);
 
 /* ---- files ------------------------------------------------------------- */
 

@@ -9,6 +9,8 @@
 #     (PKG_CONFIG_PATH and PKG_CONFIG_SYSROOT_DIR into the temporary tree),
 #     linked with the installed libcairn.so (found through its soname) and
 #     again statically with libcairn.a and pkg-config --static, and both run;
+#   - examples/embed/hello.c, a program of the standard C API (#include
+#     <wasm.h>), builds the same way against libcairn.so and runs;
 #   - a program that calls an internal function (base_malloc) does not link
 #     against libcairn.so;
 # then `make uninstall` and checks that no file is left.
@@ -51,13 +53,16 @@ real=$(readlink -f "$libdir/libcairn.so")
 for h in "$src"/include/cairn/*.h; do
   cmp -s "$h" "$root/include/cairn/$(basename "$h")" || fail "include/cairn/$(basename "$h") missing or different"
 done
+for h in wasm.h wasi.h; do
+  cmp -s "$src/include/$h" "$root/include/$h" || fail "include/$h missing or different"
+done
 nman=0
 for p in "$build"/man/*.1; do
   [ -f "$root/share/man/man1/$(basename "$p")" ] || fail "man page $(basename "$p") not installed"
   nman=$((nman + 1))
 done
 [ "$nman" -gt 1 ] || fail "no man pages were built"
-echo "install: bin/cairn, bin/cairn-oci -> cairn, ${libdir#"$root"/}/{libcairn.a, libcairn.so -> $soname -> $(basename "$real")}, include/cairn/*.h, cairn.pc, $nman man pages"
+echo "install: bin/cairn, bin/cairn-oci -> cairn, ${libdir#"$root"/}/{libcairn.a, libcairn.so -> $soname -> $(basename "$real")}, include/cairn/*.h, include/wasm.h, include/wasi.h, cairn.pc, $nman man pages"
 
 # Build against the installed tree only.
 export PKG_CONFIG_PATH="$libdir/pkgconfig" PKG_CONFIG_LIBDIR="$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest"
@@ -84,6 +89,11 @@ ldd "$tmp/hello" | grep -q "$soname => $libdir/" || fail "hello did not load the
 if readelf -d "$tmp/hello-static" | grep -q 'NEEDED.*libcairn'; then fail "hello-static needs libcairn.so"; fi
 echo "install: hello linked with libcairn.a:"
 "$tmp/hello-static" || fail "hello (static) failed"
+# shellcheck disable=SC2086
+"$cc" $xflags -std=c11 -Wall -Werror -o "$tmp/wasm-hello" "$src/examples/embed/hello.c" $cflags $libs \
+  -Wl,-rpath,"$libdir" || fail "examples/embed/hello.c (wasm.h) does not build against the shared library"
+echo "install: examples/embed/hello.c (#include <wasm.h>) linked with libcairn.so:"
+"$tmp/wasm-hello" || fail "the wasm.h hello failed"
 # Internal functions are not reachable through the shared library.
 printf '#include <stddef.h>\nvoid *base_malloc(size_t n);\nint main(void) { return base_malloc(8) == NULL; }\n' >"$tmp/internal.c"
 # shellcheck disable=SC2086
@@ -102,4 +112,5 @@ if [ -n "$left" ]; then
   fail "make uninstall left files behind"
 fi
 [ ! -d "$root/include/cairn" ] || fail "make uninstall left include/cairn/"
+[ ! -e "$root/include/wasm.h" ] || fail "make uninstall left include/wasm.h"
 echo "install: OK: nothing left: $(cat "$tmp/uninstall.log")"

@@ -125,8 +125,7 @@ static void exec_backtrace(const ExecState *ex, cairn_error *err) {
   for (uint32_t i = ex->nFrame; i-- > 0 && k < CAIRN_MAX_BACKTRACE;) {
     const cairn_func *f = ex->aFrame[i].f;
     const InterpCode *c = f->def->pCode;
-    err->frames[k].func_index = f->idx;
-    err->frames[k].func_name = c->zName;
+    rt_frame_fill(&err->frames[k], f, c->zName);
     k++;
   }
   err->nframes = k;

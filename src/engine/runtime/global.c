@@ -44,3 +44,8 @@ bool cairn_global_set(cairn_global *g, cairn_val v) {
   rt_val_to_slots(&v, g->v);
   return true;
 }
+
+void cairn_global_type(const cairn_global *g, cairn_valtype *type, bool *mutable_) {
+  if (type) *type = (cairn_valtype)g->type;
+  if (mutable_) *mutable_ = g->mut;
+}

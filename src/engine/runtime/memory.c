@@ -123,3 +123,7 @@ uint64_t cairn_memory_pages(const cairn_memory *m) { return m->pages; }
 uint8_t *cairn_memory_data(cairn_memory *m) { return m->base; }
 uint64_t cairn_memory_size(const cairn_memory *m) { return m->pages * WASM_PAGE_SIZE; }
 int64_t cairn_memory_grow(cairn_memory *m, uint64_t delta) { return rt_memory_grow(m, delta); }
+
+void cairn_memory_type(const cairn_memory *m, cairn_limits *limits) {
+  *limits = (cairn_limits){m->pages, m->hasMax ? m->declMax : 0, m->hasMax};
+}

@@ -126,3 +126,13 @@ bool cairn_table_set(cairn_table *t, uint64_t i, cairn_val v) {
   t->aElem[i] = t->elem == VT_FUNCREF ? (void *)v.of.func : v.of.ext;
   return true;
 }
+
+int64_t cairn_table_grow(cairn_table *t, uint64_t delta, cairn_val init) {
+  if (init.type != (cairn_valtype)t->elem) return -1;
+  return rt_table_grow(t, delta, t->elem == VT_FUNCREF ? (void *)init.of.func : init.of.ext);
+}
+
+void cairn_table_type(const cairn_table *t, cairn_valtype *elemtype, cairn_limits *limits) {
+  if (elemtype) *elemtype = (cairn_valtype)t->elem;
+  if (limits) *limits = (cairn_limits){t->size, t->hasMax ? t->declMax : 0, t->hasMax};
+}

@@ -197,6 +197,15 @@ void rt_signals_init(void) {
   rtThreadReady = true;
 }
 
+void rt_frame_fill(cairn_frame *fr, const cairn_func *f, const char *name) {
+  fr->func_index = f->idx;
+  fr->func_name = name;
+  fr->instance = f->inst;
+  /* function granularity (cairn.h): where its code entry starts */
+  fr->func_offset = 0;
+  fr->module_offset = f->def ? f->def->entryOffset : 0;
+}
+
 void rt_trap(cairn_error *err, cairn_trapkind kind) {
   if (!err) return;
   base_error_clear(err);
