@@ -96,9 +96,15 @@ void cli_print_backtrace(FILE *f, const cairn_error *err) {
     const cairn_frame *fr = &err->frames[i];
     fprintf(f, "  at func[%" PRIu32 "]", fr->func_index);
     if (fr->func_name) fprintf(f, " %s", fr->func_name);
+    /* the instruction (the trap, then the calls), when the tier knows it */
+    if (fr->func_offset)
+      fprintf(f, " +0x%" PRIx32 " (module offset 0x%" PRIx32 ")", fr->func_offset,
+              fr->module_offset);
     fputc('\n', f);
     int k = i + 1;
-    while (k < n && err->frames[k].func_index == fr->func_index) k++;
+    while (k < n && err->frames[k].func_index == fr->func_index &&
+           err->frames[k].module_offset == fr->module_offset)
+      k++;
     if (k - i > 2) {
       fprintf(f, "  ... func[%" PRIu32 "] repeated %d more times\n", fr->func_index, k - i - 1);
       i = k;

@@ -477,6 +477,136 @@ static void test_traps(cairn_store *s) {
   cairn_module_free(m);
 }
 
+/* ---- trap locations: the instruction's offset in each frame ---- */
+
+static const char *zOffsets =
+    "(module"
+    " (type $ii (func (param i32) (result i32)))"
+    " (memory 1)"
+    " (table 2 funcref)"
+    " (elem (i32.const 0) $c)"
+    " (func $div (export \"div\") (param i32) (result i32)"           /* 0 */
+    "  nop (i32.div_u (i32.const 7) (local.get 0)))"
+    " (func $ovf (export \"ovf\") (param i32) (result i32)"           /* 1 */
+    "  (i32.div_s (i32.const 0x80000000) (local.get 0)))"
+    " (func $conv (export \"conv\") (param i32) (result i32)"         /* 2 */
+    "  (i32.trunc_f32_s (f32.div (f32.convert_i32_s (local.get 0)) (f32.const 0))))"
+    " (func $unr (export \"unr\") (param i32) (result i32) nop unreachable)" /* 3 */
+    " (func $ci (export \"ci\") (param i32) (result i32)"             /* 4 */
+    "  (call_indirect (type $ii) (i32.const 0) (local.get 0)))"
+    " (func $tget (export \"tget\") (param i32) (result i32)"         /* 5 */
+    "  (drop (table.get (local.get 0))) (i32.const 0))"
+    " (func $fill (export \"fill\") (param i32) (result i32)"         /* 6 */
+    "  (memory.fill (local.get 0) (i32.const 0) (i32.const 16)) (i32.const 0))"
+    " (func $load (export \"load\") (param i32) (result i32)"         /* 7: I32_LOAD_AI */
+    "  (i32.load offset=4 (i32.add (local.get 0) (i32.const 8))))"
+    " (func $fload (export \"fload\") (param i32) (result i32) (local f64)" /* 8: F64_ADD_M */
+    "  (i32.trunc_f64_s (f64.add (local.get 1) (f64.load (local.get 0)))))"
+    " (func $c (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))" /* 9 */
+    " (func $b (param i32) (result i32) (i32.add (i32.const 1) (call $c (local.get 0))))"
+    " (func $a (export \"deep\") (param i32) (result i32) nop (call $b (local.get 0)))"
+    ")";
+
+/* The module offset of the first instruction `op` in defined function fidx
+** (no imports), read from the binary. */
+static uint32_t op_offset(const cairn_module *m, uint32_t fidx, WasmOp op) {
+  const Func *f = &m->aFunc[fidx];
+  for (const uint8_t *p = f->pBody, *end = p + f->nBody; p < end;) {
+    Instr in;
+    cairn_error err;
+    if (!decode_instr(p, end, m->aBytes, &in, &err)) return 0;
+    if (in.op == op) return (uint32_t)(p - m->aBytes);
+    p += in.len;
+  }
+  return 0;
+}
+
+/* Frame k of err is function fidx at the instruction `op` of its body. */
+static bool frame_at(const cairn_module *m, const cairn_error *err, int k, uint32_t fidx,
+                     WasmOp op) {
+  uint32_t off = op_offset(m, fidx, op), entry = m->aFunc[fidx].entryOffset;
+  const cairn_frame *fr = &err->frames[k];
+  bool ok = k < err->nframes && off && fr->func_index == fidx && fr->module_offset == off &&
+            fr->func_offset == off - entry;
+  if (!ok)
+    printf("     (frame %d: func %u +0x%x at 0x%x, want func %u +0x%x at 0x%x)\n", k,
+           fr->func_index, fr->func_offset, fr->module_offset, fidx, off - entry, off);
+  return ok;
+}
+
+/* A memory access past the end: with guard pages the fault does not say
+** which instruction it was (the function only); with bounds checks it does. */
+static bool frame_at_memory(const cairn_module *m, const cairn_error *err, uint32_t fidx,
+                            WasmOp op) {
+#if defined(CAIRN_BOUNDS_CHECK) || UINTPTR_MAX <= 0xFFFFFFFFu
+  return frame_at(m, err, 0, fidx, op);
+#else
+  (void)op;
+  return err->nframes == 1 && err->frames[0].func_index == fidx &&
+         err->frames[0].func_offset == 0 &&
+         err->frames[0].module_offset == m->aFunc[fidx].entryOffset;
+#endif
+}
+
+static bool trap_in(cairn_instance *inst, const char *name, int32_t arg, cairn_trapkind kind,
+                    cairn_error *err) {
+  memset(err, 0, sizeof *err);
+  bool ok = !call_i32(inst, name, &arg, 1, NULL, err) && err->trap == kind;
+  if (!ok) printf("     (%s: trap %d, want %d)\n", name, (int)err->trap, (int)kind);
+  return ok;
+}
+
+static void test_offsets(cairn_store *s) {
+  cairn_module *m = load(zOffsets);
+  CHECK(m != NULL, "offsets: module compiles");
+  if (!m) return;
+  cairn_error err;
+  cairn_instance *inst = cairn_instance_new(s, m, NULL, 0, &err);
+  CHECK(inst != NULL, "offsets: instantiates");
+  if (!inst) {
+    cairn_module_free(m);
+    return;
+  }
+  CHECK(trap_in(inst, "div", 0, CAIRN_TRAP_DIV_ZERO, &err) && err.nframes == 1 &&
+            frame_at(m, &err, 0, 0, OP_I32_DIV_U),
+        "offsets: divide by zero at the i32.div_u");
+  CHECK(trap_in(inst, "ovf", -1, CAIRN_TRAP_INT_OVERFLOW, &err) &&
+            frame_at(m, &err, 0, 1, OP_I32_DIV_S),
+        "offsets: overflow at the i32.div_s");
+  CHECK(trap_in(inst, "conv", 0, CAIRN_TRAP_BAD_CONVERSION, &err) &&
+            frame_at(m, &err, 0, 2, OP_I32_TRUNC_F32_S),
+        "offsets: invalid conversion at the i32.trunc_f32_s");
+  CHECK(trap_in(inst, "unr", 0, CAIRN_TRAP_UNREACHABLE, &err) &&
+            frame_at(m, &err, 0, 3, OP_UNREACHABLE),
+        "offsets: unreachable after a nop");
+  CHECK(trap_in(inst, "ci", 5, CAIRN_TRAP_UNDEFINED_ELEMENT, &err) &&
+            frame_at(m, &err, 0, 4, OP_CALL_INDIRECT),
+        "offsets: undefined element at the call_indirect");
+  CHECK(trap_in(inst, "ci", 1, CAIRN_TRAP_UNINITIALIZED_ELEMENT, &err) &&
+            frame_at(m, &err, 0, 4, OP_CALL_INDIRECT),
+        "offsets: uninitialized element at the call_indirect");
+  CHECK(trap_in(inst, "ci", 0, CAIRN_TRAP_DIV_ZERO, &err) && err.nframes == 2 &&
+            frame_at(m, &err, 0, 9, OP_I32_DIV_U) && frame_at(m, &err, 1, 4, OP_CALL_INDIRECT),
+        "offsets: a trap in a callee of call_indirect, the caller at the call");
+  CHECK(trap_in(inst, "tget", 2, CAIRN_TRAP_TABLE_OOB, &err) &&
+            frame_at(m, &err, 0, 5, OP_TABLE_GET),
+        "offsets: table out of bounds at the table.get");
+  CHECK(trap_in(inst, "fill", 65530, CAIRN_TRAP_MEMORY_OOB, &err) &&
+            frame_at(m, &err, 0, 6, OP_MEMORY_FILL),
+        "offsets: memory.fill out of bounds at the memory.fill");
+  CHECK(trap_in(inst, "load", 65530, CAIRN_TRAP_MEMORY_OOB, &err) &&
+            frame_at_memory(m, &err, 7, OP_I32_LOAD),
+        "offsets: a load (fused with its address's add) out of bounds");
+  CHECK(trap_in(inst, "fload", 65530, CAIRN_TRAP_MEMORY_OOB, &err) &&
+            frame_at_memory(m, &err, 8, OP_F64_LOAD),
+        "offsets: an f64.load fused into the f64.add, out of bounds, at the load");
+  CHECK(trap_in(inst, "deep", 0, CAIRN_TRAP_DIV_ZERO, &err) && err.nframes == 3 &&
+            frame_at(m, &err, 0, 9, OP_I32_DIV_U) && frame_at(m, &err, 1, 10, OP_CALL) &&
+            frame_at(m, &err, 2, 11, OP_CALL),
+        "offsets: three deep, each caller at its call");
+  cairn_module_free(m);
+}
+
 /* ---- memory ---- */
 
 static const char *zMemory =
@@ -756,11 +886,13 @@ int main(void) {
   cairn_store *s = cairn_store_new(NULL);
   test_control(s);
   test_traps(s);
+  test_offsets(s);
   test_memory(s);
   test_simd(s);
   cairn_store_free(s);
   test_code_format();
-  CHECK(verify_all(zControl) && verify_all(zTraps) && verify_all(zMemory) && verify_all(zSimd),
+  CHECK(verify_all(zControl) && verify_all(zTraps) && verify_all(zMemory) && verify_all(zSimd) &&
+            verify_all(zOffsets),
         "code: the verifier accepts every function of the test modules");
   test_host();
   printf("test_interp: %d passed, %d failed\n", nPass, nFail);

@@ -144,7 +144,7 @@ static void aot_backtrace(void **base, void **top, cairn_error *err) {
   for (void **p = top; p-- > base && k < CAIRN_MAX_BACKTRACE;) {
     const cairn_func *f = *p;
     const AotModule *am = f->inst->m->pTier;
-    rt_frame_fill(&err->frames[k], f, am->azName[f->idx - f->inst->m->nFuncImport]);
+    rt_frame_fill(&err->frames[k], f, am->azName[f->idx - f->inst->m->nFuncImport], 0);
     k++;
   }
   err->nframes = k;

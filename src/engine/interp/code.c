@@ -57,6 +57,46 @@ ILayout interp_op_layout(IOp op) {
   return (ILayout)aOpLayout[op];
 }
 
+bool interp_op_locates(IOp op) {
+  switch (interp_op_layout(op)) {
+    case IL_CALL: case IL_CALLDEF: case IL_CALLI: case IL_TGET: case IL_TSET: case IL_TFILL:
+    case IL_TCOPY: case IL_TINIT: case IL_MBULK: case IL_MINIT: case IL_LOAD: case IL_LOADAI:
+    case IL_LOADAA: case IL_STORE: case IL_STOREAI: case IL_DAM: case IL_DAMI: case IL_MAC:
+    case IL_MACPRE: case IL_MACADD2: case IL_MAC2:
+      return true;
+    case IL_SIMD: {
+      ImmKind imm = opinfo_table[aSimdWasmOp[op]].imm;
+      return imm == IMM_MEMARG || imm == IMM_MEMARG_LANE;
+    }
+    default:
+      break;
+  }
+  switch (op) {
+    case IOP_UNREACHABLE: case IOP_I32_DIV_S: case IOP_I32_DIV_U: case IOP_I32_REM_S:
+    case IOP_I32_REM_U: case IOP_I64_DIV_S: case IOP_I64_DIV_U: case IOP_I64_REM_S:
+    case IOP_I64_REM_U: case IOP_I32_TRUNC_F32_S: case IOP_I32_TRUNC_F32_U:
+    case IOP_I32_TRUNC_F64_S: case IOP_I32_TRUNC_F64_U: case IOP_I64_TRUNC_F32_S:
+    case IOP_I64_TRUNC_F32_U: case IOP_I64_TRUNC_F64_S: case IOP_I64_TRUNC_F64_U:
+      return true;
+    default:
+      return false;
+  }
+}
+
+uint32_t interp_code_offset(const InterpCode *code, const uint32_t *pc) {
+  if (!pc || pc <= code->aCode || pc > code->aCode + code->nCode) return 0;
+  /* the last entry whose op word is before pc */
+  uint32_t w = (uint32_t)(pc - code->aCode), lo = 0, hi = code->nMap;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (code->aMap[2 * mid] < w)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo ? code->aMap[2 * (lo - 1) + 1] : 0;
+}
+
 uint32_t interp_op_kinds(IOp op, IKind *aKind) {
   uint32_t n = 0;
   ILayout lay = interp_op_layout(op);

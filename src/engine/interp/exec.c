@@ -45,7 +45,9 @@
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
-/* One active Wasm function. pc and fp are saved when it calls out. */
+/* One active Wasm function. pc and fp are saved when it calls out; pc is
+** also saved when it traps (NULL where the trap has no instruction: a guard
+** page fault, fuel or an interruption), for the backtrace. */
 typedef struct ExecFrame {
   cairn_func *f;
   cairn_instance *inst;  /* f->inst, one load away on return */
@@ -119,13 +121,14 @@ static void exec_frame_cap(ExecState *ex, const cairn_store *s) {
   ex->nFrameCap = ex->nFrameAlloc < s->maxCallDepth ? ex->nFrameAlloc : s->maxCallDepth;
 }
 
-/* Fills err's backtrace from the active frames, innermost first. */
+/* Fills err's backtrace from the active frames, innermost first: each at
+** the instruction its saved pc is in (the trapping one, then the calls). */
 static void exec_backtrace(const ExecState *ex, cairn_error *err) {
   int k = 0;
   for (uint32_t i = ex->nFrame; i-- > 0 && k < CAIRN_MAX_BACKTRACE;) {
     const cairn_func *f = ex->aFrame[i].f;
     const InterpCode *c = f->def->pCode;
-    rt_frame_fill(&err->frames[k], f, c->zName);
+    rt_frame_fill(&err->frames[k], f, c->zName, interp_code_offset(c, ex->aFrame[i].pc));
     k++;
   }
   err->nframes = k;
@@ -467,20 +470,29 @@ call_host: {
 }
 
 limits:
-  /* CHECK_LIMITS' slow path; pc is already where execution continues */
+  /* CHECK_LIMITS' slow path; pc is already where execution continues (a
+  ** function's start or a loop's head: no instruction of the offset map) */
+  tk = CAIRN_TRAP_INTERRUPT;
   if (atomic_load_explicit(&s->pending, memory_order_relaxed) & RT_PENDING_INTERRUPT)
-    TRAP(CAIRN_TRAP_INTERRUPT);
+    goto trap_limits;
   if (s->fuelOn) {
-    if (s->fuel == 0) TRAP(CAIRN_TRAP_FUEL);
+    tk = CAIRN_TRAP_FUEL;
+    if (s->fuel == 0) goto trap_limits;
     s->fuel--;
   }
   NEXT();
 
+  /* the trap paths save pc for the backtrace: it is past the op word of the
+  ** instruction that trapped (or of the call, for a trap in a callee) */
+trap_limits:
+  pc = NULL;
 trap:
+  fr->pc = pc;
   exec_trap(ex, s, tk, err);
   return false;
 trap_err:
   /* err already filled (host trap, runtime helper); add the Wasm frames */
+  fr->pc = pc;
   if (err->nframes == 0) exec_backtrace(ex, err);
   return false;
 
@@ -500,6 +512,7 @@ static bool exec_guarded(ExecState *ex0, cairn_store *s0, uint32_t base0, cairn_
   rt_pad_init(&pad, s0);
   if (sigsetjmp(pad.jb, 0)) {
     rt_pad_pop(&pad);
+    ex->aFrame[ex->nFrame - 1].pc = NULL; /* a fault: which instruction is unknown */
     exec_trap(ex, s, CAIRN_TRAP_MEMORY_OOB, err);
     return false;
   }

@@ -60,9 +60,19 @@ typedef struct InterpCode {
   uint32_t frameSize;         /* slots: params + locals + max operand stack */
   uint32_t funcIdx;           /* index in the module's function space */
   char *zName;                /* NUL-terminated name-section name or NULL; owned */
+  uint32_t nMap;              /* entries of the offset map aMap */
+  const uint32_t *aMap;       /* nMap pairs (word index, module offset), ascending */
   uint32_t nCode;
-  uint32_t aCode[];           /* nCode words */
+  uint32_t aCode[];           /* nCode words, then aMap's 2 * nMap words */
 } InterpCode;
+
+/* The offset map: for each instruction that can trap or call
+** (interp_op_locates), the index of its op word and the offset in the
+** module's bytes of the Wasm instruction it comes from. A fused instruction
+** that took in a trapping one (F64_ADD_M took in an f64.load, F64_MAC its
+** two loads and the store) has the offset of the first trapping Wasm
+** instruction of the group. Built by the translator, read only when a
+** trap's backtrace is made (interp_code_offset). */
 
 /* Numeric instructions that map 1:1 onto a handler: unary (dst, src) and
 ** binary (dst, a, b). Named as the Wasm op (OP_<name>) so translate.c maps
@@ -484,6 +494,12 @@ const InterpCode *interp_translate(const Module *m, uint32_t fidx, cairn_error *
 
 /* ---- code.c: the format table at work ----
 ** Names and layouts of ops, the disassembler and the verifier. */
+/* True if op can trap or call: it has an entry in the offset map. */
+bool interp_op_locates(IOp op);
+/* The module offset of the instruction that pc (a pointer into code's
+** words, past the instruction's op word and at most at its end) is in, or 0
+** if it has no entry in the offset map. */
+uint32_t interp_code_offset(const InterpCode *code, const uint32_t *pc);
 /* The op's name ("I32_ADD_I") and layout. */
 const char *interp_op_name(IOp op);
 ILayout interp_op_layout(IOp op);

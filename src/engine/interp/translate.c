@@ -95,6 +95,11 @@ typedef struct Tr {
   /* the last F64_MAC_ADD2 (valid while macEnd is where the code after it
   ** starts), which the next step of an unrolled axpy may join */
   uint32_t macStart, macEnd;
+  /* the offset map (interp.h): pairs (word index, module offset) */
+  uint32_t *aMap;
+  uint32_t nMap, nMapAlloc;
+  uint32_t curOff;      /* module offset of the Wasm instruction translated */
+  uint32_t takenOff;    /* offset of the first entry a fusion took back, or 0 */
 } Tr;
 
 /* ---- emission ---- */
@@ -129,7 +134,37 @@ static void tr_emit(Tr *t, uint32_t w) {
   t->a[t->n++] = w;
 }
 
-static void tr_op(Tr *t, IOp op) { tr_emit(t, interp_op_word(op)); }
+/* Adds op, about to be emitted at word t->n, to the offset map if it can
+** trap or call. Entries at or past t->n belong to instructions a fusion took
+** back (tr_unemit_last, the rewinds): they go, and the first of them, the
+** earliest Wasm instruction, gives its offset to the next instruction that
+** can trap while the same Wasm instruction is translated (the fused one). */
+static void tr_map(Tr *t, IOp op) {
+  while (t->nMap && t->aMap[2 * (t->nMap - 1)] >= t->n) {
+    t->nMap--;
+    t->takenOff = t->aMap[2 * t->nMap + 1];
+  }
+  if (!interp_op_locates(op)) return;
+  if (t->nMap == t->nMapAlloc) {
+    uint32_t nNew = t->nMapAlloc ? t->nMapAlloc * 2 : 32;
+    uint32_t *aNew = base_realloc(t->aMap, (size_t)nNew * 2 * sizeof *aNew);
+    if (!aNew) {
+      t->oom = true;
+      return;
+    }
+    t->aMap = aNew;
+    t->nMapAlloc = nNew;
+  }
+  t->aMap[2 * t->nMap] = t->n;
+  t->aMap[2 * t->nMap + 1] = t->takenOff ? t->takenOff : t->curOff;
+  t->nMap++;
+  t->takenOff = 0;
+}
+
+static void tr_op(Tr *t, IOp op) {
+  tr_map(t, op);
+  tr_emit(t, interp_op_word(op));
+}
 
 /* Emitters from the format table (interp.h): tr_emit_<LAYOUT>(t, op,
 ** fields...) writes op and its fields in order, a 64-bit constant as two
@@ -1508,6 +1543,8 @@ static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err)
   while (p < end && t.nC > 0 && !t.oom) {
     Instr in;
     if (!decode_instr(p, end, m->aBytes, &in, err)) goto done;
+    t.curOff = (uint32_t)(p - m->aBytes);
+    t.takenOff = 0;
     p += in.len;
     if (tr_control(&t, &in)) continue;
     if (t.unreach) continue;
@@ -1516,11 +1553,12 @@ static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err)
   /* never reached: handlers fetch operand words in pairs (exec.c), so the
   ** last instruction's final operand may be read with the word after it */
   tr_op(&t, IOP_UNREACHABLE);
+  if (t.nMap && t.aMap[2 * (t.nMap - 1)] == t.n - 1) t.nMap--; /* not a Wasm instruction */
   if (t.oom) {
     base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory translating function %u", fidx);
     goto done;
   }
-  code = base_malloc(sizeof *code + (size_t)t.n * sizeof(uint32_t));
+  code = base_malloc(sizeof *code + ((size_t)t.n + 2 * (size_t)t.nMap) * sizeof(uint32_t));
   if (!code) {
     base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory translating function %u", fidx);
     goto done;
@@ -1540,9 +1578,13 @@ static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err)
   }
   code->nCode = t.n;
   memcpy(code->aCode, t.a, (size_t)t.n * sizeof(uint32_t));
+  code->nMap = t.nMap;
+  code->aMap = code->aCode + t.n;
+  if (t.nMap) memcpy(code->aCode + t.n, t.aMap, 2 * (size_t)t.nMap * sizeof(uint32_t));
   if (INTERP_VERIFY) interp_verify_or_die(m, code);
 done:
   base_free(t.a);
+  base_free(t.aMap);
   base_free(t.aLocSlot);
   base_free(t.aLocType);
   base_free(t.aV);

@@ -252,8 +252,10 @@ void rt_signals_init(void);
 /* Fills err with a trap of the given kind and its spec message. */
 void rt_trap(cairn_error *err, cairn_trapkind kind);
 
-/* Fills one backtrace frame for Wasm function f (both tiers' backtraces). */
-void rt_frame_fill(cairn_frame *fr, const cairn_func *f, const char *name);
+/* Fills one backtrace frame for Wasm function f (both tiers' backtraces) at
+** the instruction at module offset `offset`; 0 (or an offset outside f's
+** body) locates the function only (cairn.h). */
+void rt_frame_fill(cairn_frame *fr, const cairn_func *f, const char *name, uint32_t offset);
 
 /* Clears a pending interrupt (cairn_store_interrupt's inverse, keeping
 ** interrupt and pending in step): the trap it caused consumes it, and so

@@ -197,13 +197,15 @@ void rt_signals_init(void) {
   rtThreadReady = true;
 }
 
-void rt_frame_fill(cairn_frame *fr, const cairn_func *f, const char *name) {
+void rt_frame_fill(cairn_frame *fr, const cairn_func *f, const char *name, uint32_t offset) {
   fr->func_index = f->idx;
   fr->func_name = name;
   fr->instance = f->inst;
-  /* function granularity (cairn.h): where its code entry starts */
-  fr->func_offset = 0;
-  fr->module_offset = f->def ? f->def->entryOffset : 0;
+  uint32_t entry = f->def ? f->def->entryOffset : 0;
+  /* an instruction of the function's body, or the function only (cairn.h) */
+  bool known = f->def && offset >= f->def->bodyOffset && offset - f->def->bodyOffset < f->def->nBody;
+  fr->func_offset = known ? offset - entry : 0;
+  fr->module_offset = known ? offset : entry;
 }
 
 void rt_trap(cairn_error *err, cairn_trapkind kind) {
