@@ -336,9 +336,13 @@ WASM_DECLARE_VEC(val, )
 
 WASM_DECLARE_REF_BASE(ref)
 
-/* Frames of a trap's backtrace. Cairn's locations have function granularity:
-** wasm_frame_module_offset is the offset of the function's code entry in the
-** module's bytes, wasm_frame_func_offset is 0. */
+/* Frames of a trap's backtrace. wasm_frame_module_offset is the offset in
+** the module's bytes of the trapping instruction (innermost frame) or of the
+** call (the others), wasm_frame_func_offset its offset from the start of the
+** function's code entry (its locals). Where Cairn does not know the
+** instruction (cairn.h's cairn_frame says where: a guard-page memory fault,
+** fuel, an interruption, native code), wasm_frame_func_offset is 0 and
+** wasm_frame_module_offset is the offset of the function's code entry. */
 
 WASM_DECLARE_OWN(frame)
 WASM_DECLARE_VEC(frame, *)

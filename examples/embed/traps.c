@@ -50,11 +50,17 @@ int main(void) {
   wasm_trap_trace(trap, &trace);
   CHECK(trace.size == 3, "%zu frames (want 3)", trace.size);
   static const uint32_t want[] = {1, 2, 3}; /* inner, middle, outer (1 import first) */
+  /* each at its instruction, counted from the function's code entry (its
+  ** locals byte is 0): inner's i32.div_u after i32.const 1 and local.get 0,
+  ** then the calls after a local.get */
+  static const size_t wantOff[] = {5, 3, 3};
   for (size_t i = 0; i < trace.size; i++) {
     const wasm_frame_t *f = trace.data[i];
     printf("traps:   #%zu func %u, module offset 0x%zx, func offset %zu\n", i,
            wasm_frame_func_index(f), wasm_frame_module_offset(f), wasm_frame_func_offset(f));
     CHECK(wasm_frame_func_index(f) == want[i], "frame %zu: func %u", i, wasm_frame_func_index(f));
+    CHECK(wasm_frame_func_offset(f) == wantOff[i], "frame %zu: func offset %zu", i,
+          wasm_frame_func_offset(f));
     CHECK(wasm_frame_module_offset(f) > 0 && wasm_frame_instance(f) &&
               wasm_instance_same(wasm_frame_instance(f), instance),
           "frame %zu location", i);
@@ -77,7 +83,8 @@ int main(void) {
   printf("traps: via_host: %s\n", example_trap_message(trap, buf, sizeof buf));
   CHECK(strcmp(buf, "the host says no") == 0, "message %s", buf);
   wasm_frame_t *o2 = wasm_trap_origin(trap);
-  CHECK(o2 && wasm_frame_func_index(o2) == 4, "the host trap's origin is via_host");
+  CHECK(o2 && wasm_frame_func_index(o2) == 4 && wasm_frame_func_offset(o2) == 1,
+        "the host trap's origin is via_host, at its call");
   wasm_frame_delete(o2);
   wasm_trap_delete(trap);
 

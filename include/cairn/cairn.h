@@ -72,17 +72,25 @@ typedef enum cairn_trapkind {
 
 typedef struct cairn_instance cairn_instance;
 
-/* One frame of a trap's Wasm backtrace, innermost first. Locations have the
-** granularity of a function: module_offset is the offset in the module's
-** bytes of the function's code entry (its locals, where its body starts) and
-** func_offset, the offset within that body, is 0 (neither tier keeps a map
-** from its code back to instruction offsets). */
+/* One frame of a trap's Wasm backtrace, innermost first. A frame located at
+** an instruction (the one that trapped in the innermost frame, the call in
+** the others) has module_offset, that instruction's offset in the module's
+** bytes, and func_offset, its offset from the function's code entry (the
+** entry's contents: its locals, then its instructions), which is then never
+** 0. Where the instruction is not known, func_offset is 0 and module_offset
+** is the offset of the code entry: the function only.
+** The interpreter knows the instruction in every frame but for a memory
+** access out of bounds caught by a guard page (the default on 64-bit hosts;
+** builds with CAIRN_BOUNDS_CHECK know it too), fuel exhaustion and
+** interruption (the function only). A fused internal instruction reports
+** the first Wasm instruction of its group that can trap. Native code
+** (.cwasm, `--aot`) locates functions only. */
 typedef struct cairn_frame {
   uint32_t func_index;   /* index in its module's function space */
   const char *func_name; /* from the name section or an export; may be NULL */
   const cairn_instance *instance; /* the instance the function belongs to */
-  uint32_t func_offset;  /* offset within the function body (0: see above) */
-  uint32_t module_offset; /* offset of the function's code entry in the module */
+  uint32_t func_offset;  /* the instruction's offset from the code entry, or 0 */
+  uint32_t module_offset; /* the instruction's (or the code entry's) module offset */
 } cairn_frame;
 
 typedef struct cairn_error {

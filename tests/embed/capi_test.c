@@ -528,7 +528,9 @@ static void test_runtime(void) {
   wasm_frame_vec_t fnew;
   wasm_frame_vec_new(&fnew, 1, fa0);
   CHECK(frames.size == CAIRN_MAX_BACKTRACE && wasm_frame_func_index(fcopy.data[3]) == 2 &&
-            wasm_frame_func_offset(fnew.data[0]) == 0, "a deep backtrace");
+            wasm_frame_func_offset(fnew.data[0]) == 1 &&
+            wasm_frame_func_offset(fcopy.data[3]) == 1, /* at the call: after the locals byte */
+        "a deep backtrace");
   wasm_trap_delete(trap);
   wasm_frame_vec_delete(&frames);
   wasm_extern_vec_delete(&ex);

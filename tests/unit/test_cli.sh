@@ -43,6 +43,9 @@ cat >"$work/t.wat" <<'W'
 W
 check "run trap" 134 "^error: wasm trap: unreachable$" -- "$cairn" run "$work/t.wat" --invoke boom
 check "run trap backtrace" 134 "at func\[0\]" -- "$cairn" run "$work/t.wat" --invoke boom
+# the instruction: unreachable right after the locals byte (+0x1)
+check "run trap backtrace offsets" 134 "^  at func\[0\].* \+0x1 \(module offset 0x[0-9a-f]+\)$" -- \
+  "$cairn" run "$work/t.wat" --invoke boom
 cat >"$work/oob.wat" <<'W'
 (module (memory 1)
   (func (export "oob") (result i32) (i32.load (i32.const 65536)))
@@ -50,7 +53,9 @@ cat >"$work/oob.wat" <<'W'
   (func (export "grow") (param i32) (result i32) (table.grow $t (ref.null func) (local.get 0))))
 W
 check "run OOB is a Wasm trap" 134 "^error: wasm trap: out of bounds memory access$" -- "$cairn" run "$work/oob.wat" --invoke oob
-check "run OOB backtrace" 134 "^  at func\[0\]$" -- "$cairn" run "$work/oob.wat" --invoke oob
+# with guard pages the function only, with bounds checks its i32.load (+0x5)
+check "run OOB backtrace" 134 "^  at func\[0\]( \+0x5 \(module offset 0x[0-9a-f]+\))?$" -- \
+  "$cairn" run "$work/oob.wat" --invoke oob
 check "run --max-table default refuses 2^28" 0 "^-1:i32$" -- timeout 5 "$cairn" run "$work/oob.wat" --invoke grow 268435456
 check "run --max-table default allows 10^7" 0 "^1:i32$" -- "$cairn" run "$work/oob.wat" --invoke grow 9999999
 check "run --max-table N" 0 "^-1:i32$" -- "$cairn" run --max-table 100 "$work/oob.wat" --invoke grow 100
