@@ -17,6 +17,7 @@
 struct CliAttest {
   const char *url, *verifierPub, *deviceKey, *tcti, *name;
   uint32_t ak;
+  int timeoutMs;
   AttestSecrets sec;             /* the released secrets (locked memory) */
   cairn_wasi_memfile *files;     /* point into sec */
   cairn_wasi_memdir dir;
@@ -26,7 +27,7 @@ struct CliAttest {
 int cli_attest_option(CliAttest **pa, int argc, char **argv, int *i) {
   const char *a = argv[*i];
   const char *opts[] = {"--attest", "--verifier-pub", "--device-key", "--tpm", "--tpm-ak",
-                        "--attest-name"};
+                        "--attest-name", "--attest-timeout"};
   size_t k = 0;
   for (; k < sizeof opts / sizeof opts[0] && strcmp(a, opts[k]) != 0; k++) {
   }
@@ -56,7 +57,17 @@ int cli_attest_option(CliAttest **pa, int argc, char **argv, int *i) {
     c->ak = (uint32_t)h;
     break;
   }
-  default: c->name = v; break;
+  case 5: c->name = v; break;
+  default: {
+    char *end;
+    long ms = strtol(v, &end, 10);
+    if (*end || ms < 1 || ms > 600000) {
+      fprintf(stderr, "cairn run: --attest-timeout '%s': milliseconds, 1..600000\n", v);
+      return -1;
+    }
+    c->timeoutMs = (int)ms;
+    break;
+  }
   }
   return 1;
 }
@@ -124,7 +135,7 @@ cairn_module *cli_attest_load(CliAttest *a, const char *zModule, bool aot,
     goto done;
   }
   AttestRequest req = {.url = a->url, .module = name, .verifier_pub = vpk, .backend = b,
-                       .log = &log, .timeout_ms = 10000};
+                       .log = &log, .timeout_ms = a->timeoutMs};
   if (!attest_run(&req, &a->sec, err, sizeof err)) {
     fprintf(stderr, "cairn run: attestation failed: %s\n", err);
     goto done;

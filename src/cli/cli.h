@@ -27,7 +27,7 @@ int cli_verifier(int argc, char **argv);  /* verifier.c */
 
 /* ---- attestation of a run (attest.c) ----
 ** Options --attest URL, --verifier-pub FILE, --device-key FILE, --tpm
-** TCTI, --tpm-ak HANDLE, --attest-name NAME. cli_attest_option returns 1
+** TCTI, --tpm-ak HANDLE, --attest-name NAME, --attest-timeout MS. cli_attest_option returns 1
 ** when argv[*i] was one (consumed with its value; *pa made on first use),
 ** 0 when not, -1 after printing a usage error. */
 typedef struct CliAttest CliAttest;

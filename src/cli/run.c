@@ -105,6 +105,8 @@ static void usage(FILE *f) {
           "                         (default 0x81010002)\n"
           "  --attest-name NAME     the module's name in the policy (default: MODULE's\n"
           "                         file name without directory and extension)\n"
+          "  --attest-timeout MS    give up on a verifier that does not answer a step\n"
+          "                         of the handshake within MS ms (default 10000)\n"
           "  -v, --verbose          let spectest.print* imports write to stdout\n"
           "  -h, --help             show this help\n"
           "  --                     end of options: the next word is MODULE\n"

@@ -50,6 +50,8 @@ static void puthex(const uint8_t *b, size_t n) {
 
 int main(int argc, char **argv) {
   if (argc < 5 || strcmp(argv[1], "--tcti") != 0) return usage();
+  /* tpm2-tss logs warnings on stderr; the caller shows our first line */
+  setenv("TSS2_LOG", "all+NONE", 0);
   const char *tcti = argv[2], *cmd = argv[3];
   int pcr = atoi(argv[4]);   /* quote: the handle here (0x...: 0); its PCR below */
   if (pcr < 0 || pcr > 23) return usage();

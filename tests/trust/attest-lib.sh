@@ -1,0 +1,103 @@
+# attest-lib.sh: helpers of tests/trust/attest-*.sh: a work folder, checks,
+# keys, the guest program, policies, `cairn verifier` and the test proxy
+# started on free loopback ports and stopped by their PIDs (trap EXIT).
+# Usage: . attest-lib.sh CAIRN   (sets CAIRN, WORK, HERE)
+CAIRN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cairn-attest.XXXXXX")
+PASS=0; FAIL=0; PIDS=""
+ok()  { PASS=$((PASS+1)); echo "ok   - $*"; }
+bad() { FAIL=$((FAIL+1)); echo "FAIL - $*"; }
+# expect NAME RC_WANTED RC OUTPUT_FILE TEXT: rc and a message in the output
+expect() {
+  if [ "$3" = "$2" ] && grep -qF -- "$5" "$4"; then ok "$1"
+  else bad "$1: rc $3 (want $2), want text [$5] in:"; sed 's/^/      /' "$4" | head -8; fi
+}
+cleanup() {
+  for p in $PIDS; do kill "$p" 2>/dev/null; done
+  for p in $PIDS; do wait "$p" 2>/dev/null; done
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+# missing TOOL WHY: fails under CI=true, else skips (77).
+missing() {
+  echo "cannot run: $1 missing ($2; scripts/install-deps.sh installs it)"
+  if [ "${CI:-}" = true ]; then echo "FAIL (CI=true: a missing tool is a failure)"; exit 1; fi
+  echo "SKIP"; exit 77
+}
+for t in curl python3 clang; do command -v $t >/dev/null || missing $t "the attestation tests"; done
+clang --target=wasm32-wasi -O2 "$HERE/programs/attest_secret.c" -o "$WORK/sec.wasm" 2>"$WORK/cc.err" ||
+  missing "a wasm32-wasi toolchain" "clang, lld, wasi-libc"
+# the module that the policy calls "other" (a different build)
+clang --target=wasm32-wasi -O0 "$HERE/programs/attest_secret.c" -o "$WORK/other.wasm"
+
+keygen() {
+  "$CAIRN" keygen -o "$1" >/dev/null 2>&1 && return
+  # TEMPORARY until cairn keygen lands: the same file format
+  python3 - "$1" <<'EOP'
+import base64, os, sys
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives import serialization as s
+k = Ed25519PrivateKey.generate()
+seed = k.private_bytes(s.Encoding.Raw, s.PrivateFormat.Raw, s.NoEncryption())
+pub = k.public_key().public_bytes(s.Encoding.Raw, s.PublicFormat.Raw)
+open(sys.argv[1], "w").write("cairn-ed25519-secret-v1 " + base64.b64encode(seed).decode() + "\n")
+os.chmod(sys.argv[1], 0o600)
+open(sys.argv[1] + ".pub", "w").write("cairn-ed25519-public-v1 " + base64.b64encode(pub).decode() + "\n")
+EOP
+}
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+fnv() { python3 -c 'import sys
+h=0xcbf29ce484222325
+for c in sys.argv[1].encode(): h=((h^c)*0x100000001b3)&0xffffffffffffffff
+print("%016x"%h)' "$1"; }
+SECRET_FILE_VALUE="file-secret-$$-$RANDOM-0123456789"
+SECRET_ENV_VALUE="env-secret-$$-$RANDOM"
+printf '%s' "$SECRET_FILE_VALUE" > "$WORK/api_key.txt"
+
+# policy FILE KEYS_JSON [EXTRA_TOP_LEVEL_JSON]: sec.wasm as "sec" with two
+# secrets, other.wasm as "other" with none.
+policy() {
+  cat > "$1" <<EOP
+{ ${3:-} "runtimes": ["$(sha "$CAIRN")"],
+  "attestation_keys": $2,
+  "modules": {
+    "sec": { "sha256": ["$(sha "$WORK/sec.wasm")"], "secrets": [
+      { "name": "api_key", "file": "api_key.txt", "deliver": "file" },
+      { "name": "TOKEN", "value": "$SECRET_ENV_VALUE", "deliver": "env" } ] },
+    "other": { "sha256": ["$(sha "$WORK/other.wasm")"] } } }
+EOP
+}
+# start_verifier POLICY [LOG]: sets VPORT, VPID.
+start_verifier() {
+  rm -f "$WORK/vport"
+  "$CAIRN" verifier --policy "$1" --key "$WORK/verifier" --listen 127.0.0.1:0 \
+    --port-file "$WORK/vport" 2>>"${2:-$WORK/verifier.log}" &
+  VPID=$!; PIDS="$PIDS $VPID"
+  for _ in $(seq 100); do [ -s "$WORK/vport" ] && break; sleep 0.05; done
+  VPORT=$(cat "$WORK/vport")
+}
+stop_verifier() { kill "$VPID" 2>/dev/null; wait "$VPID" 2>/dev/null; }
+# start_proxy MODE [ARG]: sets PPORT, PPID_.
+start_proxy() {
+  rm -f "$WORK/pport"
+  python3 "$HERE/attest-proxy.py" "$WORK/pport" "$VPORT" "$@" 2>>"$WORK/proxy.log" &
+  PPID_=$!; PIDS="$PIDS $PPID_"
+  for _ in $(seq 100); do [ -s "$WORK/pport" ] && break; sleep 0.05; done
+  PPORT=$(cat "$WORK/pport")
+}
+stop_proxy() { kill "$PPID_" 2>/dev/null; wait "$PPID_" 2>/dev/null; }
+# The secrets must never reach a file or a log: checked at the end of each
+# test over the work folder (the policy's own source file aside) and logs.
+check_no_leak() {
+  local hits
+  hits=$(grep -rlaF -e "$SECRET_FILE_VALUE" -e "$SECRET_ENV_VALUE" "$WORK" 2>/dev/null |
+         grep -v -e '/api_key.txt$' -e '/policy[^/]*\.json$' || true)
+  if [ -z "$hits" ]; then ok "no secret value in any log or file (only in the policy)"
+  else bad "secret value found in: $hits"; fi
+}
+finish() {
+  check_no_leak
+  echo "$(basename "$0" .sh): $PASS passed, $FAIL failed"
+  [ "$FAIL" = 0 ]
+}
