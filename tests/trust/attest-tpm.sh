@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# attest-tpm.sh CAIRN: remote attestation with a TPM 2.0: the test starts
+# its own swtpm (socket mode, temporary state, free loopback ports),
+# provisions an EK and an AK with tpm2-tools (the AK made persistent at
+# 0x81010002, its public key in PEM registered in the verifier's policy),
+# then runs `cairn run --attest --tpm`: the good path, and the attacks a
+# TPM answers: a PCR extended with an unexpected value between measurement
+# and quote, a quote from an unregistered AK, a tampered module, evidence
+# changed in transit. swtpm is stopped by its PID at exit.
+set -u
+. "$(dirname "$0")/attest-lib.sh" "$1"
+for t in swtpm tpm2_createek tpm2_createak tpm2_evictcontrol tpm2_pcrextend openssl; do
+  command -v $t >/dev/null || missing "$t" "swtpm, tpm2-tools, openssl"
+done
+[ -x "$(dirname "$CAIRN")/cairn-tpm" ] || missing "cairn-tpm" "built with libtss2-dev"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+mkdir -p "$WORK/tpm"
+for try in 1 2 3; do
+  P1=$(free_port); P2=$((P1 + 1))   # the swtpm TCTI finds the control port at port+1
+  swtpm socket --tpm2 --tpmstate dir="$WORK/tpm" --flags not-need-init,startup-clear \
+    --server type=tcp,port=$P1,bindaddr=127.0.0.1 --ctrl type=tcp,port=$P2,bindaddr=127.0.0.1 \
+    >"$WORK/swtpm.log" 2>&1 &
+  SWPID=$!
+  for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$P1) 2>/dev/null && break; sleep 0.05; done
+  kill -0 $SWPID 2>/dev/null && break
+done
+PIDS="$PIDS $SWPID"
+TCTI="swtpm:host=127.0.0.1,port=$P1"
+export TPM2TOOLS_TCTI=$TCTI
+# swtpm has no resource manager: flush transient objects after each step
+( tpm2_createek -c "$WORK/ek.ctx" -G ecc -u "$WORK/ek.pub" && tpm2_flushcontext -t &&
+  tpm2_createak -C "$WORK/ek.ctx" -c "$WORK/ak.ctx" -G ecc -g sha256 -s ecdsa \
+    -u "$WORK/ak.pem" -f pem -n "$WORK/ak.name" && tpm2_flushcontext -t && tpm2_flushcontext -s &&
+  tpm2_evictcontrol -C o -c "$WORK/ak.ctx" 0x81010002 && tpm2_flushcontext -t ) >"$WORK/prov.log" 2>&1
+if [ $? = 0 ] && [ -s "$WORK/ak.pem" ]; then ok "swtpm started, EK and AK provisioned (tpm2-tools)"
+else bad "provisioning failed"; sed 's/^/      /' "$WORK/prov.log" | tail -5; finish; exit 1; fi
+openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl ec -pubout -out "$WORK/stranger.pem" 2>/dev/null
+
+keygen "$WORK/verifier"
+policy "$WORK/policy.json" '[ { "name": "node1", "type": "tpm2", "pem": "ak.pem" } ]'
+policy "$WORK/policy-stranger.json" '[ { "name": "stranger", "type": "tpm2", "pem": "stranger.pem" } ]'
+start_verifier "$WORK/policy.json"
+run() { # run OUT PORT [options...] MODULE ARGS...
+  local out=$1 port=$2; shift 2
+  "$CAIRN" run --attest "http://127.0.0.1:$port" --verifier-pub "$WORK/verifier.pub" \
+    --tpm "$TCTI" --attest-timeout 5000 "$@" >"$out" 2>&1
+}
+run "$WORK/good.out" "$VPORT" --attest-name sec "$WORK/sec.wasm" api_key TOKEN; rc=$?
+want="file api_key: ${#SECRET_FILE_VALUE} bytes, fnv1a64 $(fnv "$SECRET_FILE_VALUE")"
+expect "swtpm: the guest reads /run/secrets/api_key" 0 $rc "$WORK/good.out" "$want"
+want="env TOKEN: ${#SECRET_ENV_VALUE} bytes, fnv1a64 $(fnv "$SECRET_ENV_VALUE")"
+expect "swtpm: the guest gets TOKEN" 0 $rc "$WORK/good.out" "$want"
+grep -q insecure "$WORK/good.out" && bad "a TPM result is marked insecure" || ok "a TPM result is not marked insecure"
+grep -q "accepted 'sec' (tpm2 key 'node1')" "$WORK/verifier.log" && ok "the verifier logs the TPM release" ||
+  bad "verifier log: $(tail -1 "$WORK/verifier.log")"
+# The PCR now holds exactly the replayed log: read it back with tpm2-tools.
+pcr=$(tpm2_pcrread sha256:23 2>/dev/null | grep -o '0x[0-9A-F]*' | tr -d x | tr A-F a-f | sed 's/^0//')
+[ ${#pcr} = 64 ] && [ "$pcr" != "$(printf '0%.0s' $(seq 64))" ] && ok "PCR 23 holds the measurements ($pcr)" ||
+  bad "PCR 23: [$pcr]"
+
+start_proxy extend-pcr "$TCTI"
+run "$WORK/x.out" "$PPORT" --attest-name sec "$WORK/sec.wasm" api_key; rc=$?
+expect "a PCR extended with an unexpected value is refused" 2 $rc "$WORK/x.out" "PCR 23 does not match the event log"
+grep -q "file api_key" "$WORK/x.out" && bad "released despite the PCR" || ok "PCR mismatch: nothing released"
+stop_proxy
+
+start_proxy flip
+run "$WORK/f.out" "$PPORT" --attest-name sec "$WORK/sec.wasm"; rc=$?
+expect "evidence modified in transit is refused (quote bound to it)" 2 $rc "$WORK/f.out" "the quote's qualifying data is not this evidence's digest"
+stop_proxy
+
+cp "$WORK/sec.wasm" "$WORK/tampered.wasm"
+printf '\x01' | dd of="$WORK/tampered.wasm" bs=1 seek=$(( $(stat -c %s "$WORK/sec.wasm") - 1 )) conv=notrunc 2>/dev/null
+run "$WORK/t.out" "$VPORT" --attest-name sec "$WORK/tampered.wasm"; rc=$?
+expect "swtpm: a one-byte tamper is refused" 2 $rc "$WORK/t.out" "is not an allowed build of 'sec'"
+stop_verifier
+
+start_verifier "$WORK/policy-stranger.json"
+run "$WORK/u.out" "$VPORT" --attest-name sec "$WORK/sec.wasm"; rc=$?
+expect "a quote from an unregistered AK is refused" 2 $rc "$WORK/u.out" "the quote is not signed by any registered TPM attestation key"
+run "$WORK/h.out" "$VPORT" --tpm-ak 0x81010077 --attest-name sec "$WORK/sec.wasm"; rc=$?
+expect "no AK at the handle: a clear error" 2 $rc "$WORK/h.out" "no attestation key at that handle"
+stop_verifier
+
+"$CAIRN" run --attest "http://127.0.0.1:1" --verifier-pub "$WORK/verifier.pub" \
+  --tpm "swtpm:host=127.0.0.1,port=1" "$WORK/sec.wasm" >"$WORK/nt.out" 2>&1; rc=$?
+expect "an unreachable TPM fails closed" 2 $rc "$WORK/nt.out" "TPM (swtpm:host=127.0.0.1,port=1)"
+finish
