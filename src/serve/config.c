@@ -15,7 +15,10 @@
 **                                  "max_body_bytes": 1048576,
 **                                  "max_response_bytes": 8388608,
 **                                  "concurrency": 0 },
-**                      "tier": "interp" } ],           ("aot": native code, tier-up)
+**                      "tier": "interp",               ("aot": native code, tier-up)
+**                      "attest": { "url": "http://127.0.0.1:7380", "verifier_pub": "v.pub",
+**                                  "device_key": "dev" | "tpm": "TCTI", "tpm_ak": "0x81010002",
+**                                  "name": "policy name" } } ],   (docs/trust.md)
 **     "aot_cache": "DIR" }                             (default $XDG_CACHE_HOME/cairn)
 */
 #define _GNU_SOURCE
@@ -61,6 +64,7 @@ static void func_conf_free(ServeFuncConf *f) {
     free(f->dirs[i].guest);
   }
   free(f->dirs);
+  serve_attest_conf_free(f->attest);
 }
 
 void serve_conf_free(ServeConf *c) {
@@ -128,7 +132,7 @@ nomem:
 }
 
 /* Resolves a path from the config file against the file's folder. */
-static char *conf_path(const char *cfgfile, const char *p) {
+char *serve_conf_path(const char *cfgfile, const char *p) {
   if (p[0] == '/') return strdup(p);
   const char *slash = strrchr(cfgfile, '/');
   if (!slash) return strdup(p);
@@ -210,7 +214,7 @@ static bool parse_limits(json_t *o, ServeLimits *l, const char *where, char *err
 static bool parse_func(ServeConf *c, json_t *o, size_t idx, const char *file, char *err,
                        size_t n) {
   static const char *const keys[] = {"name", "route", "module", "env", "dirs", "limits", "tier",
-                                     NULL};
+                                     "attest", NULL};
   char where[256];
   json_t *jn = json_object_get(o, "name");
   snprintf(where, sizeof where, "%s: functions[%zu]%s%s", file, idx,
@@ -241,7 +245,7 @@ static bool parse_func(ServeConf *c, json_t *o, size_t idx, const char *file, ch
   ServeFuncConf *f = conf_new_func(c);
   if (!f) goto nomem;
   f->route = strdup(json_string_value(jr));
-  f->module = conf_path(file, json_string_value(jm));
+  f->module = serve_conf_path(file, json_string_value(jm));
   f->name = jn ? strdup(json_string_value(jn)) : name_from_module(json_string_value(jm));
   if (!f->route || !f->module || !f->name) goto nomem;
   json_t *je = json_object_get(o, "env");
@@ -287,7 +291,7 @@ static bool parse_func(ServeConf *c, json_t *o, size_t idx, const char *file, ch
         return false;
       }
       ServeDir *sd = &f->dirs[f->ndirs++];
-      sd->host = conf_path(file, json_string_value(h));
+      sd->host = serve_conf_path(file, json_string_value(h));
       sd->guest = strdup(g ? json_string_value(g) : json_string_value(h));
       sd->read_only = ro ? json_is_true(ro) : true;   /* read-only unless stated */
       if (!sd->host || !sd->guest) goto nomem;
@@ -304,6 +308,8 @@ static bool parse_func(ServeConf *c, json_t *o, size_t idx, const char *file, ch
     }
     f->aot = strcmp(t, "aot") == 0;
   }
+  json_t *ja = json_object_get(o, "attest");
+  if (ja && !serve_attest_parse(ja, f, file, where, err, n)) return false;
   return true;
 nomem:
   snprintf(err, n, "out of memory");
@@ -365,7 +371,7 @@ bool serve_conf_load(ServeConf *c, const char *path, char *err, size_t n) {
     if (!json_is_string(v) || !json_string_value(v)[0])
       FAIL("%s: \"aot_cache\" must be a folder name", path);
     free(c->aot_cache);
-    c->aot_cache = conf_path(path, json_string_value(v));
+    c->aot_cache = serve_conf_path(path, json_string_value(v));
   }
   v = json_object_get(root, "access_log");
   if (v) {

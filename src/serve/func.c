@@ -61,6 +61,7 @@ static void wasi_conf(const ServeFunc *f, cairn_wasi_config *wc, const char *con
   }
   wc->npreopens = f->conf.ndirs;
   wc->preopens = pre;
+  if (f->secrets) serve_secrets_wasi(f->secrets, wc);
 }
 
 void func_slot_free(FuncSlot *s) {
@@ -176,6 +177,8 @@ void funcset_free(FuncSet *set) {
       free(f->conf.dirs[k].guest);
     }
     free(f->conf.dirs);
+    serve_attest_conf_free(f->conf.attest);
+    serve_secrets_free(f->secrets);   /* wiped */
   }
   free(set->funcs);
   free(set);
@@ -199,6 +202,7 @@ static bool conf_copy(ServeFuncConf *d, const ServeFuncConf *s) {
         !(d->dirs[i].guest = strdup(s->dirs[i].guest)))
       return false;
   }
+  if (s->attest && !(d->attest = serve_attest_conf_copy(s->attest))) return false;
   return true;
 }
 
@@ -237,7 +241,11 @@ FuncSet *funcset_load(const ServeConf *conf, int nworkers, MetricsReg *reg, char
     while (f->route_len > 1 && f->conf.route[f->route_len - 1] == '/') f->route_len--;
     cairn_error e;
     uint64_t t0 = serve_now_ns();
-    f->module = cairn_module_from_file_or_cwasm(c->module, &e);
+    if (c->attest) {   /* no guest code before the verifier said yes */
+      if (!(f->module = serve_attest_load(f, err, n))) goto fail;
+    } else {
+      f->module = cairn_module_from_file_or_cwasm(c->module, &e);
+    }
     if (!f->module) {
       if (e.kind == CAIRN_ERR_IO)
         snprintf(err, n, "function %s: cannot load module %s: %s", c->name, c->module, e.msg);
@@ -332,6 +340,12 @@ static void env_addz(EnvBuf *e, const char *name, const char *val) {
 static void build_env(const ServeFunc *f, const FuncRequest *rq, EnvBuf *e) {
   const HttpRequest *h = rq->http;
   char num[32];
+  const char *const *senv = NULL;
+  size_t nsenv = f->secrets ? serve_secrets_env(f->secrets, &senv) : 0;
+  for (size_t i = 0; i < nsenv; i++) {   /* the verifier's first */
+    const char *eq = strchr(senv[i], '=');
+    env_add(e, senv[i], (size_t)(eq - senv[i]), eq + 1, strlen(eq + 1));
+  }
   for (size_t i = 0; i < f->conf.nenv; i++) {
     const char *eq = strchr(f->conf.env[i], '=');
     env_add(e, f->conf.env[i], (size_t)(eq - f->conf.env[i]), eq + 1, strlen(eq + 1));
@@ -563,6 +577,7 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
   wasi_conf(f, &wc, envp, eb.n, pre);
   bool ok = !eb.oom && cairn_wasi_reset(s->wasi, &wc, &err);
   cairn_free(envp);
+  if (f->secrets && eb.buf) explicit_bzero(eb.buf, eb.len);   /* released secrets in it */
   cairn_free(eb.buf);
   cairn_free(eb.offs);
   if (!ok) {

@@ -2,7 +2,9 @@
 ** without printing any secret: for each argument NAME, the length and the
 ** FNV-1a 64 digest of /run/secrets/NAME (a file) or of $NAME (an
 ** environment variable), computed here in the guest. It also checks that
-** /run/secrets is read-only and lists it. tests/trust/attest-*.sh. */
+** /run/secrets is read-only and lists it. Built with -DWAGI it is a
+** `cairn serve` function: a header block first, and the names api_key and
+** TOKEN (a function gets no arguments). tests/trust/attest-*.sh. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +21,12 @@ static uint64_t fnv1a(const unsigned char *p, size_t n) {
 }
 
 int main(int argc, char **argv) {
+#ifdef WAGI
+  static char *names[] = {"", "api_key", "TOKEN"};
+  printf("Content-Type: text/plain\n\n");
+  argc = 3;
+  argv = names;
+#endif
   for (int i = 1; i < argc; i++) {
     char path[256];
     snprintf(path, sizeof path, "/run/secrets/%s", argv[i]);
