@@ -101,3 +101,29 @@ finish() {
   echo "$(basename "$0" .sh): $PASS passed, $FAIL failed"
   [ "$FAIL" = 0 ]
 }
+# start_swtpm: a swtpm on free loopback ports (state in $WORK/tpm), an EK
+# and an AK provisioned with tpm2-tools, the AK persistent at 0x81010002 and
+# its public key in $WORK/ak.pem. Sets TCTI (empty if provisioning failed;
+# $WORK/prov.log says why) and exports TPM2TOOLS_TCTI.
+start_swtpm() {
+  free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+  mkdir -p "$WORK/tpm"
+  for try in 1 2 3; do
+    P1=$(free_port); P2=$((P1 + 1))   # the swtpm TCTI finds the control port at port+1
+    swtpm socket --tpm2 --tpmstate dir="$WORK/tpm" --flags not-need-init,startup-clear \
+      --server type=tcp,port=$P1,bindaddr=127.0.0.1 --ctrl type=tcp,port=$P2,bindaddr=127.0.0.1 \
+      >"$WORK/swtpm.log" 2>&1 &
+    SWPID=$!
+    for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$P1) 2>/dev/null && break; sleep 0.05; done
+    kill -0 $SWPID 2>/dev/null && break
+  done
+  PIDS="$PIDS $SWPID"
+  TCTI="swtpm:host=127.0.0.1,port=$P1"
+  export TPM2TOOLS_TCTI=$TCTI
+  # swtpm has no resource manager: flush transient objects after each step
+  ( tpm2_createek -c "$WORK/ek.ctx" -G ecc -u "$WORK/ek.pub" && tpm2_flushcontext -t &&
+    tpm2_createak -C "$WORK/ek.ctx" -c "$WORK/ak.ctx" -G ecc -g sha256 -s ecdsa \
+      -u "$WORK/ak.pem" -f pem -n "$WORK/ak.name" && tpm2_flushcontext -t && tpm2_flushcontext -s &&
+    tpm2_evictcontrol -C o -c "$WORK/ak.ctx" 0x81010002 && tpm2_flushcontext -t ) >"$WORK/prov.log" 2>&1
+  [ $? = 0 ] && [ -s "$WORK/ak.pem" ] || TCTI=""
+}

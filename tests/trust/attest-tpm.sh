@@ -13,26 +13,8 @@ for t in swtpm tpm2_createek tpm2_createak tpm2_evictcontrol tpm2_pcrextend open
   command -v $t >/dev/null || missing "$t" "swtpm, tpm2-tools, openssl"
 done
 [ -x "$(dirname "$CAIRN")/cairn-tpm" ] || missing "cairn-tpm" "built with libtss2-dev"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-mkdir -p "$WORK/tpm"
-for try in 1 2 3; do
-  P1=$(free_port); P2=$((P1 + 1))   # the swtpm TCTI finds the control port at port+1
-  swtpm socket --tpm2 --tpmstate dir="$WORK/tpm" --flags not-need-init,startup-clear \
-    --server type=tcp,port=$P1,bindaddr=127.0.0.1 --ctrl type=tcp,port=$P2,bindaddr=127.0.0.1 \
-    >"$WORK/swtpm.log" 2>&1 &
-  SWPID=$!
-  for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$P1) 2>/dev/null && break; sleep 0.05; done
-  kill -0 $SWPID 2>/dev/null && break
-done
-PIDS="$PIDS $SWPID"
-TCTI="swtpm:host=127.0.0.1,port=$P1"
-export TPM2TOOLS_TCTI=$TCTI
-# swtpm has no resource manager: flush transient objects after each step
-( tpm2_createek -c "$WORK/ek.ctx" -G ecc -u "$WORK/ek.pub" && tpm2_flushcontext -t &&
-  tpm2_createak -C "$WORK/ek.ctx" -c "$WORK/ak.ctx" -G ecc -g sha256 -s ecdsa \
-    -u "$WORK/ak.pem" -f pem -n "$WORK/ak.name" && tpm2_flushcontext -t && tpm2_flushcontext -s &&
-  tpm2_evictcontrol -C o -c "$WORK/ak.ctx" 0x81010002 && tpm2_flushcontext -t ) >"$WORK/prov.log" 2>&1
-if [ $? = 0 ] && [ -s "$WORK/ak.pem" ]; then ok "swtpm started, EK and AK provisioned (tpm2-tools)"
+start_swtpm
+if [ -n "$TCTI" ]; then ok "swtpm started, EK and AK provisioned (tpm2-tools)"
 else bad "provisioning failed"; sed 's/^/      /' "$WORK/prov.log" | tail -5; finish; exit 1; fi
 openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl ec -pubout -out "$WORK/stranger.pem" 2>/dev/null
 
