@@ -54,8 +54,10 @@ bool attest_log_add(AttestLog *l, const char *type, const uint8_t digest[32], co
 bool attest_log_add_file(AttestLog *l, const char *type, const char *path, const char *desc,
                          char *err, size_t errlen);
 /* The standard measurement of a run: the cairn binary (/proc/self/exe),
-** the module's bytes, and its configuration: cfg_json is the canonical JSON
-** of args, env names and preopens (attest_config_json), never values. */
+** the module's bytes, each valid signer of the module (trust_signers; a
+** tampered signature fails here), and its configuration: cfg_json is the
+** canonical JSON of args, env names and preopens (attest_config_json),
+** never values. */
 bool attest_measure_run(AttestLog *l, const uint8_t *module, size_t nmodule, const char *name,
                         const char *cfg_json, char *err, size_t errlen);
 /* The canonical configuration: {"args":[...],"env":[NAME...],"preopens":
@@ -215,7 +217,7 @@ bool attest_read_file(const char *path, size_t max, uint8_t **out, size_t *n, ch
 void attest_hex(const uint8_t *b, size_t n, char *out);   /* out: 2n+1 */
 bool attest_unhex(const char *z, uint8_t *out, size_t n); /* exactly 2n digits */
 /* Ed25519 keys: a secret key file as `cairn keygen` writes it, a public key
-** file (K.pub). */
+** file (K.pub); through keys.c (sign.h). */
 bool attest_seckey_load(const char *path, uint8_t sk[64], char *err, size_t errlen);
 bool attest_pubkey_load(const char *path, uint8_t pk[32], char *err, size_t errlen);
 uint64_t attest_now(void);                                /* unix seconds */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "trust/attest.h"
+#include "trust/sign.h"
 
 #define LOG_MAX_EVENTS 64
 #define FILE_MAX ((size_t)1 << 30)
@@ -25,7 +26,8 @@ void attest_log_free(AttestLog *l) {
 }
 
 static bool type_ok(const char *t) {
-  return strcmp(t, "runtime") == 0 || strcmp(t, "module") == 0 || strcmp(t, "config") == 0;
+  return strcmp(t, "runtime") == 0 || strcmp(t, "module") == 0 || strcmp(t, "config") == 0 ||
+         strcmp(t, "signer") == 0;
 }
 
 bool attest_log_add(AttestLog *l, const char *type, const uint8_t digest[32], const char *desc,
@@ -68,6 +70,20 @@ bool attest_measure_run(AttestLog *l, const uint8_t *module, size_t nmodule, con
   if (!attest_log_add_file(l, "runtime", "/proc/self/exe", self, err, errlen)) return false;
   crypto_hash_sha256(d, module, nmodule);
   if (!attest_log_add(l, "module", d, name, err, errlen)) return false;
+  /* Its valid signers (sign.h), each key as the event's "digest": the
+  ** policy may allow a module by signer. A bad signature stops here. */
+  uint8_t signers[8][32];
+  size_t ns = 0;
+  char serr[256];
+  if (trust_signers(module, nmodule, signers, 8, &ns, serr, sizeof serr) != 0) {
+    snprintf(err, errlen, "module signature: %s", serr);
+    return false;
+  }
+  for (size_t i = 0; i < ns; i++) {
+    char txt[TRUST_KEY_TEXT];
+    trust_key_text(signers[i], txt);
+    if (!attest_log_add(l, "signer", signers[i], txt, err, errlen)) return false;
+  }
   crypto_hash_sha256(d, (const uint8_t *)cfg_json, strlen(cfg_json));
   return attest_log_add(l, "config", d, cfg_json, err, errlen);
 }

@@ -1,7 +1,6 @@
 /*
 ** util.c: small helpers of the attestation code: whole-file reads, hex,
-** the clock, and Ed25519 key files in `cairn keygen`'s format (one line:
-** a type tag, a space, the key in base64; docs/signing.md).
+** the clock, and Ed25519 key files (`cairn keygen`'s, read by keys.c).
 */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "trust/attest.h"
+#include "trust/sign.h"
 
 bool attest_read_file(const char *path, size_t max, uint8_t **out, size_t *n, char *err,
                       size_t errlen) {
@@ -72,56 +72,10 @@ bool attest_unhex(const char *z, uint8_t *out, size_t n) {
 
 uint64_t attest_now(void) { return (uint64_t)time(NULL); }
 
-/* A key file: "TAG BASE64\n" with a 32-byte key. */
-static bool key_file(const char *path, const char *tag, bool secret, uint8_t key[32], char *err,
-                     size_t errlen) {
-  uint8_t *b = NULL;
-  size_t n = 0;
-  if (!attest_read_file(path, 256, &b, &n, err, errlen)) return false;
-  bool ok = false;
-  if (secret) {
-    struct stat st;
-    if (stat(path, &st) == 0 && (st.st_mode & 077)) {
-      snprintf(err, errlen, "%s: secret key is accessible to others (mode %04o); chmod 600 it",
-               path, (unsigned)(st.st_mode & 07777));
-      goto out;
-    }
-  }
-  size_t nt = strlen(tag);
-  if (n < nt + 2 || memcmp(b, tag, nt) != 0 || b[nt] != ' ') {
-    snprintf(err, errlen, "%s: not a %s key file (no '%s' tag)", path,
-             secret ? "secret" : "public", tag);
-    goto out;
-  }
-  size_t end = n;
-  while (end > nt + 1 && (b[end - 1] == '\n' || b[end - 1] == '\r')) end--;
-  size_t got = 0;
-  const char *stop = NULL;
-  if (sodium_base642bin(key, 32, (const char *)b + nt + 1, end - nt - 1, NULL, &got, &stop,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      got != 32 || stop != (const char *)b + end) {
-    snprintf(err, errlen, "%s: malformed key (base64 of 32 bytes expected)", path);
-    goto out;
-  }
-  ok = true;
-out:
-  sodium_memzero(b, n);
-  free(b);
-  return ok;
-}
-
 bool attest_seckey_load(const char *path, uint8_t sk[64], char *err, size_t errlen) {
-  uint8_t seed[32], pk[32];
-  if (sodium_init() < 0) {
-    snprintf(err, errlen, "libsodium failed to initialise");
-    return false;
-  }
-  if (!key_file(path, "cairn-ed25519-secret-v1", true, seed, err, errlen)) return false;
-  crypto_sign_seed_keypair(pk, sk, seed);
-  sodium_memzero(seed, sizeof seed);
-  return true;
+  return trust_seckey_load(path, sk, err, errlen) == 0;
 }
 
 bool attest_pubkey_load(const char *path, uint8_t pk[32], char *err, size_t errlen) {
-  return key_file(path, "cairn-ed25519-public-v1", false, pk, err, errlen);
+  return trust_pubkey_load(path, pk, err, errlen) == 0;
 }

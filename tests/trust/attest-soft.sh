@@ -113,7 +113,7 @@ sed 's/"runtimes": \["[0-9a-f]*"\]/"runtimes": ["xyz"]/' "$WORK/policy.json" > "
 sed 's/"deliver": "env"/"deliver": "disk"/' "$WORK/policy.json" > "$WORK/bad.json"; bad_policy "bad delivery" "deliver must be \"file\" or \"env\""
 sed 's/"file": "api_key.txt"/"file": "nothere.txt"/' "$WORK/policy.json" > "$WORK/bad.json"; bad_policy "missing secret file" "nothere.txt: cannot open"
 sed 's/"name": "api_key"/"name": "..\/etc"/' "$WORK/policy.json" > "$WORK/bad.json"; bad_policy "secret name with a slash" "bad name"
-sed 's/device.pub/verifier/' "$WORK/policy.json" > "$WORK/bad.json"; bad_policy "a secret key given as a device key" "not a public key file"
+sed 's/device.pub/verifier/' "$WORK/policy.json" > "$WORK/bad.json"; bad_policy "a secret key given as a device key" "a public key is needed"
 : > "$WORK/bad.json"; bad_policy "empty file" "bad.json:"
 
 # ---- hostile requests to the verifier ----
