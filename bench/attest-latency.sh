@@ -20,10 +20,10 @@ ms() { local t=$(date +%s%N); "$@" >/dev/null 2>&1 || echo "run failed: $*" >&2;
 for i in $(seq "$N"); do
   ms "$CAIRN" run "$WORK/sec.wasm" api_key >>"$WORK/plain"
   ms "$CAIRN" run $A --device-key "$WORK/device" "$WORK/sec.wasm" api_key >>"$WORK/soft"
-  ms "$CAIRN" run $A --tpm "$TCTI" "$WORK/sec.wasm" api_key >>"$WORK/tpm"
+  ms "$CAIRN" run $A --tpm "$TCTI" "$WORK/sec.wasm" api_key >>"$WORK/tpm.ms"
 done
 stat() { sort -n "$1" | awk '{a[NR]=$1; s+=$1} END {printf "%.2f %.2f", s/NR/1000, a[int((NR+1)/2)]/1000}'; }
-read pm pmed < <(stat "$WORK/plain"); read sm smed < <(stat "$WORK/soft"); read tm tmed < <(stat "$WORK/tpm")
+read pm pmed < <(stat "$WORK/plain"); read sm smed < <(stat "$WORK/soft"); read tm tmed < <(stat "$WORK/tpm.ms")
 printf '%-28s %10s %10s %12s\n' "cairn run ($N runs)" "mean ms" "median ms" "handshake ms"
 printf '%-28s %10s %10s %12s\n' "no attestation" "$pm" "$pmed" "-"
 diff() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a - b}'; }

@@ -221,5 +221,9 @@ bool attest_unhex(const char *z, uint8_t *out, size_t n); /* exactly 2n digits *
 bool attest_seckey_load(const char *path, uint8_t sk[64], char *err, size_t errlen);
 bool attest_pubkey_load(const char *path, uint8_t pk[32], char *err, size_t errlen);
 uint64_t attest_now(void);                                /* unix seconds */
+/* Base64 (standard alphabet, padded): a malloc'd string, or NULL; and back
+** into malloc'd bytes (false for anything that is not base64). */
+char *attest_b64(const uint8_t *b, size_t n);
+bool attest_unb64(const char *z, uint8_t **out, size_t *n);
 
 #endif

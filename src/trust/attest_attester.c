@@ -40,29 +40,7 @@ bool attest_backend_measure(AttestBackend *b, const AttestLog *log, char *err, s
   return true;
 }
 
-static char *b64(const uint8_t *b, size_t n) {
-  size_t m = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
-  char *z = malloc(m);
-  if (z) sodium_bin2base64(z, m, b, n, sodium_base64_VARIANT_ORIGINAL);
-  return z;
-}
 
-/* Decodes base64 text into malloc'd bytes. */
-static bool unb64(const char *z, uint8_t **out, size_t *n) {
-  size_t len = strlen(z), got = 0;
-  uint8_t *b = malloc(len + 1);
-  const char *end = NULL;
-  if (!b) return false;
-  if (sodium_base642bin(b, len + 1, z, len, NULL, &got, &end, sodium_base64_VARIANT_ORIGINAL) !=
-          0 ||
-      *end) {
-    free(b);
-    return false;
-  }
-  *out = b;
-  *n = got;
-  return true;
-}
 
 /* The error message a verifier sent with a non-200 status. */
 static void verifier_said(const char *resp, int status, char *err, size_t errlen) {
@@ -93,7 +71,7 @@ static bool open_result(const AttestRequest *req, const char *resp, const uint8_
   uint8_t *rb = NULL, *sb = NULL, *bb = NULL, *plain = NULL;
   size_t nr = 0, ns = 0, nb = 0;
   if (!j || json_unpack(j, "{s:s,s:s,s:s}", "result", &zr, "sig", &zs, "sealed", &zb) != 0 ||
-      !unb64(zr, &rb, &nr) || !unb64(zs, &sb, &ns) || !unb64(zb, &bb, &nb)) {
+      !attest_unb64(zr, &rb, &nr) || !attest_unb64(zs, &sb, &ns) || !attest_unb64(zb, &bb, &nb)) {
     snprintf(err, errlen, "the verifier's answer is malformed");
     goto done;
   }
@@ -220,8 +198,8 @@ bool attest_run(const AttestRequest *req, AttestSecrets *out, char *err, size_t 
   uint8_t digest[32];
   attest_evidence_digest(ev, strlen(ev), digest);
   if (!req->backend->quote(req->backend, digest, &quote, &nquote, err, errlen)) goto done;
-  ev64 = b64((const uint8_t *)ev, strlen(ev));
-  q64 = b64(quote, nquote);
+  ev64 = attest_b64((const uint8_t *)ev, strlen(ev));
+  q64 = attest_b64(quote, nquote);
   if (!ev64 || !q64) goto nomem;
   json_t *msg = json_pack("{s:s,s:s}", "evidence", ev64, "quote", q64);
   body = msg ? json_dumps(msg, JSON_COMPACT) : NULL;

@@ -70,6 +70,29 @@ bool attest_unhex(const char *z, uint8_t *out, size_t n) {
   return true;
 }
 
+char *attest_b64(const uint8_t *b, size_t n) {
+  size_t m = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
+  char *z = malloc(m);
+  if (z) sodium_bin2base64(z, m, b, n, sodium_base64_VARIANT_ORIGINAL);
+  return z;
+}
+
+bool attest_unb64(const char *z, uint8_t **out, size_t *n) {
+  size_t len = strlen(z), got = 0;
+  const char *end = NULL;
+  uint8_t *b = malloc(len + 1);
+  if (!b) return false;
+  if (sodium_base642bin(b, len + 1, z, len, NULL, &got, &end, sodium_base64_VARIANT_ORIGINAL) !=
+          0 ||
+      *end) {
+    free(b);
+    return false;
+  }
+  *out = b;
+  *n = got;
+  return true;
+}
+
 uint64_t attest_now(void) { return (uint64_t)time(NULL); }
 
 bool attest_seckey_load(const char *path, uint8_t sk[64], char *err, size_t errlen) {

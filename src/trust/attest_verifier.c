@@ -134,27 +134,7 @@ static bool in_list(const uint8_t (*list)[32], size_t n, const uint8_t d[32]) {
   return false;
 }
 
-static bool unb64(const char *z, uint8_t **out, size_t *n) {
-  size_t len = strlen(z), got = 0;
-  const char *end = NULL;
-  uint8_t *b = malloc(len + 1);
-  if (!b) return false;
-  if (sodium_base642bin(b, len + 1, z, len, NULL, &got, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      *end) {
-    free(b);
-    return false;
-  }
-  *out = b;
-  *n = got;
-  return true;
-}
 
-static char *b64(const uint8_t *b, size_t n) {
-  size_t m = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
-  char *z = malloc(m);
-  if (z) sodium_bin2base64(z, m, b, n, sodium_base64_VARIANT_ORIGINAL);
-  return z;
-}
 
 /* Checks the module events of the log against pm; NULL if allowed, else
 ** why not (into why). */
@@ -265,9 +245,9 @@ static bool answer(Verifier *v, const PolicyModule *pm, const char *nonceHex,
   memcpy(msg + sizeof ATTEST_RESULT_DOMAIN, r, nr);
   crypto_sign_detached(sig, NULL, msg, sizeof ATTEST_RESULT_DOMAIN + nr, v->sk);
   free(msg);
-  zr = b64((const uint8_t *)r, nr);
-  zs = b64(sig, sizeof sig);
-  zb = b64(sealed, nsealed);
+  zr = attest_b64((const uint8_t *)r, nr);
+  zs = attest_b64(sig, sizeof sig);
+  zb = attest_b64(sealed, nsealed);
   out = zr && zs && zb ? json_pack("{s:s,s:s,s:s}", "result", zr, "sig", zs, "sealed", zb) : NULL;
   if (!out || !(*resp = json_dumps(out, JSON_COMPACT))) goto nomem;
   ok = true;
@@ -301,7 +281,7 @@ static void attest(Verifier *v, const char *body, int *status, char **resp) {
   const char *nonceHex = NULL, *module = NULL, *epkHex = NULL, *backend = NULL, *key = NULL;
   json_int_t ver = 0;
   if (!msg || json_unpack_ex(msg, &je, JSON_STRICT, "{s:s,s:s}", "evidence", &zev, "quote", &zq) != 0 ||
-      !unb64(zev, &evb, &nev) || !unb64(zq, &q, &nq)) {
+      !attest_unb64(zev, &evb, &nev) || !attest_unb64(zq, &q, &nq)) {
     snprintf(why, sizeof why, "malformed request: {\"evidence\": BASE64, \"quote\": BASE64} expected");
     goto done;
   }
