@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "trust/attest.h"
+#include "trust/sign.h"
 
 struct CliAttest {
   const char *url, *verifierPub, *deviceKey, *tcti, *name;
@@ -83,6 +84,7 @@ static char *attest_name(const CliAttest *a, const char *zModule) {
 }
 
 cairn_module *cli_attest_load(CliAttest *a, const char *zModule, bool aot,
+                              const uint8_t (*keys)[32], size_t nkeys,
                               const cairn_wasi_config *wc) {
 #ifdef CAIRN_NO_SERVE
   fprintf(stderr, "cairn run: --attest is not built in (this cairn was built without jansson)\n");
@@ -124,7 +126,10 @@ cairn_module *cli_attest_load(CliAttest *a, const char *zModule, bool aot,
     guest[i] = wc->preopens[i].guest_path;
     ro[i] = wc->preopens[i].read_only;
   }
-  if (!cairn_read_file(zModule, &bytes, &n, &cerr)) {
+  /* One read: the bytes whose signature is checked (--require-signature,
+  ** before anything is sent) are the bytes measured and then loaded. */
+  if (!cairn_read_file(zModule, &bytes, &n, &cerr) ||
+      (keys && trust_check_module(bytes, n, keys, nkeys, &cerr) != 0)) {
     cli_print_load_error(stderr, zModule, &cerr);
     goto done;
   }
@@ -144,10 +149,7 @@ cairn_module *cli_attest_load(CliAttest *a, const char *zModule, bool aot,
     fprintf(stderr, "cairn run: warning: attested with a software device key (insecure, for "
                     "development only)\n");
   /* The module from the very bytes measured: no second read of the file. */
-  if (cairn_is_cwasm(bytes, n)) m = cairn_module_from_cwasm(bytes, n, &cerr);
-  else if (aot) m = cairn_module_compile_cached(bytes, n, NULL, NULL, NULL, &cerr);
-  else if (n >= 4 && memcmp(bytes, "\0asm", 4) == 0) m = cairn_module_new(bytes, n, &cerr);
-  else m = cairn_module_from_text((const char *)bytes, n, &cerr);
+  m = trust_module_from_bytes(bytes, n, aot, NULL, NULL, NULL, &cerr);
   if (!m) {
     cli_print_load_error(stderr, zModule, &cerr);
     attest_secrets_free(&a->sec);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "trust/sign.h"
 
 /* Exit status of a trap (and of call stack exhaustion): 128 + SIGABRT, as
 ** wasmtime's. */
@@ -85,6 +86,14 @@ static void usage(FILE *f) {
           "                         ~/.cache/cairn), or load it from there. A .cwasm\n"
           "                         always runs as native code. Native code is as\n"
           "                         trusted as a native binary (see cairn compile --help)\n"
+          "  --require-signature KEY.pub[,KEY2.pub...]\n"
+          "                         run MODULE (.wasm or .cwasm) only if it is signed\n"
+          "                         (cairn sign) by one of these public keys and no\n"
+          "                         signature in it is altered or followed by unsigned\n"
+          "                         bytes; otherwise exit 2 before any guest code runs\n"
+          "                         (docs/signing.md). A text module is refused. With\n"
+          "                         --attest it is checked first, on the very bytes\n"
+          "                         then measured and run (one read of MODULE)\n"
           "  --attest URL           before anything runs, attest to the verifier at URL\n"
           "                         (http://HOST:PORT, cairn verifier): send evidence of\n"
           "                         this cairn binary, MODULE's bytes and the run's\n"
@@ -114,8 +123,8 @@ static void usage(FILE *f) {
           "Exit status: the code the guest passes to proc_exit (exit() in C), 0 when\n"
           "_start (or the invoked function) returns; 134 on a trap (its message and\n"
           "Wasm backtrace are printed on stderr); 2 for a usage error, a module that\n"
-          "does not load, link or instantiate, a --dir/--tcplisten that fails, or a\n"
-          "failed attestation.\n");
+          "does not load, link or instantiate, fails --require-signature or the\n"
+          "attestation (--attest), or a --dir/--tcplisten that fails.\n");
 }
 
 /* --timeout: a thread that interrupts the store at the deadline. */
@@ -506,6 +515,8 @@ int cli_run(int argc, char **argv) {
   int iArgs = argc;   /* first word after MODULE (or after --invoke NAME) */
   bool verbose = false;
   bool aot = false;
+  uint8_t(*aKey)[32] = NULL;   /* --require-signature keys */
+  size_t nKey = 0;
   RunWatchdog wd = {.ms = 0};
   cairn_store_config cfg;
   memset(&cfg, 0, sizeof cfg);
@@ -533,7 +544,8 @@ int cli_run(int argc, char **argv) {
     if (ao < 0) goto done;
     if (ao > 0) continue;
     bool takesValue = strcmp(a, "--invoke") == 0 || strcmp(a, "--dir") == 0 ||
-                      strcmp(a, "--env") == 0 || strcmp(a, "--tcplisten") == 0;
+                      strcmp(a, "--env") == 0 || strcmp(a, "--tcplisten") == 0 ||
+                      strcmp(a, "--require-signature") == 0;
     if (takesValue && i + 1 >= argc) {
       fprintf(stderr, "cairn run: %s needs a value (see cairn run --help)\n", a);
       goto done;
@@ -553,6 +565,13 @@ int cli_run(int argc, char **argv) {
       if (!run_add_env(&o, argv[++i])) goto done;
     } else if (strcmp(a, "--tcplisten") == 0) {
       if (!run_add_listener(&o, argv[++i])) goto done;
+    } else if (strcmp(a, "--require-signature") == 0) {
+      char kerr[512];
+      free(aKey);
+      if (trust_pubkeys_load_list(argv[++i], &aKey, &nKey, kerr, sizeof kerr) != 0) {
+        fprintf(stderr, "cairn run: --require-signature: %s\n", kerr);
+        goto done;
+      }
     } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
       verbose = true;
     } else if (strcmp(a, "--aot") == 0) {
@@ -620,10 +639,12 @@ int cli_run(int argc, char **argv) {
   cairn_error err;
   memset(&err, 0, sizeof err);
   cairn_module *m;
-  if (att) {
-    m = cli_attest_load(att, zModule, aot, &wc);   /* says why if not */
-    if (!m) goto done;
-  } else if (!(m = cli_load_module(zModule, aot, NULL, &err))) {
+  if (att) {   /* one read: signature (if required), measurement, load */
+    m = cli_attest_load(att, zModule, aot, (const uint8_t(*)[32])aKey, nKey, &wc);
+    if (!m) goto done;   /* says why */
+  } else if (!(m = aKey ? trust_load_module(zModule, (const uint8_t(*)[32])aKey, nKey, aot, NULL,
+                                            NULL, NULL, &err)
+                        : cli_load_module(zModule, aot, NULL, &err))) {
     cli_print_load_error(stderr, zModule, &err);
     goto done;
   }
@@ -709,6 +730,7 @@ free_store:
 done:
   cli_attest_free(att);   /* wipes the secrets */
   free(azArgv);
+  free(aKey);
   run_opts_free(&o);
   return rc;
 }

@@ -24,7 +24,7 @@ static void serve_usage(FILE *f) {
   fprintf(f,
           "usage: cairn serve [--listen HOST:PORT] [--route PATH=MODULE]... [--config FILE]\n"
           "                   [--workers N] [--run-threads N] [--shutdown-grace-ms MS]\n"
-          "                   [--access-log FILE|-|off]\n"
+          "                   [--access-log FILE|-|off] [--require-signature KEYS]\n"
           "Serves HTTP functions (WASI commands, WAGI interface): each request runs in a\n"
           "fresh instance of the function whose route matches its path.\n"
           "\n"
@@ -36,6 +36,13 @@ static void serve_usage(FILE *f) {
           "  --shutdown-grace-ms MS  SIGTERM: in-flight runs get MS ms, then are\n"
           "                        interrupted (default 10000; a second signal: now)\n"
           "  --access-log DEST     JSON access log: - (stdout, default), off, or a file\n"
+          "  --require-signature KEY.pub[,KEY2.pub...]\n"
+          "                        serve only modules signed (cairn sign) by one of\n"
+          "                        these keys: a function whose module is unsigned,\n"
+          "                        altered or signed by another key is not loaded (its\n"
+          "                        route answers 404; the reason is logged), also on\n"
+          "                        reload. A function's own \"require_signature\" in the\n"
+          "                        config replaces this list (docs/signing.md)\n"
           "\n"
           "GET /metrics gives Prometheus metrics. SIGTERM stops gracefully, SIGHUP\n"
           "reloads the functions.\n");
@@ -60,7 +67,8 @@ int cli_serve(int argc, char **argv) {
     bool takes = strcmp(a, "--listen") == 0 || strcmp(a, "--route") == 0 ||
                  strcmp(a, "--config") == 0 || strcmp(a, "--workers") == 0 ||
                  strcmp(a, "--access-log") == 0 || strcmp(a, "--run-threads") == 0 ||
-                 strcmp(a, "--shutdown-grace-ms") == 0;
+                 strcmp(a, "--shutdown-grace-ms") == 0 ||
+                 strcmp(a, "--require-signature") == 0;
     if (!takes) {
       fprintf(stderr, "cairn serve: unknown option '%s'\n", a);
       serve_usage(stderr);
@@ -74,6 +82,12 @@ int cli_serve(int argc, char **argv) {
     if (strcmp(a, "--listen") == 0) listen = v;
     else if (strcmp(a, "--config") == 0) config = v;
     else if (strcmp(a, "--access-log") == 0) log = v;
+    else if (strcmp(a, "--require-signature") == 0) {
+      if (!serve_conf_require_signature(&conf, v, err, sizeof err)) {
+        fprintf(stderr, "cairn serve: %s\n", err);
+        goto out;
+      }
+    }
     else if (strcmp(a, "--workers") == 0) {
       char *end;
       long n = strtol(v, &end, 10);

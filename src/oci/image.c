@@ -18,13 +18,39 @@
 
 #include "cairn/cairn.h"
 #include "oci/oci.h"
+#include "trust/sign.h"
 
 #define IMG_COMPAT_KEY "module.wasm.image/variant"
+#define IMG_SIGNER_KEY "org.cairn.signature.signer"
+
+/* --sign-key: *pSigned receives mod[0..n) signed (n + TRUST_SIG_RECORD
+** bytes, malloc'd), zSigner the signer's key. */
+static bool image_sign(const char *zKey, const char *zModule, const uint8_t *mod, size_t n,
+                       uint8_t **pSigned, char zSigner[TRUST_KEY_TEXT]) {
+  char zErr[512];
+  uint8_t sk[64];
+  if (trust_seckey_load(zKey, sk, zErr, sizeof zErr) != 0) {
+    fprintf(stderr, "cairn image build: %s\n", zErr);
+    return false;
+  }
+  uint8_t *p = malloc(n + TRUST_SIG_RECORD);
+  bool ok = p && trust_sign(mod, n, sk, p + n, zErr, sizeof zErr) == 0;
+  if (ok) {
+    memcpy(p, mod, n);
+    *pSigned = p;
+    trust_key_text(sk + 32, zSigner);
+  } else {
+    fprintf(stderr, "cairn image build: %s: %s\n", zModule, p ? zErr : "out of memory");
+    free(p);
+  }
+  sodium_memzero(sk, sizeof sk);
+  return ok;
+}
 
 static void image_usage(FILE *f) {
   fprintf(f,
           "usage: cairn image build MODULE -o IMAGE.tar --name REF [--env K=V]... [--arg A]...\n"
-          "                         [--arch ARCH]\n"
+          "                         [--arch ARCH] [--sign-key KEY]\n"
           "Writes a single-layer OCI image holding MODULE (.wasm or .cwasm), for\n"
           "`ctr image import IMAGE.tar` and then `ctr run` with cairn-oci as the runtime.\n"
           "\n"
@@ -36,7 +62,14 @@ static void image_usage(FILE *f) {
           "                      socket (see docs/oci.md).\n"
           "  --arg A             an argument after the module (the image's Cmd).\n"
           "                      Repeatable.\n"
-          "  --arch ARCH         the platform architecture (default: this machine's)\n");
+          "  --arch ARCH         the platform architecture (default: this machine's)\n"
+          "  --sign-key KEY      sign the module with the secret key KEY (cairn keygen)\n"
+          "                      as `cairn sign` does: the layer holds the signed\n"
+          "                      module, and the manifest's annotation\n"
+          "                      org.cairn.signature.signer names the public key. A\n"
+          "                      node whose cairn-oci has CAIRN_OCI_REQUIRE_SIGNATURE\n"
+          "                      set runs only modules signed by its keys\n"
+          "                      (docs/signing.md)\n");
 }
 
 static const char *image_arch(void) {
@@ -87,17 +120,19 @@ static bool image_file_ok_name(const char *z) {
 }
 
 static int image_build(int argc, char **argv) {
-  const char *zModule = NULL, *zOut = NULL, *zName = NULL, *zArch = NULL;
+  const char *zModule = NULL, *zOut = NULL, *zName = NULL, *zArch = NULL, *zSignKey = NULL;
+  char zSigner[TRUST_KEY_TEXT] = "";
   json_t *env = json_array(), *args = json_array();
   int rc = 2;
-  uint8_t *mod = NULL;
+  uint8_t *mod = NULL, *modSigned = NULL;
   size_t nMod = 0;
   ImgBlob layer = {{0}, NULL, 0}, config = {{0}, NULL, 0}, manifest = {{0}, NULL, 0};
   char *zIndex = NULL, *zRef = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     bool val = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--name") == 0 ||
-               strcmp(a, "--env") == 0 || strcmp(a, "--arg") == 0 || strcmp(a, "--arch") == 0;
+               strcmp(a, "--env") == 0 || strcmp(a, "--arg") == 0 || strcmp(a, "--arch") == 0 ||
+               strcmp(a, "--sign-key") == 0;
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       image_usage(stdout);
       rc = 0;
@@ -113,6 +148,8 @@ static int image_build(int argc, char **argv) {
       zName = argv[++i];
     } else if (strcmp(a, "--arch") == 0) {
       zArch = argv[++i];
+    } else if (strcmp(a, "--sign-key") == 0) {
+      zSignKey = argv[++i];
     } else if (strcmp(a, "--env") == 0) {
       const char *z = argv[++i];
       if (!strchr(z, '=') || z[0] == '=') {
@@ -166,6 +203,7 @@ static int image_build(int argc, char **argv) {
     fprintf(stderr, "cairn image build: %s is not a Wasm binary module\n", zModule);
     goto out;
   }
+  if (zSignKey && !image_sign(zSignKey, zModule, mod, nMod, &modSigned, zSigner)) goto out;
   char zFile[128];
   if ((wasm || cwasm) && image_file_ok_name(zBase))
     snprintf(zFile, sizeof zFile, "%s", zBase);
@@ -176,7 +214,8 @@ static int image_build(int argc, char **argv) {
     FILE *f = open_memstream(&layer.data, &layer.n);
     if (!f) goto oom;
     OciTar t = {f, false};
-    oci_tar_add(&t, zFile, mod, nMod, 0755);
+    oci_tar_add(&t, zFile, modSigned ? modSigned : mod,
+                modSigned ? nMod + TRUST_SIG_RECORD : nMod, 0755);
     bool ok = oci_tar_finish(&t);
     fclose(f);
     if (!ok) goto oom;
@@ -202,6 +241,8 @@ static int image_build(int argc, char **argv) {
       (json_int_t)config.n, "layers", "mediaType", "application/vnd.oci.image.layer.v1.tar",
       "digest", layer.zDigest, "size", (json_int_t)layer.n, "annotations", IMG_COMPAT_KEY,
       "compat");
+  if (m && zSigner[0]) json_object_set_new(json_object_get(m, "annotations"), IMG_SIGNER_KEY,
+                                           json_string(zSigner));
   if (!m || !image_json_blob(m, &manifest)) goto oom;
   /* REF with ":latest" when it has no tag or digest */
   const char *zSlash = strrchr(zName, '/');
@@ -253,6 +294,7 @@ out:
   json_decref(env);
   json_decref(args);
   cairn_free(mod);
+  free(modSigned);
   free(layer.data);
   free(config.data);
   free(manifest.data);

@@ -27,6 +27,7 @@
 #include "cairn/cairn.h"
 #include "cairn/wasi.h"
 #include "oci/oci.h"
+#include "trust/sign.h"
 
 #define WASM_EXIT_TRAP 134
 #define WASM_EXIT_SETUP 2
@@ -136,7 +137,23 @@ OciWasm *oci_wasm_prepare(const OciSpec *s, char *zErr, size_t nErr) {
              o->zName ? o->zName : "?");
     goto fail;
   }
-  o->m = cairn_module_from_file_or_cwasm(o->zName, &err);
+  /* the node's policy (docs/signing.md), never the bundle's: a bundle
+  ** comes from the image, whose author must not be able to opt out */
+  const char *zKeys = getenv("CAIRN_OCI_REQUIRE_SIGNATURE");
+  if (zKeys && *zKeys) {
+    uint8_t(*aKey)[32];
+    size_t nKey;
+    char zKeyErr[512];
+    if (trust_pubkeys_load_list(zKeys, &aKey, &nKey, zKeyErr, sizeof zKeyErr) != 0) {
+      snprintf(zErr, nErr, "CAIRN_OCI_REQUIRE_SIGNATURE: %s", zKeyErr);
+      goto fail;
+    }
+    o->m = trust_load_module(o->zName, (const uint8_t(*)[32])aKey, nKey, false, NULL, NULL, NULL,
+                             &err);
+    free(aKey);
+  } else {
+    o->m = cairn_module_from_file_or_cwasm(o->zName, &err);
+  }
   if (!o->m) {
     if (err.offset >= 0)
       snprintf(zErr, nErr, "module %s: offset 0x%lx: %s", s->azArgs[0], (unsigned long)err.offset,

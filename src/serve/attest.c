@@ -16,6 +16,7 @@
 
 #include "serve/serve.h"
 #include "trust/attest.h"
+#include "trust/sign.h"
 
 struct ServeSecrets {
   AttestSecrets sec;
@@ -116,7 +117,8 @@ size_t serve_secrets_env(const struct ServeSecrets *s, const char *const **env) 
   return s->sec.nenv;
 }
 
-cairn_module *serve_attest_load(ServeFunc *f, char *err, size_t n) {
+cairn_module *serve_attest_load(ServeFunc *f, bool *refused, cairn_error *e, char *err,
+                                size_t n) {
   const ServeAttestConf *a = f->conf.attest;
   char why[1024], *cfg = NULL;
   uint8_t vpk[32], *bytes = NULL;
@@ -132,11 +134,17 @@ cairn_module *serve_attest_load(ServeFunc *f, char *err, size_t n) {
       !(b = a->device_key ? attest_backend_soft(a->device_key, why, sizeof why)
                           : attest_backend_tpm(a->tpm, a->tpm_ak, why, sizeof why)))
     goto fail;
-  cairn_error e;
-  memset(&e, 0, sizeof e);
-  if (!cairn_read_file(f->conf.module, &bytes, &nb, &e)) {
-    snprintf(why, sizeof why, "cannot load module %s: %s", f->conf.module, e.msg);
+  memset(e, 0, sizeof *e);
+  if (!cairn_read_file(f->conf.module, &bytes, &nb, e)) {
+    snprintf(why, sizeof why, "cannot load module %s: %s", f->conf.module, e->msg);
     goto fail;
+  }
+  /* "require_signature" on the bytes then measured and loaded; a refused
+  ** module is not attested (nothing sent, nothing released) */
+  if (f->nsig_keys &&
+      trust_check_module(bytes, nb, (const uint8_t(*)[32])f->sig_keys, f->nsig_keys, e) != 0) {
+    *refused = true;
+    goto done;
   }
   for (size_t i = 0; i < f->conf.ndirs; i++) {
     host[i] = f->conf.dirs[i].host;
@@ -171,10 +179,9 @@ cairn_module *serve_attest_load(ServeFunc *f, char *err, size_t n) {
     ss->files[k++] = (cairn_wasi_memfile){ss->sec.s[i].name, ss->sec.s[i].value, ss->sec.s[i].len};
   }
   ss->dir = (cairn_wasi_memdir){"/run/secrets", nf, ss->files};
-  m = cairn_is_cwasm(bytes, nb) ? cairn_module_from_cwasm(bytes, nb, &e)
-                                : cairn_module_new(bytes, nb, &e);
+  m = trust_module_from_bytes(bytes, nb, false, NULL, NULL, NULL, e);
   if (!m) {
-    snprintf(why, sizeof why, "module %s is not valid WebAssembly: %s", f->conf.module, e.msg);
+    snprintf(why, sizeof why, "module %s is not valid WebAssembly: %s", f->conf.module, e->msg);
     goto fail;
   }
   if (ss->sec.insecure)
@@ -182,6 +189,11 @@ cairn_module *serve_attest_load(ServeFunc *f, char *err, size_t n) {
             f->conf.name);
   f->secrets = ss;
   ss = NULL;
+  if (f->conf.aot) {   /* tier-up compiles these bytes, not the file again */
+    f->attested = bytes;
+    f->nattested = nb;
+    bytes = NULL;
+  }
   goto done;
 fail:
   snprintf(err, n, "function %s: attestation failed: %s", f->conf.name, why);

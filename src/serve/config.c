@@ -18,8 +18,10 @@
 **                      "tier": "interp",               ("aot": native code, tier-up)
 **                      "attest": { "url": "http://127.0.0.1:7380", "verifier_pub": "v.pub",
 **                                  "device_key": "dev" | "tpm": "TCTI", "tpm_ak": "0x81010002",
-**                                  "name": "policy name" } } ],   (docs/trust.md)
-**     "aot_cache": "DIR" }                             (default $XDG_CACHE_HOME/cairn)
+**                                  "name": "policy name" },   (docs/trust.md)
+**                      "require_signature": ["k.pub"] } ],   (replaces the global list)
+**     "aot_cache": "DIR",                              (default $XDG_CACHE_HOME/cairn)
+**     "require_signature": ["a.pub", "b.pub"] }        (every function: docs/signing.md)
 */
 #define _GNU_SOURCE
 #include <jansson.h>
@@ -53,7 +55,28 @@ void serve_conf_init(ServeConf *c) {
   c->inline_budget_us = 1000;
 }
 
+static void strv_free(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++) free(v[i]);
+  free(v);
+}
+
+/* Copies src[0..n) into *dst (replacing it). */
+static bool strv_copy(char ***dst, size_t *ndst, char *const *src, size_t n) {
+  char **v = calloc(n + 1, sizeof *v);
+  if (!v) return false;
+  for (size_t i = 0; i < n; i++)
+    if (!(v[i] = strdup(src[i]))) {
+      strv_free(v, i);
+      return false;
+    }
+  strv_free(*dst, *ndst);
+  *dst = v;
+  *ndst = n;
+  return true;
+}
+
 static void func_conf_free(ServeFuncConf *f) {
+  strv_free(f->sig_keys, f->nsig_keys);
   free(f->name);
   free(f->route);
   free(f->module);
@@ -76,6 +99,8 @@ void serve_conf_free(ServeConf *c) {
   free(c->config_path);
   for (size_t i = 0; i < c->ncli_routes; i++) free(c->cli_routes[i]);
   free(c->cli_routes);
+  strv_free(c->sig_keys, c->nsig_keys);
+  free(c->cli_require_signature);
   memset(c, 0, sizeof *c);
 }
 
@@ -86,6 +111,11 @@ static ServeFuncConf *conf_new_func(ServeConf *c) {
   ServeFuncConf *f = &a[c->nfuncs++];
   memset(f, 0, sizeof *f);
   serve_limits_default(&f->limits);
+  /* the global "require_signature" until the function names its own */
+  if (!strv_copy(&f->sig_keys, &f->nsig_keys, c->sig_keys, c->nsig_keys)) {
+    c->nfuncs--;
+    return NULL;
+  }
   return f;
 }
 
@@ -129,6 +159,42 @@ bool serve_conf_add_route(ServeConf *c, const char *arg, char *err, size_t n) {
 nomem:
   snprintf(err, n, "out of memory");
   return false;
+}
+
+bool serve_conf_require_signature(ServeConf *c, const char *list, char *err, size_t n) {
+  size_t k = 1;
+  for (const char *p = list; *p; p++) k += *p == ',';
+  char **v = calloc(k + 1, sizeof *v);
+  char *dup = strdup(list);
+  char *cli = strdup(list);
+  if (!v || !dup || !cli) {
+    free(v);
+    free(dup);
+    free(cli);
+    snprintf(err, n, "out of memory");
+    return false;
+  }
+  size_t i = 0;
+  bool ok = true;
+  for (char *save = NULL, *t = dup; ok; t = NULL) {
+    char *item = strtok_r(t, ",", &save);
+    if (!item) break;
+    ok = (v[i++] = strdup(item)) != NULL;
+  }
+  free(dup);
+  if (!ok || i == 0 || strstr(list, ",,") || list[0] == ',' || list[strlen(list) - 1] == ',') {
+    snprintf(err, n, ok ? "--require-signature \"%s\": expected KEY.pub[,KEY2.pub...]"
+                        : "out of memory", list);
+    strv_free(v, i);
+    free(cli);
+    return false;
+  }
+  strv_free(c->sig_keys, c->nsig_keys);
+  c->sig_keys = v;
+  c->nsig_keys = i;
+  free(c->cli_require_signature);
+  c->cli_require_signature = cli;
+  return true;
 }
 
 /* Resolves a path from the config file against the file's folder. */
@@ -211,10 +277,43 @@ static bool parse_limits(json_t *o, ServeLimits *l, const char *where, char *err
   return true;
 }
 
+/* "require_signature": a non-empty array of public key files (paths from
+** the config's folder), into *keys (replacing it). */
+static bool parse_sig_keys(json_t *v, const char *file, const char *where, char ***keys,
+                           size_t *nkeys, char *err, size_t n) {
+  if (!json_is_array(v) || json_array_size(v) == 0) {
+    snprintf(err, n, "%s: \"require_signature\" must be a non-empty array of public key files",
+             where);
+    return false;
+  }
+  char **a = calloc(json_array_size(v) + 1, sizeof *a);
+  if (!a) goto nomem;
+  size_t i;
+  json_t *k;
+  json_array_foreach(v, i, k) {
+    if (!json_is_string(k) || !json_string_value(k)[0]) {
+      snprintf(err, n, "%s: require_signature[%zu] must be a file name", where, i);
+      strv_free(a, i);
+      return false;
+    }
+    if (!(a[i] = serve_conf_path(file, json_string_value(k)))) {
+      strv_free(a, i);
+      goto nomem;
+    }
+  }
+  strv_free(*keys, *nkeys);
+  *keys = a;
+  *nkeys = json_array_size(v);
+  return true;
+nomem:
+  snprintf(err, n, "out of memory");
+  return false;
+}
+
 static bool parse_func(ServeConf *c, json_t *o, size_t idx, const char *file, char *err,
                        size_t n) {
   static const char *const keys[] = {"name", "route", "module", "env", "dirs", "limits", "tier",
-                                     "attest", NULL};
+                                     "attest", "require_signature", NULL};
   char where[256];
   json_t *jn = json_object_get(o, "name");
   snprintf(where, sizeof where, "%s: functions[%zu]%s%s", file, idx,
@@ -310,6 +409,8 @@ static bool parse_func(ServeConf *c, json_t *o, size_t idx, const char *file, ch
   }
   json_t *ja = json_object_get(o, "attest");
   if (ja && !serve_attest_parse(ja, f, file, where, err, n)) return false;
+  json_t *js = json_object_get(o, "require_signature");
+  if (js && !parse_sig_keys(js, file, where, &f->sig_keys, &f->nsig_keys, err, n)) return false;
   return true;
 nomem:
   snprintf(err, n, "out of memory");
@@ -349,7 +450,7 @@ bool serve_conf_load(ServeConf *c, const char *path, char *err, size_t n) {
     return false;
   }
   static const char *const keys[] = {"listen", "workers", "run_threads", "access_log", "server",
-                                     "functions", "aot_cache", NULL};
+                                     "functions", "aot_cache", "require_signature", NULL};
   if (!json_is_object(root)) FAIL("%s: the top level must be an object", path);
   if (!check_keys(root, keys, path, err, n)) goto fail;
   json_t *v = json_object_get(root, "listen");
@@ -408,6 +509,8 @@ bool serve_conf_load(ServeConf *c, const char *path, char *err, size_t n) {
     c->max_header = (size_t)mh;
     c->max_conns = (uint32_t)mc;
   }
+  v = json_object_get(root, "require_signature");
+  if (v && !parse_sig_keys(v, path, path, &c->sig_keys, &c->nsig_keys, err, n)) goto fail;
   json_t *fa = json_object_get(root, "functions");
   if (fa) {
     if (!json_is_array(fa)) FAIL("%s: \"functions\" must be an array", path);

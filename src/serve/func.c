@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "serve/serve.h"
+#include "trust/sign.h"
 
 uint64_t serve_now_ns(void) {
   struct timespec ts;
@@ -155,31 +156,35 @@ void funcset_release_worker(FuncSet *set, int w) {
   }
 }
 
+/* Frees what one function of a set owns (not the struct). */
+static void func_free(ServeFunc *f) {
+  for (int w = 0; w < f->nslots; w++)
+    if (f->slots[w]) {
+      func_slot_free(f->slots[w]);
+      atomic_fetch_sub(&f->metrics->live_instances, 1);
+    }
+  free(f->slots);
+  free(f->sig_keys);
+  cairn_module_free(f->module);
+  cairn_module_free(atomic_load(&f->native));
+  free(f->conf.name);
+  free(f->conf.route);
+  free(f->conf.module);
+  for (size_t k = 0; k < f->conf.nenv; k++) free(f->conf.env[k]);
+  free(f->conf.env);
+  for (size_t k = 0; k < f->conf.ndirs; k++) {
+    free(f->conf.dirs[k].host);
+    free(f->conf.dirs[k].guest);
+  }
+  free(f->conf.dirs);
+  serve_attest_conf_free(f->conf.attest);
+  serve_secrets_free(f->secrets);   /* wiped */
+  cairn_free(f->attested);
+}
+
 void funcset_free(FuncSet *set) {
   if (!set) return;
-  for (size_t i = 0; i < set->nfuncs; i++) {
-    ServeFunc *f = &set->funcs[i];
-    for (int w = 0; w < f->nslots; w++)
-      if (f->slots[w]) {
-        func_slot_free(f->slots[w]);
-        atomic_fetch_sub(&f->metrics->live_instances, 1);
-      }
-    free(f->slots);
-    cairn_module_free(f->module);
-    cairn_module_free(atomic_load(&f->native));
-    free(f->conf.name);
-    free(f->conf.route);
-    free(f->conf.module);
-    for (size_t k = 0; k < f->conf.nenv; k++) free(f->conf.env[k]);
-    free(f->conf.env);
-    for (size_t k = 0; k < f->conf.ndirs; k++) {
-      free(f->conf.dirs[k].host);
-      free(f->conf.dirs[k].guest);
-    }
-    free(f->conf.dirs);
-    serve_attest_conf_free(f->conf.attest);
-    serve_secrets_free(f->secrets);   /* wiped */
-  }
+  for (size_t i = 0; i < set->nfuncs; i++) func_free(&set->funcs[i]);
   free(set->funcs);
   free(set);
 }
@@ -204,6 +209,32 @@ static bool conf_copy(ServeFuncConf *d, const ServeFuncConf *s) {
   }
   if (s->attest && !(d->attest = serve_attest_conf_copy(s->attest))) return false;
   return true;
+}
+
+/* Loads c's "require_signature" keys into f. False (message in err) if a
+** key file is bad. */
+static bool func_load_keys(ServeFunc *f, const ServeFuncConf *c, char *err, size_t n) {
+  f->sig_keys = calloc(c->nsig_keys, sizeof *f->sig_keys);
+  if (!f->sig_keys) {
+    snprintf(err, n, "out of memory");
+    return false;
+  }
+  f->nsig_keys = c->nsig_keys;
+  for (size_t k = 0; k < c->nsig_keys; k++) {
+    char kerr[512];
+    if (trust_pubkey_load(c->sig_keys[k], f->sig_keys[k], kerr, sizeof kerr) != 0) {
+      snprintf(err, n, "function %s: require_signature: %s", c->name, kerr);
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Drops the function last added to set (not loaded after all). */
+static void funcset_drop_last(FuncSet *set) {
+  ServeFunc *f = &set->funcs[--set->nfuncs];
+  func_free(f);
+  memset(f, 0, sizeof *f);
 }
 
 FuncSet *funcset_load(const ServeConf *conf, int nworkers, MetricsReg *reg, char *err, size_t n) {
@@ -241,10 +272,25 @@ FuncSet *funcset_load(const ServeConf *conf, int nworkers, MetricsReg *reg, char
     while (f->route_len > 1 && f->conf.route[f->route_len - 1] == '/') f->route_len--;
     cairn_error e;
     uint64_t t0 = serve_now_ns();
+    memset(&e, 0, sizeof e);
+    /* "require_signature": a module that fails it leaves its route
+    ** unloaded (logged); the other functions are served */
+    bool refused = false;
+    if (c->nsig_keys && !func_load_keys(f, c, err, n)) goto fail;
     if (c->attest) {   /* no guest code before the verifier said yes */
-      if (!(f->module = serve_attest_load(f, err, n))) goto fail;
+      f->module = serve_attest_load(f, &refused, &e, err, n);
+      if (!f->module && !refused) goto fail;
+    } else if (c->nsig_keys) {
+      f->module = trust_load_module(c->module, (const uint8_t(*)[32])f->sig_keys, f->nsig_keys,
+                                    false, NULL, NULL, &refused, &e);
     } else {
       f->module = cairn_module_from_file_or_cwasm(c->module, &e);
+    }
+    if (refused) {
+      fprintf(stderr, "cairn serve: function %s (route %s) not loaded: module %s: %s\n", c->name,
+              c->route, c->module, e.msg);
+      funcset_drop_last(set);
+      continue;
     }
     if (!f->module) {
       if (e.kind == CAIRN_ERR_IO)

@@ -62,6 +62,9 @@ typedef struct ServeFuncConf {
   ServeLimits limits;
   bool aot;                  /* "tier": "aot": serve it as native code once compiled */
   ServeAttestConf *attest;   /* owned; NULL: not attested */
+  char **sig_keys;           /* owned: "require_signature" public key files (its own, or
+                             ** the global ones); none: no signature needed */
+  size_t nsig_keys;
 } ServeFuncConf;
 
 typedef struct ServeConf {
@@ -84,6 +87,9 @@ typedef struct ServeConf {
   char *config_path;         /* owned; NULL when only --route was given */
   char **cli_routes;         /* owned: the --route arguments, kept for reloads */
   size_t ncli_routes;
+  char **sig_keys;           /* owned: the global "require_signature" key files */
+  size_t nsig_keys;
+  char *cli_require_signature; /* owned: --require-signature, kept for reloads */
 } ServeConf;
 
 /* Default table cap when the budget does not call for a smaller one. */
@@ -109,6 +115,9 @@ bool serve_conf_add_route(ServeConf *c, const char *arg, char *err, size_t n);
 bool serve_listen_parse(ServeConf *c, const char *s, char *err, size_t n);
 /* Frees what c owns. */
 void serve_conf_free(ServeConf *c);
+/* --require-signature LIST ("a.pub,b.pub"): the global key files, for the
+** functions added after it that name none of their own (docs/signing.md). */
+bool serve_conf_require_signature(ServeConf *c, const char *list, char *err, size_t n);
 
 /* ---- HTTP requests (http.c) ---- */
 
@@ -251,10 +260,16 @@ struct ServeFunc {
   _Atomic(cairn_module *) native;
   size_t module_bytes;
   uint64_t load_ns;        /* compile + trial instantiation at load */
+  uint8_t (*sig_keys)[32]; /* owned: the keys one of which must have signed the module
+                           ** (conf.sig_keys loaded; tier-up checks them again) */
+  size_t nsig_keys;
   FuncSlot **slots;        /* one per run thread, created on first use */
   int nslots;
   FuncMetrics *metrics;    /* owned by the metrics registry (survives reloads) */
   struct ServeSecrets *secrets;  /* released by attestation (attest.c); owned */
+  uint8_t *attested;       /* an attested "aot" function: the bytes measured, which
+                           ** tier-up compiles (not the file again); cairn_free'd */
+  size_t nattested;
 };
 
 /* A path from the config file resolved against its folder (malloc'd). */
@@ -265,11 +280,14 @@ bool serve_attest_parse(void *json, ServeFuncConf *f, const char *file, const ch
                         char *err, size_t n);
 void serve_attest_conf_free(ServeAttestConf *a);
 ServeAttestConf *serve_attest_conf_copy(const ServeAttestConf *a);
-/* Reads the module's bytes once, measures them with the function's
-** configuration, attests, and compiles the module from those bytes. On
+/* Reads the module's bytes once; if f->sig_keys, checks their signature
+** first (trust_check_module: on failure NULL, *refused true, e->msg why,
+** nothing sent to the verifier); measures them with the function's
+** configuration, attests, and loads the module from those bytes. On
 ** success f->secrets holds what the verifier released. NULL with err
-** (the function is not loaded) on any failure. */
-cairn_module *serve_attest_load(ServeFunc *f, char *err, size_t n);
+** (the function is not loaded) on any other failure. */
+cairn_module *serve_attest_load(ServeFunc *f, bool *refused, cairn_error *e, char *err,
+                                size_t n);
 void serve_secrets_free(struct ServeSecrets *s);
 /* The released secrets for a run: files under /run/secrets (a memdir for
 ** wc), and NAME=VALUE strings for the environment. */

@@ -1299,7 +1299,9 @@ static void reload(ServeState *st) {
   char err[1024];
   serve_conf_init(&nc);
   bool ok = true;
-  if (st->conf->config_path) ok = serve_conf_load(&nc, st->conf->config_path, err, sizeof err);
+  if (st->conf->cli_require_signature)
+    ok = serve_conf_require_signature(&nc, st->conf->cli_require_signature, err, sizeof err);
+  if (ok && st->conf->config_path) ok = serve_conf_load(&nc, st->conf->config_path, err, sizeof err);
   for (size_t i = 0; ok && i < st->conf->ncli_routes; i++)
     ok = serve_conf_add_route(&nc, st->conf->cli_routes[i], err, sizeof err);
   FuncSet *set =

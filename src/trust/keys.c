@@ -26,9 +26,7 @@
 #define TAG_PUBLIC "cairn-ed25519-public-v1"
 #define KEY_FILE_MAX 256   /* a key line is 68 bytes; anything far longer is not ours */
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
+int trust_errf(char *err, size_t errlen, const char *fmt, ...) {
   if (err && errlen) {
     va_list ap;
     va_start(ap, fmt);
@@ -37,6 +35,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...) {
   }
   return -1;
 }
+#define fail trust_errf
 
 static int sodium_ready(char *err, size_t errlen) {
   if (sodium_init() < 0) return fail(err, errlen, "libsodium failed to initialise");

@@ -18,7 +18,6 @@
 ** signatures it carries.
 */
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,17 +26,7 @@
 
 #define CW_HEADER 296u   /* .cwasm header bytes (src/engine/aot/cwasm.c, cairn.h) */
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-  if (err && errlen) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
+#define fail trust_errf
 
 static const uint8_t kPrefix[TRUST_SIG_PREFIX] = {0x00, 0x72, 0x0f, 'c', 'a', 'i', 'r', 'n', '.',
                                                   's',  'i',  'g',  'n', 'a', 't', 'u', 'r', 'e'};
@@ -151,7 +140,7 @@ static int walk_cwasm(Walk *w, char *err, size_t errlen) {
   while (pos < len) {
     size_t n = len - pos;
     if (n < TRUST_SIG_PREFIX || memcmp(b + pos, kPrefix, TRUST_SIG_PREFIX) != 0) {
-      if (w->nSig) break;   /* reported as unsigned bytes below */
+      if (w->nSig) break;   /* unsigned bytes after the last signature */
       return fail(err, errlen,
                   ".cwasm: %zu bytes after the code at offset %zu are not a signature", n, pos);
     }
@@ -162,23 +151,32 @@ static int walk_cwasm(Walk *w, char *err, size_t errlen) {
   return 0;
 }
 
-static int walk(const uint8_t *b, size_t len, SignerFn xSigner, void *ctx, char *err,
-                size_t errlen) {
+/* Checks every signature in w->b[0..w->len); w->st is left holding the
+** prehash of the domain and w->b[0..w->pos) (the caller wipes it).
+** Unsigned bytes after the last signature are an error unless
+** allowTrailing (signing: the new signature covers them). */
+static int walk_run(Walk *w, bool allowTrailing, char *err, size_t errlen) {
   if (sodium_init() < 0) return fail(err, errlen, "libsodium failed to initialise");
-  Walk w = {.b = b, .len = len, .xSigner = xSigner, .ctx = ctx};
-  crypto_sign_init(&w.st);
-  crypto_sign_update(&w.st, (const uint8_t *)TRUST_SIG_DOMAIN, sizeof TRUST_SIG_DOMAIN);
+  crypto_sign_init(&w->st);
+  crypto_sign_update(&w->st, (const uint8_t *)TRUST_SIG_DOMAIN, sizeof TRUST_SIG_DOMAIN);
   int rc;
-  if (cairn_is_cwasm(b, len))
-    rc = walk_cwasm(&w, err, errlen);
-  else if (len >= 4 && memcmp(b, "\0asm", 4) == 0)
-    rc = walk_wasm(&w, err, errlen);
+  if (cairn_is_cwasm(w->b, w->len))
+    rc = walk_cwasm(w, err, errlen);
+  else if (w->len >= 4 && memcmp(w->b, "\0asm", 4) == 0)
+    rc = walk_wasm(w, err, errlen);
   else
     rc = fail(err, errlen, "not a Wasm module or .cwasm (offset 0)");
-  sodium_memzero(&w.st, sizeof w.st);
-  if (rc == 0 && w.nSig && w.lastEnd != len)
+  if (rc == 0 && !allowTrailing && w->nSig && w->lastEnd != w->len)
     rc = fail(err, errlen, "%zu unsigned bytes follow the last signature (offset %zu)",
-              len - w.lastEnd, w.lastEnd);
+              w->len - w->lastEnd, w->lastEnd);
+  return rc;
+}
+
+static int walk(const uint8_t *b, size_t len, SignerFn xSigner, void *ctx, char *err,
+                size_t errlen) {
+  Walk w = {.b = b, .len = len, .xSigner = xSigner, .ctx = ctx};
+  int rc = walk_run(&w, false, err, errlen);
+  sodium_memzero(&w.st, sizeof w.st);
   return rc;
 }
 
@@ -203,17 +201,19 @@ int trust_signers(const uint8_t *bytes, size_t len, uint8_t (*signers)[32], size
 
 int trust_sign(const uint8_t *bytes, size_t len, const uint8_t sk[64],
                uint8_t out[TRUST_SIG_RECORD], char *err, size_t errlen) {
-  if (sodium_init() < 0) return fail(err, errlen, "libsodium failed to initialise");
-  crypto_sign_state st;
-  crypto_sign_init(&st);
-  crypto_sign_update(&st, (const uint8_t *)TRUST_SIG_DOMAIN, sizeof TRUST_SIG_DOMAIN);
-  crypto_sign_update(&st, bytes, len);
+  /* one pass: the earlier signatures are checked on the way */
+  Walk w = {.b = bytes, .len = len};
+  if (walk_run(&w, true, err, errlen) != 0) {
+    sodium_memzero(&w.st, sizeof w.st);
+    return -1;
+  }
+  crypto_sign_update(&w.st, bytes + w.pos, len - w.pos);
   memcpy(out, kPrefix, TRUST_SIG_PREFIX);
   out[18] = TRUST_SIG_VERSION;
   out[19] = TRUST_SIG_ALG_ED25519PH;
   memcpy(out + 20, sk + 32, 32);   /* libsodium's secret key ends with the public key */
-  int rc = crypto_sign_final_create(&st, out + 52, NULL, sk);
-  sodium_memzero(&st, sizeof st);
+  int rc = crypto_sign_final_create(&w.st, out + 52, NULL, sk);
+  sodium_memzero(&w.st, sizeof w.st);
   return rc == 0 ? 0 : fail(err, errlen, "signing failed (libsodium)");
 }
 
@@ -221,10 +221,12 @@ typedef struct Require {
   const uint8_t (*keys)[32];
   size_t nKeys, nSig, nMatch, nOther;
   uint8_t firstOther[32];
+  Collect signers;
 } Require;
 
 static void require_one(void *ctx, const uint8_t pub[32]) {
   Require *q = ctx;
+  collect(&q->signers, pub);
   bool known = false;
   for (size_t i = 0; i < q->nKeys && !known; i++) known = sodium_memcmp(q->keys[i], pub, 32) == 0;
   if (known)
@@ -235,9 +237,12 @@ static void require_one(void *ctx, const uint8_t pub[32]) {
 }
 
 int trust_require(const uint8_t *bytes, size_t len, const uint8_t (*keys)[32], size_t nkeys,
-                  char *err, size_t errlen) {
-  Require q = {.keys = keys, .nKeys = nkeys};
+                  uint8_t (*signers)[32], size_t max, size_t *nsigners, char *err,
+                  size_t errlen) {
+  Require q = {.keys = keys, .nKeys = nkeys, .signers = {signers, signers ? max : 0, 0}};
+  if (nsigners) *nsigners = 0;
   if (walk(bytes, len, require_one, &q, err, errlen) != 0) return -1;
+  if (nsigners) *nsigners = q.signers.n;
   if (q.nSig == 0)
     return fail(err, errlen, "unsigned: the module has no %s section", TRUST_SIG_SECTION);
   if (q.nMatch == 0) {
@@ -247,4 +252,57 @@ int trust_require(const uint8_t *bytes, size_t len, const uint8_t (*keys)[32], s
                 q.nSig, q.nSig == 1 ? "" : "s", key);
   }
   return 0;
+}
+
+int trust_check_module(const uint8_t *b, size_t n, const uint8_t (*keys)[32], size_t nkeys,
+                       cairn_error *err) {
+  char why[sizeof err->msg - 32];
+  if (!cairn_is_cwasm(b, n) && !(n >= 4 && memcmp(b, "\0asm", 4) == 0))
+    snprintf(why, sizeof why, "not a Wasm binary or .cwasm (a text module cannot be signed)");
+  else if (trust_require(b, n, keys, nkeys, NULL, 0, NULL, why, sizeof why) == 0)
+    return 0;
+  err->kind = CAIRN_ERR_INVALID;
+  err->offset = -1;
+  snprintf(err->msg, sizeof err->msg, "signature required: %s", why);
+  return -1;
+}
+
+cairn_module *trust_module_from_bytes(const uint8_t *b, size_t n, bool aot,
+                                      const cairn_compile_options *o, const char *cacheDir,
+                                      bool *hit, cairn_error *err) {
+  if (hit) *hit = false;
+  if (cairn_is_cwasm(b, n)) {
+    cairn_module *m = cairn_module_from_cwasm(b, n, err);
+    if (m && hit) *hit = true;
+    return m;
+  }
+  bool binary = n >= 4 && memcmp(b, "\0asm", 4) == 0;
+  if (!aot)
+    return binary ? cairn_module_new(b, n, err) : cairn_module_from_text((const char *)b, n, err);
+  if (binary) return cairn_module_compile_cached(b, n, o, cacheDir, hit, err);
+  uint8_t *wasm;
+  size_t nWasm;
+  if (!cairn_wat_to_wasm((const char *)b, n, &wasm, &nWasm, err)) return NULL;
+  cairn_module *m = cairn_module_compile_cached(wasm, nWasm, o, cacheDir, hit, err);
+  cairn_free(wasm);
+  return m;
+}
+
+cairn_module *trust_load_module(const char *path, const uint8_t (*keys)[32], size_t nkeys,
+                                bool aot, const cairn_compile_options *o, const char *cacheDir,
+                                bool *refused, cairn_error *err) {
+  bool dummy;
+  if (!refused) refused = &dummy;
+  *refused = false;
+  memset(err, 0, sizeof *err);
+  uint8_t *b;
+  size_t n;
+  if (!cairn_read_file(path, &b, &n, err)) return NULL;
+  cairn_module *m = NULL;
+  if (trust_check_module(b, n, keys, nkeys, err) != 0)
+    *refused = true;
+  else
+    m = trust_module_from_bytes(b, n, aot, o, cacheDir, NULL, err);
+  cairn_free(b);
+  return m;
 }

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cairn/cairn.h"
+
 #define TRUST_SIG_SECTION "cairn.signature"   /* custom section name */
 
 /* Byte layout of one signature record (a whole custom section):
@@ -35,6 +37,11 @@
 #define TRUST_SIG_VERSION 1u
 #define TRUST_SIG_ALG_ED25519PH 1u
 #define TRUST_SIG_DOMAIN "cairn-signature-v1"
+
+/* Formats a message into err (errlen bytes) and returns -1: how every
+** trust function reports a failure (keys.c). */
+int trust_errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ---- keys (keys.c) ---- */
 
@@ -76,16 +83,46 @@ int trust_signers(const uint8_t *bytes, size_t len, uint8_t (*signers)[32], size
                   size_t *nsigners, char *err, size_t errlen);
 
 /* Makes the signature record to append to bytes[0..len) (a Wasm module or
-** a .cwasm, signed or not; the caller has checked that it is valid): out
-** receives TRUST_SIG_RECORD bytes signed with sk. */
+** a .cwasm, signed or not, that the caller has validated): out receives
+** TRUST_SIG_RECORD bytes signed with sk. -1 (and why) if a signature
+** already in bytes is malformed or invalid; unsigned bytes after the last
+** one are fine (the new signature covers them). */
 int trust_sign(const uint8_t *bytes, size_t len, const uint8_t sk[64],
                uint8_t out[TRUST_SIG_RECORD], char *err, size_t errlen);
 
 /* The policy of --require-signature: 0 if bytes carry only valid
 ** signatures (trust_signers) and at least one is by a key of keys[0..nkeys);
 ** otherwise -1 and why: unsigned, signed only by other keys (named), or
-** trust_signers' error. */
+** trust_signers' error. signers (may be NULL) receives the valid signers as
+** trust_signers gives them. */
 int trust_require(const uint8_t *bytes, size_t len, const uint8_t (*keys)[32], size_t nkeys,
-                  char *err, size_t errlen);
+                  uint8_t (*signers)[32], size_t max, size_t *nsigners, char *err,
+                  size_t errlen);
+
+/* The check of trust_load_module on a module file's bytes already read:
+** 0 if they are a Wasm binary or .cwasm that trust_require accepts;
+** otherwise -1 and err (kind CAIRN_ERR_INVALID) "signature required: why". */
+int trust_check_module(const uint8_t *b, size_t n, const uint8_t (*keys)[32], size_t nkeys,
+                       cairn_error *err);
+
+/* Loads a module from a file's bytes (the bytes checked or measured: no
+** second read of the file): a .cwasm as native code, a Wasm binary or text
+** with the interpreter or, if aot, compiled through the native tier's cache
+** (o, cacheDir and hit as for cairn_module_compile_cached). */
+cairn_module *trust_module_from_bytes(const uint8_t *b, size_t n, bool aot,
+                                      const cairn_compile_options *o, const char *cacheDir,
+                                      bool *hit, cairn_error *err);
+
+/* Reads the module file at path once and loads it only if trust_require
+** accepts its bytes, so that what was checked is what runs: a .cwasm as
+** native code, a Wasm binary with the interpreter or, if aot, compiled
+** through the native tier's cache (o and cacheDir as for
+** cairn_module_compile_cached). A text module is refused: it cannot carry
+** a signature. On failure NULL, err filled, and *refused (may be NULL)
+** tells whether the signature check refused the file (true) or reading or
+** loading it failed (false). Free the module with cairn_module_free. */
+cairn_module *trust_load_module(const char *path, const uint8_t (*keys)[32], size_t nkeys,
+                                bool aot, const cairn_compile_options *o, const char *cacheDir,
+                                bool *refused, cairn_error *err);
 
 #endif

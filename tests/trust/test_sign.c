@@ -150,7 +150,7 @@ static void test_wasm(const uint8_t sk1[64], const uint8_t pub1[32], const uint8
   /* unsigned: no signers, and trust_require says so */
   CHECK(trust_signers(kEmpty, 8, signers, 4, &n, err, sizeof err) == 0 && n == 0, "unsigned: %s",
         err);
-  CHECK(trust_require(kEmpty, 8, k1, 1, err, sizeof err) != 0 && strstr(err, "unsigned"),
+  CHECK(trust_require(kEmpty, 8, k1, 1, NULL, 0, NULL, err, sizeof err) != 0 && strstr(err, "unsigned"),
         "require unsigned: %s", err);
 
   Buf b = {0};
@@ -161,8 +161,8 @@ static void test_wasm(const uint8_t sk1[64], const uint8_t pub1[32], const uint8
   CHECK(trust_signers(b.p, b.n, signers, 4, &n, err, sizeof err) == 0 && n == 1 &&
             !memcmp(signers[0], pub1, 32),
         "one signer: %s", err);
-  CHECK(trust_require(b.p, b.n, k1, 1, err, sizeof err) == 0, "require k1: %s", err);
-  CHECK(trust_require(b.p, b.n, k2, 1, err, sizeof err) != 0 && strstr(err, "unknown key"),
+  CHECK(trust_require(b.p, b.n, k1, 1, NULL, 0, NULL, err, sizeof err) == 0, "require k1: %s", err);
+  CHECK(trust_require(b.p, b.n, k2, 1, NULL, 0, NULL, err, sizeof err) != 0 && strstr(err, "unknown key"),
         "require k2: %s", err);
 
   /* every one-byte change is refused, or leaves no valid signature */
@@ -171,7 +171,7 @@ static void test_wasm(const uint8_t sk1[64], const uint8_t pub1[32], const uint8
     b.p[i] ^= 0x01;
     int rc = trust_signers(b.p, b.n, signers, 4, &n, err, sizeof err);
     if (rc == 0 && n != 0) nBad++;
-    if (trust_require(b.p, b.n, k1, 1, err, sizeof err) == 0) nBad++;
+    if (trust_require(b.p, b.n, k1, 1, NULL, 0, NULL, err, sizeof err) == 0) nBad++;
     b.p[i] ^= 0x01;
   }
   CHECK(nBad == 0, "%d one-byte tampers accepted", nBad);
@@ -188,7 +188,7 @@ static void test_wasm(const uint8_t sk1[64], const uint8_t pub1[32], const uint8
         "two signers: %s", err);
   CHECK(trust_signers(b.p, b.n, signers, 1, &n, err, sizeof err) == 0 && n == 1,
         "max 1: n=%zu", n);
-  CHECK(trust_require(b.p, b.n, k2, 1, err, sizeof err) == 0, "require k2 of two: %s", err);
+  CHECK(trust_require(b.p, b.n, k2, 1, NULL, 0, NULL, err, sizeof err) == 0, "require k2 of two: %s", err);
   b.p[13 + 60] ^= 1;   /* the first signature altered: the second fails too */
   CHECK(trust_signers(b.p, b.n, signers, 4, &n, err, sizeof err) != 0 &&
             strstr(err, "signature 1"),
@@ -200,7 +200,7 @@ static void test_wasm(const uint8_t sk1[64], const uint8_t pub1[32], const uint8
             n == 1,
         "strip the second: %s", err);
   /* stripping all signatures leaves an unsigned module */
-  CHECK(trust_require(b.p, 13, k1, 1, err, sizeof err) != 0 && strstr(err, "unsigned"),
+  CHECK(trust_require(b.p, 13, k1, 1, NULL, 0, NULL, err, sizeof err) != 0 && strstr(err, "unsigned"),
         "strip all: %s", err);
 
   /* unsigned bytes after the last signature */
@@ -281,7 +281,7 @@ static void test_cwasm(const uint8_t sk1[64], const uint8_t pub1[32]) {
   int nBad = 0;
   for (size_t i = 0; i < b.n; i++) {
     b.p[i] ^= 0x80;
-    if (trust_require(b.p, b.n, (const uint8_t(*)[32])pub1, 1, err, sizeof err) == 0) nBad++;
+    if (trust_require(b.p, b.n, (const uint8_t(*)[32])pub1, 1, NULL, 0, NULL, err, sizeof err) == 0) nBad++;
     b.p[i] ^= 0x80;
   }
   CHECK(nBad == 0, "%d one-byte tampers of the .cwasm accepted", nBad);

@@ -14,7 +14,14 @@
 **   248  u64 Wasm module bytes
 **   256  u64 shared object bytes
 **   264  SHA-256 of bytes 0..263
-**   296  the Wasm module, then the shared object; nothing after.
+**   296  the Wasm module, then the shared object;
+**        then zero or more signature records, nothing else.
+** A signature record (docs/signing.md) is 116 bytes framed exactly as a
+** Wasm custom section named "cairn.signature" ("\0\x72\x0fcairn.signature"
+** and 98 bytes). The engine knows only this framing, so that a signed
+** .cwasm loads; whether a signature is valid is the trust service's
+** business (src/trust/), never checked here. Any other bytes after the
+** code are refused.
 ** Every check runs before the object is mapped: the header hash, sizes,
 ** format, ABI, target, both hashes; then the module is decoded and
 ** validated and the descriptor compared with it.
@@ -88,6 +95,20 @@ bool aot_cwasm_pack(const uint8_t *wasm, size_t nWasm, const uint8_t *obj, size_
   return true;
 }
 
+/* A signature record's framing (src/trust/sign.h, TRUST_SIG_RECORD). */
+#define CW_SIG_RECORD 116u
+static const uint8_t kSigFrame[18] = {0x00, 0x72, 0x0f, 'c', 'a', 'i', 'r', 'n', '.',
+                                      's',  'i',  'g',  'n', 'a', 't', 'u', 'r', 'e'};
+
+/* Offset of the first byte after the code that is not a signature record's
+** framing, or n if all of p[0..n) are such records. */
+static size_t cw_trailer_end(const uint8_t *p, size_t n) {
+  size_t i = 0;
+  while (n - i >= CW_SIG_RECORD && memcmp(p + i, kSigFrame, sizeof kSigFrame) == 0)
+    i += CW_SIG_RECORD;
+  return i;
+}
+
 static bool refuse(cairn_error *err, cairn_errkind kind, long off, const char *what) {
   base_error(err, kind, off, ".cwasm refused: %s", what);
   return false;
@@ -109,9 +130,13 @@ static bool cw_check(const uint8_t *b, size_t len, cairn_cwasm_info *info, cairn
   memcpy(info->options, b + 56, 127);
   memcpy(info->module_sha256, b + 184, 32);
   uint64_t nWasm = rd64(b + 248), nObj = rd64(b + 256);
-  if (nWasm > len - CW_HEADER || nObj != len - CW_HEADER - nWasm)
-    return refuse(err, CAIRN_ERR_MALFORMED, (long)len,
-                  nWasm + nObj > len - CW_HEADER ? "truncated" : "trailing bytes after the code");
+  if (nWasm > len - CW_HEADER || nObj > len - CW_HEADER - nWasm)
+    return refuse(err, CAIRN_ERR_MALFORMED, (long)len, "truncated");
+  size_t end = CW_HEADER + (size_t)nWasm + (size_t)nObj;
+  size_t t = cw_trailer_end(b + end, len - end);
+  if (end + t != len)
+    return refuse(err, CAIRN_ERR_MALFORMED, (long)(end + t),
+                  "trailing bytes after the code (not a signature record)");
   info->wasm = b + CW_HEADER;
   info->wasm_bytes = (size_t)nWasm;
   info->code_bytes = (size_t)nObj;
