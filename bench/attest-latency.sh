@@ -9,7 +9,7 @@
 set -u
 N=${2:-30}
 . "$(dirname "$0")/../tests/trust/attest-lib.sh" "$1"
-keygen "$WORK/verifier"; keygen "$WORK/device"
+keygen "$WORK/verifier" "$WORK/device"
 start_swtpm
 [ -n "$TCTI" ] || { echo "swtpm provisioning failed"; cat "$WORK/prov.log"; exit 1; }
 policy "$WORK/policy.json" '[ { "name": "dev", "type": "ed25519", "pub": "device.pub" },

@@ -31,20 +31,10 @@ clang --target=wasm32-wasi -O2 "$HERE/programs/attest_secret.c" -o "$WORK/sec.wa
 # the module that the policy calls "other" (a different build)
 clang --target=wasm32-wasi -O0 "$HERE/programs/attest_secret.c" -o "$WORK/other.wasm"
 
+# keygen FILE...: key pairs made by the cairn under test (FILE, FILE.pub)
 keygen() {
-  "$CAIRN" keygen -o "$1" >/dev/null 2>&1 && return
-  # TEMPORARY until cairn keygen lands: the same file format
-  python3 - "$1" <<'EOP'
-import base64, os, sys
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives import serialization as s
-k = Ed25519PrivateKey.generate()
-seed = k.private_bytes(s.Encoding.Raw, s.PrivateFormat.Raw, s.NoEncryption())
-pub = k.public_key().public_bytes(s.Encoding.Raw, s.PublicFormat.Raw)
-open(sys.argv[1], "w").write("cairn-ed25519-secret-v1 " + base64.b64encode(seed).decode() + "\n")
-os.chmod(sys.argv[1], 0o600)
-open(sys.argv[1] + ".pub", "w").write("cairn-ed25519-public-v1 " + base64.b64encode(pub).decode() + "\n")
-EOP
+  local k
+  for k in "$@"; do "$CAIRN" keygen -o "$k" >/dev/null || { echo "cairn keygen -o $k failed"; exit 1; }; done
 }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 fnv() { python3 -c 'import sys
@@ -55,8 +45,9 @@ SECRET_FILE_VALUE="file-secret-$$-$RANDOM-0123456789"
 SECRET_ENV_VALUE="env-secret-$$-$RANDOM"
 printf '%s' "$SECRET_FILE_VALUE" > "$WORK/api_key.txt"
 
-# policy FILE KEYS_JSON [EXTRA_TOP_LEVEL_JSON]: sec.wasm as "sec" with two
-# secrets, other.wasm as "other" with none.
+# policy FILE KEYS_JSON [EXTRA_TOP_LEVEL_JSON [EXTRA_MODULES_JSON]]: sec.wasm
+# as "sec" with two secrets, other.wasm as "other" with none, then the
+# extra "NAME": {...} entries.
 policy() {
   cat > "$1" <<EOP
 { ${3:-} "runtimes": ["$(sha "$CAIRN")"],
@@ -65,7 +56,7 @@ policy() {
     "sec": { "sha256": ["$(sha "$WORK/sec.wasm")"], "secrets": [
       { "name": "api_key", "file": "api_key.txt", "deliver": "file" },
       { "name": "TOKEN", "value": "$SECRET_ENV_VALUE", "deliver": "env" } ] },
-    "other": { "sha256": ["$(sha "$WORK/other.wasm")"] } } }
+    "other": { "sha256": ["$(sha "$WORK/other.wasm")"] } ${4:+, $4} } }
 EOP
 }
 # start_verifier POLICY [LOG]: sets VPORT, VPID.

@@ -7,9 +7,18 @@
 # verifier. The secret values must appear in no log or file.
 set -u
 . "$(dirname "$0")/attest-lib.sh" "$1"
-keygen "$WORK/verifier"; keygen "$WORK/device"; keygen "$WORK/intruder"; keygen "$WORK/impostor"
+keygen "$WORK/verifier" "$WORK/device" "$WORK/intruder" "$WORK/impostor" "$WORK/signer"
+# "signed": allowed by its signer, not by hash. plain.wasm is another build
+# (in no hash list), signed.wasm the same signed by signer.pub, foreign.wasm
+# signed by a key the policy does not name.
+clang --target=wasm32-wasi -O1 "$HERE/programs/attest_secret.c" -o "$WORK/plain.wasm"
+"$CAIRN" sign --key "$WORK/signer" "$WORK/plain.wasm" -o "$WORK/signed.wasm" >/dev/null &&
+  "$CAIRN" sign --key "$WORK/intruder" "$WORK/plain.wasm" -o "$WORK/foreign.wasm" >/dev/null ||
+  { echo "cairn sign failed"; exit 1; }
+SIGNED='"signed": { "signers": ["signer.pub"], "secrets": [
+      { "name": "api_key", "file": "api_key.txt", "deliver": "file" } ] }'
 DEV='[ { "name": "dev", "type": "ed25519", "pub": "device.pub" } ]'
-policy "$WORK/policy.json" "$DEV" '"allow_insecure": true, '
+policy "$WORK/policy.json" "$DEV" '"allow_insecure": true, ' "$SIGNED"
 start_verifier "$WORK/policy.json"
 run() { # run OUT URL_PORT [extra options...] MODULE ARGS...
   local out=$1 port=$2; shift 2
@@ -62,6 +71,32 @@ expect "a result not signed by the verifier's key is refused" 2 $rc "$WORK/i.out
 
 run "$WORK/m.out" "$VPORT" --attest-name nosuch "$WORK/sec.wasm"; rc=$?
 expect "a module the policy does not name is refused" 2 $rc "$WORK/m.out" "the policy has no module 'nosuch'"
+
+# ---- signer policies: "signed" is allowed by its signer's key ----
+want="file api_key: ${#SECRET_FILE_VALUE} bytes, fnv1a64 $(fnv "$SECRET_FILE_VALUE")"
+run "$WORK/sg.out" "$VPORT" --attest-name signed "$WORK/signed.wasm" api_key; rc=$?
+expect "a module signed by an allowed signer is attested and gets its secret" 0 $rc "$WORK/sg.out" "$want"
+grep -q "accepted 'signed'" "$WORK/verifier.log" && ok "  ... accepted by signer" || bad "no acceptance of 'signed' logged"
+run "$WORK/sg2.out" "$VPORT" --require-signature "$WORK/signer.pub" --attest-name signed "$WORK/signed.wasm" api_key; rc=$?
+expect "--require-signature with --attest: the signed module runs with its secret" 0 $rc "$WORK/sg2.out" "$want"
+run "$WORK/sf.out" "$VPORT" --attest-name signed "$WORK/foreign.wasm" api_key; rc=$?
+expect "a module signed by an unknown key is refused" 2 $rc "$WORK/sf.out" "module 'signed' is signed only by keys the policy does not allow"
+grep -q "file api_key" "$WORK/sf.out" && bad "foreign-signed module got its secret" || ok "foreign signer: nothing released"
+run "$WORK/ss.out" "$VPORT" --attest-name signed "$WORK/plain.wasm" api_key; rc=$?
+expect "a module whose signature was stripped is refused" 2 $rc "$WORK/ss.out" "module 'signed' carries no signature (unsigned, or the signature was stripped)"
+grep -q "file api_key" "$WORK/ss.out" && bad "stripped module got its secret" || ok "stripped signature: nothing released"
+# a tampered signed module: the runtime measures no signer from a broken
+# signature and stops before sending anything
+cp "$WORK/signed.wasm" "$WORK/signed-t.wasm"
+printf '\x01' | dd of="$WORK/signed-t.wasm" bs=1 seek=$(( $(stat -c %s "$WORK/plain.wasm") / 2 )) conv=notrunc 2>/dev/null
+nlog=$(wc -l < "$WORK/verifier.log")
+run "$WORK/st.out" "$VPORT" --attest-name signed "$WORK/signed-t.wasm" api_key; rc=$?
+expect "a tampered signed module is refused" 2 $rc "$WORK/st.out" "the file was altered after it was signed"
+grep -q "file api_key" "$WORK/st.out" && bad "tampered signed module got its secret" || ok "tampered signed module: nothing released"
+[ "$(wc -l < "$WORK/verifier.log")" = "$nlog" ] && ok "  ... and no evidence was sent" || bad "evidence sent for a tampered signed module"
+run "$WORK/sr.out" "$VPORT" --require-signature "$WORK/signer.pub" --attest-name sec "$WORK/sec.wasm" api_key; rc=$?
+expect "--require-signature with --attest: an unsigned module is refused" 2 $rc "$WORK/sr.out" "signature required: unsigned"
+[ "$(wc -l < "$WORK/verifier.log")" = "$nlog" ] && ok "  ... before any evidence is sent" || bad "evidence sent for a module --require-signature refused"
 
 # short windows: a result held back past its expiry; evidence held past the nonce's
 stop_verifier
