@@ -175,18 +175,44 @@ typedef struct VerifierOpts {
 ** or key, with the reason on stderr). */
 int verifier_main(const VerifierOpts *o);
 
+/* ---- the helper program cairn-tpm (attest_tpm.c) -----------------------
+** The TPM commands of the attester and the AK signature check of the
+** verifier run in cairn-tpm (src/trust/tpm/cairn_tpm.c; tpm2-tss and
+** libcrypto, dynamically linked), so `cairn` links neither. */
+#define ATTEST_HELPER_MS 20000
+/* The helper's path: $CAIRN_TPM_HELPER, else cairn-tpm next to the running
+** program (/proc/self/exe's folder), else on PATH. False and why if none. */
+bool attest_helper_find(char *path, size_t n, char *err, size_t errlen);
+/* Runs helper with args (NULL-terminated, at most 14; argv[0] is added),
+** in[0..nin) on its stdin, for at most ATTEST_HELPER_MS. Returns its exit
+** status, with the first line of its stderr in err when not 0; or -1 (err
+** says why) when it could not run, was killed or timed out. *out (if out)
+** receives its stdout (malloc'd, NUL-terminated, at most 64 KiB) when the
+** status is not -1. */
+int attest_helper_run(const char *helper, const char *const *args, const uint8_t *in,
+                      size_t nin, char **out, char *err, size_t errlen);
+
 /* ---- TPM 2.0 quotes, the verifier's side (tpmquote.c) -------------------
-** A registered AK is a public key in PEM (tpm2_createak -f pem). The quote
-** blob is [u32 n][TPMS_ATTEST][u32 n][TPMT_SIGNATURE] (big-endian). */
-void *attest_tpm_key_load(const char *pem_path, char *err, size_t errlen);  /* EVP_PKEY */
-void attest_tpm_key_free(void *key);
-/* Checks the quote: signed by one of keys (its index in *which), a quote
-** over exactly PCR ATTEST_PCR (SHA-256 bank), qualifying data == digest,
-** and PCR digest == SHA-256(pcr) (the replayed event log). Each failure has
-** its own message. */
-bool attest_tpm_check(void *const *keys, size_t nkeys, const uint8_t *q, size_t nq,
-                      const uint8_t digest[32], const uint8_t pcr[32], size_t *which, char *err,
-                      size_t errlen);
+** A registered AK is a public key in PEM (tpm2_createak -f pem), kept as
+** the file's bytes, read once at start. The quote blob is [u32 n]
+** [TPMS_ATTEST][u32 n][TPMT_SIGNATURE] (big-endian). */
+typedef struct AttestAk {
+  uint8_t *pem;
+  size_t npem;
+} AttestAk;
+/* Reads pem_path and has the helper check that it is an ECC or RSA public
+** key (cairn-tpm check-key). False with why (naming the file) if not. */
+bool attest_tpm_key_load(const char *helper, const char *pem_path, AttestAk *ak, char *err,
+                         size_t errlen);
+void attest_tpm_key_free(AttestAk *ak);
+/* Checks the quote: signed by one of aks (its index in *which; the
+** signature checked by cairn-tpm verify-sig), a quote over exactly PCR
+** ATTEST_PCR (SHA-256 bank), qualifying data == digest, and PCR digest ==
+** SHA-256(pcr) (the replayed event log), parsed here. Each failure has its
+** own message. */
+bool attest_tpm_check(const char *helper, const AttestAk *aks, size_t naks, const uint8_t *q,
+                      size_t nq, const uint8_t digest[32], const uint8_t pcr[32], size_t *which,
+                      char *err, size_t errlen);
 
 /* ---- HTTP/1.1 on loopback (http.c) --------------------------------------
 ** Just what the handshake needs: one request per connection, a body with

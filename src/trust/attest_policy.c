@@ -83,11 +83,17 @@ static bool load_keys(json_t *a, Policy *p, const char *dir, const char *path, c
       if (!ok) return perr(err, errlen, path, "attestation_keys[%zu] '%s': %s", i, name, kerr);
       p->devkey_names[p->ndevkeys++] = strdup(name);
     } else if (strcmp(type, "tpm2") == 0 && pem) {
+      /* the helper that checks AK signatures: found now, so that a
+      ** verifier without it stops at start */
+      if (!p->tpm_helper[0] &&
+          !attest_helper_find(p->tpm_helper, sizeof p->tpm_helper, kerr, sizeof kerr)) {
+        p->tpm_helper[0] = 0;
+        return perr(err, errlen, path, "attestation_keys[%zu] '%s': %s", i, name, kerr);
+      }
       char *f = rel(dir, pem);
-      void *k = f ? attest_tpm_key_load(f, kerr, sizeof kerr) : NULL;
+      bool ok = f && attest_tpm_key_load(p->tpm_helper, f, &p->aks[p->naks], kerr, sizeof kerr);
       free(f);
-      if (!k) return perr(err, errlen, path, "attestation_keys[%zu] '%s': %s", i, name, kerr);
-      p->aks[p->naks] = k;
+      if (!ok) return perr(err, errlen, path, "attestation_keys[%zu] '%s': %s", i, name, kerr);
       p->ak_names[p->naks++] = strdup(name);
     } else {
       return perr(err, errlen, path,
@@ -279,7 +285,7 @@ void policy_free(Policy *p) {
   for (size_t i = 0; i < p->ndevkeys; i++) free(p->devkey_names[i]);
   free(p->devkey_names);
   for (size_t i = 0; i < p->naks; i++) {
-    attest_tpm_key_free(p->aks[i]);
+    attest_tpm_key_free(&p->aks[i]);
     free(p->ak_names[i]);
   }
   free(p->aks);

@@ -3,8 +3,9 @@
 ** runs the helper cairn-tpm (src/trust/tpm/cairn_tpm.c, tpm2-tss ESAPI):
 ** reset and extend PCR ATTEST_PCR, and quote it with the attestation key
 ** at a persistent handle, the evidence digest as qualifying data. The
-** helper is found next to the running cairn (/proc/self/exe), or at
-** $CAIRN_TPM_HELPER. One attestation at a time per machine holds an flock
+** helper is found at $CAIRN_TPM_HELPER, else next to the running cairn
+** (/proc/self/exe's folder), else on PATH (attest_helper_find). One
+** attestation at a time per machine holds an flock
 ** on $XDG_RUNTIME_DIR/cairn-tpm.lock (default /tmp) from reset to quote,
 ** so two runtimes cannot interleave their PCR 23 chains.
 */
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,7 +28,6 @@
 #include "trust/attest.h"
 
 #define TPM_DEFAULT_AK 0x81010002u
-#define TPM_HELPER_MS 20000
 
 extern char **environ;
 
@@ -38,42 +39,53 @@ typedef struct TpmBackend {
   int lockfd;
 } TpmBackend;
 
-/* Runs the helper with args; its stdout (at most 64 KiB) into *out
-** (malloc'd, may be NULL), its stderr's first line into err on failure. */
-static bool helper_run(TpmBackend *t, const char *const *args, char **out, char *err,
-                       size_t errlen) {
-  int po[2], pe[2];
+int attest_helper_run(const char *helper, const char *const *args, const uint8_t *in,
+                      size_t nin, char **out, char *err, size_t errlen) {
+  if (out) *out = NULL;
+  int po[2], pe[2], pi[2] = {-1, -1};
   if (pipe2(po, O_CLOEXEC) != 0) goto syserr;
   if (pipe2(pe, O_CLOEXEC) != 0) {
     close(po[0]);
     close(po[1]);
     goto syserr;
   }
+  /* stdin: a socket, so that a helper that exits unread costs EPIPE on
+  ** send (MSG_NOSIGNAL), never a SIGPIPE here */
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pi) != 0) {
+    close(po[0]);
+    close(po[1]);
+    close(pe[0]);
+    close(pe[1]);
+    goto syserr;
+  }
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, pi[1], 0);
   posix_spawn_file_actions_adddup2(&fa, po[1], 1);
   posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-  const char *argv[12];
+  const char *argv[16];
   int n = 0;
-  argv[n++] = t->helper;
-  argv[n++] = "--tcti";
-  argv[n++] = t->tcti;
-  for (int i = 0; args[i] && n < 11; i++) argv[n++] = args[i];
+  argv[n++] = helper;
+  for (int i = 0; args[i] && n < 15; i++) argv[n++] = args[i];
   argv[n] = NULL;
   pid_t pid;
-  int rc = posix_spawn(&pid, t->helper, &fa, NULL, (char *const *)argv, environ);
+  int rc = posix_spawn(&pid, helper, &fa, NULL, (char *const *)argv, environ);
   posix_spawn_file_actions_destroy(&fa);
   close(po[1]);
   close(pe[1]);
+  close(pi[1]);
   if (rc != 0) {
     close(po[0]);
     close(pe[0]);
-    snprintf(err, errlen, "cannot run the TPM helper %s: %s", t->helper, strerror(rc));
-    return false;
+    close(pi[0]);
+    snprintf(err, errlen, "cannot run the helper %s: %s", helper, strerror(rc));
+    return -1;
   }
+  size_t sent = 0;
+  if (nin == 0) shutdown(pi[0], SHUT_WR);
   char ob[65536], eb[1024];
   size_t no = 0, ne = 0;
-  struct pollfd p[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+  struct pollfd p[3] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}, {nin ? pi[0] : -1, POLLOUT, 0}};
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   bool timedOut = false;
@@ -81,12 +93,20 @@ static bool helper_run(TpmBackend *t, const char *const *args, char **out, char 
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-    if (ms >= TPM_HELPER_MS) {
+    if (ms >= ATTEST_HELPER_MS) {
       timedOut = true;
       kill(pid, SIGKILL);
       break;
     }
-    if (poll(p, 2, (int)(TPM_HELPER_MS - ms)) < 0 && errno != EINTR) break;
+    if (poll(p, 3, (int)(ATTEST_HELPER_MS - ms)) < 0 && errno != EINTR) break;
+    if (p[2].fd >= 0 && (p[2].revents & (POLLOUT | POLLHUP | POLLERR))) {
+      ssize_t w = send(pi[0], in + sent, nin - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (w > 0) sent += (size_t)w;
+      if ((w < 0 && errno != EAGAIN && errno != EINTR) || sent == nin) {
+        shutdown(pi[0], SHUT_WR);   /* EOF on the helper's stdin */
+        p[2].fd = -1;
+      }
+    }
     for (int i = 0; i < 2; i++) {
       if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       char *b = i == 0 ? ob : eb;
@@ -104,25 +124,77 @@ static bool helper_run(TpmBackend *t, const char *const *args, char **out, char 
   for (int i = 0; i < 2; i++) {
     if (p[i].fd >= 0) close(p[i].fd);
   }
+  close(pi[0]);
   int ws = 0;
   while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
   }
   ob[no] = 0;
   eb[ne] = 0;
-  if (timedOut || !WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
-    char *nl = strchr(eb, '\n');
-    if (nl) *nl = 0;
-    snprintf(err, errlen, "TPM (%s): %s", t->tcti,
-             timedOut ? "no answer in time" : eb[0] ? eb : "the helper failed");
-    return false;
+  char *nl = strchr(eb, '\n');
+  if (nl) *nl = 0;
+  if (timedOut || !WIFEXITED(ws)) {
+    snprintf(err, errlen, "%s", timedOut ? "no answer in time" : "the helper was killed");
+    return -1;
   }
+  if (WEXITSTATUS(ws) != 0) snprintf(err, errlen, "%s", eb[0] ? eb : "the helper failed");
   if (out && !(*out = strdup(ob))) {
     snprintf(err, errlen, "out of memory");
-    return false;
+    return -1;
   }
-  return true;
+  return WEXITSTATUS(ws);
 syserr:
   snprintf(err, errlen, "pipe: %s", strerror(errno));
+  return -1;
+}
+
+bool attest_helper_find(char *path, size_t n, char *err, size_t errlen) {
+  const char *h = getenv("CAIRN_TPM_HELPER");
+  if (h && *h) {
+    snprintf(path, n, "%s", h);
+    if (access(path, X_OK) == 0) return true;
+    snprintf(err, errlen, "the TPM helper %s (CAIRN_TPM_HELPER) is not an executable file", h);
+    return false;
+  }
+  /* next to the running cairn, as `make install` places it */
+  ssize_t k = readlink("/proc/self/exe", path, n > 16 ? n - 16 : 0);
+  if (k > 0) {
+    path[k] = 0;
+    char *slash = strrchr(path, '/');
+    strcpy(slash ? slash + 1 : path, "cairn-tpm");
+    if (access(path, X_OK) == 0) return true;
+  }
+  /* else on PATH */
+  const char *env = getenv("PATH");
+  for (const char *d = env; d && *d;) {
+    size_t len = strcspn(d, ":");
+    if (len > 0 && (size_t)snprintf(path, n, "%.*s/cairn-tpm", (int)len, d) < n &&
+        access(path, X_OK) == 0)
+      return true;
+    d += len + (d[len] == ':');
+  }
+  snprintf(err, errlen,
+           "the TPM helper cairn-tpm is neither next to this cairn nor on PATH (it is built "
+           "with libtss2-dev and installed by make install; or set CAIRN_TPM_HELPER)");
+  return false;
+}
+
+/* Runs one TPM command through the helper (--tcti added). */
+static bool helper_run(TpmBackend *t, const char *const *args, char **out, char *err,
+                       size_t errlen) {
+  const char *argv[12];
+  int n = 0;
+  argv[n++] = "--tcti";
+  argv[n++] = t->tcti;
+  for (int i = 0; args[i] && n < 11; i++) argv[n++] = args[i];
+  argv[n] = NULL;
+  char why[1024];
+  int rc = attest_helper_run(t->helper, argv, NULL, 0, out, why, sizeof why);
+  if (rc == 0) return true;
+  if (out) {
+    free(*out);
+    *out = NULL;
+  }
+  snprintf(err, errlen, "TPM (%s): %s", t->tcti, why);
   return false;
 }
 
@@ -204,23 +276,7 @@ AttestBackend *attest_backend_tpm(const char *tcti, uint32_t ak, char *err, size
                             .quote = tpm_quote, .describe = tpm_describe, .free = tpm_free};
   t->ak = ak ? ak : TPM_DEFAULT_AK;
   t->lockfd = -1;
-  const char *h = getenv("CAIRN_TPM_HELPER");
-  if (h && *h) {
-    snprintf(t->helper, sizeof t->helper, "%s", h);
-  } else {
-    ssize_t k = readlink("/proc/self/exe", t->helper, sizeof t->helper - 16);
-    if (k <= 0) {
-      snprintf(err, errlen, "cannot find the TPM helper: /proc/self/exe unreadable");
-      tpm_free(&t->base);
-      return NULL;
-    }
-    t->helper[k] = 0;
-    char *slash = strrchr(t->helper, '/');
-    strcpy(slash ? slash + 1 : t->helper, "cairn-tpm");
-  }
-  if (access(t->helper, X_OK) != 0) {
-    snprintf(err, errlen, "the TPM helper %s is missing (built with libtss2-dev; or set CAIRN_TPM_HELPER)",
-             t->helper);
+  if (!attest_helper_find(t->helper, sizeof t->helper, err, errlen)) {
     tpm_free(&t->base);
     return NULL;
   }

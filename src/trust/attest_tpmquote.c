@@ -1,15 +1,12 @@
 /*
 ** tpmquote.c: checking a TPM 2.0 quote on the verifier (attest.h): the
-** AK's signature over TPMS_ATTEST (ECDSA or RSASSA with SHA-256, checked by
-** OpenSSL's libcrypto, the library tpm2-tss itself uses), then the
-** structure (TPM 2.0 Part 2: TPMS_ATTEST, TPMS_QUOTE_INFO): magic, type,
-** qualifying data, PCR selection and PCR digest. Parsing is bounds-checked
-** big-endian reads; no cryptography here.
+** AK's signature over TPMS_ATTEST (ECDSA or RSASSA with SHA-256), checked
+** by the helper cairn-tpm with OpenSSL's libcrypto (the library tpm2-tss
+** itself uses), then the structure (TPM 2.0 Part 2: TPMS_ATTEST,
+** TPMS_QUOTE_INFO), here: magic, type, qualifying data, PCR selection and
+** PCR digest. Parsing is bounds-checked big-endian reads; no cryptography
+** here but libsodium's SHA-256.
 */
-#include <openssl/bn.h>
-#include <openssl/ecdsa.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,28 +20,76 @@
 #define TPM_ALG_ECDSA 0x0018u
 #define TPM_ALG_SHA256 0x000bu
 
-void *attest_tpm_key_load(const char *pem_path, char *err, size_t errlen) {
-  uint8_t *b = NULL;
-  size_t n = 0;
-  if (!attest_read_file(pem_path, 16384, &b, &n, err, errlen)) return NULL;
-  BIO *bio = BIO_new_mem_buf(b, (int)n);
-  EVP_PKEY *k = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
-  BIO_free(bio);
-  free(b);
-  if (!k) {
-    snprintf(err, errlen, "%s: not a PEM public key (tpm2_createak -f pem -u FILE)", pem_path);
-    return NULL;
-  }
-  int id = EVP_PKEY_get_base_id(k);
-  if (id != EVP_PKEY_EC && id != EVP_PKEY_RSA) {
-    snprintf(err, errlen, "%s: an attestation key must be ECC or RSA", pem_path);
-    EVP_PKEY_free(k);
-    return NULL;
-  }
-  return k;
+bool attest_tpm_key_load(const char *helper, const char *pem_path, AttestAk *ak, char *err,
+                         size_t errlen) {
+  memset(ak, 0, sizeof *ak);
+  if (!attest_read_file(pem_path, 16384, &ak->pem, &ak->npem, err, errlen)) return false;
+  const char *args[] = {"check-key", NULL};
+  char why[512];
+  int rc = attest_helper_run(helper, args, ak->pem, ak->npem, NULL, why, sizeof why);
+  if (rc == 0) return true;
+  const char *w = why;
+  if (rc > 0 && strncmp(w, "cairn-tpm: ", 11) == 0) w += 11;
+  snprintf(err, errlen, "%s: %s%s", pem_path, rc < 0 ? "the TPM helper: " : "", w);
+  attest_tpm_key_free(ak);
+  return false;
 }
 
-void attest_tpm_key_free(void *key) { EVP_PKEY_free(key); }
+void attest_tpm_key_free(AttestAk *ak) {
+  free(ak->pem);
+  memset(ak, 0, sizeof *ak);
+}
+
+static void put32(uint8_t *p, size_t v) {
+  p[0] = (uint8_t)(v >> 24);
+  p[1] = (uint8_t)(v >> 16);
+  p[2] = (uint8_t)(v >> 8);
+  p[3] = (uint8_t)v;
+}
+
+/* Which of aks signed the quote q (cairn-tpm verify-sig): its index, -1
+** if none (err), -2 if the helper failed (err). */
+static long quote_signer(const char *helper, const AttestAk *aks, size_t naks, const uint8_t *q,
+                         size_t nq, char *err, size_t errlen) {
+  size_t n = nq;
+  for (size_t k = 0; k < naks; k++) n += 4 + aks[k].npem;
+  uint8_t *in = malloc(n ? n : 1);
+  if (!in) {
+    snprintf(err, errlen, "out of memory");
+    return -2;
+  }
+  size_t i = 0;
+  for (size_t k = 0; k < naks; k++) {
+    put32(in + i, aks[k].npem);
+    memcpy(in + i + 4, aks[k].pem, aks[k].npem);
+    i += 4 + aks[k].npem;
+  }
+  memcpy(in + i, q, nq);
+  char nk[24], *out = NULL, why[512];
+  snprintf(nk, sizeof nk, "%zu", naks);
+  const char *args[] = {"verify-sig", nk, NULL};
+  int rc = attest_helper_run(helper, args, in, n, &out, why, sizeof why);
+  free(in);
+  char *end = NULL;
+  long which = rc == 0 && out ? strtol(out, &end, 10) : -1;
+  bool parsed = rc == 0 && end && end != out && (*end == '\n' || !*end) && which >= 0 &&
+                (size_t)which < naks;
+  free(out);
+  if (parsed) return which;
+  if (rc == 1) {
+    snprintf(err, errlen,
+             "the quote is not signed by any registered TPM attestation key "
+             "(an unregistered AK, or a forged quote)");
+    return -1;
+  }
+  if (rc == 3) {
+    snprintf(err, errlen, "the TPM quote is malformed (%s)", why);
+    return -1;
+  }
+  snprintf(err, errlen, "cannot check the quote's signature: the TPM helper %s: %s", helper,
+           rc == 0 ? "unexpected output" : why);
+  return -2;
+}
 
 typedef struct Rd {
   const uint8_t *p;
@@ -74,61 +119,9 @@ static const uint8_t *rd2b(Rd *r, size_t *n) {
   return p;
 }
 
-/* The signature as OpenSSL checks it (DER ECDSA-Sig-Value, or RSA bytes). */
-static bool sig_der(const uint8_t *s, size_t ns, int keytype, uint8_t **der, size_t *nder) {
-  Rd r = {s, ns, 0, false};
-  uint16_t alg = (uint16_t)rd(&r, 2), hash = (uint16_t)rd(&r, 2);
-  if (r.bad || hash != TPM_ALG_SHA256) return false;
-  if (alg == TPM_ALG_ECDSA && keytype == EVP_PKEY_EC) {
-    size_t nr, nsig;
-    const uint8_t *pr = rd2b(&r, &nr), *ps = rd2b(&r, &nsig);
-    if (r.bad || r.i != r.n) return false;
-    ECDSA_SIG *es = ECDSA_SIG_new();
-    BIGNUM *br = BN_bin2bn(pr, (int)nr, NULL), *bs = BN_bin2bn(ps, (int)nsig, NULL);
-    if (!es || !br || !bs || !ECDSA_SIG_set0(es, br, bs)) {
-      BN_free(br);
-      BN_free(bs);
-      ECDSA_SIG_free(es);
-      return false;
-    }
-    uint8_t *out = NULL;
-    int len = i2d_ECDSA_SIG(es, &out);
-    ECDSA_SIG_free(es);
-    if (len <= 0) return false;
-    *der = out;
-    *nder = (size_t)len;
-    return true;
-  }
-  if (alg == TPM_ALG_RSASSA && keytype == EVP_PKEY_RSA) {
-    size_t nsig;
-    const uint8_t *ps = rd2b(&r, &nsig);
-    if (r.bad || r.i != r.n) return false;
-    uint8_t *out = OPENSSL_malloc(nsig ? nsig : 1);
-    if (!out) return false;
-    memcpy(out, ps, nsig);
-    *der = out;
-    *nder = nsig;
-    return true;
-  }
-  return false;
-}
-
-static bool verify_with(EVP_PKEY *k, const uint8_t *att, size_t natt, const uint8_t *sig,
-                        size_t nsig) {
-  uint8_t *der = NULL;
-  size_t nder = 0;
-  if (!sig_der(sig, nsig, EVP_PKEY_get_base_id(k), &der, &nder)) return false;
-  EVP_MD_CTX *c = EVP_MD_CTX_new();
-  bool ok = c && EVP_DigestVerifyInit(c, NULL, EVP_sha256(), NULL, k) == 1 &&
-            EVP_DigestVerify(c, der, nder, att, natt) == 1;
-  EVP_MD_CTX_free(c);
-  OPENSSL_free(der);
-  return ok;
-}
-
-bool attest_tpm_check(void *const *keys, size_t nkeys, const uint8_t *q, size_t nq,
-                      const uint8_t digest[32], const uint8_t pcr[32], size_t *which, char *err,
-                      size_t errlen) {
+bool attest_tpm_check(const char *helper, const AttestAk *aks, size_t naks, const uint8_t *q,
+                      size_t nq, const uint8_t digest[32], const uint8_t pcr[32], size_t *which,
+                      char *err, size_t errlen) {
   Rd r = {q, nq, 0, false};
   size_t natt = (size_t)rd(&r, 4);
   if (r.bad || nq - r.i < natt) goto malformed;
@@ -136,18 +129,14 @@ bool attest_tpm_check(void *const *keys, size_t nkeys, const uint8_t *q, size_t 
   r.i += natt;
   size_t nsig = (size_t)rd(&r, 4);
   if (r.bad || nq - r.i != nsig) goto malformed;
-  const uint8_t *sig = q + r.i;
-  size_t k = 0;
-  for (; k < nkeys; k++) {
-    if (verify_with(keys[k], att, natt, sig, nsig)) break;
-  }
-  if (k == nkeys) {
-    snprintf(err, errlen,
-             "the quote is not signed by any registered TPM attestation key "
-             "(an unregistered AK, or a forged quote)");
+  if (naks == 0) {
+    snprintf(err, errlen, "the quote is not signed by any registered TPM attestation key "
+                          "(the policy registers none)");
     return false;
   }
-  *which = k;
+  long k = quote_signer(helper, aks, naks, q, nq, err, errlen);
+  if (k < 0) return false;
+  *which = (size_t)k;
   Rd a = {att, natt, 0, false};
   uint32_t magic = (uint32_t)rd(&a, 4);
   uint16_t type = (uint16_t)rd(&a, 2);

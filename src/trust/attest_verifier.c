@@ -329,8 +329,8 @@ static void attest(Verifier *v, const char *body, int *status, char **resp) {
     insecure = true;
   } else if (strcmp(backend, "tpm2") == 0) {
     size_t k = 0;
-    if (!attest_tpm_check((void *const *)v->pol.aks, v->pol.naks, q, nq, digest, pcr, &k, why,
-                          sizeof why))
+    if (!attest_tpm_check(v->pol.tpm_helper, v->pol.aks, v->pol.naks, q, nq, digest, pcr, &k,
+                          why, sizeof why))
       goto done;
     keyName = v->pol.ak_names[k];
   } else {

@@ -33,9 +33,10 @@ typedef struct Policy {
   uint8_t (*devkeys)[32];       /* registered Ed25519 device keys */
   char **devkey_names;
   size_t ndevkeys;
-  void **aks;                   /* registered TPM AKs (EVP_PKEY) */
+  AttestAk *aks;                /* registered TPM AKs (their PEM files' bytes) */
   char **ak_names;
   size_t naks;
+  char tpm_helper[4096];        /* cairn-tpm, which checks AK signatures (if naks) */
   PolicyModule *mods;
   size_t nmods;
 } Policy;

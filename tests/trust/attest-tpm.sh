@@ -6,7 +6,9 @@
 # then runs `cairn run --attest --tpm`: the good path, and the attacks a
 # TPM answers: a PCR extended with an unexpected value between measurement
 # and quote, a quote from an unregistered AK, a tampered module, evidence
-# changed in transit. swtpm is stopped by its PID at exit.
+# changed in transit, a malformed quote; AK files checked at the verifier's
+# start (by cairn-tpm check-key), cairn-tpm found beside cairn or on PATH,
+# an RSA AK. swtpm is stopped by its PID at exit.
 set -u
 . "$(dirname "$0")/attest-lib.sh" "$1"
 for t in swtpm tpm2_createek tpm2_createak tpm2_evictcontrol tpm2_pcrextend openssl; do
@@ -62,6 +64,59 @@ run "$WORK/u.out" "$VPORT" --attest-name sec "$WORK/sec.wasm"; rc=$?
 expect "a quote from an unregistered AK is refused" 2 $rc "$WORK/u.out" "the quote is not signed by any registered TPM attestation key"
 run "$WORK/h.out" "$VPORT" --tpm-ak 0x81010077 --attest-name sec "$WORK/sec.wasm"; rc=$?
 expect "no AK at the handle: a clear error" 2 $rc "$WORK/h.out" "no attestation key at that handle"
+stop_verifier
+
+# A malformed quote (the signature is checked by cairn-tpm verify-sig, the
+# structure by the verifier): recorded evidence with its quote replaced.
+start_verifier "$WORK/policy.json"
+start_proxy record "$WORK/evidence.json"
+run "$WORK/rec.out" "$PPORT" --attest-name sec "$WORK/sec.wasm"; rc=$?
+stop_proxy
+python3 -c 'import base64,json,struct,sys
+m=json.load(open(sys.argv[1])); m["quote"]=base64.b64encode(struct.pack(">I",4)+b"abcd"+struct.pack(">I",2)+b"xy").decode()
+open(sys.argv[1],"w").write(json.dumps(m))' "$WORK/evidence.json"
+code=$(curl -s -o "$WORK/mq.out" -w '%{http_code}' --data-binary @"$WORK/evidence.json" "http://127.0.0.1:$VPORT/v1/attest")
+expect "a malformed quote is refused" 403 "$code" "$WORK/mq.out" "the TPM quote is malformed"
+grep -q sealed "$WORK/mq.out" && bad "a malformed quote got sealed secrets" || ok "malformed quote: nothing released"
+stop_verifier
+
+# Registered AK files are checked at start, by cairn-tpm check-key
+bad_ak() { # NAME TEXT_WANTED: the policy in $WORK/policy-bad.json [env...]
+  local name=$1 want=$2; shift 2
+  env "$@" "$CAIRN" verifier --policy "$WORK/policy-bad.json" --key "$WORK/verifier" --listen 127.0.0.1:0 >"$WORK/ba.out" 2>&1
+  expect "policy: $name" 2 $? "$WORK/ba.out" "$want"
+}
+echo "not a key" > "$WORK/junk.pem"
+policy "$WORK/policy-bad.json" '[ { "name": "n", "type": "tpm2", "pem": "junk.pem" } ]'
+bad_ak "an AK file that is not PEM" "attestation_keys[0] 'n': $WORK/junk.pem: not a PEM public key"
+openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -out "$WORK/ed.pem" 2>/dev/null
+policy "$WORK/policy-bad.json" '[ { "name": "n", "type": "tpm2", "pem": "ed.pem" } ]'
+bad_ak "an AK that is neither ECC nor RSA" "$WORK/ed.pem: an attestation key must be ECC or RSA"
+policy "$WORK/policy-bad.json" '[ { "name": "n", "type": "tpm2", "pem": "ak.pem" } ]'
+bad_ak "CAIRN_TPM_HELPER not a program" "the TPM helper /nonexistent (CAIRN_TPM_HELPER) is not an executable file" CAIRN_TPM_HELPER=/nonexistent
+# cairn finds cairn-tpm next to itself, else on PATH
+mkdir -p "$WORK/alone"; cp "$CAIRN" "$WORK/alone/cairn"
+PATH=/usr/bin:/bin "$WORK/alone/cairn" verifier --policy "$WORK/policy-bad.json" --key "$WORK/verifier" --listen 127.0.0.1:0 >"$WORK/al.out" 2>&1
+expect "a cairn without cairn-tpm beside it or on PATH: a clear error at start" 2 $? "$WORK/al.out" "the TPM helper cairn-tpm is neither next to this cairn nor on PATH"
+policy "$WORK/policy-alone.json" '[ { "name": "node1", "type": "tpm2", "pem": "ak.pem" } ]'
+OLDPATH=$PATH OLDCAIRN=$CAIRN; PATH="$(dirname "$CAIRN"):$PATH" CAIRN="$WORK/alone/cairn"
+start_verifier "$WORK/policy-alone.json"
+run "$WORK/path.out" "$VPORT" --attest-name sec "$WORK/sec.wasm" api_key; rc=$?
+expect "cairn-tpm found on PATH (attester and verifier)" 0 $rc "$WORK/path.out" "file api_key"
+stop_verifier
+PATH=$OLDPATH CAIRN=$OLDCAIRN
+
+# An RSA AK (RSASSA, SHA-256) at another handle, registered beside the ECC one
+( tpm2_createak -C "$WORK/ek.ctx" -c "$WORK/rak.ctx" -G rsa -g sha256 -s rsassa \
+    -u "$WORK/rak.pem" -f pem -n "$WORK/rak.name" && tpm2_flushcontext -t && tpm2_flushcontext -s &&
+  tpm2_evictcontrol -C o -c "$WORK/rak.ctx" 0x81010003 && tpm2_flushcontext -t ) >"$WORK/prov-rsa.log" 2>&1
+policy "$WORK/policy-rsa.json" '[ { "name": "node1", "type": "tpm2", "pem": "ak.pem" },
+                                  { "name": "node1-rsa", "type": "tpm2", "pem": "rak.pem" } ]'
+start_verifier "$WORK/policy-rsa.json"
+run "$WORK/rsa.out" "$VPORT" --tpm-ak 0x81010003 --attest-name sec "$WORK/sec.wasm" api_key; rc=$?
+expect "an RSA AK's quote is accepted" 0 $rc "$WORK/rsa.out" "file api_key"
+grep -q "accepted 'sec' (tpm2 key 'node1-rsa')" "$WORK/verifier.log" && ok "  ... as the RSA key" ||
+  bad "RSA AK: $(tail -1 "$WORK/verifier.log"); $(tail -2 "$WORK/prov-rsa.log")"
 stop_verifier
 
 "$CAIRN" run --attest "http://127.0.0.1:1" --verifier-pub "$WORK/verifier.pub" \
