@@ -26,13 +26,16 @@ serve_conf() { # FILE VERIFIER_PORT MODULE
                 "device_key": "device", "name": "sec" } } ] }
 EOC
 }
+start_serve() { # CONFIG ERR_LOG: sets SPID, and SPORT once it listens (empty if it did not start)
+  "$CAIRN" serve --config "$1" --listen 127.0.0.1:0 --access-log off >/dev/null 2>"$2" &
+  SPID=$!; PIDS="$PIDS $SPID"; SPORT=""
+  for _ in $(seq 100); do
+    SPORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$2"); [ -n "$SPORT" ] && break
+    kill -0 $SPID 2>/dev/null || break; sleep 0.05
+  done
+}
 serve_conf "$WORK/serve.json" "$VPORT" fn.wasm
-"$CAIRN" serve --config "$WORK/serve.json" --listen 127.0.0.1:0 --access-log off >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SPID=$!; PIDS="$PIDS $SPID"; SPORT=""
-for _ in $(seq 100); do
-  SPORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$WORK/serve.err"); [ -n "$SPORT" ] && break
-  kill -0 $SPID 2>/dev/null || break; sleep 0.05
-done
+start_serve "$WORK/serve.json" "$WORK/serve.err"
 if [ -n "$SPORT" ]; then
   body=$(curl -s --max-time 10 "http://127.0.0.1:$SPORT/fn")
   want="file api_key: ${#SECRET_FILE_VALUE} bytes, fnv1a64 $(fnv "$SECRET_FILE_VALUE")"
@@ -61,12 +64,7 @@ cat > "$WORK/serve-s.json" <<EOC
                 "device_key": "device", "name": "sec" } } ] }
 EOC
 nacc=$(grep -c "accepted 'sec'" "$WORK/verifier.log")
-"$CAIRN" serve --config "$WORK/serve-s.json" --listen 127.0.0.1:0 --access-log off >/dev/null 2>"$WORK/serve-s.err" &
-SPID=$!; PIDS="$PIDS $SPID"; SPORT=""
-for _ in $(seq 100); do
-  SPORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$WORK/serve-s.err"); [ -n "$SPORT" ] && break
-  kill -0 $SPID 2>/dev/null || break; sleep 0.05
-done
+start_serve "$WORK/serve-s.json" "$WORK/serve-s.err"
 if [ -n "$SPORT" ]; then
   body=$(curl -s --max-time 10 "http://127.0.0.1:$SPORT/fn")
   want="file api_key: ${#SECRET_FILE_VALUE} bytes, fnv1a64 $(fnv "$SECRET_FILE_VALUE")"
@@ -89,12 +87,7 @@ cat > "$WORK/serve-a.json" <<EOC
     "attest": { "url": "http://127.0.0.1:$VPORT", "verifier_pub": "verifier.pub",
                 "device_key": "device", "name": "sec" } } ] }
 EOC
-"$CAIRN" serve --config "$WORK/serve-a.json" --listen 127.0.0.1:0 --access-log off >/dev/null 2>"$WORK/serve-a.err" &
-SPID=$!; PIDS="$PIDS $SPID"; SPORT=""
-for _ in $(seq 100); do
-  SPORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$WORK/serve-a.err"); [ -n "$SPORT" ] && break
-  kill -0 $SPID 2>/dev/null || break; sleep 0.05
-done
+start_serve "$WORK/serve-a.json" "$WORK/serve-a.err"
 echo garbage > "$WORK/fn-aot.wasm"
 for _ in $(seq 1200); do grep -q "native code" "$WORK/serve-a.err" && break; sleep 0.1; done
 grep -q "function fn: native code ready" "$WORK/serve-a.err" &&
