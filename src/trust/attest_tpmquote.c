@@ -128,7 +128,8 @@ bool attest_tpm_check(const char *helper, const AttestAk *aks, size_t naks, cons
   const uint8_t *att = q + r.i;
   r.i += natt;
   size_t nsig = (size_t)rd(&r, 4);
-  if (r.bad || nq - r.i != nsig) goto malformed;
+  /* a TPMS_ATTEST and a TPMT_SIGNATURE are at most a few hundred bytes */
+  if (r.bad || nq - r.i != nsig || natt > 4096 || nsig > 4096) goto malformed;
   if (naks == 0) {
     snprintf(err, errlen, "the quote is not signed by any registered TPM attestation key "
                           "(the policy registers none)");

@@ -168,7 +168,10 @@ static int verify_sig(const char *zN) {
   if (*end || nk < 1 || nk > 1024) return usage();
   size_t n, i = 0, len;
   uint8_t *b = read_stdin(&n);
-  if (!b) return oops("cannot read stdin (at most 1 MiB)");
+  if (!b) {
+    oops("cannot read stdin (at most 1 MiB)");
+    return 3;   /* malformed input */
+  }
   EVP_PKEY **keys = calloc(nk, sizeof *keys);
   int status = 3;   /* malformed input, until the signature is checked */
   const char *why = "out of memory";
