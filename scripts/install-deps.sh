@@ -20,6 +20,13 @@ command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
 # shim) and runc, and run a native busybox-static container beside Wasm ones
 # (libsodium-dev, above, also hashes image blobs).
 PKGS="$PKGS containerd runc busybox-static"
+# Attestation (src/trust/attest_*, docs/trust.md): the helper cairn-tpm
+# links libtss2-dev (tpm2-tss ESAPI: the attester's TPM commands) and
+# libssl-dev (libcrypto: the verifier's check of a TPM attestation key's
+# ECDSA/RSA quote signature; `cairn` itself links neither), and for
+# tests/trust/attest-tpm.sh a software TPM (swtpm, swtpm-tools) provisioned
+# with tpm2-tools.
+PKGS="$PKGS libssl-dev libtss2-dev swtpm swtpm-tools tpm2-tools"
 # Installed without their recommended packages (below).
 NORECS=""
 for opt in "$@"; do

@@ -47,6 +47,29 @@ typedef struct cairn_wasi_preopen {
   bool read_only;        /* no create/write/rename/unlink/... beneath it */
 } cairn_wasi_preopen;
 
+/* A file in an in-memory directory: name is one path component (no '/',
+** not "." or ".."). data is BORROWED, never copied: it must stay valid
+** and unchanged until cairn_wasi_free (or the next cairn_wasi_reset) of
+** the WASI state made with it. This is how secrets reach a guest without
+** ever touching a file system (docs/trust.md): the embedder keeps them in
+** locked memory and wipes them after the run. */
+typedef struct cairn_wasi_memfile {
+  const char *name;
+  const uint8_t *data;
+  size_t len;
+} cairn_wasi_memfile;
+
+/* A read-only directory that exists only in memory, preopened for the
+** guest under guest_path (e.g. "/run/secrets"). The guest may open its
+** files for reading, seek, stat them and list the directory; it can
+** create, write, rename or delete nothing (ENOTCAPABLE / EROFS), and no
+** path leads out of it (there are no subdirectories; ".." is refused). */
+typedef struct cairn_wasi_memdir {
+  const char *guest_path;
+  size_t nfiles;
+  const cairn_wasi_memfile *files;
+} cairn_wasi_memdir;
+
 /* Everything a guest is given. All strings and arrays are only read during
 ** cairn_wasi_new (copied); the caller keeps ownership. */
 typedef struct cairn_wasi_config {
@@ -61,10 +84,14 @@ typedef struct cairn_wasi_config {
   ** borrowed: never closed by Cairn, even when the guest closes them. */
   int stdio[3];
   /* Host fds of listening TCP (or Unix stream) sockets, given to the guest as
-  ** the next fds after the preopened directories, for sock_accept. Borrowed
-  ** like stdio. */
+  ** the next fds after the preopened directories (memdirs included), for
+  ** sock_accept. Borrowed like stdio. */
   size_t nlisteners;
   const int *listeners;
+  /* In-memory read-only directories, preopened after the host ones (and
+  ** before the listeners). Names are copied; file bytes are borrowed. */
+  size_t nmemdirs;
+  const cairn_wasi_memdir *memdirs;
 } cairn_wasi_config;
 
 typedef struct cairn_wasi cairn_wasi;
@@ -72,7 +99,8 @@ typedef struct cairn_wasi cairn_wasi;
 /* Zeroes cfg and sets stdio to {0, 1, 2}. */
 CAIRN_API void cairn_wasi_config_init(cairn_wasi_config *cfg);
 
-/* Creates the WASI state: copies argv/env, opens every preopen directory
+/* Creates the WASI state: copies argv/env (wiped again when freed),
+** opens every preopen directory
 ** (an IO error names the one that failed). Host functions it creates later
 ** belong to store s. Free with cairn_wasi_free. */
 CAIRN_API cairn_wasi *cairn_wasi_new(cairn_store *s, const cairn_wasi_config *cfg,

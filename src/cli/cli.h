@@ -23,6 +23,29 @@ int cli_validate(int argc, char **argv);  /* validate.c */
 int cli_inspect(int argc, char **argv);   /* inspect.c */
 int cli_serve(int argc, char **argv);     /* serve.c */
 int cli_compile(int argc, char **argv);   /* compile.c */
+int cli_verifier(int argc, char **argv);  /* verifier.c */
+
+/* ---- attestation of a run (attest.c) ----
+** Options --attest URL, --verifier-pub FILE, --device-key FILE, --tpm
+** TCTI, --tpm-ak HANDLE, --attest-name NAME, --attest-timeout MS. cli_attest_option returns 1
+** when argv[*i] was one (consumed with its value; *pa made on first use),
+** 0 when not, -1 after printing a usage error. */
+typedef struct CliAttest CliAttest;
+int cli_attest_option(CliAttest **pa, int argc, char **argv, int *i);
+/* Reads MODULE once; with keys (--require-signature, nkeys of them) checks
+** its signature first (trust_check_module); measures its bytes and the
+** run's configuration (wc: argv, env names, preopens), attests, and loads
+** the module from the bytes checked and measured. NULL after printing why
+** (the run exits 2; no guest code ran, nothing was sent if the signature
+** failed). */
+cairn_module *cli_attest_load(CliAttest *a, const char *zModule, bool aot,
+                              const uint8_t (*keys)[32], size_t nkeys,
+                              const cairn_wasi_config *wc);
+/* Gives the released secrets to the guest: wc's memdirs (/run/secrets)
+** and env. wc's arrays then point into a (valid until cli_attest_free). */
+bool cli_attest_apply(CliAttest *a, cairn_wasi_config *wc);
+/* Wipes and frees the secrets (NULL: nothing). */
+void cli_attest_free(CliAttest *a);
 int cli_keygen(int argc, char **argv);    /* trust.c */
 int cli_sign(int argc, char **argv);      /* trust.c */
 int cli_verify(int argc, char **argv);    /* trust.c */

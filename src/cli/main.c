@@ -22,6 +22,7 @@ static const Subcommand aCmd[] = {
     {"serve", cli_serve, "serve HTTP functions (WASI/WAGI), a fresh instance per request"},
     {"oci", cli_oci, "the OCI runtime (runc's command line; also run as cairn-oci)"},
     {"image", cli_image, "build an OCI image of a module (image build)"},
+    {"verifier", cli_verifier, "attestation verifier: release secrets to attested modules"},
     {"keygen", cli_keygen, "make an Ed25519 key pair for signing modules"},
     {"sign", cli_sign, "sign a module (.wasm or .cwasm) with a secret key"},
     {"verify", cli_verify, "check a module's signatures against public keys"},

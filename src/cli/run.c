@@ -91,7 +91,31 @@ static void usage(FILE *f) {
           "                         (cairn sign) by one of these public keys and no\n"
           "                         signature in it is altered or followed by unsigned\n"
           "                         bytes; otherwise exit 2 before any guest code runs\n"
-          "                         (docs/signing.md). A text module is refused\n"
+          "                         (docs/signing.md). A text module is refused. With\n"
+          "                         --attest it is checked first, on the very bytes\n"
+          "                         then measured and run (one read of MODULE)\n"
+          "  --attest URL           before anything runs, attest to the verifier at URL\n"
+          "                         (http://HOST:PORT, cairn verifier): send evidence of\n"
+          "                         this cairn binary, MODULE's bytes and the run's\n"
+          "                         configuration (args, env names, preopens), signed\n"
+          "                         by the device key; receive the module's secrets. The\n"
+          "                         guest finds them as files in the read-only\n"
+          "                         in-memory directory /run/secrets or as environment\n"
+          "                         variables, as the verifier's policy says. Any\n"
+          "                         failure exits with status 2 before guest code runs\n"
+          "  --verifier-pub FILE    the verifier's public key (.pub of cairn keygen):\n"
+          "                         the attestation result must carry its signature\n"
+          "  --device-key FILE      sign evidence with this Ed25519 key (cairn keygen):\n"
+          "                         for development only, results are marked insecure\n"
+          "  --tpm TCTI             or quote with a TPM 2.0 (tpm2-tss TCTI, e.g.\n"
+          "                         device:/dev/tpmrm0 or swtpm:host=127.0.0.1,port=2321)\n"
+          "                         through cairn-tpm; PCR 23 holds the measurements\n"
+          "  --tpm-ak HANDLE        the TPM attestation key's persistent handle\n"
+          "                         (default 0x81010002)\n"
+          "  --attest-name NAME     the module's name in the policy (default: MODULE's\n"
+          "                         file name without directory and extension)\n"
+          "  --attest-timeout MS    give up on a verifier that does not answer a step\n"
+          "                         of the handshake within MS ms (default 10000)\n"
           "  -v, --verbose          let spectest.print* imports write to stdout\n"
           "  -h, --help             show this help\n"
           "  --                     end of options: the next word is MODULE\n"
@@ -99,8 +123,8 @@ static void usage(FILE *f) {
           "Exit status: the code the guest passes to proc_exit (exit() in C), 0 when\n"
           "_start (or the invoked function) returns; 134 on a trap (its message and\n"
           "Wasm backtrace are printed on stderr); 2 for a usage error, a module that\n"
-          "does not load, link or instantiate (or fails --require-signature), or a\n"
-          "--dir/--tcplisten that fails.\n");
+          "does not load, link or instantiate, fails --require-signature or the\n"
+          "attestation (--attest), or a --dir/--tcplisten that fails.\n");
 }
 
 /* --timeout: a thread that interrupts the store at the deadline. */
@@ -510,10 +534,15 @@ int cli_run(int argc, char **argv) {
     return RUN_EXIT_USAGE;
   }
   int rc = RUN_EXIT_USAGE;
+  CliAttest *att = NULL;
+  const char **azArgv = NULL;
   int i = 1;
   for (; i < argc; i++) {
     const char *a = argv[i];
     uint64_t u;
+    int ao = cli_attest_option(&att, argc, argv, &i);
+    if (ao < 0) goto done;
+    if (ao > 0) continue;
     bool takesValue = strcmp(a, "--invoke") == 0 || strcmp(a, "--dir") == 0 ||
                       strcmp(a, "--env") == 0 || strcmp(a, "--tcplisten") == 0 ||
                       strcmp(a, "--require-signature") == 0;
@@ -586,12 +615,36 @@ int cli_run(int argc, char **argv) {
   }
   iArgs = i;
 
+  /* The guest's argv: MODULE, then the words after it (unless they are
+  ** --invoke's arguments). */
+  int nGuest = zInvoke ? 0 : argc - iArgs;
+  azArgv = calloc((size_t)nGuest + 1, sizeof *azArgv);
+  if (!azArgv) {
+    fprintf(stderr, "error: out of memory\n");
+    goto done;
+  }
+  azArgv[0] = zModule;
+  for (int k = 0; k < nGuest; k++) azArgv[k + 1] = argv[iArgs + k];
+  cairn_wasi_config wc;
+  cairn_wasi_config_init(&wc);
+  wc.argc = (size_t)nGuest + 1;
+  wc.argv = azArgv;
+  wc.envc = o.nEnv;
+  wc.env = o.azEnv;
+  wc.npreopens = o.nPre;
+  wc.preopens = o.aPre;
+  wc.nlisteners = o.nListen;
+  wc.listeners = o.aListen;
+
   cairn_error err;
   memset(&err, 0, sizeof err);
-  cairn_module *m = aKey ? trust_load_module(zModule, (const uint8_t(*)[32])aKey, nKey, aot,
-                                              NULL, NULL, NULL, &err)
-                        : cli_load_module(zModule, aot, NULL, &err);
-  if (!m) {
+  cairn_module *m;
+  if (att) {   /* one read: signature (if required), measurement, load */
+    m = cli_attest_load(att, zModule, aot, (const uint8_t(*)[32])aKey, nKey, &wc);
+    if (!m) goto done;   /* says why */
+  } else if (!(m = aKey ? trust_load_module(zModule, (const uint8_t(*)[32])aKey, nKey, aot, NULL,
+                                            NULL, NULL, &err)
+                        : cli_load_module(zModule, aot, NULL, &err))) {
     cli_print_load_error(stderr, zModule, &err);
     goto done;
   }
@@ -603,29 +656,12 @@ int cli_run(int argc, char **argv) {
   }
   cairn_wasi *w = NULL;
   if (run_needs_wasi(m)) {
-    /* The guest's argv: MODULE, then the words after it (unless they are
-    ** --invoke's arguments). */
-    int nGuest = zInvoke ? 0 : argc - iArgs;
-    const char **azArgv = calloc((size_t)nGuest + 1, sizeof *azArgv);
-    if (!azArgv) {
+    if (att && !cli_attest_apply(att, &wc)) {
       fprintf(stderr, "error: out of memory\n");
       goto free_store;
     }
-    azArgv[0] = zModule;
-    for (int k = 0; k < nGuest; k++) azArgv[k + 1] = argv[iArgs + k];
-    cairn_wasi_config wc;
-    cairn_wasi_config_init(&wc);
-    wc.argc = (size_t)nGuest + 1;
-    wc.argv = azArgv;
-    wc.envc = o.nEnv;
-    wc.env = o.azEnv;
-    wc.npreopens = o.nPre;
-    wc.preopens = o.aPre;
-    wc.nlisteners = o.nListen;
-    wc.listeners = o.aListen;
     memset(&err, 0, sizeof err);
     w = cairn_wasi_new(s, &wc, &err);
-    free(azArgv);
     if (!w) {
       fprintf(stderr, "error: %s\n", err.msg);
       goto free_store;
@@ -692,6 +728,8 @@ free_store:
   cairn_store_free(s);
   cairn_module_free(m);
 done:
+  cli_attest_free(att);   /* wipes the secrets */
+  free(azArgv);
   free(aKey);
   run_opts_free(&o);
   return rc;

@@ -16,6 +16,9 @@
 **                                  "max_response_bytes": 8388608,
 **                                  "concurrency": 0 },
 **                      "tier": "interp",               ("aot": native code, tier-up)
+**                      "attest": { "url": "http://127.0.0.1:7380", "verifier_pub": "v.pub",
+**                                  "device_key": "dev" | "tpm": "TCTI", "tpm_ak": "0x81010002",
+**                                  "name": "policy name" },   (docs/trust.md)
 **                      "require_signature": ["k.pub"] } ],   (replaces the global list)
 **     "aot_cache": "DIR",                              (default $XDG_CACHE_HOME/cairn)
 **     "require_signature": ["a.pub", "b.pub"] }        (every function: docs/signing.md)
@@ -84,6 +87,7 @@ static void func_conf_free(ServeFuncConf *f) {
     free(f->dirs[i].guest);
   }
   free(f->dirs);
+  serve_attest_conf_free(f->attest);
 }
 
 void serve_conf_free(ServeConf *c) {
@@ -194,7 +198,7 @@ bool serve_conf_require_signature(ServeConf *c, const char *list, char *err, siz
 }
 
 /* Resolves a path from the config file against the file's folder. */
-static char *conf_path(const char *cfgfile, const char *p) {
+char *serve_conf_path(const char *cfgfile, const char *p) {
   if (p[0] == '/') return strdup(p);
   const char *slash = strrchr(cfgfile, '/');
   if (!slash) return strdup(p);
@@ -292,7 +296,7 @@ static bool parse_sig_keys(json_t *v, const char *file, const char *where, char 
       strv_free(a, i);
       return false;
     }
-    if (!(a[i] = conf_path(file, json_string_value(k)))) {
+    if (!(a[i] = serve_conf_path(file, json_string_value(k)))) {
       strv_free(a, i);
       goto nomem;
     }
@@ -309,7 +313,7 @@ nomem:
 static bool parse_func(ServeConf *c, json_t *o, size_t idx, const char *file, char *err,
                        size_t n) {
   static const char *const keys[] = {"name", "route", "module", "env", "dirs", "limits", "tier",
-                                     "require_signature", NULL};
+                                     "attest", "require_signature", NULL};
   char where[256];
   json_t *jn = json_object_get(o, "name");
   snprintf(where, sizeof where, "%s: functions[%zu]%s%s", file, idx,
@@ -340,7 +344,7 @@ static bool parse_func(ServeConf *c, json_t *o, size_t idx, const char *file, ch
   ServeFuncConf *f = conf_new_func(c);
   if (!f) goto nomem;
   f->route = strdup(json_string_value(jr));
-  f->module = conf_path(file, json_string_value(jm));
+  f->module = serve_conf_path(file, json_string_value(jm));
   f->name = jn ? strdup(json_string_value(jn)) : name_from_module(json_string_value(jm));
   if (!f->route || !f->module || !f->name) goto nomem;
   json_t *je = json_object_get(o, "env");
@@ -386,7 +390,7 @@ static bool parse_func(ServeConf *c, json_t *o, size_t idx, const char *file, ch
         return false;
       }
       ServeDir *sd = &f->dirs[f->ndirs++];
-      sd->host = conf_path(file, json_string_value(h));
+      sd->host = serve_conf_path(file, json_string_value(h));
       sd->guest = strdup(g ? json_string_value(g) : json_string_value(h));
       sd->read_only = ro ? json_is_true(ro) : true;   /* read-only unless stated */
       if (!sd->host || !sd->guest) goto nomem;
@@ -403,6 +407,8 @@ static bool parse_func(ServeConf *c, json_t *o, size_t idx, const char *file, ch
     }
     f->aot = strcmp(t, "aot") == 0;
   }
+  json_t *ja = json_object_get(o, "attest");
+  if (ja && !serve_attest_parse(ja, f, file, where, err, n)) return false;
   json_t *js = json_object_get(o, "require_signature");
   if (js && !parse_sig_keys(js, file, where, &f->sig_keys, &f->nsig_keys, err, n)) return false;
   return true;
@@ -466,7 +472,7 @@ bool serve_conf_load(ServeConf *c, const char *path, char *err, size_t n) {
     if (!json_is_string(v) || !json_string_value(v)[0])
       FAIL("%s: \"aot_cache\" must be a folder name", path);
     free(c->aot_cache);
-    c->aot_cache = conf_path(path, json_string_value(v));
+    c->aot_cache = serve_conf_path(path, json_string_value(v));
   }
   v = json_object_get(root, "access_log");
   if (v) {

@@ -62,6 +62,7 @@ static void wasi_conf(const ServeFunc *f, cairn_wasi_config *wc, const char *con
   }
   wc->npreopens = f->conf.ndirs;
   wc->preopens = pre;
+  if (f->secrets) serve_secrets_wasi(f->secrets, wc);
 }
 
 void func_slot_free(FuncSlot *s) {
@@ -176,6 +177,9 @@ static void func_free(ServeFunc *f) {
     free(f->conf.dirs[k].guest);
   }
   free(f->conf.dirs);
+  serve_attest_conf_free(f->conf.attest);
+  serve_secrets_free(f->secrets);   /* wiped */
+  cairn_free(f->attested);
 }
 
 void funcset_free(FuncSet *set) {
@@ -203,15 +207,13 @@ static bool conf_copy(ServeFuncConf *d, const ServeFuncConf *s) {
         !(d->dirs[i].guest = strdup(s->dirs[i].guest)))
       return false;
   }
+  if (s->attest && !(d->attest = serve_attest_conf_copy(s->attest))) return false;
   return true;
 }
 
-/* Loads c's keys into f and f's module if one of them signed it. False
-** (message in err) if a key file is bad; true otherwise, with *refused
-** and e->msg saying why if the signature check refused the module (then
-** f->module is NULL; a load error leaves it NULL with *refused false). */
-static bool func_load_signed(ServeFunc *f, const ServeFuncConf *c, bool *refused, cairn_error *e,
-                             char *err, size_t n) {
+/* Loads c's "require_signature" keys into f. False (message in err) if a
+** key file is bad. */
+static bool func_load_keys(ServeFunc *f, const ServeFuncConf *c, char *err, size_t n) {
   f->sig_keys = calloc(c->nsig_keys, sizeof *f->sig_keys);
   if (!f->sig_keys) {
     snprintf(err, n, "out of memory");
@@ -225,8 +227,6 @@ static bool func_load_signed(ServeFunc *f, const ServeFuncConf *c, bool *refused
       return false;
     }
   }
-  f->module = trust_load_module(c->module, (const uint8_t(*)[32])f->sig_keys, f->nsig_keys, false,
-                                NULL, NULL, refused, e);
   return true;
 }
 
@@ -272,19 +272,25 @@ FuncSet *funcset_load(const ServeConf *conf, int nworkers, MetricsReg *reg, char
     while (f->route_len > 1 && f->conf.route[f->route_len - 1] == '/') f->route_len--;
     cairn_error e;
     uint64_t t0 = serve_now_ns();
-    if (c->nsig_keys) {
-      /* "require_signature": a module that fails it leaves its route
-      ** unloaded (logged); the other functions are served */
-      bool refused = false;
-      if (!func_load_signed(f, c, &refused, &e, err, n)) goto fail;
-      if (refused) {
-        fprintf(stderr, "cairn serve: function %s (route %s) not loaded: module %s: %s\n",
-                c->name, c->route, c->module, e.msg);
-        funcset_drop_last(set);
-        continue;
-      }
+    memset(&e, 0, sizeof e);
+    /* "require_signature": a module that fails it leaves its route
+    ** unloaded (logged); the other functions are served */
+    bool refused = false;
+    if (c->nsig_keys && !func_load_keys(f, c, err, n)) goto fail;
+    if (c->attest) {   /* no guest code before the verifier said yes */
+      f->module = serve_attest_load(f, &refused, &e, err, n);
+      if (!f->module && !refused) goto fail;
+    } else if (c->nsig_keys) {
+      f->module = trust_load_module(c->module, (const uint8_t(*)[32])f->sig_keys, f->nsig_keys,
+                                    false, NULL, NULL, &refused, &e);
     } else {
       f->module = cairn_module_from_file_or_cwasm(c->module, &e);
+    }
+    if (refused) {
+      fprintf(stderr, "cairn serve: function %s (route %s) not loaded: module %s: %s\n", c->name,
+              c->route, c->module, e.msg);
+      funcset_drop_last(set);
+      continue;
     }
     if (!f->module) {
       if (e.kind == CAIRN_ERR_IO)
@@ -380,6 +386,12 @@ static void env_addz(EnvBuf *e, const char *name, const char *val) {
 static void build_env(const ServeFunc *f, const FuncRequest *rq, EnvBuf *e) {
   const HttpRequest *h = rq->http;
   char num[32];
+  const char *const *senv = NULL;
+  size_t nsenv = f->secrets ? serve_secrets_env(f->secrets, &senv) : 0;
+  for (size_t i = 0; i < nsenv; i++) {   /* the verifier's first */
+    const char *eq = strchr(senv[i], '=');
+    env_add(e, senv[i], (size_t)(eq - senv[i]), eq + 1, strlen(eq + 1));
+  }
   for (size_t i = 0; i < f->conf.nenv; i++) {
     const char *eq = strchr(f->conf.env[i], '=');
     env_add(e, f->conf.env[i], (size_t)(eq - f->conf.env[i]), eq + 1, strlen(eq + 1));
@@ -611,6 +623,7 @@ void func_run(ServeFunc *f, int w, RunWatch *watch, const FuncRequest *rq, FuncR
   wasi_conf(f, &wc, envp, eb.n, pre);
   bool ok = !eb.oom && cairn_wasi_reset(s->wasi, &wc, &err);
   cairn_free(envp);
+  if (f->secrets && eb.buf) explicit_bzero(eb.buf, eb.len);   /* released secrets in it */
   cairn_free(eb.buf);
   cairn_free(eb.offs);
   if (!ok) {

@@ -41,6 +41,16 @@ typedef struct ServeDir {
   bool read_only;
 } ServeDir;
 
+/* "attest": the function is attested before it is loaded (attest.c). */
+typedef struct ServeAttestConf {
+  char *url;                 /* owned; the verifier, http://HOST:PORT */
+  char *verifier_pub;        /* owned; paths resolved against the config's folder */
+  char *device_key;          /* owned; or */
+  char *tpm;                 /* owned; a tpm2-tss TCTI */
+  uint32_t tpm_ak;           /* 0: the default handle */
+  char *name;                /* owned; the policy's module name (default: the function's) */
+} ServeAttestConf;
+
 typedef struct ServeFuncConf {
   char *name;                /* owned; defaults to the module's base name */
   char *route;               /* owned; "/x" matches /x and /x/... */
@@ -51,6 +61,7 @@ typedef struct ServeFuncConf {
   size_t ndirs;
   ServeLimits limits;
   bool aot;                  /* "tier": "aot": serve it as native code once compiled */
+  ServeAttestConf *attest;   /* owned; NULL: not attested */
   char **sig_keys;           /* owned: "require_signature" public key files (its own, or
                              ** the global ones); none: no signature needed */
   size_t nsig_keys;
@@ -255,7 +266,33 @@ struct ServeFunc {
   FuncSlot **slots;        /* one per run thread, created on first use */
   int nslots;
   FuncMetrics *metrics;    /* owned by the metrics registry (survives reloads) */
+  struct ServeSecrets *secrets;  /* released by attestation (attest.c); owned */
+  uint8_t *attested;       /* an attested "aot" function: the bytes measured, which
+                           ** tier-up compiles (not the file again); cairn_free'd */
+  size_t nattested;
 };
+
+/* A path from the config file resolved against its folder (malloc'd). */
+char *serve_conf_path(const char *cfgfile, const char *p);
+
+/* ---- attestation of a function (attest.c) ---- */
+bool serve_attest_parse(void *json, ServeFuncConf *f, const char *file, const char *where,
+                        char *err, size_t n);
+void serve_attest_conf_free(ServeAttestConf *a);
+ServeAttestConf *serve_attest_conf_copy(const ServeAttestConf *a);
+/* Reads the module's bytes once; if f->sig_keys, checks their signature
+** first (trust_check_module: on failure NULL, *refused true, e->msg why,
+** nothing sent to the verifier); measures them with the function's
+** configuration, attests, and loads the module from those bytes. On
+** success f->secrets holds what the verifier released. NULL with err
+** (the function is not loaded) on any other failure. */
+cairn_module *serve_attest_load(ServeFunc *f, bool *refused, cairn_error *e, char *err,
+                                size_t n);
+void serve_secrets_free(struct ServeSecrets *s);
+/* The released secrets for a run: files under /run/secrets (a memdir for
+** wc), and NAME=VALUE strings for the environment. */
+void serve_secrets_wasi(const struct ServeSecrets *s, cairn_wasi_config *wc);
+size_t serve_secrets_env(const struct ServeSecrets *s, const char *const **env);
 
 /* A loaded configuration: functions by route. Shared by the workers and
 ** reference counted; replaced as a whole on reload. */

@@ -40,12 +40,16 @@ static void tierup_func(ServeFunc *f, const char *cacheDir) {
   cairn_compile_options_init(&o);
   o.jobs = 1; /* the node keeps serving on the other cores */
   bool hit = false;
-  /* a signed function's file is checked again: the bytes compiled are the
+  /* an attested function compiles the bytes measured (and checked); a
+  ** signed function's file is checked again: the bytes compiled are the
   ** bytes checked, whatever happened to the file since it was loaded */
   cairn_module *nat =
-      f->nsig_keys ? trust_load_module(f->conf.module, (const uint8_t(*)[32])f->sig_keys,
-                                       f->nsig_keys, true, &o, cacheDir, NULL, &err)
-                   : cairn_module_compile_file_cached(f->conf.module, &o, cacheDir, &hit, &err);
+      f->attested ? trust_module_from_bytes(f->attested, f->nattested, true, &o, cacheDir, &hit,
+                                            &err)
+      : f->nsig_keys
+          ? trust_load_module(f->conf.module, (const uint8_t(*)[32])f->sig_keys, f->nsig_keys,
+                              true, &o, cacheDir, NULL, &err)
+          : cairn_module_compile_file_cached(f->conf.module, &o, cacheDir, &hit, &err);
   if (!nat) goto fail;
   FuncSlot *trial = func_slot_new(f, nat, &err);
   if (!trial) {

@@ -254,6 +254,40 @@ int trust_require(const uint8_t *bytes, size_t len, const uint8_t (*keys)[32], s
   return 0;
 }
 
+int trust_check_module(const uint8_t *b, size_t n, const uint8_t (*keys)[32], size_t nkeys,
+                       cairn_error *err) {
+  char why[sizeof err->msg - 32];
+  if (!cairn_is_cwasm(b, n) && !(n >= 4 && memcmp(b, "\0asm", 4) == 0))
+    snprintf(why, sizeof why, "not a Wasm binary or .cwasm (a text module cannot be signed)");
+  else if (trust_require(b, n, keys, nkeys, NULL, 0, NULL, why, sizeof why) == 0)
+    return 0;
+  err->kind = CAIRN_ERR_INVALID;
+  err->offset = -1;
+  snprintf(err->msg, sizeof err->msg, "signature required: %s", why);
+  return -1;
+}
+
+cairn_module *trust_module_from_bytes(const uint8_t *b, size_t n, bool aot,
+                                      const cairn_compile_options *o, const char *cacheDir,
+                                      bool *hit, cairn_error *err) {
+  if (hit) *hit = false;
+  if (cairn_is_cwasm(b, n)) {
+    cairn_module *m = cairn_module_from_cwasm(b, n, err);
+    if (m && hit) *hit = true;
+    return m;
+  }
+  bool binary = n >= 4 && memcmp(b, "\0asm", 4) == 0;
+  if (!aot)
+    return binary ? cairn_module_new(b, n, err) : cairn_module_from_text((const char *)b, n, err);
+  if (binary) return cairn_module_compile_cached(b, n, o, cacheDir, hit, err);
+  uint8_t *wasm;
+  size_t nWasm;
+  if (!cairn_wat_to_wasm((const char *)b, n, &wasm, &nWasm, err)) return NULL;
+  cairn_module *m = cairn_module_compile_cached(wasm, nWasm, o, cacheDir, hit, err);
+  cairn_free(wasm);
+  return m;
+}
+
 cairn_module *trust_load_module(const char *path, const uint8_t (*keys)[32], size_t nkeys,
                                 bool aot, const cairn_compile_options *o, const char *cacheDir,
                                 bool *refused, cairn_error *err) {
@@ -264,26 +298,11 @@ cairn_module *trust_load_module(const char *path, const uint8_t (*keys)[32], siz
   uint8_t *b;
   size_t n;
   if (!cairn_read_file(path, &b, &n, err)) return NULL;
-  char why[sizeof err->msg - 32];
   cairn_module *m = NULL;
-  if (!cairn_is_cwasm(b, n) && !(n >= 4 && memcmp(b, "\0asm", 4) == 0)) {
+  if (trust_check_module(b, n, keys, nkeys, err) != 0)
     *refused = true;
-    err->kind = CAIRN_ERR_INVALID;
-    err->offset = -1;
-    snprintf(err->msg, sizeof err->msg,
-             "signature required: not a Wasm binary or .cwasm (a text module cannot be signed)");
-  } else if (trust_require(b, n, keys, nkeys, NULL, 0, NULL, why, sizeof why) != 0) {
-    *refused = true;
-    err->kind = CAIRN_ERR_INVALID;
-    err->offset = -1;
-    snprintf(err->msg, sizeof err->msg, "signature required: %s", why);
-  } else if (cairn_is_cwasm(b, n)) {
-    m = cairn_module_from_cwasm(b, n, err);
-  } else if (aot) {
-    m = cairn_module_compile_cached(b, n, o, cacheDir, NULL, err);
-  } else {
-    m = cairn_module_new(b, n, err);
-  }
+  else
+    m = trust_module_from_bytes(b, n, aot, o, cacheDir, NULL, err);
   cairn_free(b);
   return m;
 }

@@ -99,6 +99,20 @@ int trust_require(const uint8_t *bytes, size_t len, const uint8_t (*keys)[32], s
                   uint8_t (*signers)[32], size_t max, size_t *nsigners, char *err,
                   size_t errlen);
 
+/* The check of trust_load_module on a module file's bytes already read:
+** 0 if they are a Wasm binary or .cwasm that trust_require accepts;
+** otherwise -1 and err (kind CAIRN_ERR_INVALID) "signature required: why". */
+int trust_check_module(const uint8_t *b, size_t n, const uint8_t (*keys)[32], size_t nkeys,
+                       cairn_error *err);
+
+/* Loads a module from a file's bytes (the bytes checked or measured: no
+** second read of the file): a .cwasm as native code, a Wasm binary or text
+** with the interpreter or, if aot, compiled through the native tier's cache
+** (o, cacheDir and hit as for cairn_module_compile_cached). */
+cairn_module *trust_module_from_bytes(const uint8_t *b, size_t n, bool aot,
+                                      const cairn_compile_options *o, const char *cacheDir,
+                                      bool *hit, cairn_error *err);
+
 /* Reads the module file at path once and loads it only if trust_require
 ** accepts its bytes, so that what was checked is what runs: a .cwasm as
 ** native code, a Wasm binary with the interpreter or, if aot, compiled

@@ -158,6 +158,10 @@ static int fd_io(cairn_wasi *w, int op, uint32_t fd, uint32_t iovs, uint32_t nio
   if (!f) return err;
   if (!wasi_mem(w, out, 4)) return WASI_EFAULT;
   if ((op == IO_PREAD || op == IO_PWRITE) && offset > (uint64_t)INT64_MAX) return WASI_EINVAL;
+  if (op == IO_READ || op == IO_PREAD) {
+    int m = wasi_mem_read(w, f, op == IO_PREAD, iovs, niovs, offset, out);
+    if (m >= 0) return m;
+  }
   struct iovec small[64], *iov;
   int n;
   err = wasi_iovs(w, iovs, niovs, small, &iov, &n);
@@ -217,6 +221,8 @@ int wasi_fd_seek(cairn_wasi *w, const cairn_val *a, cairn_error *trap) {
   default: return WASI_EINVAL;
   }
   if (!wasi_mem(w, A32(3), 8)) return WASI_EFAULT;
+  int m = wasi_mem_seek(w, f, off, whence, A32(3));
+  if (m >= 0) return m;
   off_t r = lseek(f->host, (off_t)off, hw);
   if (r < 0) return wasi_errno(errno);
   wasi_put_u64(w, A32(3), (uint64_t)r);
@@ -228,6 +234,8 @@ int wasi_fd_tell(cairn_wasi *w, const cairn_val *a, cairn_error *trap) {
   WasiFd *f = fd_data(w, A32(0), R_FD_TELL, &err);
   if (!f) return err;
   if (!wasi_mem(w, A32(1), 8)) return WASI_EFAULT;
+  int m = wasi_mem_seek(w, f, 0, 1, A32(1));
+  if (m >= 0) return m;
   off_t r = lseek(f->host, 0, SEEK_CUR);
   if (r < 0) return wasi_errno(errno);
   wasi_put_u64(w, A32(1), (uint64_t)r);
@@ -300,7 +308,7 @@ int wasi_fd_fdstat_get(cairn_wasi *w, const cairn_val *a, cairn_error *trap) {
   if (!f) return err;
   uint8_t *p = wasi_mem(w, A32(1), 24);
   if (!p) return WASI_EFAULT;
-  int fl = fcntl(f->host, F_GETFL);
+  int fl = f->host == WASI_HOST_MEM ? O_RDONLY : fcntl(f->host, F_GETFL);
   if (fl < 0) return wasi_errno(errno);
   uint16_t flags = 0;
   if (fl & O_APPEND) flags |= WASI_FDF_APPEND;
@@ -322,7 +330,7 @@ int wasi_fd_fdstat_set_flags(cairn_wasi *w, const cairn_val *a, cairn_error *tra
   uint32_t flags = A32(1);
   if (flags & ~0x1Fu) return WASI_EINVAL;
   if (flags & (WASI_FDF_DSYNC | WASI_FDF_RSYNC | WASI_FDF_SYNC)) return WASI_ENOTSUP;
-  int fl = fcntl(f->host, F_GETFL);
+  int fl = f->host == WASI_HOST_MEM ? O_RDONLY : fcntl(f->host, F_GETFL);
   if (fl < 0) return wasi_errno(errno);
   fl &= ~(O_APPEND | O_NONBLOCK);
   if (flags & WASI_FDF_APPEND) fl |= O_APPEND;
@@ -347,6 +355,8 @@ int wasi_fd_filestat_get(cairn_wasi *w, const cairn_val *a, cairn_error *trap) {
   if (!f) return err;
   uint8_t *p = wasi_mem(w, A32(1), 64);
   if (!p) return WASI_EFAULT;
+  int m = wasi_mem_filestat(w, f, A32(1));
+  if (m >= 0) return m;
   struct stat st;
   if (fstat(f->host, &st) != 0) return wasi_errno(errno);
   wasi_write_filestat(p, &st);
@@ -434,6 +444,8 @@ int wasi_fd_readdir(cairn_wasi *w, const cairn_val *a, cairn_error *trap) {
   uint8_t *out = wasi_mem(w, buf, len);
   if (!out || !wasi_mem(w, used_ptr, 4)) return WASI_EFAULT;
   if (cookie > (uint64_t)INT64_MAX) return WASI_EINVAL;
+  int m = wasi_mem_readdir(w, f, buf, len, cookie, used_ptr);
+  if (m >= 0) return m;
   if (lseek(f->host, (off_t)cookie, SEEK_SET) < 0) return wasi_errno(errno);
   uint32_t used = 0;
   _Alignas(8) char kbuf[8192];

@@ -55,6 +55,7 @@ int wasi_path_open(cairn_wasi *w, const cairn_val *a, cairn_error *trap) {
   int err;
   WasiFd *d = path_dir(w, A32(0), R_PATH_OPEN, &err);
   if (!d) return err;
+  if (d->kind == WASI_KIND_MEMDIR) return wasi_mem_path_open(w, d, a);
   if ((oflags & WASI_O_CREAT) && !(d->rights & R_PATH_CREATE_FILE)) return WASI_ENOTCAPABLE;
   if ((oflags & WASI_O_TRUNC) && !(d->rights & R_PATH_FILESTAT_SET_SIZE)) return WASI_EPERM;
   if (oflags & ~0xFu) return WASI_EINVAL;
@@ -251,6 +252,8 @@ static int path_object(cairn_wasi *w, uint32_t fd, uint64_t rights, bool follow,
 
 int wasi_path_filestat_get(cairn_wasi *w, const cairn_val *a, cairn_error *trap) {
   if (!wasi_mem(w, A32(4), 64)) return WASI_EFAULT;
+  int m = wasi_mem_path_filestat(w, A32(0), A32(2), A32(3), A32(4));
+  if (m >= 0) return m;
   int h = path_object(w, A32(0), R_PATH_FILESTAT_GET, A32(1) & WASI_LOOKUP_SYMLINK_FOLLOW,
                       A32(2), A32(3));
   if (h < 0) return -h;

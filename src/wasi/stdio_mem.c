@@ -150,6 +150,7 @@ bool cairn_wasi_reset(cairn_wasi *w, const cairn_wasi_config *cfg, cairn_error *
   SWAP(argv); SWAP(argc); SWAP(argv_bytes);
   SWAP(env); SWAP(envc); SWAP(env_bytes);
   SWAP(fds); SWAP(nfds);
+  SWAP(mdirs); SWAP(nmdirs);
 #undef SWAP
   cairn_wasi_free(n);  /* the old program state: closes what the guest opened */
   return true;

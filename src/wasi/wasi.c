@@ -114,7 +114,7 @@ uint8_t wasi_filetype(unsigned mode) {
 }
 
 WasiFd *wasi_fd_get(cairn_wasi *w, uint32_t fd, uint64_t need_rights, int *err) {
-  if (fd >= w->nfds || w->fds[fd].host < 0) {
+  if (fd >= w->nfds || w->fds[fd].host == -1) {
     *err = WASI_EBADF;
     return NULL;
   }
@@ -144,7 +144,7 @@ static bool wasi_fd_reserve(cairn_wasi *w, uint32_t n) {
 
 static uint32_t wasi_fd_lowest(cairn_wasi *w, uint32_t from) {
   uint32_t i = from;
-  while (i < w->nfds && w->fds[i].host >= 0) i++;
+  while (i < w->nfds && w->fds[i].host != -1) i++;
   return i;
 }
 
@@ -223,9 +223,14 @@ static char **wasi_copy_strings(cairn_wasi *w, const char *const *src, size_t n,
   return v;
 }
 
+/* Wiped before they are freed: an environment may carry secrets released
+** by attestation (docs/trust.md). */
 static void wasi_free_strings(char **v) {
   if (!v) return;
-  for (char **p = v; *p; p++) cairn_free(*p);
+  for (char **p = v; *p; p++) {
+    explicit_bzero(*p, strlen(*p));
+    cairn_free(*p);
+  }
   cairn_free(v);
 }
 
@@ -284,6 +289,17 @@ cairn_wasi *cairn_wasi_new(cairn_store *s, const cairn_wasi_config *cfg, cairn_e
     if (!w->fds[g].preopen) goto nomem;
     w->fds[g].preopen_len = strlen(gp);
   }
+  for (size_t i = 0; i < cfg->nmemdirs; i++) {
+    const cairn_wasi_memdir *d = &cfg->memdirs[i];
+    int64_t g = wasi_fd_put(w, wasi_fd_lowest(w, 3), WASI_HOST_MEM, WASI_FT_DIR,
+                            WASI_KIND_MEMDIR, WASI_MEM_DIR_RIGHTS,
+                            WASI_MEM_DIR_RIGHTS | WASI_MEM_FILE_RIGHTS, true);
+    if (g < 0 || !wasi_memdir_add(w, d, &w->fds[g])) goto nomem;
+    const char *gp = d->guest_path ? d->guest_path : "/";
+    w->fds[g].preopen = wasi_strdup(w, gp);
+    if (!w->fds[g].preopen) goto nomem;
+    w->fds[g].preopen_len = strlen(gp);
+  }
   for (size_t i = 0; i < cfg->nlisteners; i++) {
     uint32_t slot = wasi_fd_lowest(w, 3);
     if (!wasi_add_borrowed(w, slot, cfg->listeners[i], WASI_KIND_LISTENER)) goto nomem;
@@ -301,8 +317,9 @@ nomem:
 void cairn_wasi_free(cairn_wasi *w) {
   if (!w) return;
   for (uint32_t i = 0; i < w->nfds; i++)
-    if (w->fds[i].host >= 0) wasi_fd_release(w, i);
+    if (w->fds[i].host != -1) wasi_fd_release(w, i);
   cairn_free(w->fds);
+  wasi_memdir_free(w);
   wasi_free_strings(w->argv);
   wasi_free_strings(w->env);
   cairn_free(w->funcs);

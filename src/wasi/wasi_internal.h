@@ -107,7 +107,11 @@ enum { WASI_FST_ATIM = 1, WASI_FST_ATIM_NOW = 2, WASI_FST_MTIM = 4, WASI_FST_MTI
 
 /* What a descriptor is, beyond its WASI filetype. */
 enum { WASI_KIND_FILE = 0, WASI_KIND_DIR, WASI_KIND_STDIO, WASI_KIND_LISTENER,
-       WASI_KIND_SOCKET };
+       WASI_KIND_SOCKET, WASI_KIND_MEMDIR, WASI_KIND_MEMFILE };
+/* The host fd of an in-memory directory or file (memdir.c): not a
+** descriptor (any syscall on it fails with EBADF), and not a free slot
+** (-1). */
+#define WASI_HOST_MEM (-2)
 
 typedef struct WasiFd {
   int host;               /* host fd; -1: the slot is free */
@@ -118,7 +122,19 @@ typedef struct WasiFd {
   uint64_t rights, inheriting;
   char *preopen;          /* guest name of a preopened dir (owned), else NULL */
   size_t preopen_len;
+  uint32_t mdir;          /* MEMDIR/MEMFILE: index in cairn_wasi.mdirs */
+  uint32_t mfile;         /* MEMFILE: index of the file in that directory */
+  uint64_t mpos;          /* MEMFILE: read position */
 } WasiFd;
+
+/* An in-memory read-only directory (memdir.c): names copied, bytes
+** borrowed from the embedder (cairn_wasi_memdir). */
+typedef struct WasiMemDir {
+  char **names;           /* owned */
+  const uint8_t **data;   /* borrowed */
+  size_t *len;
+  size_t n;
+} WasiMemDir;
 
 typedef struct WasiBinding WasiBinding;
 
@@ -131,6 +147,7 @@ struct cairn_wasi {
   WasiBinding *binds;                              /* one per WASI function, lazily */
   cairn_func **funcs;                              /* per WASI function, lazily */
   bool no_openat2;                                 /* kernel lacks it (or forced for tests) */
+  WasiMemDir *mdirs; size_t nmdirs;                /* in-memory directories */
 };
 
 /* An implementation: returns a WASI errno (>= 0), or -1 after filling trap. */
@@ -211,6 +228,23 @@ int wasi_wait_fd(cairn_wasi *w, int fd, short events, cairn_error *trap);
 ** msg_flags. iov is consumed (advanced). */
 int wasi_sock_io(cairn_wasi *w, int host, bool send, struct iovec *iov, int niov, int flags,
                  size_t *done, int *mflags, cairn_error *trap);
+
+/* ---- in-memory read-only directories (memdir.c) ----
+** Each returns -1 when fd is not an in-memory one (the caller goes on with
+** the host file system), else a WASI errno. */
+/* Copies d's names into w (cairn_wasi_new) for the preopen f just made. */
+bool wasi_memdir_add(cairn_wasi *w, const cairn_wasi_memdir *d, WasiFd *f);
+#define WASI_MEM_DIR_RIGHTS (R_PATH_OPEN | R_FD_READDIR | R_PATH_FILESTAT_GET | R_FD_FILESTAT_GET)
+#define WASI_MEM_FILE_RIGHTS (R_FD_READ | R_FD_SEEK | R_FD_TELL | R_FD_FILESTAT_GET)
+void wasi_memdir_free(cairn_wasi *w);
+int wasi_mem_path_open(cairn_wasi *w, WasiFd *d, const cairn_val *a);
+int wasi_mem_path_filestat(cairn_wasi *w, uint32_t fd, uint32_t ptr, uint32_t len, uint32_t out);
+int wasi_mem_read(cairn_wasi *w, WasiFd *f, int pread, uint32_t iovs, uint32_t niovs,
+                  uint64_t offset, uint32_t out);
+int wasi_mem_seek(cairn_wasi *w, WasiFd *f, int64_t off, uint32_t whence, uint32_t out);
+int wasi_mem_filestat(cairn_wasi *w, WasiFd *f, uint32_t out);
+int wasi_mem_readdir(cairn_wasi *w, WasiFd *f, uint32_t buf, uint32_t len, uint64_t cookie,
+                     uint32_t out);
 
 /* ---- errno mapping (errno.c) ---- */
 int wasi_errno(int host_errno);

@@ -39,6 +39,14 @@ make -s -C "$src" BUILD="$build" INSTALL_DEPS= DESTDIR="$dest" PREFIX="$prefix" 
   { cat "$tmp/install.log"; fail "make install"; }
 
 # What must be there (the library directory is GNUInstallDirs' choice).
+# cairn-tpm, the TPM helper, when the build made it (libtss2-dev), beside
+# cairn, where cairn finds it.
+if [ -x "$build/cairn-tpm" ]; then
+  [ -x "$root/bin/cairn-tpm" ] || fail "no bin/cairn-tpm (the build has one)"
+  tpm=", bin/cairn-tpm"
+else
+  tpm=""
+fi
 pc=$(find "$root" -name cairn.pc)
 [ -n "$pc" ] || fail "no cairn.pc installed"
 libdir=$(dirname "$(dirname "$pc")")
@@ -62,7 +70,17 @@ for p in "$build"/man/*.1; do
   nman=$((nman + 1))
 done
 [ "$nman" -gt 1 ] || fail "no man pages were built"
-echo "install: bin/cairn, bin/cairn-oci -> cairn, ${libdir#"$root"/}/{libcairn.a, libcairn.so -> $soname -> $(basename "$real")}, include/cairn/*.h, include/wasm.h, include/wasi.h, cairn.pc, $nman man pages"
+echo "install: bin/cairn, bin/cairn-oci -> cairn$tpm, ${libdir#"$root"/}/{libcairn.a, libcairn.so -> $soname -> $(basename "$real")}, include/cairn/*.h, include/wasm.h, include/wasi.h, cairn.pc, $nman man pages"
+
+# The installed cairn finds the installed cairn-tpm beside it (PATH without
+# the build): the TPM backend is made before the module is even read.
+if [ -n "$tpm" ]; then
+  "$root/bin/cairn" keygen -o "$tmp/v" >/dev/null || fail "cairn keygen"
+  PATH=/usr/bin:/bin "$root/bin/cairn" run --attest http://127.0.0.1:1 --verifier-pub "$tmp/v.pub" \
+    --tpm swtpm:host=127.0.0.1,port=1 "$tmp/none.wasm" >"$tmp/tpm.log" 2>&1 && fail "cairn run --attest of nothing succeeded"
+  if grep -q "TPM helper" "$tmp/tpm.log"; then cat "$tmp/tpm.log"; fail "the installed cairn does not find cairn-tpm"; fi
+  echo "install: the installed cairn finds bin/cairn-tpm beside it"
+fi
 
 # Build against the installed tree only.
 export PKG_CONFIG_PATH="$libdir/pkgconfig" PKG_CONFIG_LIBDIR="$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest"

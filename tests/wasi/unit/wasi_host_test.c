@@ -7,7 +7,9 @@
 ** fds, renumber, poll_oneoff, sockets, and escape attempts in both resolution
 ** modes (openat2 and the component walk, also with openat2 denied by a
 ** seccomp filter), symlink targets that point out, and blocking calls
-** (sleeps, pipes, sockets) ended by the store's interrupt. Works in a fresh folder
+** (sleeps, pipes, sockets) ended by the store's interrupt, and in-memory
+** read-only directories (memdir.c: read, seek, stat, list, nothing written
+** or escaped). Works in a fresh folder
 ** $TMPDIR/cairn-wut.XXXXXX (default /tmp), removed at the end. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -640,6 +642,60 @@ int main(void) {
     } else {
       CHECK(WIFEXITED(cs) && WEXITSTATUS(cs) == 0);
     }
+  }
+
+  printf("-- in-memory read-only directory (memdir)\n");
+  {
+    static const uint8_t k1[] = "key-one", k2[] = {0, 1, 2, 3, 4};
+    cairn_wasi_memfile mf[2] = {{"api_key", k1, 7}, {"bin", k2, 5}};
+    cairn_wasi_memdir md = {"/run/secrets", 2, mf};
+    cairn_wasi_config c3;
+    cairn_wasi_config_init(&c3);
+    c3.stdio[0] = c3.stdio[1] = c3.stdio[2] = -1;   /* fds 0-2 free: the preopen still is 3 */
+    c3.nmemdirs = 1; c3.memdirs = &md;
+    cairn_wasi *w3 = cairn_wasi_new(NULL, &c3, &err);
+    CHECK(w3 && cairn_wasi_bind_instance(w3, NULL, &err));
+    cairn_wasi *w0 = w; w = w3;
+    EQ(CALL(fd_prestat_get, 2, 3LL, (long long)OUT), 0); EQ(rd32(OUT + 4), 12);
+    EQ(CALL(fd_prestat_dir_name, 3, 3LL, (long long)BUF, 12LL), 0);
+    CHECK(memcmp(MEM + BUF, "/run/secrets", 12) == 0);
+    int f = open_at(w, 3, "api_key", 0, R_FD_READ | R_FD_SEEK | R_FD_TELL | R_FD_FILESTAT_GET | R_FD_WRITE, 0);
+    CHECK(f >= 0);
+    wasi_le32(MEM + IOV, BUF); wasi_le32(MEM + IOV + 4, 4);
+    EQ(CALL(fd_read, 4, (long long)f, (long long)IOV, 1LL, (long long)OUT), 0); EQ(rd32(OUT), 4);
+    CHECK(memcmp(MEM + BUF, "key-", 4) == 0);
+    EQ(CALL(fd_read, 4, (long long)f, (long long)IOV, 1LL, (long long)OUT), 0); EQ(rd32(OUT), 3);
+    EQ(CALL(fd_read, 4, (long long)f, (long long)IOV, 1LL, (long long)OUT), 0); EQ(rd32(OUT), 0);
+    EQ(CALL(fd_pread, 5, (long long)f, (long long)IOV, 1LL, 4LL, (long long)OUT), 0); EQ(rd32(OUT), 3);
+    EQ(CALL(fd_seek, 4, (long long)f, 2LL, 0LL, (long long)OUT), 0); EQ(rd64(OUT), 2);
+    EQ(CALL(fd_seek, 4, (long long)f, -9LL, 1LL, (long long)OUT), WASI_EINVAL);
+    EQ(CALL(fd_tell, 2, (long long)f, (long long)OUT), 0); EQ(rd64(OUT), 2);
+    EQ(CALL(fd_filestat_get, 2, (long long)f, (long long)OUT), 0);
+    EQ(MEM[OUT + 16], WASI_FT_FILE); EQ(rd64(OUT + 32), 7);
+    EQ(CALL(fd_fdstat_get, 2, (long long)f, (long long)OUT), 0); CHECK(!(rd64(OUT + 8) & R_FD_WRITE));
+    EQ(CALL(fd_write, 4, (long long)f, (long long)IOV, 1LL, (long long)OUT), WASI_ENOTCAPABLE);
+    EQ(CALL(fd_close, 1, (long long)f), 0);
+    /* nothing can be made, changed or reached beyond it */
+    EQ(open_at(w, 3, "new", WASI_O_CREAT, R_FD_WRITE, 0), -WASI_EROFS);
+    EQ(open_at(w, 3, "api_key", WASI_O_TRUNC, R_FD_READ, 0), -WASI_EROFS);
+    EQ(open_at(w, 3, "nothere", 0, R_FD_READ, 0), -WASI_ENOENT);
+    EQ(open_at(w, 3, "../etc/passwd", 0, R_FD_READ, 0), -WASI_EPERM);
+    EQ(open_at(w, 3, "/etc/passwd", 0, R_FD_READ, 0), -WASI_EPERM);
+    EQ(open_at(w, 3, "a/b", 0, R_FD_READ, 0), -WASI_ENOENT);
+    EQ(CALL(path_unlink_file, 3, 3LL, (long long)PATH, (long long)gstr("api_key")), WASI_ENOTCAPABLE);
+    EQ(CALL(path_create_directory, 3, 3LL, (long long)PATH, (long long)gstr("d")), WASI_ENOTCAPABLE);
+    EQ(CALL(path_filestat_get, 5, 3LL, 0LL, (long long)PATH, (long long)gstr("bin"), (long long)OUT), 0);
+    EQ(rd64(OUT + 32), 5);
+    /* listing: ".", "..", api_key, bin */
+    int d = open_at(w, 3, ".", WASI_O_DIRECTORY, R_FD_READDIR, 0);
+    CHECK(d >= 0);
+    EQ(CALL(fd_readdir, 5, (long long)d, (long long)BUF, 1000LL, 0LL, (long long)OUT), 0);
+    EQ(rd32(OUT), 4 * 24 + 1 + 2 + 7 + 3);
+    CHECK(memcmp(MEM + BUF + 2 * 24 + 3 + 24, "api_key", 7) == 0);
+    EQ(CALL(fd_readdir, 5, (long long)d, (long long)BUF, 1000LL, 3LL, (long long)OUT), 0);
+    EQ(rd32(OUT), 24 + 3);
+    w = w0;
+    cairn_wasi_free(w3);
   }
 
   /* stdio close must not close the host's fd 1 */
