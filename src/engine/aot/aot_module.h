@@ -11,10 +11,20 @@
 #include "engine/aot/cairn_aot.h"
 #include "engine/module.h"
 
+/* The code of one Wasm function, or one part of it (GCC's cairn_fN.cold,
+** .part.K, ...): [lo, hi) in the mapped image. */
+typedef struct AotFuncRange {
+  uintptr_t lo, hi;
+  uint32_t idx;    /* module function index N of cairn_fN */
+} AotFuncRange;
+
 /* A mapped shared object (elf.c). */
 typedef struct AotImage {
   uint8_t *base;   /* NULL when nothing is mapped */
   size_t size;
+  uintptr_t codeLo, codeHi;  /* the span of its executable segments */
+  AotFuncRange *aRange;      /* from the symbol table, sorted by lo (backtraces) */
+  uint32_t nRange;
 } AotImage;
 
 /* Module.pTier of a native module (m->tier == &aot_tier). */
@@ -30,11 +40,15 @@ typedef struct AotModule {
 ** are RELATIVE ones, with no W+X page. Applies them, sets page protections
 ** and returns the descriptor from its entry point (cairn_aot_get), whose
 ** ABI and function count the caller checks. No code of the object runs
-** before that entry point, which only returns a pointer. Returns false
-** with a MALFORMED error naming what is wrong. */
+** before that entry point, which only returns a pointer. Also reads the
+** code ranges of the Wasm functions from the symbol table (img->aRange;
+** none if the object has no symbol table). Returns false with a MALFORMED
+** error naming what is wrong. */
 bool aot_image_map(const uint8_t *obj, size_t n, AotImage *img, const cairn_aot_desc **pDesc,
                    cairn_error *err);
 void aot_image_unmap(AotImage *img);
+/* The range of img holding code address pc, or NULL (binary search). */
+const AotFuncRange *aot_image_func(const AotImage *img, uintptr_t pc);
 /* The ELF machine number of the host (EM_*). */
 unsigned aot_host_machine(void);
 

@@ -28,7 +28,22 @@
 **     desc->entry maps every defined function to one).
 **
 ** Every function starts with CAIRN_ENTER and leaves through CAIRN_LEAVE;
-** loops check CAIRN_POLL on their back edge. Memory bases are cached in
+** loops check CAIRN_POLL on their back edge.
+**
+** Backtraces (which Wasm functions were running when a trap struck) come
+** from one of two mechanisms, fixed per target by CAIRN_AOT_FRAME_CHAIN
+** and recorded in the descriptor (CAIRN_AOT_F_FRAME_CHAIN):
+**   - frame chain (x86-64, AArch64): functions cost nothing for it at run
+**     time. Code is compiled with frame pointers, without sibling calls,
+**     shrink-wrapped prologues or identical-code folding, and cairn_fN are
+**     never inlined (CAIRN_FUNC), so that every active Wasm function has
+**     a frame record ([fp] the caller's fp, [fp + 8] the return address)
+**     and every return address lies in the code of the function that
+**     made the call. At a trap the runtime walks the chain and maps each
+**     address to a function through the object's symbol table (cairn_fN
+**     and its GCC parts cairn_fN.cold, .part.K, .constprop.K, ...).
+**   - shadow call stack (32-bit Arm, RISC-V): CAIRN_ENTER pushes the
+**     function's cairn_aot_func on exec->sp, which CAIRN_LEAVE pops. Memory bases are cached in
 ** locals and reloaded after anything that may grow or move a memory: a
 ** call of any kind, memory.grow, and rt helpers.
 */
@@ -37,7 +52,7 @@
 
 #include <stdint.h>
 
-#define CAIRN_AOT_ABI 1
+#define CAIRN_AOT_ABI 2
 
 #if !defined(__GNUC__)
 #error "C emitted by cairn compile needs GCC or Clang (vector extensions, builtins)"
@@ -49,6 +64,19 @@
 #define CAIRN_LIKELY(x) __builtin_expect(!!(x), 1)
 #define CAIRN_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define CAIRN_HIDDEN __attribute__((visibility("hidden")))
+
+/* The backtrace mechanism of this target (see the top of the file). */
+#if defined(__x86_64__) || defined(__aarch64__)
+#define CAIRN_AOT_FRAME_CHAIN 1
+#endif
+
+/* The definition of a Wasm function cairn_fN: with the frame chain, a
+** Wasm call must stay a call with its own frame. */
+#ifdef CAIRN_AOT_FRAME_CHAIN
+#define CAIRN_FUNC CAIRN_HIDDEN __attribute__((noinline))
+#else
+#define CAIRN_FUNC CAIRN_HIDDEN
+#endif
 
 typedef uint64_t cairn_v128 __attribute__((vector_size(16), aligned(16)));
 
@@ -88,7 +116,8 @@ typedef struct cairn_aot_global {
 typedef struct cairn_aot_exec {
   const volatile int *pending;  /* nonzero: an interrupt or fuel to account: rt->poll */
   uintptr_t stack_limit;        /* a frame below this address: stack exhausted */
-  void **sp, **sp_end;          /* shadow call stack: the cairn_aot_func of each frame */
+  void **sp, **sp_end;          /* shadow call stack (unused with CAIRN_AOT_FRAME_CHAIN):
+                                ** the cairn_aot_func of each frame */
 } cairn_aot_exec;
 
 /* Trap kinds (the values of cairn.h's cairn_trapkind). */
@@ -166,6 +195,12 @@ typedef struct cairn_aot_desc {
 } cairn_aot_desc;
 
 #define CAIRN_AOT_F_CHECKED 1u  /* explicit bounds checks (no guard pages assumed) */
+#define CAIRN_AOT_F_FRAME_CHAIN 2u  /* backtraces from frame records (CAIRN_AOT_FRAME_CHAIN) */
+#ifdef CAIRN_AOT_FRAME_CHAIN
+#define CAIRN_AOT_F_TARGET_ CAIRN_AOT_F_FRAME_CHAIN
+#else
+#define CAIRN_AOT_F_TARGET_ 0u
+#endif
 
 /* ---- what every function does ---- */
 
@@ -190,6 +225,21 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
   return sp;
 }
 
+#ifdef CAIRN_AOT_FRAME_CHAIN
+/* Entry of function index IDX whose frame takes about FRAME bytes: the C
+** stack must have room, then limits are polled. The frame record is the
+** function's own (compiled with frame pointers). Declares the local
+** CAIRN_POLL uses. */
+#define CAIRN_ENTER(ctx, IDX, FRAME)                                                        \
+  cairn_aot_exec *const cairn_ex_ = (ctx)->exec;                                            \
+  if (CAIRN_UNLIKELY(cairn_stack_pointer_() < cairn_ex_->stack_limit + (uintptr_t)(FRAME))) \
+    cairn_trap((ctx), CAIRN_AOT_TRAP_STACK_EXHAUSTED);                                      \
+  const volatile int *const cairn_pend_ = cairn_ex_->pending;                               \
+  if (CAIRN_UNLIKELY(*cairn_pend_)) (ctx)->rt->poll(ctx)
+
+/* Before every return of a function that used CAIRN_ENTER. */
+#define CAIRN_LEAVE() ((void)0)
+#else
 /* Entry of function index IDX whose frame takes about FRAME bytes: the C
 ** stack and the shadow stack must have room, the frame is recorded for
 ** backtraces, then limits are polled. Declares the locals CAIRN_LEAVE uses. */
@@ -207,6 +257,7 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
 
 /* Before every return of a function that used CAIRN_ENTER. */
 #define CAIRN_LEAVE() (cairn_ex_->sp = cairn_sp_)
+#endif
 
 /* A loop's back edge: one load (the word's address is in a local, which
 ** stores to linear memory cannot change). */

@@ -35,18 +35,20 @@ void aot_sha256(const uint8_t *p, size_t n, uint8_t out[32]) {
 }
 
 /* The targets the native tier knows: triple, 32-bit (explicit bounds
-** checks), the Debian package of its GCC. */
+** checks), backtraces from the frame chain (cairn_aot.h's
+** CAIRN_AOT_FRAME_CHAIN, which must agree), the Debian package of its GCC. */
 typedef struct AotTarget {
   const char *zTriple;
   bool is32;
+  bool frameChain;
   const char *zPackage;
 } AotTarget;
 
 static const AotTarget aTarget[] = {
-    {"x86_64-linux-gnu", false, "gcc-x86-64-linux-gnu"},
-    {"aarch64-linux-gnu", false, "gcc-aarch64-linux-gnu"},
-    {"riscv64-linux-gnu", false, "gcc-riscv64-linux-gnu"},
-    {"arm-linux-gnueabihf", true, "gcc-arm-linux-gnueabihf"},
+    {"x86_64-linux-gnu", false, true, "gcc-x86-64-linux-gnu"},
+    {"aarch64-linux-gnu", false, true, "gcc-aarch64-linux-gnu"},
+    {"riscv64-linux-gnu", false, false, "gcc-riscv64-linux-gnu"},
+    {"arm-linux-gnueabihf", true, false, "gcc-arm-linux-gnueabihf"},
 };
 
 void cairn_compile_options_init(cairn_compile_options *o) {
@@ -174,6 +176,15 @@ static void cc_argv(const Driver *d, uint32_t u, char *src, char *obj, size_t n,
   argv[k++] = "-fno-plt";
   argv[k++] = "-fno-common";
   argv[k++] = "-w";
+  if (d->target->frameChain) {
+    /* every active Wasm function keeps a frame record from its first
+    ** instruction on, and every call stays a call (cairn_aot.h, backtraces) */
+    argv[k++] = "-fno-omit-frame-pointer";
+    argv[k++] = "-mno-omit-leaf-frame-pointer";
+    argv[k++] = "-fno-optimize-sibling-calls";
+    argv[k++] = "-fno-shrink-wrap";
+    argv[k++] = "-fno-ipa-icf";
+  }
   if (d->o->cpu_native) argv[k++] = "-march=native";
   argv[k++] = "-c";
   argv[k++] = src;
@@ -455,7 +466,9 @@ bool cairn_compile(const uint8_t *wasm, size_t len, const cairn_compile_options 
   if (ok) {
     char opts[160];
     options_text(&d, opts, sizeof opts);
-    ok = aot_cwasm_pack(wasm, len, obj, nObj, eo.checked ? CAIRN_AOT_F_CHECKED : 0,
+    uint32_t flags = (eo.checked ? CAIRN_AOT_F_CHECKED : 0) |
+                     (d.target->frameChain ? CAIRN_AOT_F_FRAME_CHAIN : 0);
+    ok = aot_cwasm_pack(wasm, len, obj, nObj, flags,
                         d.target->zTriple, opts, out, outLen, err);
   }
   base_free(obj);

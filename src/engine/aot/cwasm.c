@@ -184,6 +184,10 @@ cairn_module *cairn_module_from_cwasm(const uint8_t *b, size_t len, cairn_error 
     return NULL;
   }
   uint32_t flags = rd32(b + 16);
+  if ((flags & CAIRN_AOT_F_FRAME_CHAIN) != CAIRN_AOT_F_TARGET_) {
+    refuse(err, CAIRN_ERR_LINK, 16, "compiled for another backtrace mechanism (recompile it)");
+    return NULL;
+  }
 #if UINTPTR_MAX <= 0xFFFFFFFFu || defined(CAIRN_BOUNDS_CHECK)
   if (!(flags & CAIRN_AOT_F_CHECKED)) {
     refuse(err, CAIRN_ERR_LINK, 16,
@@ -235,6 +239,25 @@ cairn_module *cairn_module_from_cwasm(const uint8_t *b, size_t len, cairn_error 
     module_free(m);
     refuse(err, CAIRN_ERR_MALFORMED, -1, "descriptor tables outside the code");
     return NULL;
+  }
+  if (flags & CAIRN_AOT_F_FRAME_CHAIN) {
+    /* backtraces map code addresses to functions through the symbols:
+    ** each must name a function of the module, and each function's entry
+    ** point must lie in its own code */
+    bool symOk = true;
+    for (uint32_t i = 0; i < am->img.nRange; i++)
+      if (am->img.aRange[i].idx < m->nFuncImport || am->img.aRange[i].idx >= m->nFunc)
+        symOk = false;
+    for (uint32_t j = 0; symOk && j < nOwn; j++) {
+      const AotFuncRange *r = aot_image_func(&am->img, (uintptr_t)d->code[j]);
+      symOk = r && r->idx == m->nFuncImport + j;
+    }
+    if (!symOk) {
+      module_free(m);
+      refuse(err, CAIRN_ERR_MALFORMED, -1,
+             "the code's symbol table does not name its functions (backtraces need it)");
+      return NULL;
+    }
   }
   return m;
 }

@@ -9,9 +9,12 @@
 ** cairn_aot_get. Loading is: check the headers, map the segments at one
 ** anonymous base, add the base to each relocated word, protect the pages
 ** (never writable and executable at once), flush the instruction cache.
-** Constructors (DT_INIT, DT_INIT_ARRAY) are never run.
+** Constructors (DT_INIT, DT_INIT_ARRAY) are never run. The symbol table
+** (not loaded: read from the file) gives the code ranges of the Wasm
+** functions, from which backtraces are rebuilt (tier.c).
 */
 #include <elf.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -25,7 +28,10 @@ typedef Elf64_Phdr Phdr;
 typedef Elf64_Dyn Dyn;
 typedef Elf64_Rela Rela;
 typedef Elf64_Rel Rel;
+typedef Elf64_Shdr Shdr;
+typedef Elf64_Sym Sym;
 #define R_TYPE(i) ELF64_R_TYPE(i)
+#define ST_TYPE(i) ELF64_ST_TYPE(i)
 #else
 #define ELF_CLASS ELFCLASS32
 typedef Elf32_Ehdr Ehdr;
@@ -33,7 +39,10 @@ typedef Elf32_Phdr Phdr;
 typedef Elf32_Dyn Dyn;
 typedef Elf32_Rela Rela;
 typedef Elf32_Rel Rel;
+typedef Elf32_Shdr Shdr;
+typedef Elf32_Sym Sym;
 #define R_TYPE(i) ELF32_R_TYPE(i)
+#define ST_TYPE(i) ELF32_ST_TYPE(i)
 #endif
 
 #if defined(__x86_64__)
@@ -70,8 +79,97 @@ static bool inside(uint64_t off, uint64_t len, uint64_t n) { return off <= n && 
 
 void aot_image_unmap(AotImage *img) {
   if (img->base) munmap(img->base, img->size);
-  img->base = NULL;
-  img->size = 0;
+  base_free(img->aRange);
+  memset(img, 0, sizeof *img);
+}
+
+const AotFuncRange *aot_image_func(const AotImage *img, uintptr_t pc) {
+  if (pc < img->codeLo || pc >= img->codeHi) return NULL;
+  uint32_t lo = 0, hi = img->nRange; /* the last range with lo <= pc */
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (img->aRange[mid].lo <= pc)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == 0) return NULL;
+  const AotFuncRange *r = &img->aRange[lo - 1];
+  return pc < r->hi ? r : NULL;
+}
+
+static int range_cmp(const void *a, const void *b) {
+  uintptr_t x = ((const AotFuncRange *)a)->lo, y = ((const AotFuncRange *)b)->lo;
+  return x < y ? -1 : x > y;
+}
+
+/* N if z is the name of Wasm function N's code or one of its parts:
+** "cairn_fN" or "cairn_fN.<suffix>"; else -1. */
+static int64_t wasm_func_symbol(const char *z, const char *end) {
+  if ((size_t)(end - z) < 8 || memcmp(z, "cairn_f", 7) != 0) return -1;
+  z += 7;
+  uint64_t n = 0;
+  const char *d = z;
+  while (z < end && *z >= '0' && *z <= '9' && n <= UINT32_MAX) n = n * 10 + (uint64_t)(*z++ - '0');
+  if (z == d || z == end || n > UINT32_MAX || (*z != 0 && *z != '.')) return -1;
+  return (int64_t)n;
+}
+
+/* Fills img->aRange from the symbol table of obj[0..n): FUNC symbols of
+** Wasm functions inside an executable segment (aPh, nPh). An object
+** without a symbol table gives no ranges. */
+static bool read_func_ranges(const uint8_t *obj, size_t n, const Ehdr *eh, const Phdr *aPh,
+                             unsigned nPh, AotImage *img, cairn_error *err) {
+  if (!eh->e_shoff || !eh->e_shnum) return true;
+  if (eh->e_shentsize != sizeof(Shdr) ||
+      !inside(eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Shdr), n))
+    return bad(err, "bad section headers");
+  Shdr sym, str;
+  bool found = false;
+  for (unsigned i = 0; i < eh->e_shnum && !found; i++) {
+    memcpy(&sym, obj + eh->e_shoff + (uint64_t)i * sizeof(Shdr), sizeof sym);
+    found = sym.sh_type == SHT_SYMTAB;
+  }
+  if (!found) return true;
+  if (sym.sh_link >= eh->e_shnum || sym.sh_entsize != sizeof(Sym) ||
+      !inside(sym.sh_offset, sym.sh_size, n))
+    return bad(err, "bad symbol table");
+  memcpy(&str, obj + eh->e_shoff + (uint64_t)sym.sh_link * sizeof(Shdr), sizeof str);
+  if (str.sh_type != SHT_STRTAB || !inside(str.sh_offset, str.sh_size, n))
+    return bad(err, "bad symbol names");
+  const char *zStr = (const char *)obj + str.sh_offset, *zEnd = zStr + str.sh_size;
+  uint64_t nSym = sym.sh_size / sizeof(Sym);
+  AotFuncRange *a = base_malloc((size_t)(nSym ? nSym : 1) * sizeof *a);
+  if (!a) {
+    base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory reading native code symbols");
+    return false;
+  }
+  uint32_t k = 0;
+  for (uint64_t i = 0; i < nSym; i++) {
+    Sym y;
+    memcpy(&y, obj + sym.sh_offset + i * sizeof(Sym), sizeof y);
+    if (ST_TYPE(y.st_info) != STT_FUNC || y.st_shndx == SHN_UNDEF || !y.st_size ||
+        y.st_name >= str.sh_size)
+      continue;
+    int64_t idx = wasm_func_symbol(zStr + y.st_name, zEnd);
+    if (idx < 0) continue;
+    bool inCode = false;
+    for (unsigned j = 0; j < nPh; j++)
+      if (aPh[j].p_type == PT_LOAD && (aPh[j].p_flags & PF_X) && y.st_value >= aPh[j].p_vaddr &&
+          y.st_size <= aPh[j].p_vaddr + aPh[j].p_memsz - y.st_value)
+        inCode = true;
+    if (!inCode) {
+      base_free(a);
+      return bad(err, "a function symbol outside the code");
+    }
+    a[k].lo = (uintptr_t)img->base + (uintptr_t)y.st_value;
+    a[k].hi = a[k].lo + (uintptr_t)y.st_size;
+    a[k++].idx = (uint32_t)idx;
+  }
+  qsort(a, k, sizeof *a, range_cmp);
+  img->aRange = a;
+  img->nRange = k;
+  return true;
 }
 
 /* Adds base to every relocated word of a REL or RELA table at [off, off+size). */
@@ -180,7 +278,8 @@ bool aot_image_map(const uint8_t *obj, size_t n, AotImage *img, const cairn_aot_
     }
   }
   if ((relaSz && !relocate(img, relaOff, relaSz, true, err)) ||
-      (relSz && !relocate(img, relOff, relSz, false, err)))
+      (relSz && !relocate(img, relOff, relSz, false, err)) ||
+      !read_func_ranges(obj, n, &eh, aPh, eh.e_phnum, img, err))
     goto fail;
 
   /* protections: per page, the union of the segments on it */
@@ -204,8 +303,13 @@ bool aot_image_map(const uint8_t *obj, size_t n, AotImage *img, const cairn_aot_
         }
       }
     }
-    if (prot & PROT_EXEC)
+    if (prot & PROT_EXEC) {
       __builtin___clear_cache((char *)img->base + lo, (char *)img->base + hi);
+      uintptr_t cLo = (uintptr_t)img->base + (uintptr_t)ph->p_vaddr;
+      uintptr_t cHi = cLo + (uintptr_t)ph->p_memsz;
+      if (!img->codeHi || cLo < img->codeLo) img->codeLo = cLo;
+      if (cHi > img->codeHi) img->codeHi = cHi;
+    }
     if (mprotect(img->base + lo, (size_t)(hi - lo), prot) != 0) {
       bad(err, "cannot protect a segment");
       goto fail;

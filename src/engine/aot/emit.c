@@ -245,7 +245,8 @@ static void emit_descriptor(Emit *e, Buf *out) {
   emit_printf(out,
               "static const cairn_aot_desc cairn_desc_ = {\n"
               "  CAIRN_AOT_ABI, %s, %uu, %uu, %s, %s,\n  {",
-              e->o->checked ? "CAIRN_AOT_F_CHECKED" : "0", m->nFuncImport, nDef,
+              e->o->checked ? "CAIRN_AOT_F_CHECKED | CAIRN_AOT_F_TARGET_" : "CAIRN_AOT_F_TARGET_",
+              m->nFuncImport, nDef,
               nDef ? "cairn_code_" : "0", nDef ? "cairn_entry_" : "0");
   for (int i = 0; i < 32; i++) emit_printf(out, "%s0x%02x", i ? ", " : "", e->o->sha256[i]);
   emit_str(out,

@@ -667,7 +667,7 @@ bool emit_function(Emit *e, uint32_t fidx, Buf *out) {
   /* the definition: declarations first (labels may not precede them) */
   char zName[24];
   snprintf(zName, sizeof zName, "cairn_f%u", fidx);
-  emit_str(out, "CAIRN_HIDDEN ");
+  emit_str(out, "CAIRN_FUNC ");
   emit_proto(out, ft, zName, true);
   emit_str(out, " {\n");
   for (uint32_t i = ft->nParam; i < e->nLocal; i++) emit_decl(out, aLoc[i], 'l', i);

@@ -7,8 +7,23 @@
 ** entry thunk under a TrapPad (runtime.h), in guest state. Compiled code
 ** leaves by returning, or by a trap: a helper (rt->trap, rt->poll, a
 ** failed rt->call) or a guard-page fault jumps to the pad. Nothing between
-** the pad and the trap owns memory: the shadow call stack (the frames of
-** backtraces) belongs to the store and is reset to the pad's depth.
+** the pad and the trap owns memory.
+**
+** Backtraces (cairn_aot.h). With the frame chain (x86-64, AArch64), the
+** chain of frame records is recorded as raw code addresses just before the
+** jump - by aot_out for a helper, by the pad's onFault hook in the signal
+** handler for a fault - because after the jump the native frames are dead
+** stack that the next call overwrites. The walk reads only records inside
+** this activation's stack, between the trapping frame and the pad's frame,
+** each above the one before, and allocates nothing (it may run in a signal
+** handler). After the jump, the addresses are mapped to Wasm functions
+** through the code ranges of the store's native modules: leading runtime
+** frames (the helpers, compiled with frame pointers, see CMakeLists.txt)
+** and native frames of no Wasm function (entry thunks, helpers GCC did not
+** inline) are skipped, and the first address outside native code (the
+** runtime that called the entry thunk) ends the activation's frames.
+** Otherwise a shadow call stack holds the frames; it belongs to the store
+** and is reset to the pad's depth.
 **
 ** It may not touch: other stores; modules and code are read only.
 */
@@ -50,29 +65,52 @@ _Static_assert((int)CAIRN_AOT_TRAP_STACK_EXHAUSTED == (int)CAIRN_TRAP_STACK_EXHA
 #define AOT_OUT_TRAP 2   /* ex->trapKind */
 #define AOT_OUT_ERR 3    /* ex->err, from a function called through rt->call */
 
+#ifdef CAIRN_AOT_FRAME_CHAIN
+/* Code addresses recorded at a trap: CAIRN_MAX_BACKTRACE Wasm frames with
+** room for runtime and helper frames between them. */
+#define AOT_RAW_MAX 64
+#endif
+
 /* Per store (s->apExec[RT_TIER_NATIVE]). */
 typedef struct AotExec {
   cairn_aot_exec pub;     /* what compiled code reads: first, ctx->exec points here */
+#ifdef CAIRN_AOT_FRAME_CHAIN
+  uintptr_t aRaw[AOT_RAW_MAX]; /* the chain at the last trap, innermost first */
+  uint32_t nRaw;
+  bool rawFault;          /* aRaw[0] is a faulting instruction, not a return address */
+  const Module **apMod;   /* the native modules instantiated in the store */
+  uint32_t nMod, nModAlloc;
+#else
   void **aFrame;          /* the shadow stack: s->maxCallDepth entries */
+#endif
   uint32_t nNest;         /* aot_call activations on the C stack */
   cairn_trapkind trapKind;
   cairn_error err;
 } AotExec;
 
+/* The pad of one aot_call activation. */
+typedef struct AotPad {
+  TrapPad pad;            /* first: rt_trap_pad points here while the code runs */
+  AotExec *ex;
+  uintptr_t hi;           /* an address in aot_guarded's frame: the activation's frames lie below */
+} AotPad;
+
 static AotExec *aot_exec(cairn_store *s) {
   AotExec *ex = s->apExec[RT_TIER_NATIVE];
   if (ex) return ex;
   ex = RT_CALLOC(s, 1, sizeof *ex);
+  if (!ex) return NULL;
+#ifndef CAIRN_AOT_FRAME_CHAIN
   void **aFrame = RT_MALLOC(s, (size_t)s->maxCallDepth * sizeof(void *));
-  if (!ex || !aFrame) {
+  if (!aFrame) {
     base_free(ex);
-    base_free(aFrame);
     return NULL;
   }
   ex->aFrame = aFrame;
-  ex->pub.pending = (const volatile int *)&s->pending;
   ex->pub.sp = aFrame;
   ex->pub.sp_end = aFrame + s->maxCallDepth;
+#endif
+  ex->pub.pending = (const volatile int *)&s->pending;
   s->apExec[RT_TIER_NATIVE] = ex;
   return ex;
 }
@@ -80,7 +118,11 @@ static AotExec *aot_exec(cairn_store *s) {
 static void aot_store_free(cairn_store *s) {
   AotExec *ex = s->apExec[RT_TIER_NATIVE];
   if (!ex) return;
+#ifdef CAIRN_AOT_FRAME_CHAIN
+  base_free(ex->apMod);
+#else
   base_free(ex->aFrame);
+#endif
   base_free(ex);
   s->apExec[RT_TIER_NATIVE] = NULL;
 }
@@ -114,15 +156,50 @@ static cairn_store *ctx_store(cairn_aot_ctx *ctx) {
   return ((cairn_instance *)ctx->instance)->store;
 }
 
-static _Noreturn void aot_out(int how) {
+#ifdef CAIRN_AOT_FRAME_CHAIN
+/* Records the chain of frame records from fp on into ex->aRaw, after pc
+** unless 0 (see the top of the file). A record is read only if it lies in
+** [lo, hi), aligned and above the one before. Async-signal-safe. */
+static void aot_chain_record(AotExec *ex, uintptr_t pc, uintptr_t fp, uintptr_t lo,
+                             uintptr_t hi) {
+  uint32_t n = 0;
+  if (pc) ex->aRaw[n++] = pc;
+  while (n < AOT_RAW_MAX && fp >= lo && fp % sizeof(uintptr_t) == 0 &&
+         fp <= hi - 2 * sizeof(uintptr_t)) {
+    const uintptr_t *rec = (const uintptr_t *)fp; /* [0] the caller's fp, [1] the return address */
+    ex->aRaw[n++] = rec[1];
+    if (rec[0] <= fp) break;
+    fp = rec[0];
+  }
+  ex->nRaw = n;
+}
+
+/* The pad's hook (trap.c): a guard-page fault at pc. */
+static void aot_on_fault(TrapPad *pad, uintptr_t pc, uintptr_t fp, uintptr_t sp) {
+  AotPad *ap = (AotPad *)pad;
+  aot_chain_record(ap->ex, pc, fp, sp, ap->hi);
+  ap->ex->rawFault = true;
+}
+#endif
+
+/* noinline: its frame record starts the chain (and it must have one:
+** this file is compiled with frame pointers). */
+static _Noreturn __attribute__((noinline)) void aot_out(AotExec *ex, int how) {
   /* the innermost pad is the aot_call activation that ran this code: a
   ** nested call through rt->call has popped its own before returning */
+#ifdef CAIRN_AOT_FRAME_CHAIN
+  uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
+  aot_chain_record(ex, 0, fp, fp, ((AotPad *)rt_trap_pad)->hi);
+  ex->rawFault = false;
+#else
+  (void)ex;
+#endif
   siglongjmp(rt_trap_pad->jb, how);
 }
 
 static _Noreturn void rt_h_trap(cairn_aot_ctx *ctx, uint32_t kind) {
   ctx_exec(ctx)->trapKind = (cairn_trapkind)kind;
-  aot_out(AOT_OUT_TRAP);
+  aot_out(ctx_exec(ctx), AOT_OUT_TRAP);
 }
 
 static void rt_h_poll(cairn_aot_ctx *ctx) {
@@ -137,6 +214,77 @@ static void rt_h_poll(cairn_aot_ctx *ctx) {
   }
 }
 
+#ifdef CAIRN_AOT_FRAME_CHAIN
+static void add_frame(cairn_error *err, const Module *m, uint32_t idx) {
+  const AotModule *am = m->pTier;
+  err->frames[err->nframes].func_index = idx;
+  err->frames[err->nframes].func_name = am->azName[idx - m->nFuncImport];
+  err->nframes++;
+}
+
+/* The address a frame record holds, without an AArch64 pointer
+** authentication code (xpaclri is a no-op on cores without it). */
+static uintptr_t code_address(uintptr_t a) {
+#if defined(__aarch64__)
+  register uintptr_t x30 __asm__("x30") = a;
+  __asm__("hint #7" : "+r"(x30)); /* xpaclri */
+  return x30;
+#else
+  return a;
+#endif
+}
+
+/* The store's native module whose code holds pc, or NULL. */
+static const Module *aot_module_at(const AotExec *ex, uintptr_t pc) {
+  for (uint32_t i = 0; i < ex->nMod; i++) {
+    const AotModule *am = ex->apMod[i]->pTier;
+    if (pc >= am->img.codeLo && pc < am->img.codeHi) return ex->apMod[i];
+  }
+  return NULL;
+}
+
+/* Appends the Wasm frames of the recorded chain to err's backtrace (after
+** the frames already there: those of a callee), skipping the first one if
+** skipFirst (a call refused at entry: that function never ran). */
+static void aot_backtrace(const AotExec *ex, bool skipFirst, cairn_error *err) {
+  bool seen = false; /* past the runtime's frames, in native code */
+  for (uint32_t i = 0; i < ex->nRaw && err->nframes < CAIRN_MAX_BACKTRACE; i++) {
+    uintptr_t pc = code_address(ex->aRaw[i]);
+    /* a return address may follow a call that ends its function: look
+    ** up the call itself */
+    if (!(i == 0 && ex->rawFault)) pc--;
+    const Module *m = aot_module_at(ex, pc);
+    if (!m) {
+      if (seen) break;
+      continue;
+    }
+    seen = true;
+    const AotFuncRange *r = aot_image_func(&((const AotModule *)m->pTier)->img, pc);
+    if (!r) continue; /* an entry thunk or a helper */
+    if (skipFirst) {
+      skipFirst = false;
+      continue;
+    }
+    add_frame(err, m, r->idx);
+  }
+}
+
+/* Makes m's code known to backtraces in store s. */
+static bool aot_module_add(cairn_store *s, AotExec *ex, const Module *m) {
+  for (uint32_t i = 0; i < ex->nMod; i++)
+    if (ex->apMod[i] == m) return true;
+  if (ex->nMod == ex->nModAlloc) {
+    uint32_t n = ex->nModAlloc ? 2 * ex->nModAlloc : 4;
+    const Module **a = ex->apMod ? base_realloc(ex->apMod, n * sizeof *a)
+                                 : RT_MALLOC(s, n * sizeof *a);
+    if (!a) return false;
+    ex->apMod = a;
+    ex->nModAlloc = n;
+  }
+  ex->apMod[ex->nMod++] = m;
+  return true;
+}
+#else
 /* Appends the frames of the shadow stack from top down to base to err's
 ** backtrace (after the frames already there: those of a callee). */
 static void aot_backtrace(void **base, void **top, cairn_error *err) {
@@ -149,6 +297,7 @@ static void aot_backtrace(void **base, void **top, cairn_error *err) {
   }
   err->nframes = k;
 }
+#endif
 
 /* ---- calls out of compiled code ---- */
 
@@ -158,7 +307,7 @@ static void rt_h_call(cairn_aot_ctx *ctx, cairn_aot_func *fa, uint64_t *slots) {
   rt_guest_leave(); /* host code and other tiers are not this code */
   bool ok = rt_invoke((cairn_func *)fa, slots, &ex->err);
   rt_guest_enter();
-  if (!ok) aot_out(AOT_OUT_ERR);
+  if (!ok) aot_out(ex, AOT_OUT_ERR);
 }
 
 /* ---- memories and tables ---- */
@@ -191,7 +340,7 @@ static void rt_h_memory_copy(cairn_aot_ctx *ctx, uint32_t dmem, uint32_t smem, u
 static void err_out(cairn_aot_ctx *ctx, const cairn_error *err) {
   AotExec *ex = ctx_exec(ctx);
   ex->err = *err;
-  aot_out(AOT_OUT_ERR);
+  aot_out(ex, AOT_OUT_ERR);
 }
 
 static void rt_h_memory_init(cairn_aot_ctx *ctx, uint32_t mem, uint32_t seg, uint32_t d,
@@ -259,26 +408,36 @@ static bool aot_guarded(AotExec *ex0, cairn_store *s, cairn_aot_entry_fn entry, 
                         cairn_aot_ctx *ctx, Slot *aSlot, cairn_error *err0) {
   AotExec *volatile ex = ex0;
   cairn_error *volatile err = err0;
+  AotPad ap;
+  rt_pad_init(&ap.pad, s);
+  ap.ex = ex0;
+  ap.hi = (uintptr_t)&ap;
+#ifdef CAIRN_AOT_FRAME_CHAIN
+  ap.pad.onFault = aot_on_fault;
+#else
   void **volatile base = ex0->pub.sp;
-  TrapPad pad;
-  rt_pad_init(&pad, s);
-  int how = sigsetjmp(pad.jb, 0);
+#endif
+  int how = sigsetjmp(ap.pad.jb, 0);
   if (how) {
-    rt_pad_pop(&pad);
-    void **top = ex->pub.sp;
-    if (how == AOT_OUT_ERR) {
+    rt_pad_pop(&ap.pad);
+    cairn_trapkind tk = how == AOT_OUT_FAULT ? CAIRN_TRAP_MEMORY_OOB : ex->trapKind;
+    if (how == AOT_OUT_ERR)
       *err = ex->err;
-    } else {
-      cairn_trapkind tk = how == AOT_OUT_FAULT ? CAIRN_TRAP_MEMORY_OOB : ex->trapKind;
+    else
       rt_trap(err, tk);
-    }
-    aot_backtrace(base, top, err);
+#ifdef CAIRN_AOT_FRAME_CHAIN
+    /* the entry check refuses a call before the callee runs: that frame
+    ** is not part of the trace (as with the interpreter) */
+    aot_backtrace(ex, how == AOT_OUT_TRAP && tk == CAIRN_TRAP_STACK_EXHAUSTED, err);
+#else
+    aot_backtrace(base, ex->pub.sp, err);
     ex->pub.sp = base;
+#endif
     return false;
   }
-  rt_pad_push(&pad);
+  rt_pad_push(&ap.pad);
   entry(code, ctx, aSlot);
-  rt_pad_pop(&pad);
+  rt_pad_pop(&ap.pad);
   return true;
 }
 
@@ -309,7 +468,11 @@ static bool aot_instance_init(cairn_instance *inst, cairn_error *err) {
   cairn_store *s = inst->store;
   AotExec *ex = aot_exec(s);
   cairn_aot_ctx *ctx = RT_CALLOC(s, 1, sizeof *ctx);
-  if (!ex || !ctx) {
+  bool known = ex != NULL;
+#ifdef CAIRN_AOT_FRAME_CHAIN
+  known = known && aot_module_add(s, ex, inst->m);
+#endif
+  if (!known || !ctx) {
     base_free(ctx);
     base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory instantiating a module");
     return false;

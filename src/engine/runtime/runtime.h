@@ -207,6 +207,12 @@ typedef struct TrapPad {
   struct TrapPad *prev;
   cairn_store *store;          /* the store whose Wasm code runs under the pad */
   int prevGuest;               /* rt_in_guest when the pad was pushed */
+  /* Called by the handler just before it jumps to jb (NULL: nothing), on
+  ** the signal stack: the faulting instruction's address and its frame and
+  ** stack pointers (0 on hosts where trap.c does not read them). Must be
+  ** async-signal-safe. The native tier records its backtrace here, while
+  ** the frames are still intact. */
+  void (*onFault)(struct TrapPad *pad, uintptr_t pc, uintptr_t fp, uintptr_t sp);
 } TrapPad;
 
 extern _Thread_local TrapPad *rt_trap_pad;
@@ -231,6 +237,7 @@ static inline void rt_pad_init(TrapPad *pad, cairn_store *s) {
   pad->prev = rt_trap_pad;
   pad->store = s;
   pad->prevGuest = rt_in_guest;
+  pad->onFault = NULL;
 }
 /* Makes pad the innermost one and enters guest state. */
 static inline void rt_pad_push(TrapPad *pad) {

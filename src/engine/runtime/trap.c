@@ -14,8 +14,10 @@
 ** handler installed before ours, or kills the process with the signal and a
 ** core after a one-line report on stderr.
 */
+#define _GNU_SOURCE 1 /* REG_RIP, REG_RBP, REG_RSP */
 #include <pthread.h>
 #include <signal.h>
+#include <ucontext.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -137,12 +139,32 @@ static void rt_forward(int sig, siginfo_t *si, void *ctx) {
   raise(sig);
 }
 
+/* Gives pad->onFault the faulting instruction's pc, fp and sp. */
+static void rt_fault_hook(TrapPad *pad, const void *ctx) {
+  uintptr_t pc = 0, fp = 0, sp = 0;
+#if defined(__x86_64__)
+  const ucontext_t *uc = ctx;
+  pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+  fp = (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
+  sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__)
+  const ucontext_t *uc = ctx;
+  pc = (uintptr_t)uc->uc_mcontext.pc;
+  fp = (uintptr_t)uc->uc_mcontext.regs[29];
+  sp = (uintptr_t)uc->uc_mcontext.sp;
+#else
+  (void)ctx;
+#endif
+  pad->onFault(pad, pc, fp, sp);
+}
+
 /* A Wasm out-of-bounds access jumps to the landing pad; anything else is
 ** forwarded (see the top of the file). */
 static void rt_on_fault(int sig, siginfo_t *si, void *ctx) {
   TrapPad *pad = rt_trap_pad;
   if (pad && rt_in_guest && rt_access_fault(sig, si) &&
       rt_in_reservation(pad->store, (uintptr_t)si->si_addr)) {
+    if (pad->onFault && ctx) rt_fault_hook(pad, ctx);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, sig);
