@@ -54,6 +54,76 @@ expect "signed overflow" 134 "integer overflow" -- "$CAIRN" run "$work/m.cwasm" 
 expect "fuel in native code" 134 "fuel" -- "$CAIRN" run --fuel 100000 "$work/m.cwasm" --invoke spin
 expect "timeout in native code" 134 "interrupted" -- "$CAIRN" run --timeout 200 "$work/m.cwasm" --invoke spin
 
+# Backtraces in native code are rebuilt from the frame records at the trap
+# (x86-64, AArch64) or come from a shadow stack: either way they must be the
+# interpreter's, line for line, for a trap of every kind 50 calls deep
+# through a cycle of three functions ($trap picks the kind; $leaf and
+# $store_leaf make no call), at -O2 and -O0.
+cat >"$work/bt.wat" <<'EOF'
+(module
+  (memory 1)
+  (table 3 funcref)
+  (elem (i32.const 0) $nop $nop)
+  (type $v (func))
+  (type $ii (func (param i32) (result i32)))
+  (func $nop)
+  (func $leaf (param i32) (result i32) (i32.load (local.get 0)))
+  (func $store_leaf (param i32) (i64.store (local.get 0) (i64.const 1)))
+  (func $trap (param $k i32)
+    (block $spin (block $conv (block $ovf (block $store (block $fill (block $tab
+      (block $mismatch (block $null (block $div (block $oob (block $unr
+        (br_table $unr $oob $div $null $mismatch $tab $fill $store $ovf $conv $spin (local.get $k)))
+        unreachable)
+      (drop (call $leaf (i32.const -4))) return)
+      (drop (i32.div_u (i32.const 1) (i32.sub (local.get $k) (i32.const 2)))) return)
+      (call_indirect (type $v) (i32.const 2)) return)
+      (drop (call_indirect (type $ii) (i32.const 7) (i32.const 0))) return)
+      (call_indirect (type $v) (i32.const 9)) return)
+      (memory.fill (i32.const 65000) (i32.const 0) (i32.const 1000)) return)
+      (call $store_leaf (i32.const 65532)) return)
+      (drop (i32.div_s (i32.const 0x80000000) (i32.sub (i32.const 7) (local.get $k)))) return)
+      (drop (i32.trunc_f32_s (f32.div (f32.const 0) (f32.sub (f32.convert_i32_s (local.get $k)) (f32.const 9))))) return)
+    (loop $l (br $l)))
+  (func $a (param $n i32) (param $k i32)
+    (if (i32.eqz (local.get $n)) (then (call $trap (local.get $k)) (return)))
+    (call $b (i32.sub (local.get $n) (i32.const 1)) (local.get $k)))
+  (func $b (param $n i32) (param $k i32) (call $c (local.get $n) (local.get $k)))
+  (func $c (param $n i32) (param $k i32) (call $a (local.get $n) (local.get $k)))
+  (func $self (param i32) (result i32) (i32.add (call $self (local.get 0)) (i32.const 1)))
+  (func (export "t") (param i32 i32) (call $a (local.get 0) (local.get 1)))
+  (func (export "self") (result i32) (call $self (i32.const 0))))
+EOF
+"$CAIRN" compile "$work/bt.wat" -o "$work/bt2.cwasm" && "$CAIRN" compile -O0 "$work/bt.wat" -o "$work/bt0.cwasm" ||
+  bad "compile bt.wat"
+# same_trace NAME ARGS...: `cairn run` with @M for the module prints the same
+# trap and backtrace for the interpreter (bt.wat) and both .cwasm files
+same_trace() {
+  local name=$1 good=1 m rc rcw x; shift
+  for m in bt.wat bt2.cwasm bt0.cwasm; do
+    local a=()
+    for x in "$@"; do if [ "$x" = @M ]; then a+=("$work/$m"); else a+=("$x"); fi; done
+    "$CAIRN" run "${a[@]}" >"$work/got" 2>&1
+    rc=$?
+    if [ "$m" = bt.wat ]; then rcw=$rc; cp "$work/got" "$work/want"; continue; fi
+    if [ "$rc" -ne "$rcw" ] || ! cmp -s "$work/want" "$work/got"; then
+      { echo "$m: exit $rc, interpreter $rcw"; diff "$work/want" "$work/got"; } >"$work/out"; good=0
+    fi
+  done
+  if [ "$good" -eq 1 ] && [ "$rcw" -eq 134 ] && grep -q "at func" "$work/want"; then ok "$name"; else
+    [ "$good" -eq 1 ] && cp "$work/want" "$work/out"; bad "$name" "$work/out"; fi
+}
+n=0
+for kind in unreachable "out of bounds load in a leaf" "divide by zero" "null call_indirect" \
+  "call_indirect type mismatch" "call_indirect out of table" "memory.fill out of bounds (a helper)" \
+  "out of bounds store in a leaf" "integer overflow" "invalid conversion"; do
+  same_trace "backtrace 50 deep: $kind" @M --invoke t 50 $n
+  n=$((n + 1))
+done
+same_trace "backtrace 50 deep: fuel" --fuel 1000000 @M --invoke t 50 10
+same_trace "backtrace 50 deep: timeout" --timeout 200 @M --invoke t 50 10
+same_trace "backtrace 1 deep: unreachable" @M --invoke t 0 0
+same_trace "backtrace: stack exhausted" @M --invoke self
+
 # a module that does not validate: the same message as cairn validate
 "$CAIRN" validate "$work/bad.wat" >"$work/v.out" 2>&1
 "$CAIRN" compile "$work/bad.wat" -o "$work/bad.cwasm" >"$work/c.out" 2>&1

@@ -6,7 +6,8 @@
 ** with its own message and without running any of it; a good object maps
 ** and runs; functions of the two tiers call each other through imports in
 ** both directions; a trap in native code called from the interpreter keeps
-** its kind and backtrace.
+** its kind and backtrace; backtraces through a host function that calls
+** native code again, and into another native module, are the interpreter's.
 */
 #include <elf.h>
 #include <stdlib.h>
@@ -119,6 +120,12 @@ static void fix_reloc(uint8_t *p, size_t n) {
   if (rela) ((Elf64_Rela *)(p + rela))->r_info = ELF64_R_INFO(1, SYMBOL_RELOC);
 }
 
+static void fix_symtab(uint8_t *p, size_t n) {
+  Elf64_Shdr *sh = (Elf64_Shdr *)(p + eh(p)->e_shoff);
+  for (int i = 0; i < eh(p)->e_shnum; i++)
+    if (sh[i].sh_type == SHT_SYMTAB) sh[i].sh_size = (uint64_t)n * 4;
+}
+
 static void test_loader(const uint8_t *cw, size_t n) {
   const uint8_t *obj;
   size_t nObj;
@@ -129,7 +136,15 @@ static void test_loader(const uint8_t *cw, size_t n) {
   CHECK(aot_image_map(obj, nObj, &img, &d, &err) && d->abi == CAIRN_AOT_ABI && d->nfunc == 3 &&
             d->nfunc_import == 1,
         "a good object maps and its descriptor is read");
+  /* the symbol table names the code of each function (backtraces) */
+  bool named = img.base && img.nRange >= 3;
+  for (uint32_t j = 0; named && j < 3; j++) {
+    const AotFuncRange *r = aot_image_func(&img, (uintptr_t)d->code[j]);
+    named = r && r->idx == 1 + j && !aot_image_func(&img, (uintptr_t)d->entry[j]);
+  }
+  CHECK(named, "function code ranges from the symbol table, entry thunks in none");
   if (img.base) aot_image_unmap(&img);
+  CHECK(refused(obj, nObj, fix_symtab, 0, "bad symbol table"), "a symbol table out of the file");
   CHECK(refused(obj, nObj, NULL, 40, "truncated ELF header"), "truncated header");
   CHECK(refused(obj, nObj, NULL, 200, "bad program headers"), "truncated program headers");
   CHECK(refused(obj, nObj, fix_magic, 0, "not an ELF object"), "not ELF");
@@ -143,7 +158,7 @@ static void test_loader(const uint8_t *cw, size_t n) {
   CHECK(refused(obj, nObj, fix_entry, 0, "entry point outside the code"), "entry in data");
   CHECK(refused(obj, nObj, fix_needed, 0, "needs a shared library"), "DT_NEEDED");
   CHECK(refused(obj, nObj, fix_reloc, 0, "relocation other than RELATIVE"), "symbol relocation");
-  printf("ok loader: a good object maps; 12 kinds of bad objects refused\n");
+  printf("ok loader: a good object maps, its functions named; 13 kinds of bad objects refused\n");
 }
 #endif /* SYMBOL_RELOC */
 
@@ -212,6 +227,113 @@ static void test_tiers(const uint8_t *cw, size_t n) {
   printf("ok tiers: native <-> host, interp -> native -> interp, traps with backtraces\n");
 }
 
+/* ---- backtraces through host functions and across modules ---- */
+
+static const char *kNestWat =
+    "(module"
+    "  (import \"env\" \"cb\" (func $cb (param i32)))"
+    "  (import \"env\" \"ext\" (func $ext (param i32)))"
+    "  (func $deep (param i32)"
+    "    (if (i32.eqz (local.get 0)) (then unreachable))"
+    "    (call $deep (i32.sub (local.get 0) (i32.const 1))))"
+    "  (func $inner (export \"inner\") (param i32) (call $deep (local.get 0)))"
+    "  (func $outer2 (param i32) (call $cb (local.get 0)))"
+    "  (func $outer (export \"outer\") (param i32) (call $outer2 (local.get 0)))"
+    "  (func $cross (export \"cross\") (param i32) (call $ext (local.get 0))))";
+
+static const char *kExtWat =
+    "(module"
+    "  (memory 1)"
+    "  (func $x (export \"x\") (param i32) (call $y (local.get 0)))"
+    "  (func $y (param i32) (drop (i32.load (i32.const -1)))))";
+
+/* env "cb": calls the instance's own "inner" (env) and passes its trap on. */
+static bool cb_host(void *env, const cairn_val *a, cairn_val *r, cairn_error *trap) {
+  (void)r;
+  return cairn_func_call(*(cairn_func **)env, a, 1, NULL, 0, trap);
+}
+
+static cairn_module *module_in(const char *wat, const uint8_t *cw, size_t ncw) {
+  cairn_error err;
+  if (cw) return cairn_module_from_cwasm(cw, ncw, &err);
+  uint8_t *w;
+  size_t nw;
+  if (!cairn_wat_to_wasm(wat, strlen(wat), &w, &nw, &err)) return NULL;
+  cairn_module *m = cairn_module_new(w, nw, &err);
+  cairn_free(w);
+  return m;
+}
+
+/* The trap of export zName(arg) of the nest module in a store where both
+** modules are native (cwN, cwE) or interpreted (NULL): kind, and the
+** frames as "index:name" joined by spaces in out. */
+static bool nest_trap(const uint8_t *cwN, size_t nN, const uint8_t *cwE, size_t nE,
+                      const char *zName, int32_t arg, char *out, size_t n) {
+  out[0] = 0;
+  cairn_module *mn = module_in(kNestWat, cwN, nN), *me = module_in(kExtWat, cwE, nE);
+  if (!mn || !me) return false;
+  cairn_store *s = cairn_store_new(NULL);
+  cairn_error err;
+  memset(&err, 0, sizeof err);
+  static cairn_func *inner;
+  cairn_valtype i32 = CAIRN_I32;
+  cairn_functype ft = {1, 0, &i32, NULL};
+  cairn_instance *ie = cairn_instance_new(s, me, NULL, 0, &err);
+  cairn_extern imp[2] = {{.kind = CAIRN_EXTERN_FUNC, .of.func = cairn_func_new(s, &ft, cb_host, &inner)}};
+  bool ok = ie && cairn_instance_export(ie, "x", 1, &imp[1]);
+  cairn_instance *in = ok ? cairn_instance_new(s, mn, imp, 2, &err) : NULL;
+  cairn_extern ex;
+  ok = in && cairn_instance_export(in, "inner", 5, &ex);
+  if (ok) inner = ex.of.func;
+  ok = ok && cairn_instance_export(in, zName, strlen(zName), &ex);
+  cairn_val a = {.type = CAIRN_I32, .of.i32 = arg};
+  ok = ok && !cairn_func_call(ex.of.func, &a, 1, NULL, 0, &err) && err.kind == CAIRN_ERR_TRAP;
+  size_t k = 0;
+  if (ok) {
+    k += (size_t)snprintf(out, n, "%d:", (int)err.trap);
+    for (int i = 0; i < err.nframes && k < n; i++)
+      k += (size_t)snprintf(out + k, n - k, " %u:%s", err.frames[i].func_index,
+                            err.frames[i].func_name ? err.frames[i].func_name : "?");
+  }
+  cairn_store_free(s);
+  cairn_module_free(mn);
+  cairn_module_free(me);
+  return ok;
+}
+
+static void test_backtraces(const cairn_compile_options *o) {
+  uint8_t *w, *cwN = NULL, *cwE = NULL;
+  size_t nw, nN = 0, nE = 0;
+  cairn_error err;
+  bool ok = cairn_wat_to_wasm(kNestWat, strlen(kNestWat), &w, &nw, &err) &&
+            cairn_compile(w, nw, o, &cwN, &nN, &err);
+  if (ok) cairn_free(w);
+  ok = ok && cairn_wat_to_wasm(kExtWat, strlen(kExtWat), &w, &nw, &err) &&
+       cairn_compile(w, nw, o, &cwE, &nE, &err);
+  if (ok) cairn_free(w);
+  CHECK(ok, "compile the backtrace modules");
+  if (!ok) printf("  %s\n", err.msg);
+  if (!ok) return;
+  char want[512], got[512];
+  /* native -> host -> native: the inner activation's frames, then the outer's */
+  CHECK(nest_trap(NULL, 0, NULL, 0, "outer", 3, want, sizeof want) &&
+            strcmp(want, "1: 2:deep 2:deep 2:deep 2:deep 3:inner 4:outer2 5:outer") == 0,
+        "interpreter: trap through a host function");
+  CHECK(nest_trap(cwN, nN, cwE, nE, "outer", 3, got, sizeof got) && strcmp(got, want) == 0,
+        "native: trap through a host function, the same frames");
+  if (strcmp(got, want) != 0) printf("  native \"%s\"\n  interp \"%s\"\n", got, want);
+  /* a native function calls another native module's directly: a fault there */
+  CHECK(nest_trap(NULL, 0, NULL, 0, "cross", 0, want, sizeof want) &&
+            strcmp(want, "2: 1:y 0:x 6:cross") == 0,
+        "interpreter: trap in an imported function");
+  CHECK(nest_trap(cwN, nN, cwE, nE, "cross", 0, got, sizeof got) && strcmp(got, want) == 0,
+        "native: fault in another native module, the same frames");
+  if (strcmp(got, want) != 0) printf("  native \"%s\"\n  interp \"%s\"\n", got, want);
+  cairn_free(cwN);
+  cairn_free(cwE);
+  printf("ok backtraces: through a host function, across native modules\n");
+}
+
 int main(void) {
   uint8_t *w, *cw;
   size_t nw, ncw;
@@ -236,6 +358,7 @@ int main(void) {
 #endif
   test_tiers(cw, ncw);
   cairn_free(cw);
+  test_backtraces(&o);
   printf("aot: %d checks passed, %d failed\n", nPass, nFail);
   return nFail ? 1 : 0;
 }
