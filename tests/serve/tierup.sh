@@ -26,11 +26,25 @@ cat > "$W/hello.wat" <<'W'
     (i32.store (i32.const 4) (i32.const 16))
     (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))
 W
+# the deadline and the fuel budget strike 500 calls deep
 cat > "$W/spin.wat" <<'W'
 (module
   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
   (memory (export "memory") 1)
-  (func (export "_start") (loop $l (br $l))))
+  (func $down (param i32)
+    (if (i32.eqz (local.get 0)) (then (loop $l (br $l))))
+    (call $down (i32.sub (local.get 0) (i32.const 1))))
+  (func (export "_start") (call $down (i32.const 500))))
+W
+cat > "$W/deeptrap.wat" <<'W'
+(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func $boom unreachable)
+  (func $down (param i32)
+    (if (i32.eqz (local.get 0)) (then (call $boom)))
+    (call $down (i32.sub (local.get 0) (i32.const 1))))
+  (func (export "_start") (call $down (i32.const 500))))
 W
 cat > "$W/memhog.wat" <<'W'
 (module
@@ -55,7 +69,8 @@ cat > "$WORK/tier.json" <<J
     { "route": "/native", "module": "$W/hello.cwasm", "name": "native" },
     { "route": "/spin", "module": "$W/spin.wat", "tier": "aot", "limits": { "timeout_ms": 300 } },
     { "route": "/fuel", "module": "$W/fuel.wat", "tier": "aot", "limits": { "fuel": 100000 } },
-    { "route": "/memhog", "module": "$W/memhog.wat", "tier": "aot", "limits": { "memory_mb": 8 } }
+    { "route": "/memhog", "module": "$W/memhog.wat", "tier": "aot", "limits": { "memory_mb": 8 } },
+    { "route": "/deeptrap", "module": "$W/deeptrap.wat", "tier": "aot" }
   ] }
 J
 SERVE_TEST_CONFIG=$WORK/tier.json start_server "$CAIRN" "$W"
@@ -67,12 +82,12 @@ m=$($C $URL/metrics)
 case "$m" in *'cairn_tier{function="native"} 1'*) ok "a .cwasm is native from the start";; *) bad "native tier: $(echo "$m" | grep 'cairn_tier')";; esac
 case "$m" in *'cairn_tier{function="interp"} 0'*) ok "an interp function stays interp";; *) bad "interp tier";; esac
 
-# wait for the tier-up of the four aot functions
+# wait for the tier-up of the five aot functions
 up=0
 for _ in $(seq 1 600); do
   m=$($C $URL/metrics)
-  n=$(echo "$m" | grep -cE 'cairn_tier\{function="(hello|spin|fuel|memhog)"\} 1')
-  [ "$n" -eq 4 ] && { up=1; break; }
+  n=$(echo "$m" | grep -cE 'cairn_tier\{function="(hello|spin|fuel|memhog|deeptrap)"\} 1')
+  [ "$n" -eq 5 ] && { up=1; break; }
   sleep 0.1
 done
 [ "$up" -eq 1 ] && ok "the aot functions tiered up" || bad "tier-up: $(echo "$m" | grep cairn_tier); $(cat "$WORK/err.log")"
@@ -82,9 +97,13 @@ check "native hello" "hello from wasm" "$($C $URL/hello)"
 check "native deadline -> 504" 504 "$($C -o /dev/null -w '%{http_code}' $URL/spin)"
 check "native fuel -> 500" 500 "$($C -o /dev/null -w '%{http_code}' $URL/fuel)"
 check "native memory cap -> 500" 500 "$($C -o /dev/null -w '%{http_code}' $URL/memhog)"
+check "native trap 500 calls deep -> 500" 500 "$($C -o /dev/null -w '%{http_code}' $URL/deeptrap)"
+for _ in $(seq 1 50); do grep -q "deeptrap" "$WORK/out.log" && break; sleep 0.1; done
+grep -q "trap: unreachable in boom" "$WORK/out.log" && ok "the access log names the trapping function" ||
+  bad "deeptrap log: $(grep deeptrap "$WORK/out.log")"
 check "the node still serves" "hello from wasm" "$($C $URL/hello)"
 m=$($C $URL/metrics)
-for f in hello spin fuel memhog; do
+for f in hello spin fuel memhog deeptrap; do
   n=$(echo "$m" | sed -n "s/^cairn_runs_total{function=\"$f\",tier=\"native\"} \([0-9]*\)$/\1/p")
   [ "${n:-0}" -ge 1 ] && ok "$f ran as native code ($n)" || bad "$f native runs: $(echo "$m" | grep "runs_total{function=\"$f\"")"
 done
@@ -98,7 +117,7 @@ check "the cache folder is 0700" 700 "$mode"
 kill -HUP "$SERVE_PID"
 up=0
 for _ in $(seq 1 300); do
-  grep -c "native code ready (from the cache" "$WORK/err.log" | grep -q '^[4-9]' && { up=1; break; }
+  grep -c "native code ready (from the cache" "$WORK/err.log" | grep -q '^[5-9]' && { up=1; break; }
   sleep 0.1
 done
 [ "$up" -eq 1 ] && ok "reload tiers up from the cache" || bad "reload: $(cat "$WORK/err.log")"
