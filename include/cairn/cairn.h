@@ -308,7 +308,9 @@ typedef struct cairn_store_config {
   uint64_t max_memory_pages;   /* cap on any memory's size in 64 KiB pages; 0 = spec limit */
   uint64_t max_table_elems;    /* cap on any table's size; 0 = spec limit (2^32-1) */
   uint64_t fuel;               /* budget of calls and loop iterations (each costs 1); 0 = unlimited */
-  uint32_t max_call_depth;     /* Wasm call depth before "call stack exhausted"; 0 = default */
+  uint32_t max_call_depth;     /* Wasm call depth before "call stack exhausted"; 0 = default.
+                               ** Native code (cairn compile) for x86-64 and AArch64 is
+                               ** bounded by the thread's C stack instead (docs/aot.md) */
   /* Allocator hook for everything the store owns (the store itself,
   ** instances, functions, tables, heap memories, globals, call frames, and
   ** host state charged with cairn_store_malloc such as WASI's); NULL = the

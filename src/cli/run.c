@@ -77,6 +77,8 @@ static void usage(FILE *f) {
           "                         but the spec's 2^32-1). A table.grow past it\n"
           "                         returns -1.\n"
           "  --max-call-depth N     Wasm call depth before \"call stack exhausted\"\n"
+          "                         (native code on x86-64 and AArch64: the C stack\n"
+          "                         bounds it instead)\n"
           "  --timeout MS           stop the program with the \"interrupted\" trap (exit\n"
           "                         status 134) MS milliseconds after it starts, also\n"
           "                         while it sleeps or waits for input or a connection\n"

@@ -120,7 +120,7 @@ for kind in unreachable "out of bounds load in a leaf" "divide by zero" "null ca
   n=$((n + 1))
 done
 same_trace "backtrace 50 deep: fuel" --fuel 1000000 @M --invoke t 50 10
-same_trace "backtrace 50 deep: timeout" --timeout 200 @M --invoke t 50 10
+same_trace "backtrace 50 deep: timeout" --timeout 1000 @M --invoke t 50 10
 same_trace "backtrace 1 deep: unreachable" @M --invoke t 0 0
 same_trace "backtrace: stack exhausted" @M --invoke self
 
