@@ -7,6 +7,8 @@
 # RUNS). VARIANTS: colon-separated, each a comma-separated set of patch.py's edits (pend,
 # globals, mem, fp, noshadow, nopoll, noloadk, static, inl, nosnan) or O3. Some variants drop
 # safety checks: they size costs, they are not code to ship.
+# patch.py's edits were written for CAIRN_AOT_ABI 1's cairn_aot.h (shadow call stack,
+# CAIRN_HIDDEN functions): run them on a checkout from before the frame chain (ec3fe77).
 # Example: python3 bench/aot-exp/exp.py "pend,globals,mem,fp:noshadow" recursion,matmul 2
 import os, subprocess, sys, math
 HERE = os.path.dirname(os.path.abspath(__file__))
