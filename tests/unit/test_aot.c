@@ -247,6 +247,9 @@ static const char *kExtWat =
     "  (func $x (export \"x\") (param i32) (call $y (local.get 0)))"
     "  (func $y (param i32) (drop (i32.load (i32.const -1)))))";
 
+/* The module offsets of the last nest_trap's frames. */
+static char gOffsets[256];
+
 /* env "cb": calls the instance's own "inner" (env) and passes its trap on. */
 static bool cb_host(void *env, const cairn_val *a, cairn_val *r, cairn_error *trap) {
   (void)r;
@@ -266,7 +269,8 @@ static cairn_module *module_in(const char *wat, const uint8_t *cw, size_t ncw) {
 
 /* The trap of export zName(arg) of the nest module in a store where both
 ** modules are native (cwN, cwE) or interpreted (NULL): kind, and the
-** frames as "index:name" joined by spaces in out. */
+** frames as "index:name@instance" (n: nest's, e: ext's) joined by spaces
+** in out. */
 static bool nest_trap(const uint8_t *cwN, size_t nN, const uint8_t *cwE, size_t nE,
                       const char *zName, int32_t arg, char *out, size_t n) {
   out[0] = 0;
@@ -288,12 +292,18 @@ static bool nest_trap(const uint8_t *cwN, size_t nN, const uint8_t *cwE, size_t 
   ok = ok && cairn_instance_export(in, zName, strlen(zName), &ex);
   cairn_val a = {.type = CAIRN_I32, .of.i32 = arg};
   ok = ok && !cairn_func_call(ex.of.func, &a, 1, NULL, 0, &err) && err.kind == CAIRN_ERR_TRAP;
-  size_t k = 0;
+  size_t k = 0, ko = 0;
+  gOffsets[0] = 0;
+  for (int i = 0; ok && i < err.nframes && ko < sizeof gOffsets; i++)
+    ko += (size_t)snprintf(gOffsets + ko, sizeof gOffsets - ko, " %u", err.frames[i].module_offset);
   if (ok) {
     k += (size_t)snprintf(out, n, "%d:", (int)err.trap);
     for (int i = 0; i < err.nframes && k < n; i++)
-      k += (size_t)snprintf(out + k, n - k, " %u:%s", err.frames[i].func_index,
-                            err.frames[i].func_name ? err.frames[i].func_name : "?");
+      k += (size_t)snprintf(out + k, n - k, " %u:%s@%s", err.frames[i].func_index,
+                            err.frames[i].func_name ? err.frames[i].func_name : "?",
+                            err.frames[i].instance == in   ? "n"
+                            : err.frames[i].instance == ie ? "e"
+                                                           : "?");
   }
   cairn_store_free(s);
   cairn_module_free(mn);
@@ -317,16 +327,22 @@ static void test_backtraces(const cairn_compile_options *o) {
   char want[512], got[512];
   /* native -> host -> native: the inner activation's frames, then the outer's */
   CHECK(nest_trap(NULL, 0, NULL, 0, "outer", 3, want, sizeof want) &&
-            strcmp(want, "1: 2:deep 2:deep 2:deep 2:deep 3:inner 4:outer2 5:outer") == 0,
+            strcmp(want, "1: 2:deep@n 2:deep@n 2:deep@n 2:deep@n 3:inner@n 4:outer2@n 5:outer@n") ==
+                0,
         "interpreter: trap through a host function");
-  CHECK(nest_trap(cwN, nN, cwE, nE, "outer", 3, got, sizeof got) && strcmp(got, want) == 0,
+  char offs[256];
+  snprintf(offs, sizeof offs, "%s", gOffsets);
+  CHECK(nest_trap(cwN, nN, cwE, nE, "outer", 3, got, sizeof got) && strcmp(got, want) == 0 &&
+            strcmp(offs, gOffsets) == 0,
         "native: trap through a host function, the same frames");
   if (strcmp(got, want) != 0) printf("  native \"%s\"\n  interp \"%s\"\n", got, want);
   /* a native function calls another native module's directly: a fault there */
   CHECK(nest_trap(NULL, 0, NULL, 0, "cross", 0, want, sizeof want) &&
-            strcmp(want, "2: 1:y 0:x 6:cross") == 0,
+            strcmp(want, "2: 1:y@e 0:x@e 6:cross@n") == 0,
         "interpreter: trap in an imported function");
-  CHECK(nest_trap(cwN, nN, cwE, nE, "cross", 0, got, sizeof got) && strcmp(got, want) == 0,
+  snprintf(offs, sizeof offs, "%s", gOffsets);
+  CHECK(nest_trap(cwN, nN, cwE, nE, "cross", 0, got, sizeof got) && strcmp(got, want) == 0 &&
+            strcmp(offs, gOffsets) == 0,
         "native: fault in another native module, the same frames");
   if (strcmp(got, want) != 0) printf("  native \"%s\"\n  interp \"%s\"\n", got, want);
   cairn_free(cwN);

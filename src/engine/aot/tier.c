@@ -78,8 +78,8 @@ typedef struct AotExec {
   uintptr_t aRaw[AOT_RAW_MAX]; /* the chain at the last trap, innermost first */
   uint32_t nRaw;
   bool rawFault;          /* aRaw[0] is a faulting instruction, not a return address */
-  const Module **apMod;   /* the native modules instantiated in the store */
-  uint32_t nMod, nModAlloc;
+  cairn_instance **apInst; /* the store's instances of native modules */
+  uint32_t nInst, nInstAlloc;
 #else
   void **aFrame;          /* the shadow stack: s->maxCallDepth entries */
 #endif
@@ -119,7 +119,7 @@ static void aot_store_free(cairn_store *s) {
   AotExec *ex = s->apExec[RT_TIER_NATIVE];
   if (!ex) return;
 #ifdef CAIRN_AOT_FRAME_CHAIN
-  base_free(ex->apMod);
+  base_free(ex->apInst);
 #else
   base_free(ex->aFrame);
 #endif
@@ -215,13 +215,6 @@ static void rt_h_poll(cairn_aot_ctx *ctx) {
 }
 
 #ifdef CAIRN_AOT_FRAME_CHAIN
-static void add_frame(cairn_error *err, const Module *m, uint32_t idx) {
-  const AotModule *am = m->pTier;
-  err->frames[err->nframes].func_index = idx;
-  err->frames[err->nframes].func_name = am->azName[idx - m->nFuncImport];
-  err->nframes++;
-}
-
 /* The address a frame record holds, without an AArch64 pointer
 ** authentication code (xpaclri is a no-op on cores without it). */
 static uintptr_t code_address(uintptr_t a) {
@@ -234,21 +227,45 @@ static uintptr_t code_address(uintptr_t a) {
 #endif
 }
 
-/* The store's native module whose code holds pc, or NULL. */
+/* The module of the store's native code that holds pc, or NULL. */
 static const Module *aot_module_at(const AotExec *ex, uintptr_t pc) {
-  for (uint32_t i = 0; i < ex->nMod; i++) {
-    const AotModule *am = ex->apMod[i]->pTier;
-    if (pc >= am->img.codeLo && pc < am->img.codeHi) return ex->apMod[i];
+  for (uint32_t i = 0; i < ex->nInst; i++) {
+    const AotModule *am = ex->apInst[i]->m->pTier;
+    if (pc >= am->img.codeLo && pc < am->img.codeHi) return ex->apInst[i]->m;
   }
   return NULL;
 }
 
-/* Appends the Wasm frames of the recorded chain to err's backtrace (after
-** the frames already there: those of a callee), skipping the first one if
-** skipFirst (a call refused at entry: that function never ran). */
-static void aot_backtrace(const AotExec *ex, bool skipFirst, cairn_error *err) {
+/* The instance a frame of function idx of module m runs in, given the
+** instance of its caller (the next frame out). A code address names only
+** the module (its instances share the code): a call stays in the caller's
+** instance unless it goes to another module; then the instance is the one
+** the caller imports that function from, else the store's first instance
+** of m. Only when two instances of one module call each other (through an
+** import or a table) may a frame name its caller's instance. */
+static cairn_instance *aot_frame_instance(const AotExec *ex, cairn_instance *caller,
+                                          const Module *m, uint32_t idx) {
+  if (caller && caller->m == m) return caller;
+  for (uint32_t j = 0; caller && j < caller->m->nFuncImport; j++) {
+    cairn_func *f = caller->apFunc[j];
+    if (f->inst && f->inst->m == m && f->idx == idx) return f->inst;
+  }
+  for (uint32_t i = 0; i < ex->nInst; i++)
+    if (ex->apInst[i]->m == m) return ex->apInst[i];
+  return NULL; /* not reached: m was found among them */
+}
+
+/* Appends the Wasm frames of the recorded chain of the activation entered
+** in instance entry to err's backtrace (after the frames already there:
+** those of a callee), skipping the innermost if skipFirst (a call refused
+** at entry: that function never ran). */
+static void aot_backtrace(const AotExec *ex, cairn_instance *entry, bool skipFirst,
+                          cairn_error *err) {
+  const Module *aMod[CAIRN_MAX_BACKTRACE];
+  uint32_t aIdx[CAIRN_MAX_BACKTRACE];
+  int n = 0, room = CAIRN_MAX_BACKTRACE - err->nframes;
   bool seen = false; /* past the runtime's frames, in native code */
-  for (uint32_t i = 0; i < ex->nRaw && err->nframes < CAIRN_MAX_BACKTRACE; i++) {
+  for (uint32_t i = 0; i < ex->nRaw && n < room; i++) {
     uintptr_t pc = code_address(ex->aRaw[i]);
     /* a return address may follow a call that ends its function: look
     ** up the call itself */
@@ -265,23 +282,30 @@ static void aot_backtrace(const AotExec *ex, bool skipFirst, cairn_error *err) {
       skipFirst = false;
       continue;
     }
-    add_frame(err, m, r->idx);
+    aMod[n] = m;
+    aIdx[n++] = r->idx;
+  }
+  /* instances from the outermost frame in (aot_frame_instance) */
+  cairn_instance *aInst[CAIRN_MAX_BACKTRACE], *cur = entry;
+  for (int k = n; k-- > 0;) cur = aInst[k] = aot_frame_instance(ex, cur, aMod[k], aIdx[k]);
+  for (int k = 0; k < n; k++) {
+    const AotModule *am = aMod[k]->pTier;
+    rt_frame_fill(&err->frames[err->nframes++], aInst[k]->apFunc[aIdx[k]],
+                  am->azName[aIdx[k] - aMod[k]->nFuncImport]);
   }
 }
 
-/* Makes m's code known to backtraces in store s. */
-static bool aot_module_add(cairn_store *s, AotExec *ex, const Module *m) {
-  for (uint32_t i = 0; i < ex->nMod; i++)
-    if (ex->apMod[i] == m) return true;
-  if (ex->nMod == ex->nModAlloc) {
-    uint32_t n = ex->nModAlloc ? 2 * ex->nModAlloc : 4;
-    const Module **a = ex->apMod ? base_realloc(ex->apMod, n * sizeof *a)
-                                 : RT_MALLOC(s, n * sizeof *a);
+/* Makes inst's code known to backtraces in store s. */
+static bool aot_instance_add(cairn_store *s, AotExec *ex, cairn_instance *inst) {
+  if (ex->nInst == ex->nInstAlloc) {
+    uint32_t n = ex->nInstAlloc ? 2 * ex->nInstAlloc : 4;
+    cairn_instance **a = ex->apInst ? base_realloc(ex->apInst, n * sizeof *a)
+                                    : RT_MALLOC(s, n * sizeof *a);
     if (!a) return false;
-    ex->apMod = a;
-    ex->nModAlloc = n;
+    ex->apInst = a;
+    ex->nInstAlloc = n;
   }
-  ex->apMod[ex->nMod++] = m;
+  ex->apInst[ex->nInst++] = inst;
   return true;
 }
 #else
@@ -409,6 +433,9 @@ static bool aot_guarded(AotExec *ex0, cairn_store *s, cairn_aot_entry_fn entry, 
   AotExec *volatile ex = ex0;
   cairn_error *volatile err = err0;
   AotPad ap;
+#ifdef CAIRN_AOT_FRAME_CHAIN
+  cairn_instance *volatile inst = ctx->instance;
+#endif
   rt_pad_init(&ap.pad, s);
   ap.ex = ex0;
   ap.hi = (uintptr_t)&ap;
@@ -428,7 +455,8 @@ static bool aot_guarded(AotExec *ex0, cairn_store *s, cairn_aot_entry_fn entry, 
 #ifdef CAIRN_AOT_FRAME_CHAIN
     /* the entry check refuses a call before the callee runs: that frame
     ** is not part of the trace (as with the interpreter) */
-    aot_backtrace(ex, how == AOT_OUT_TRAP && tk == CAIRN_TRAP_STACK_EXHAUSTED, err);
+    aot_backtrace(ex, inst, how == AOT_OUT_TRAP && tk == CAIRN_TRAP_STACK_EXHAUSTED,
+                  err);
 #else
     aot_backtrace(base, ex->pub.sp, err);
     ex->pub.sp = base;
@@ -470,7 +498,7 @@ static bool aot_instance_init(cairn_instance *inst, cairn_error *err) {
   cairn_aot_ctx *ctx = RT_CALLOC(s, 1, sizeof *ctx);
   bool known = ex != NULL;
 #ifdef CAIRN_AOT_FRAME_CHAIN
-  known = known && aot_module_add(s, ex, inst->m);
+  known = known && aot_instance_add(s, ex, inst);
 #endif
   if (!known || !ctx) {
     base_free(ctx);
