@@ -58,7 +58,7 @@ expect "timeout in native code" 134 "interrupted" -- "$CAIRN" run --timeout 200 
 # (x86-64, AArch64) or come from a shadow stack: either way they must be the
 # interpreter's, line for line, for a trap of every kind 50 calls deep
 # through a cycle of three functions ($trap picks the kind; $leaf and
-# $store_leaf make no call), at -O2 and -O0.
+# $store_leaf make no call), at -O2 and -O0 (and with Clang).
 cat >"$work/bt.wat" <<'EOF'
 (module
   (memory 1)
@@ -95,11 +95,17 @@ cat >"$work/bt.wat" <<'EOF'
 EOF
 "$CAIRN" compile "$work/bt.wat" -o "$work/bt2.cwasm" && "$CAIRN" compile -O0 "$work/bt.wat" -o "$work/bt0.cwasm" ||
   bad "compile bt.wat"
+bt_cw="bt2.cwasm bt0.cwasm"
+# with Clang too, when it is installed (its flags for frame records differ)
+if command -v clang >/dev/null; then
+  "$CAIRN" compile --cc clang "$work/bt.wat" -o "$work/btc.cwasm" && bt_cw="$bt_cw btc.cwasm" ||
+    bad "compile bt.wat with clang"
+fi
 # same_trace NAME ARGS...: `cairn run` with @M for the module prints the same
-# trap and backtrace for the interpreter (bt.wat) and both .cwasm files
+# trap and backtrace for the interpreter (bt.wat) and each .cwasm file
 same_trace() {
   local name=$1 good=1 m rc rcw x; shift
-  for m in bt.wat bt2.cwasm bt0.cwasm; do
+  for m in bt.wat $bt_cw; do
     local a=()
     for x in "$@"; do if [ "$x" = @M ]; then a+=("$work/$m"); else a+=("$x"); fi; done
     "$CAIRN" run "${a[@]}" >"$work/got" 2>&1

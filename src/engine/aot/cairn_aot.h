@@ -28,7 +28,9 @@
 **     desc->entry maps every defined function to one).
 **
 ** Every function starts with CAIRN_ENTER and leaves through CAIRN_LEAVE;
-** loops check CAIRN_POLL on their back edge.
+** loops check CAIRN_POLL on their back edge. Memory bases are cached in
+** locals and reloaded after anything that may grow or move a memory: a
+** call of any kind, memory.grow, and rt helpers.
 **
 ** Backtraces (which Wasm functions were running when a trap struck) come
 ** from one of two mechanisms, fixed per target by CAIRN_AOT_FRAME_CHAIN
@@ -43,9 +45,7 @@
 **     address to a function through the object's symbol table (cairn_fN
 **     and its GCC parts cairn_fN.cold, .part.K, .constprop.K, ...).
 **   - shadow call stack (32-bit Arm, RISC-V): CAIRN_ENTER pushes the
-**     function's cairn_aot_func on exec->sp, which CAIRN_LEAVE pops. Memory bases are cached in
-** locals and reloaded after anything that may grow or move a memory: a
-** call of any kind, memory.grow, and rt helpers.
+**     function's cairn_aot_func on exec->sp, which CAIRN_LEAVE pops.
 */
 #ifndef CAIRN_AOT_H
 #define CAIRN_AOT_H

@@ -9,6 +9,7 @@
 ** separate pages) so that elf.c can load the result without a dynamic
 ** linker. A failed compiler keeps the folder and names it.
 */
+#define _GNU_SOURCE 1 /* memmem */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -150,6 +151,7 @@ typedef struct Driver {
   const char *cc;
   char zDir[4000];
   bool keep;                 /* keep the folder (asked for, or a failure) */
+  bool clang;                /* the C compiler is Clang (its flags differ) */
   uint32_t nUnit;
   char zOpt[8];
 } Driver;
@@ -178,12 +180,19 @@ static void cc_argv(const Driver *d, uint32_t u, char *src, char *obj, size_t n,
   argv[k++] = "-w";
   if (d->target->frameChain) {
     /* every active Wasm function keeps a frame record from its first
-    ** instruction on, and every call stays a call (cairn_aot.h, backtraces) */
+    ** instruction on, and every call stays a call (cairn_aot.h, backtraces):
+    ** GCC would otherwise set up the frame after a fast path that may
+    ** fault, and fold identical functions into one */
     argv[k++] = "-fno-omit-frame-pointer";
     argv[k++] = "-mno-omit-leaf-frame-pointer";
     argv[k++] = "-fno-optimize-sibling-calls";
-    argv[k++] = "-fno-shrink-wrap";
-    argv[k++] = "-fno-ipa-icf";
+    if (d->clang) {
+      argv[k++] = "-mllvm";
+      argv[k++] = "-enable-shrink-wrap=false";
+    } else {
+      argv[k++] = "-fno-shrink-wrap";
+      argv[k++] = "-fno-ipa-icf";
+    }
   }
   if (d->o->cpu_native) argv[k++] = "-march=native";
   argv[k++] = "-c";
@@ -191,6 +200,23 @@ static void cc_argv(const Driver *d, uint32_t u, char *src, char *obj, size_t n,
   argv[k++] = "-o";
   argv[k++] = obj;
   argv[k] = NULL;
+}
+
+/* Sets d->clang: whether the compiler defines __clang__ (a compiler that
+** cannot be run is reported by compile_units). */
+static void probe_compiler(Driver *d) {
+  char log[4200];
+  snprintf(log, sizeof log, "%s/probe.log", d->zDir);
+  char *argv[] = {(char *)d->cc, "-dM", "-E", "-x", "c", "/dev/null", NULL};
+  pid_t pid = spawn_logged(argv, log);
+  uint8_t *p;
+  size_t n;
+  cairn_error err;
+  if (pid >= 0 && wait_exit(pid) == 0 && base_read_file(log, &p, &n, &err)) {
+    d->clang = memmem(p, n, "#define __clang__ ", 18) != NULL;
+    base_free(p);
+  }
+  unlink(log);
 }
 
 static bool compile_units(Driver *d, cairn_error *err) {
@@ -454,6 +480,7 @@ bool cairn_compile(const uint8_t *wasm, size_t len, const cairn_compile_options 
     }
   }
   for (uint32_t u = 0; u < d.nUnit; u++) buf_free(&aUnit[u]);
+  if (ok) probe_compiler(&d);
   ok = ok && compile_units(&d, err) && link_object(&d, err);
 
   uint8_t *obj = NULL;
