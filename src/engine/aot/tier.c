@@ -92,7 +92,7 @@ typedef struct AotExec {
 typedef struct AotPad {
   TrapPad pad;            /* first: rt_trap_pad points here while the code runs */
   AotExec *ex;
-  uintptr_t hi;           /* an address in aot_guarded's frame: the activation's frames lie below */
+  uintptr_t hi;           /* aot_guarded's frame address: the activation's frames lie below */
 } AotPad;
 
 static AotExec *aot_exec(cairn_store *s) {
@@ -159,8 +159,9 @@ static cairn_store *ctx_store(cairn_aot_ctx *ctx) {
 #ifdef CAIRN_AOT_FRAME_CHAIN
 /* Records the chain of frame records from fp on into ex->aRaw, after pc
 ** unless 0 (see the top of the file). A record is read only if it lies in
-** [lo, hi), aligned and above the one before. Async-signal-safe. */
-static void aot_chain_record(AotExec *ex, uintptr_t pc, uintptr_t fp, uintptr_t lo,
+** [lo, hi), aligned and above the one before. Async-signal-safe. Not
+** instrumented: it reads frames that compiled code wrote. */
+__attribute__((no_sanitize("address"))) static void aot_chain_record(AotExec *ex, uintptr_t pc, uintptr_t fp, uintptr_t lo,
                              uintptr_t hi) {
   uint32_t n = 0;
   if (pc) ex->aRaw[n++] = pc;
@@ -438,7 +439,8 @@ static bool aot_guarded(AotExec *ex0, cairn_store *s, cairn_aot_entry_fn entry, 
 #endif
   rt_pad_init(&ap.pad, s);
   ap.ex = ex0;
-  ap.hi = (uintptr_t)&ap;
+  /* this frame's own address: never a sanitizer's fake stack */
+  ap.hi = (uintptr_t)__builtin_frame_address(0);
 #ifdef CAIRN_AOT_FRAME_CHAIN
   ap.pad.onFault = aot_on_fault;
 #else
