@@ -291,8 +291,9 @@ static void aot_backtrace(const AotExec *ex, cairn_instance *entry, bool skipFir
   for (int k = n; k-- > 0;) cur = aInst[k] = aot_frame_instance(ex, cur, aMod[k], aIdx[k]);
   for (int k = 0; k < n; k++) {
     const AotModule *am = aMod[k]->pTier;
+    /* the function only: native code keeps no map back to instructions */
     rt_frame_fill(&err->frames[err->nframes++], aInst[k]->apFunc[aIdx[k]],
-                  am->azName[aIdx[k] - aMod[k]->nFuncImport]);
+                  am->azName[aIdx[k] - aMod[k]->nFuncImport], 0);
   }
 }
 
