@@ -156,7 +156,7 @@ static bool read_func_ranges(const uint8_t *obj, size_t n, const Ehdr *eh, const
     bool inCode = false;
     for (unsigned j = 0; j < nPh; j++)
       if (aPh[j].p_type == PT_LOAD && (aPh[j].p_flags & PF_X) && y.st_value >= aPh[j].p_vaddr &&
-          y.st_size <= aPh[j].p_vaddr + aPh[j].p_memsz - y.st_value)
+          inside(y.st_value - aPh[j].p_vaddr, y.st_size, aPh[j].p_memsz))
         inCode = true;
     if (!inCode) {
       base_free(a);
