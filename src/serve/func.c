@@ -359,8 +359,14 @@ static void env_add(EnvBuf *e, const char *name, size_t nl, const char *val, siz
   if (e->len + need > e->cap) {
     size_t cap = e->cap ? e->cap * 2 : 2048;
     while (cap < e->len + need) cap *= 2;
-    char *b = cairn_realloc(e->buf, cap);
+    /* not realloc: the old block may hold released secrets, wiped here */
+    char *b = cairn_malloc(cap);
     if (!b) { e->oom = true; return; }
+    if (e->buf) {
+      memcpy(b, e->buf, e->len);
+      explicit_bzero(e->buf, e->len);
+      cairn_free(e->buf);
+    }
     e->buf = b;
     e->cap = cap;
   }
