@@ -547,6 +547,81 @@ static inline cairn_aot_func *cairn_indirect(cairn_aot_ctx *ctx, uint32_t table,
   return f;
 }
 
+/* memory.copy and memory.fill of 1 to 32 bytes inline, the rest (and a
+** length of 0, whose bounds still count) through rt. Bounds are checked
+** before anything is written, so an out-of-bounds operation goes to rt and
+** traps having written nothing; a copy reads every source byte before it
+** writes one, so overlapping ranges behave as memmove. m is memory mem's
+** base. Short lengths are two to four possibly overlapping loads and stores
+** of the widest power of two not above n. */
+#define CAIRN_MOVE_(K, d, s, n)                                          \
+  do {                                                                   \
+    uint##K##_t a_, b_;                                                  \
+    __builtin_memcpy(&a_, (s), K / 8);                                   \
+    __builtin_memcpy(&b_, (s) + (n) - K / 8, K / 8);                     \
+    __builtin_memcpy((d), &a_, K / 8);                                   \
+    __builtin_memcpy((d) + (n) - K / 8, &b_, K / 8);                     \
+  } while (0)
+static inline void cairn_memory_copy(cairn_aot_ctx *ctx, uint32_t mem, uint8_t *m, uint32_t d,
+                                     uint32_t s, uint32_t n) {
+  uint64_t size = ctx->mems[mem]->bytes;
+  if (CAIRN_LIKELY(n - 1u < 32u && (uint64_t)d + n <= size && (uint64_t)s + n <= size)) {
+    uint8_t *dp = m + d;
+    const uint8_t *sp = m + s;
+    if (n >= 16) {
+      uint64_t a, b, c, e;
+      __builtin_memcpy(&a, sp, 8);
+      __builtin_memcpy(&b, sp + 8, 8);
+      __builtin_memcpy(&c, sp + n - 16, 8);
+      __builtin_memcpy(&e, sp + n - 8, 8);
+      __builtin_memcpy(dp, &a, 8);
+      __builtin_memcpy(dp + 8, &b, 8);
+      __builtin_memcpy(dp + n - 16, &c, 8);
+      __builtin_memcpy(dp + n - 8, &e, 8);
+    } else if (n >= 8) {
+      CAIRN_MOVE_(64, dp, sp, n);
+    } else if (n >= 4) {
+      CAIRN_MOVE_(32, dp, sp, n);
+    } else if (n >= 2) {
+      CAIRN_MOVE_(16, dp, sp, n);
+    } else {
+      *dp = *sp;
+    }
+    return;
+  }
+  ctx->rt->memory_copy(ctx, mem, mem, d, s, n);
+}
+#undef CAIRN_MOVE_
+static inline void cairn_memory_fill(cairn_aot_ctx *ctx, uint32_t mem, uint8_t *m, uint32_t d,
+                                     uint32_t val, uint32_t n) {
+  uint64_t size = ctx->mems[mem]->bytes;
+  if (CAIRN_LIKELY(n - 1u < 32u && (uint64_t)d + n <= size)) {
+    uint8_t *dp = m + d;
+    uint64_t v = 0x0101010101010101ull * (uint8_t)val;
+    uint32_t v4 = (uint32_t)v;
+    uint16_t v2 = (uint16_t)v;
+    if (n >= 16) {
+      __builtin_memcpy(dp, &v, 8);
+      __builtin_memcpy(dp + 8, &v, 8);
+      __builtin_memcpy(dp + n - 16, &v, 8);
+      __builtin_memcpy(dp + n - 8, &v, 8);
+    } else if (n >= 8) {
+      __builtin_memcpy(dp, &v, 8);
+      __builtin_memcpy(dp + n - 8, &v, 8);
+    } else if (n >= 4) {
+      __builtin_memcpy(dp, &v4, 4);
+      __builtin_memcpy(dp + n - 4, &v4, 4);
+    } else if (n >= 2) {
+      __builtin_memcpy(dp, &v2, 2);
+      __builtin_memcpy(dp + n - 2, &v2, 2);
+    } else {
+      *dp = (uint8_t)val;
+    }
+    return;
+  }
+  ctx->rt->memory_fill(ctx, mem, d, val, n);
+}
+
 /* a v128 in slots (unaligned uint64_t pairs) */
 static inline cairn_v128 cairn_v128_load(const uint64_t *p) {
   cairn_v128 v;

@@ -303,14 +303,14 @@ bool emit_memory(Emit *e, const Instr *in) {
       return true;
     }
     case OP_MEMORY_FILL:
-      emit_printf(&e->body, "  ctx->rt->memory_fill(ctx, %u, %s, %s, %s);\n", in->b,
+      emit_printf(&e->body, "  cairn_memory_fill(ctx, %u, m%u, %s, %s, %s);\n", in->b, in->b,
                   emit_top(e, 2), emit_top(e, 1), emit_top(e, 0));
       emit_pop(e, 3);
       emit_reload_mems(e);
       return true;
     case OP_MEMORY_COPY:
       /* MEM_MEM: dst memory in a, src in b when multi-memory; 0 in Wasm 2.0 */
-      emit_printf(&e->body, "  ctx->rt->memory_copy(ctx, 0, 0, %s, %s, %s);\n", emit_top(e, 2),
+      emit_printf(&e->body, "  cairn_memory_copy(ctx, 0, m0, %s, %s, %s);\n", emit_top(e, 2),
                   emit_top(e, 1), emit_top(e, 0));
       emit_pop(e, 3);
       emit_reload_mems(e);
