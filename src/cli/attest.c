@@ -73,6 +73,7 @@ int cli_attest_option(CliAttest **pa, int argc, char **argv, int *i) {
   return 1;
 }
 
+#ifndef CAIRN_NO_SERVE
 /* The module's name in the verifier's policy: --attest-name, else the
 ** file name without its directory and extension. */
 static char *attest_name(const CliAttest *a, const char *zModule) {
@@ -82,6 +83,7 @@ static char *attest_name(const CliAttest *a, const char *zModule) {
   const char *dot = strrchr(b, '.');
   return strndup(b, dot && dot != b ? (size_t)(dot - b) : strlen(b));
 }
+#endif
 
 cairn_module *cli_attest_load(CliAttest *a, const char *zModule, bool aot,
                               const uint8_t (*keys)[32], size_t nkeys,
