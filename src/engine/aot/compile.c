@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sodium.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/sha256.h"
 #include "engine/aot/aot.h"
 #include "engine/aot/aot_module.h"
 
@@ -31,9 +31,7 @@ static const char aot_header_text[] = {
 #include "cairn_aot_h.inc"
     0};
 
-void aot_sha256(const uint8_t *p, size_t n, uint8_t out[32]) {
-  crypto_hash_sha256(out, p, (unsigned long long)n);
-}
+void aot_sha256(const uint8_t *p, size_t n, uint8_t out[32]) { base_sha256(p, n, out); }
 
 /* The targets the native tier knows: triple, 32-bit (explicit bounds
 ** checks), backtraces from the frame chain (cairn_aot.h's
