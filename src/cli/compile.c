@@ -38,7 +38,7 @@ static void usage(FILE *f) {
           "                         on guard pages (always on for 32-bit targets)\n"
           "  --keep-c DIR           write the generated C (and compiler logs) into DIR\n"
           "                         and keep it\n"
-          "  -j N                   run up to N compiler processes (default: one per CPU)\n"
+          "  -j N, -jN              run up to N compiler processes (default: one per CPU)\n"
           "  -h, --help             show this help\n"
           "\n"
           "Exit status: 0 on success; 1 if the module does not validate or the C\n"
@@ -101,10 +101,12 @@ int cli_compile(int argc, char **argv) {
       o.cpu_native = strcmp(zCpu, "native") == 0;
     } else if (strcmp(a, "--keep-c") == 0) {
       o.keep_c_dir = argv[++i];
-    } else if (strcmp(a, "-j") == 0) {
+    } else if (strncmp(a, "-j", 2) == 0) {
+      /* -j N or -jN, as make takes it */
+      const char *zJ = a[2] ? a + 2 : argv[++i];
       char *end;
       errno = 0;
-      long j = strtol(argv[++i], &end, 10);
+      long j = strtol(zJ, &end, 10);
       if (errno || *end || j < 1 || j > 64) {
         fprintf(stderr, "cairn compile: -j needs a number from 1 to 64\n");
         return 2;

@@ -42,6 +42,9 @@ EOF
 expect "compile --help tells the trust model" 0 "TRUST: a .cwasm is native code" -- "$CAIRN" compile --help
 expect "run --help mentions --aot" 0 "--aot" -- "$CAIRN" run --help
 expect "compile" 0 "" -- "$CAIRN" compile "$work/m.wat" -o "$work/m.cwasm"
+expect "compile -j2 (make's spelling of -j 2)" 0 "" -- "$CAIRN" compile -j2 "$work/m.wat" -o "$work/mj.cwasm"
+expect "compile -j0 refused" 2 "-j needs a number from 1 to 64" -- "$CAIRN" compile -j0 "$work/m.wat" -o "$work/mj.cwasm"
+expect "compile -jx refused" 2 "-j needs a number from 1 to 64" -- "$CAIRN" compile -jx "$work/m.wat" -o "$work/mj.cwasm"
 expect "run a .cwasm" 0 "^5:i32" -- "$CAIRN" run "$work/m.cwasm" --invoke add 2 3
 expect "globals in native code" 0 "^8:i32" -- "$CAIRN" run "$work/m.cwasm" --invoke glob
 expect "trap with a Wasm backtrace" 134 "unreachable" -- "$CAIRN" run "$work/m.cwasm" --invoke boom
