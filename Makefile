@@ -59,7 +59,8 @@ AOT_MEMORY_SCRIPTS = $(addprefix ../shared/wasm-testsuite/wasm-2.0/,address.wast
 # bounds checks (what 32-bit and small hosts use), through the spec suites
 # and the engine's unit tests; then the interpreter without instruction
 # fusion (CAIRN_NO_FUSION) through the spec suites, our own scripts and the
-# interpreter's unit test. Both builds verify every translated function
+# interpreter's unit test, with `cairn` built without serve as the cross
+# builds are (nothing else compiles that configuration). Both builds verify every translated function
 # (CAIRN_VERIFY_CODE) and compile only what these tests run. The variants
 # build also runs the native tier, whose code it loads only with explicit
 # bounds checks (AOT_MEMORY_SCRIPTS, tests/wast, unit/test_aot).
@@ -70,7 +71,7 @@ test-variants: deps
 	cd build-variants && ctest --output-on-failure -R '^(spec|unit)/' -E '^spec/.*-aot$$'
 	./build-variants/cairn wast --aot $(AOT_MEMORY_SCRIPTS) tests/wast/*.wast
 	cmake -S . -B build-nofusion -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAIRN_NO_FUSION=ON \
-	  -DCAIRN_VERIFY_CODE=ON -DCAIRN_STATIC_CLI=OFF
+	  -DCAIRN_VERIFY_CODE=ON -DCAIRN_STATIC_CLI=OFF -DCAIRN_WITH_SERVE=OFF
 	cmake --build build-nofusion -j $(JOBS) --target cairn test_interp
 	cd build-nofusion && ctest --output-on-failure -R '^(spec/|wast/|unit/test_interp$$)' -E 'aot'
 
