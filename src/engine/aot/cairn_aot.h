@@ -52,7 +52,7 @@
 
 #include <stdint.h>
 
-#define CAIRN_AOT_ABI 2
+#define CAIRN_AOT_ABI 3
 
 #if !defined(__GNUC__)
 #error "C emitted by cairn compile needs GCC or Clang (vector extensions, builtins)"
@@ -71,8 +71,9 @@
 #endif
 
 /* The definition of a Wasm function cairn_fN: with the frame chain, a
-** Wasm call must stay a call with its own frame. */
-#ifdef CAIRN_AOT_FRAME_CHAIN
+** Wasm call stays a call with its own frame unless the compile driver
+** recovers inlined calls from debug information (CAIRN_AOT_INLINE). */
+#if defined(CAIRN_AOT_FRAME_CHAIN) && !defined(CAIRN_AOT_INLINE)
 #define CAIRN_FUNC CAIRN_HIDDEN __attribute__((noinline))
 #else
 #define CAIRN_FUNC CAIRN_HIDDEN
