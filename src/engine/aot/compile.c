@@ -412,8 +412,8 @@ static bool same_code(Driver *d, const uint8_t *obj, size_t n, cairn_error *err)
   return same;
 }
 
-/* Removes the objects; and unless the folder is kept, everything else and
-** the folder itself. */
+/* Removes the objects but code-debug.so; and unless the folder is kept,
+** everything else and the folder itself. */
 static void clean_dir(const Driver *d, bool removeC) {
   char p[4200];
   for (uint32_t u = 0; u < d->nUnit; u++) {
@@ -428,9 +428,10 @@ static void clean_dir(const Driver *d, bool removeC) {
   }
   snprintf(p, sizeof p, "%s/code.so", d->zDir);
   unlink(p);
-  snprintf(p, sizeof p, "%s/code-debug.so", d->zDir);
-  unlink(p);
   if (removeC) {
+    /* a kept folder keeps the object with its debug information (objdump -dl) */
+    snprintf(p, sizeof p, "%s/code-debug.so", d->zDir);
+    unlink(p);
     snprintf(p, sizeof p, "%s/link.log", d->zDir);
     unlink(p);
     snprintf(p, sizeof p, "%s/cairn_aot.h", d->zDir);
