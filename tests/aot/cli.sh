@@ -257,6 +257,8 @@ src, dst, field, value = sys.argv[1:5]
 b = bytearray(open(src, 'rb').read())
 if field == 'target':
     b[24:56] = value.encode().ljust(32, b'\0')
+elif field == 'format':
+    b[8:12] = struct.pack('<I', int(value))
 else:
     b[12:16] = struct.pack('<I', int(value))
 b[264:296] = hashlib.sha256(bytes(b[:264])).digest()
@@ -267,6 +269,9 @@ rehash "$work/m.cwasm" "$work/foreign.cwasm" target riscv64-linux-gnu
 rehash "$work/m.cwasm" "$work/abi.cwasm" abi 999
 expect "foreign target refused" 2 "compiled for riscv64-linux-gnu" -- "$CAIRN" run "$work/foreign.cwasm" --invoke add 1 2
 expect "other ABI refused" 2 "native code ABI 999" -- "$CAIRN" run "$work/abi.cwasm" --invoke add 1 2
+# a .cwasm of format 1 (before the inline table) is refused as such
+rehash "$work/m.cwasm" "$work/fmt1.cwasm" format 1
+expect "format 1 refused" 2 "unknown container format version" -- "$CAIRN" run "$work/fmt1.cwasm" --invoke add 1 2
 printf 'not wasm at all' >"$work/junk.cwasm"
 expect "junk file refused" 2 "error" -- "$CAIRN" run "$work/junk.cwasm"
 
