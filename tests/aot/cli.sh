@@ -213,6 +213,16 @@ for v in "gcc inl2.cwasm" "clang inlc.cwasm"; do
     echo "missing chains:$missing" >>"$work/chains"; bad "$1 inlined the test's functions" "$work/chains"; fi
   bt_cw="$bt_cw $2"
 done
+# DWARF 4 (.debug_ranges, no index forms) gives the same table as GCC 12's DWARF 5
+case "$(uname -m)" in x86_64 | aarch64)
+  printf '#!/bin/sh\nexec gcc "$@" -gdwarf-4\n' >"$work/gcc-dwarf4"
+  chmod +x "$work/gcc-dwarf4"
+  if "$CAIRN" compile --cc "$work/gcc-dwarf4" "$work/inl.wat" -o "$work/inl4.cwasm" >"$work/out" 2>&1 &&
+     python3 "$(dirname "$0")/inlines.py" "$work/inl4.cwasm" >"$work/chains4" &&
+     python3 "$(dirname "$0")/inlines.py" "$work/inl2.cwasm" >"$work/chains5" &&
+     cmp -s "$work/chains4" "$work/chains5"; then ok "DWARF 4: the same inline chains as DWARF 5"; else
+    bad "DWARF 4: the same inline chains" "$work/out"; fi ;;
+esac
 for k in unr div oob mis fill; do
   for d in 1 2 3; do same_trace "inlined $d deep: $k" @M --invoke ${k}_$d 0; done
 done
