@@ -495,6 +495,50 @@ static void test_dwarf(const char *cc) {
 }
 #endif
 
+/* ---- the inline table (inlines.c): built from ranges, bad tables refused ---- */
+
+static void test_inline_table(void) {
+  /* f2 at [0x100, 0x200) with f1 inside at [0x140, 0x180) and f1 again in a
+  ** .cold part at [0x300, 0x310) */
+  AotInlineRange a[] = {{0x140, 0x180, 1, 2}, {0x100, 0x200, 2, 1}, {0x300, 0x310, 1, 1}};
+  AotInlineList l = {a, 3, 3};
+  Buf b;
+  buf_init(&b);
+  cairn_error err;
+  CHECK(aot_inlines_pack(&l, &b, &err), "pack a table");
+  AotInlineTab t;
+  const char *why = "";
+  CHECK(aot_inlines_load(b.aData, b.n, 1, 3, 0, 0x1000, &t, &why), "load it back");
+  const uint32_t *c = NULL;
+  CHECK(aot_inlines_at(&t, 0x100, &c) == 1 && c[0] == 2, "outer instance alone");
+  CHECK(aot_inlines_at(&t, 0x150, &c) == 2 && c[0] == 1 && c[1] == 2, "nested: innermost first");
+  CHECK(aot_inlines_at(&t, 0x180, &c) == 1 && c[0] == 2, "after the inner range");
+  CHECK(aot_inlines_at(&t, 0x200, &c) == 0 && aot_inlines_at(&t, 0xff, &c) == 0 &&
+            aot_inlines_at(&t, 0x30f, &c) == 1 && c[0] == 1,
+        "outside, and the cold part");
+  aot_inlines_free(&t);
+  uint8_t *p = base_malloc(b.n);
+  memcpy(p, b.aData, b.n);
+  CHECK(!aot_inlines_load(p, b.n - 1, 1, 3, 0, 0x1000, &t, &why) && strstr(why, "size"),
+        "a table cut short");
+  CHECK(!aot_inlines_load(p, b.n, 1, 2, 0, 0x1000, &t, &why) && strstr(why, "function"),
+        "a function the module does not define");
+  CHECK(!aot_inlines_load(p, b.n, 3, 3, 0, 0x1000, &t, &why) && strstr(why, "function"),
+        "an imported function");
+  CHECK(!aot_inlines_load(p, b.n, 1, 3, 0, 0x200, &t, &why) && strstr(why, "out of"),
+        "a segment past the code");
+  p[8] = 0x90; /* the first segment starts after the second */
+  CHECK(!aot_inlines_load(p, b.n, 1, 3, 0, 0x1000, &t, &why) && strstr(why, "out of order"),
+        "segments out of order");
+  memcpy(p, b.aData, b.n);
+  p[8 + 12] = 0xff; /* a chain past the pool */
+  CHECK(!aot_inlines_load(p, b.n, 1, 3, 0, 0x1000, &t, &why), "a chain past the pool");
+  CHECK(!aot_inlines_load(p, 4, 1, 3, 0, 0x1000, &t, &why), "four bytes");
+  base_free(p);
+  buf_free(&b);
+  printf("ok inline table: nesting, cold parts, 7 kinds of bad tables refused\n");
+}
+
 int main(void) {
   uint8_t *w, *cw;
   size_t nw, ncw;
@@ -519,6 +563,7 @@ int main(void) {
 #endif
   test_tiers(cw, ncw);
   cairn_free(cw);
+  test_inline_table();
   test_backtraces(&o);
   o.opt_level = 2;
   test_backtraces(&o);
