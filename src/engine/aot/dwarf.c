@@ -189,7 +189,7 @@ static bool abbrev_read(Dwarf *dw, uint64_t off, AbbrevTab *t) {
     }
     ab->n = t->nAttr - ab->first;
   }
-  qsort(t->a, t->n, sizeof *t->a, abbrev_cmp);
+  if (t->n) qsort(t->a, t->n, sizeof *t->a, abbrev_cmp);
   return true;
 }
 

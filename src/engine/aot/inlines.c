@@ -58,7 +58,7 @@ static void chain_sort(const AotInlineRange **a, uint32_t n) {
 }
 
 bool aot_inlines_pack(AotInlineList *l, Buf *out, cairn_error *err) {
-  qsort(l->a, l->n, sizeof *l->a, range_lo_cmp);
+  if (l->n) qsort(l->a, l->n, sizeof *l->a, range_lo_cmp);
   uint32_t *aB = base_malloc((size_t)(2 * l->n + 1) * sizeof *aB);
   const AotInlineRange **aAct = base_malloc(INLINE_MAX_CHAIN * sizeof *aAct);
   Buf seg, pool;
