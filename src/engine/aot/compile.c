@@ -396,7 +396,10 @@ static bool same_code(Driver *d, const uint8_t *obj, size_t n, cairn_error *err)
       size |= (uint64_t)a[32 + j] << (8 * j);
     }
     /* (past the ELF header, which says where the sections are) */
-    if (same && a[0] == 1 /* PT_LOAD */ && off < 64) size = size > 64 - off ? size - (64 - off) : 0, off = 64;
+    if (same && a[0] == 1 /* PT_LOAD */ && off < 64) {
+      size = size > 64 - off ? size - (64 - off) : 0;
+      off = 64;
+    }
     if (same && a[0] == 1)
       same = off <= n && size <= n - off && off <= nd && size <= nd - off &&
              memcmp(obj + off, dbg + off, size) == 0;

@@ -37,7 +37,9 @@ typedef struct Cur {
 } Cur;
 
 static bool fail(Dwarf *dw, const char *what) {
-  if (!dw->failed) base_error(dw->err, CAIRN_ERR_MALFORMED, -1, "debug information of the native code: %s", what);
+  if (!dw->failed)
+    base_error(dw->err, CAIRN_ERR_MALFORMED, -1, "debug information of the native code: %s",
+               what);
   dw->failed = true;
   return false;
 }
@@ -109,19 +111,30 @@ static const char *cstr(Cur *c) {
 
 static Cur cur_at(const Sect *s, uint64_t off) {
   Cur c = {s->p, s->p + s->n, false};
-  if (off > s->n) c.bad = true;
-  else c.p += off;
+  if (off > s->n)
+    c.bad = true;
+  else
+    c.p += off;
   return c;
 }
 
 /* ---- abbreviations ---- */
 
 enum {
-  TAG_COMPILE_UNIT = 0x11, TAG_INLINED = 0x1d, TAG_PARTIAL_UNIT = 0x3c,
-  AT_NAME = 0x03, AT_LOW_PC = 0x11, AT_HIGH_PC = 0x12, AT_ABSTRACT_ORIGIN = 0x31,
-  AT_SPECIFICATION = 0x47, AT_RANGES = 0x55, AT_STR_OFFSETS_BASE = 0x72,
-  AT_ADDR_BASE = 0x73, AT_RNGLISTS_BASE = 0x74,
-  FORM_INDIRECT = 0x16, FORM_IMPLICIT_CONST = 0x21,
+  TAG_COMPILE_UNIT = 0x11,
+  TAG_INLINED = 0x1d,
+  TAG_PARTIAL_UNIT = 0x3c,
+  AT_NAME = 0x03,
+  AT_LOW_PC = 0x11,
+  AT_HIGH_PC = 0x12,
+  AT_ABSTRACT_ORIGIN = 0x31,
+  AT_SPECIFICATION = 0x47,
+  AT_RANGES = 0x55,
+  AT_STR_OFFSETS_BASE = 0x72,
+  AT_ADDR_BASE = 0x73,
+  AT_RNGLISTS_BASE = 0x74,
+  FORM_INDIRECT = 0x16,
+  FORM_IMPLICIT_CONST = 0x21,
 };
 
 typedef struct AbbrevAttr {
@@ -198,8 +211,10 @@ static const Abbrev *abbrev_find(const AbbrevTab *t, uint64_t code) {
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
     if (t->a[mid].code == code) return &t->a[mid];
-    if (t->a[mid].code < code) lo = mid + 1;
-    else hi = mid;
+    if (t->a[mid].code < code)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return NULL;
 }
@@ -207,74 +222,165 @@ static const Abbrev *abbrev_find(const AbbrevTab *t, uint64_t code) {
 /* ---- units and attribute values ---- */
 
 typedef struct Unit {
-  Sect die;            /* the unit in .debug_info (header included) */
-  uint64_t start;      /* its offset in .debug_info */
+  Sect die;       /* the unit in .debug_info (header included) */
+  uint64_t start; /* its offset in .debug_info */
   unsigned version, addrSize, offSize;
   AbbrevTab ab;
-  uint64_t base;       /* DW_AT_low_pc of the unit: base of its range lists */
+  uint64_t base; /* DW_AT_low_pc of the unit: base of its range lists */
   uint64_t strOffBase, addrBase, rnglistsBase;
 } Unit;
 
 /* The classes of value this reader tells apart. */
-enum { V_NONE, V_CONST, V_ADDR, V_ADDRX, V_STR, V_STRP, V_LINE_STRP, V_STRX, V_REF, V_SECOFF,
-       V_RNGLISTX, V_OTHER };
+enum {
+  V_NONE,
+  V_CONST,
+  V_ADDR,
+  V_ADDRX,
+  V_STR,
+  V_STRP,
+  V_LINE_STRP,
+  V_STRX,
+  V_REF,
+  V_SECOFF,
+  V_RNGLISTX,
+  V_OTHER
+};
 
 typedef struct Val {
   int kind;
-  uint64_t u;       /* the constant, address, index, offset or .debug_info offset */
-  const char *z;    /* V_STR */
+  uint64_t u;    /* the constant, address, index, offset or .debug_info offset */
+  const char *z; /* V_STR */
 } Val;
 
 /* Reads a value of form at c. */
-static Val read_form(Dwarf *dw, const Unit *u, Cur *c, uint64_t form, int64_t implicit, int depth) {
+static Val read_form(Dwarf *dw, const Unit *u, Cur *c, uint64_t form, int64_t implicit,
+                     int depth) {
   Val v = {V_OTHER, 0, NULL};
   switch (form) {
-    case 0x01: v.kind = V_ADDR, v.u = rd_n(c, u->addrSize); break;          /* addr */
-    case 0x03: skip(c, rd_n(c, 2)); break;                                  /* block2 */
-    case 0x04: skip(c, rd_n(c, 4)); break;                                  /* block4 */
-    case 0x05: v.kind = V_CONST, v.u = rd_n(c, 2); break;                   /* data2 */
-    case 0x06: v.kind = V_CONST, v.u = rd_n(c, 4); break;                   /* data4 */
-    case 0x07: v.kind = V_CONST, v.u = rd_n(c, 8); break;                   /* data8 */
-    case 0x08: v.kind = V_STR, v.z = cstr(c); break;                        /* string */
-    case 0x09: case 0x18: skip(c, uleb(c)); break;                          /* block, exprloc */
-    case 0x0a: skip(c, rd_n(c, 1)); break;                                  /* block1 */
-    case 0x0b: v.kind = V_CONST, v.u = rd_n(c, 1); break;                   /* data1 */
-    case 0x0c: rd_n(c, 1); break;                                           /* flag */
-    case 0x0d: v.kind = V_CONST, v.u = (uint64_t)sleb(c); break;            /* sdata */
-    case 0x0e: v.kind = V_STRP, v.u = rd_n(c, u->offSize); break;           /* strp */
-    case 0x0f: v.kind = V_CONST, v.u = uleb(c); break;                      /* udata */
-    case 0x10:                                                              /* ref_addr */
+    case 0x01:
+      v.kind = V_ADDR, v.u = rd_n(c, u->addrSize);
+      break; /* addr */
+    case 0x03:
+      skip(c, rd_n(c, 2));
+      break; /* block2 */
+    case 0x04:
+      skip(c, rd_n(c, 4));
+      break; /* block4 */
+    case 0x05:
+      v.kind = V_CONST, v.u = rd_n(c, 2);
+      break; /* data2 */
+    case 0x06:
+      v.kind = V_CONST, v.u = rd_n(c, 4);
+      break; /* data4 */
+    case 0x07:
+      v.kind = V_CONST, v.u = rd_n(c, 8);
+      break; /* data8 */
+    case 0x08:
+      v.kind = V_STR, v.z = cstr(c);
+      break; /* string */
+    case 0x09:
+    case 0x18:
+      skip(c, uleb(c));
+      break; /* block, exprloc */
+    case 0x0a:
+      skip(c, rd_n(c, 1));
+      break; /* block1 */
+    case 0x0b:
+      v.kind = V_CONST, v.u = rd_n(c, 1);
+      break; /* data1 */
+    case 0x0c:
+      rd_n(c, 1);
+      break; /* flag */
+    case 0x0d:
+      v.kind = V_CONST, v.u = (uint64_t)sleb(c);
+      break; /* sdata */
+    case 0x0e:
+      v.kind = V_STRP, v.u = rd_n(c, u->offSize);
+      break; /* strp */
+    case 0x0f:
+      v.kind = V_CONST, v.u = uleb(c);
+      break;   /* udata */
+    case 0x10: /* ref_addr */
       v.kind = V_REF, v.u = rd_n(c, u->version <= 2 ? u->addrSize : u->offSize);
       break;
-    case 0x11: v.kind = V_REF, v.u = u->start + rd_n(c, 1); break;          /* ref1 */
-    case 0x12: v.kind = V_REF, v.u = u->start + rd_n(c, 2); break;          /* ref2 */
-    case 0x13: v.kind = V_REF, v.u = u->start + rd_n(c, 4); break;          /* ref4 */
-    case 0x14: v.kind = V_REF, v.u = u->start + rd_n(c, 8); break;          /* ref8 */
-    case 0x15: v.kind = V_REF, v.u = u->start + uleb(c); break;             /* ref_udata */
+    case 0x11:
+      v.kind = V_REF, v.u = u->start + rd_n(c, 1);
+      break; /* ref1 */
+    case 0x12:
+      v.kind = V_REF, v.u = u->start + rd_n(c, 2);
+      break; /* ref2 */
+    case 0x13:
+      v.kind = V_REF, v.u = u->start + rd_n(c, 4);
+      break; /* ref4 */
+    case 0x14:
+      v.kind = V_REF, v.u = u->start + rd_n(c, 8);
+      break; /* ref8 */
+    case 0x15:
+      v.kind = V_REF, v.u = u->start + uleb(c);
+      break; /* ref_udata */
     case FORM_INDIRECT:
-      if (depth > 2) c->bad = true;
-      else return read_form(dw, u, c, uleb(c), 0, depth + 1);
+      if (depth > 2)
+        c->bad = true;
+      else
+        return read_form(dw, u, c, uleb(c), 0, depth + 1);
       break;
-    case 0x17: v.kind = V_SECOFF, v.u = rd_n(c, u->offSize); break;         /* sec_offset */
-    case 0x19: v.kind = V_CONST, v.u = 1; break;                            /* flag_present */
-    case 0x1a: v.kind = V_STRX, v.u = uleb(c); break;                       /* strx */
-    case 0x1b: v.kind = V_ADDRX, v.u = uleb(c); break;                      /* addrx */
-    case 0x1c: rd_n(c, 4); break;                                           /* ref_sup4 */
-    case 0x1d: case 0x1f20: case 0x1f21: rd_n(c, u->offSize); break;        /* strp_sup, GNU alt */
-    case 0x1e: skip(c, 16); break;                                          /* data16 */
-    case 0x1f: v.kind = V_LINE_STRP, v.u = rd_n(c, u->offSize); break;      /* line_strp */
-    case 0x20: case 0x24: rd_n(c, 8); break;                                /* ref_sig8, ref_sup8 */
-    case FORM_IMPLICIT_CONST: v.kind = V_CONST, v.u = (uint64_t)implicit; break;
-    case 0x22: uleb(c); break;                                              /* loclistx */
-    case 0x23: v.kind = V_RNGLISTX, v.u = uleb(c); break;                   /* rnglistx */
-    case 0x25: case 0x26: case 0x27: case 0x28:                             /* strx1..4 */
+    case 0x17:
+      v.kind = V_SECOFF, v.u = rd_n(c, u->offSize);
+      break; /* sec_offset */
+    case 0x19:
+      v.kind = V_CONST, v.u = 1;
+      break; /* flag_present */
+    case 0x1a:
+      v.kind = V_STRX, v.u = uleb(c);
+      break; /* strx */
+    case 0x1b:
+      v.kind = V_ADDRX, v.u = uleb(c);
+      break; /* addrx */
+    case 0x1c:
+      rd_n(c, 4);
+      break; /* ref_sup4 */
+    case 0x1d:
+    case 0x1f20:
+    case 0x1f21:
+      rd_n(c, u->offSize);
+      break; /* strp_sup, GNU alt */
+    case 0x1e:
+      skip(c, 16);
+      break; /* data16 */
+    case 0x1f:
+      v.kind = V_LINE_STRP, v.u = rd_n(c, u->offSize);
+      break; /* line_strp */
+    case 0x20:
+    case 0x24:
+      rd_n(c, 8);
+      break; /* ref_sig8, ref_sup8 */
+    case FORM_IMPLICIT_CONST:
+      v.kind = V_CONST, v.u = (uint64_t)implicit;
+      break;
+    case 0x22:
+      uleb(c);
+      break; /* loclistx */
+    case 0x23:
+      v.kind = V_RNGLISTX, v.u = uleb(c);
+      break; /* rnglistx */
+    case 0x25:
+    case 0x26:
+    case 0x27:
+    case 0x28: /* strx1..4 */
       v.kind = V_STRX, v.u = rd_n(c, (unsigned)(form - 0x24));
       break;
-    case 0x29: case 0x2a: case 0x2b: case 0x2c:                             /* addrx1..4 */
+    case 0x29:
+    case 0x2a:
+    case 0x2b:
+    case 0x2c: /* addrx1..4 */
       v.kind = V_ADDRX, v.u = rd_n(c, (unsigned)(form - 0x28));
       break;
-    case 0x1f01: v.kind = V_ADDRX, v.u = uleb(c); break;                    /* GNU_addr_index */
-    case 0x1f02: v.kind = V_STRX, v.u = uleb(c); break;                     /* GNU_str_index */
+    case 0x1f01:
+      v.kind = V_ADDRX, v.u = uleb(c);
+      break; /* GNU_addr_index */
+    case 0x1f02:
+      v.kind = V_STRX, v.u = uleb(c);
+      break; /* GNU_str_index */
     default:
       fail(dw, "an attribute form this reader does not know");
       c->bad = true;
@@ -300,9 +406,14 @@ static bool val_addr(Dwarf *dw, const Unit *u, Val v, uint64_t *out) {
 static const char *val_str(Dwarf *dw, const Unit *u, Val v) {
   Cur c;
   switch (v.kind) {
-    case V_STR: return v.z;
-    case V_STRP: c = cur_at(&dw->str, v.u); return cstr(&c);
-    case V_LINE_STRP: c = cur_at(&dw->lineStr, v.u); return cstr(&c);
+    case V_STR:
+      return v.z;
+    case V_STRP:
+      c = cur_at(&dw->str, v.u);
+      return cstr(&c);
+    case V_LINE_STRP:
+      c = cur_at(&dw->lineStr, v.u);
+      return cstr(&c);
     case V_STRX: {
       if (v.u > (UINT64_MAX - u->strOffBase) / u->offSize) return NULL;
       Cur o = cur_at(&dw->strOff, u->strOffBase + v.u * u->offSize);
@@ -311,13 +422,14 @@ static const char *val_str(Dwarf *dw, const Unit *u, Val v) {
       c = cur_at(&dw->str, off);
       return cstr(&c);
     }
-    default: return NULL;
+    default:
+      return NULL;
   }
 }
 
 /* The attributes of one DIE this reader uses. */
 typedef struct Die {
-  const Abbrev *ab;   /* NULL: a null entry (end of a sibling list) */
+  const Abbrev *ab; /* NULL: a null entry (end of a sibling list) */
   Val name, low, high, ranges, origin;
 } Die;
 
@@ -334,16 +446,33 @@ static bool die_read(Dwarf *dw, Unit *u, Cur *c, Die *d) {
     Val v = read_form(dw, u, c, a->form, a->implicit, 0);
     if (c->bad) return fail(dw, "truncated .debug_info");
     switch (a->at) {
-      case AT_NAME: d->name = v; break;
-      case AT_LOW_PC: d->low = v; break;
-      case AT_HIGH_PC: d->high = v; break;
-      case AT_RANGES: d->ranges = v; break;
+      case AT_NAME:
+        d->name = v;
+        break;
+      case AT_LOW_PC:
+        d->low = v;
+        break;
+      case AT_HIGH_PC:
+        d->high = v;
+        break;
+      case AT_RANGES:
+        d->ranges = v;
+        break;
       case AT_ABSTRACT_ORIGIN:
-      case AT_SPECIFICATION: d->origin = v; break;
-      case AT_STR_OFFSETS_BASE: u->strOffBase = v.u; break;
-      case AT_ADDR_BASE: u->addrBase = v.u; break;
-      case AT_RNGLISTS_BASE: u->rnglistsBase = v.u; break;
-      default: break;
+      case AT_SPECIFICATION:
+        d->origin = v;
+        break;
+      case AT_STR_OFFSETS_BASE:
+        u->strOffBase = v.u;
+        break;
+      case AT_ADDR_BASE:
+        u->addrBase = v.u;
+        break;
+      case AT_RNGLISTS_BASE:
+        u->rnglistsBase = v.u;
+        break;
+      default:
+        break;
     }
   }
   return true;
@@ -405,20 +534,24 @@ static bool die_ranges(Dwarf *dw, const Unit *u, const Die *d, uint32_t func, ui
   }
   uint64_t base = u->base;
   if (u->version < 5) { /* .debug_ranges: pairs; (~0, base) sets the base */
-    if (d->ranges.kind != V_SECOFF && d->ranges.kind != V_CONST) return fail(dw, "a bad DW_AT_ranges");
+    if (d->ranges.kind != V_SECOFF && d->ranges.kind != V_CONST)
+      return fail(dw, "a bad DW_AT_ranges");
     Cur c = cur_at(&dw->ranges, d->ranges.u);
     uint64_t all = u->addrSize == 8 ? UINT64_MAX : UINT32_MAX;
     for (;;) {
       lo = rd_n(&c, u->addrSize), hi = rd_n(&c, u->addrSize);
       if (c.bad) return fail(dw, "truncated .debug_ranges");
       if (lo == 0 && hi == 0) return true;
-      if (lo == all) base = hi;
-      else if (!add_range(dw, base + lo, base + hi, func, depth)) return false;
+      if (lo == all)
+        base = hi;
+      else if (!add_range(dw, base + lo, base + hi, func, depth))
+        return false;
     }
   }
   uint64_t off = d->ranges.u;
   if (d->ranges.kind == V_RNGLISTX) { /* an index into the unit's offset table */
-    if (off > (UINT64_MAX - u->rnglistsBase) / u->offSize) return fail(dw, "a bad DW_AT_ranges");
+    if (off > (UINT64_MAX - u->rnglistsBase) / u->offSize)
+      return fail(dw, "a bad DW_AT_ranges");
     Cur o = cur_at(&dw->rnglists, u->rnglistsBase + off * u->offSize);
     off = u->rnglistsBase + rd_n(&o, u->offSize);
     if (o.bad) return fail(dw, "truncated .debug_rnglists");
@@ -431,36 +564,41 @@ static bool die_ranges(Dwarf *dw, const Unit *u, const Die *d, uint32_t func, ui
     Val a = {V_ADDRX, 0, NULL}, b = {V_ADDRX, 0, NULL};
     if (c.bad) return fail(dw, "truncated .debug_rnglists");
     switch (kind) {
-      case 0: return true;                                     /* end_of_list */
-      case 1:                                                  /* base_addressx */
+      case 0:
+        return true; /* end_of_list */
+      case 1:        /* base_addressx */
         a.u = uleb(&c);
         if (!val_addr(dw, u, a, &base)) return fail(dw, "a bad range list");
         break;
-      case 2:                                                  /* startx_endx */
+      case 2: /* startx_endx */
         a.u = uleb(&c), b.u = uleb(&c);
-        if (!val_addr(dw, u, a, &lo) || !val_addr(dw, u, b, &hi)) return fail(dw, "a bad range list");
+        if (!val_addr(dw, u, a, &lo) || !val_addr(dw, u, b, &hi))
+          return fail(dw, "a bad range list");
         if (!add_range(dw, lo, hi, func, depth)) return false;
         break;
-      case 3:                                                  /* startx_length */
+      case 3: /* startx_length */
         a.u = uleb(&c);
         if (!val_addr(dw, u, a, &lo)) return fail(dw, "a bad range list");
         hi = lo + uleb(&c);
         if (!add_range(dw, lo, hi, func, depth)) return false;
         break;
-      case 4:                                                  /* offset_pair */
+      case 4: /* offset_pair */
         lo = uleb(&c), hi = uleb(&c);
         if (!add_range(dw, base + lo, base + hi, func, depth)) return false;
         break;
-      case 5: base = rd_n(&c, u->addrSize); break;             /* base_address */
-      case 6:                                                  /* start_end */
+      case 5:
+        base = rd_n(&c, u->addrSize);
+        break; /* base_address */
+      case 6:  /* start_end */
         lo = rd_n(&c, u->addrSize), hi = rd_n(&c, u->addrSize);
         if (!add_range(dw, lo, hi, func, depth)) return false;
         break;
-      case 7:                                                  /* start_length */
+      case 7: /* start_length */
         lo = rd_n(&c, u->addrSize), hi = lo + uleb(&c);
         if (!add_range(dw, lo, hi, func, depth)) return false;
         break;
-      default: return fail(dw, "a range list entry this reader does not know");
+      default:
+        return fail(dw, "a range list entry this reader does not know");
     }
     if (c.bad) return fail(dw, "truncated .debug_rnglists");
   }
@@ -519,9 +657,12 @@ static bool units_read(Dwarf *dw) {
     u.start = (uint64_t)(c.p - dw->info.p);
     uint64_t len = rd_n(&c, 4);
     u.offSize = 4;
-    if (len == 0xffffffffu) len = rd_n(&c, 8), u.offSize = 8;
-    else if (len >= 0xfffffff0u) return fail(dw, "a reserved unit length");
-    if (c.bad || len > (uint64_t)(c.end - c.p)) return fail(dw, "a unit longer than .debug_info");
+    if (len == 0xffffffffu)
+      len = rd_n(&c, 8), u.offSize = 8;
+    else if (len >= 0xfffffff0u)
+      return fail(dw, "a reserved unit length");
+    if (c.bad || len > (uint64_t)(c.end - c.p))
+      return fail(dw, "a unit longer than .debug_info");
     Cur uc = {c.p, c.p + len, false};
     c.p += len;
     u.die.p = dw->info.p + u.start;
@@ -536,8 +677,10 @@ static bool units_read(Dwarf *dw) {
       u.addrSize = (unsigned)rd_n(&uc, 1);
       abbrevOff = rd_n(&uc, u.offSize);
       if (type == 2 || type == 6) continue; /* type units: no code */
-      if (type == 4 || type == 5) rd_n(&uc, 8); /* skeleton, split: the dwo id */
-      else if (type != 1 && type != 3) continue;
+      if (type == 4 || type == 5)
+        rd_n(&uc, 8); /* skeleton, split: the dwo id */
+      else if (type != 1 && type != 3)
+        continue;
     } else {
       return fail(dw, "a DWARF version other than 2 to 5");
     }
@@ -569,7 +712,12 @@ bool aot_dwarf_inlines(const uint8_t *obj, size_t n, AotInlineList *out, cairn_e
   dw.err = err;
   memset(out, 0, sizeof *out);
   /* ELF64 little-endian: e_shoff at 40, e_shentsize 58, e_shnum 60, e_shstrndx 62 */
-  if (n < 64 || memcmp(obj, "\x7f" "ELF", 4) != 0 || obj[4] != 2 || obj[5] != 1)
+  if (n < 64 ||
+      memcmp(obj,
+             "\x7f"
+             "ELF",
+             4) != 0 ||
+      obj[4] != 2 || obj[5] != 1)
     return fail(&dw, "not a 64-bit little-endian ELF object");
   uint64_t shoff = le(obj + 40, 8), shent = le(obj + 58, 2), shnum = le(obj + 60, 2),
            shstr = le(obj + 62, 2);
@@ -578,11 +726,18 @@ bool aot_dwarf_inlines(const uint8_t *obj, size_t n, AotInlineList *out, cairn_e
   const uint8_t *sh = obj + shoff, *ss = sh + shstr * 64;
   uint64_t nameOff = le(ss + 24, 8), nameLen = le(ss + 32, 8);
   if (nameOff > n || nameLen > n - nameOff) return fail(&dw, "bad section names");
-  struct { const char *z; Sect *s; } aWant[] = {
-      {".debug_info", &dw.info},         {".debug_abbrev", &dw.abbrev},
-      {".debug_str", &dw.str},           {".debug_line_str", &dw.lineStr},
-      {".debug_str_offsets", &dw.strOff}, {".debug_addr", &dw.addr},
-      {".debug_ranges", &dw.ranges},     {".debug_rnglists", &dw.rnglists},
+  struct {
+    const char *z;
+    Sect *s;
+  } aWant[] = {
+      {".debug_info", &dw.info},
+      {".debug_abbrev", &dw.abbrev},
+      {".debug_str", &dw.str},
+      {".debug_line_str", &dw.lineStr},
+      {".debug_str_offsets", &dw.strOff},
+      {".debug_addr", &dw.addr},
+      {".debug_ranges", &dw.ranges},
+      {".debug_rnglists", &dw.rnglists},
   };
   for (uint64_t i = 0; i < shnum; i++) {
     const uint8_t *s = sh + i * 64;

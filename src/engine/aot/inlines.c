@@ -101,7 +101,8 @@ bool aot_inlines_pack(AotInlineList *l, Buf *out, cairn_error *err) {
     if (same) {
       uint8_t *hi = seg.aData + seg.n - 12;
       uint32_t nh = aB[i + 1];
-      hi[0] = (uint8_t)nh, hi[1] = (uint8_t)(nh >> 8), hi[2] = (uint8_t)(nh >> 16), hi[3] = (uint8_t)(nh >> 24);
+      hi[0] = (uint8_t)nh, hi[1] = (uint8_t)(nh >> 8), hi[2] = (uint8_t)(nh >> 16),
+      hi[3] = (uint8_t)(nh >> 24);
     } else {
       put32(&seg, at);
       put32(&seg, aB[i + 1]);
