@@ -131,7 +131,9 @@ static int walk_cwasm(Walk *w, char *err, size_t errlen) {
   const uint8_t *b = w->b;
   size_t len = w->len;
   if (len < CW_HEADER) return fail(err, errlen, ".cwasm: truncated header (%zu bytes)", len);
+  /* the code is the shared object and the inline table (u32 at 20) */
   uint64_t nWasm = rd64(b + 248), nObj = rd64(b + 256);
+  if (nObj <= len) nObj += rd64(b + 20) & 0xffffffffu;
   if (nWasm > len - CW_HEADER || nObj > len - CW_HEADER - nWasm)
     return fail(err, errlen, ".cwasm: truncated: its header names %llu + %llu bytes of "
                 "module and code, the file has %zu after the header",

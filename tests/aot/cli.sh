@@ -99,6 +99,7 @@ EOF
 "$CAIRN" compile "$work/bt.wat" -o "$work/bt2.cwasm" && "$CAIRN" compile -O0 "$work/bt.wat" -o "$work/bt0.cwasm" ||
   bad "compile bt.wat"
 bt_cw="bt2.cwasm bt0.cwasm"
+bt_clang=""
 # with Clang too, when it is installed and makes code for this machine (its
 # flags for frame records differ; under qemu the host's clang does not)
 if command -v clang >/dev/null; then
@@ -106,6 +107,7 @@ if command -v clang >/dev/null; then
     bad "compile bt.wat with clang"
   elif "$CAIRN" run "$work/btc.cwasm" --invoke t 0 0 >/dev/null 2>&1; [ $? -eq 134 ]; then
     bt_cw="$bt_cw btc.cwasm"
+    bt_clang=1
   else
     echo "SKIP clang's code does not load here (another machine's)"
   fi
@@ -113,20 +115,29 @@ fi
 # same_trace NAME ARGS...: `cairn run` with @M for the module prints the same
 # trap and backtrace for the interpreter (bt.wat) and each .cwasm file, but
 # for the instruction offsets only the interpreter knows (cairn.h)
+# (the interpreter collapses repeated frames at one instruction, native code
+# repeated frames of one function: both are expanded before comparing)
+st_src=bt.wat
+expand_repeats() {
+  sed -E 's/ \+0x[0-9a-f]+ \(module offset 0x[0-9a-f]+\)$//' "$1" | awk '
+    /^  \.\.\. func\[[0-9]+\] repeated [0-9]+ more times$/ { for (i = 0; i < $4 + 0; i++) print last; next }
+    { print; if ($1 == "at") last = $0 }'
+}
 same_trace() {
   local name=$1 good=1 m rc rcw x; shift
-  for m in bt.wat $bt_cw; do
+  for m in $st_src $bt_cw; do
     local a=()
     for x in "$@"; do if [ "$x" = @M ]; then a+=("$work/$m"); else a+=("$x"); fi; done
     "$CAIRN" run "${a[@]}" >"$work/got" 2>&1
     rc=$?
-    if [ "$m" = bt.wat ]; then
+    if [ "$m" = "$st_src" ]; then
       rcw=$rc
-      sed -E 's/ \+0x[0-9a-f]+ \(module offset 0x[0-9a-f]+\)$//' "$work/got" >"$work/want"
+      expand_repeats "$work/got" >"$work/want"
       continue
     fi
-    if [ "$rc" -ne "$rcw" ] || ! cmp -s "$work/want" "$work/got"; then
-      { echo "$m: exit $rc, interpreter $rcw"; diff "$work/want" "$work/got"; } >"$work/out"; good=0
+    expand_repeats "$work/got" >"$work/got.x"
+    if [ "$rc" -ne "$rcw" ] || ! cmp -s "$work/want" "$work/got.x"; then
+      { echo "$m: exit $rc, interpreter $rcw"; diff "$work/want" "$work/got.x"; } >"$work/out"; good=0
     fi
   done
   if [ "$good" -eq 1 ] && [ "$rcw" -eq 134 ] && grep -q "at func" "$work/want"; then ok "$name"; else
@@ -143,6 +154,87 @@ same_trace "backtrace 50 deep: fuel" --fuel 1000000 @M --invoke t 50 10
 same_trace "backtrace 50 deep: timeout" --timeout 1000 @M --invoke t 50 10
 same_trace "backtrace 1 deep: unreachable" @M --invoke t 0 0
 same_trace "backtrace: stack exhausted" @M --invoke self
+
+# Inlined Wasm functions (x86-64, AArch64): the C compiler inlines small
+# functions into each other and the backtrace gets their frames back from
+# the inline table (from DWARF). For each trap kind a leaf $L_K that traps,
+# $K1 calling it, $K2 calling $K1, and exports e_K_D calling the chain D
+# deep, so the leaf runs inlined 1, 2 and 3 levels deep; and recursion that
+# inlines itself (fib, and endless recursion). inlines.py checks from the
+# .cwasm's table that the inlining really happened (leaf in $K1 in $K2, fib
+# in fib, inlined code in a .cold part), then the traces must be the
+# interpreter's.
+kinds="unr div oob mis fill spin"
+{
+  echo '(module (memory 1) (table 1 funcref) (elem (i32.const 0) $L_div) (type $v (func))'
+  echo '  (func $L_unr (param i32) (result i32) (if (i32.eqz (local.get 0)) (then unreachable)) (local.get 0))'
+  echo '  (func $L_div (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))'
+  echo '  (func $L_oob (param i32) (result i32) (i32.load (i32.sub (local.get 0) (i32.const 4))))'
+  echo '  (func $L_mis (param i32) (result i32) (call_indirect (type $v) (local.get 0)) (i32.const 0))'
+  echo '  (func $L_fill (param i32) (result i32) (memory.fill (i32.const 65000) (local.get 0) (i32.const 1000)) (i32.const 0))'
+  echo '  (func $L_spin (param i32) (result i32) (loop $l (br_if $l (i32.eqz (local.get 0)))) (local.get 0))'
+  for k in $kinds; do
+    echo "  (func \$${k}1 (param i32) (result i32) (i32.add (call \$L_$k (local.get 0)) (i32.const 1)))"
+    echo "  (func \$${k}2 (param i32) (result i32) (i32.mul (call \$${k}1 (local.get 0)) (i32.const 3)))"
+    echo "  (func (export \"${k}_1\") (param i32) (result i32) (i32.add (call \$L_$k (local.get 0)) (i32.const 5)))"
+    echo "  (func (export \"${k}_2\") (param i32) (result i32) (i32.add (call \$${k}1 (local.get 0)) (i32.const 5)))"
+    echo "  (func (export \"${k}_3\") (param i32) (result i32) (i32.add (call \$${k}2 (local.get 0)) (i32.const 5)))"
+  done
+  echo '  (func $fib (export "fib") (param i32) (result i32)'
+  echo '    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (i32.div_u (i32.const 1) (local.get 0)))'
+  echo '      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1))) (call $fib (i32.sub (local.get 0) (i32.const 2)))))))'
+  echo '  (func $rec (export "rec") (param i32) (result i32) (i32.add (call $rec (i32.add (local.get 0) (i32.const 1))) (local.get 0))))'
+} >"$work/inl.wat"
+# function indices: the six leaves 0-5, then per kind K1, K2 and three
+# exports. GCC inlines all of it (and fib into itself, and moves traps to
+# .cold parts); Clang 14 inlines the leaves but $L_mis into $K1 only, and
+# has no .cold.
+nk=6; want_gcc=""; want_clang=""; i=0
+for k in $kinds; do
+  want_gcc="$want_gcc $i,$((nk + 5 * i)),$((nk + 5 * i + 1))"
+  [ $k = mis ] || want_clang="$want_clang $i,$((nk + 5 * i))"
+  i=$((i + 1))
+done
+fib=$((nk + 5 * nk))
+want_gcc="$want_gcc $fib,$fib"
+st_src=inl.wat
+bt_cw=""
+for v in "gcc inl2.cwasm" "clang inlc.cwasm"; do
+  set -- $v
+  [ "$1" = clang ] && ! printf '%s' "$bt_clang" | grep -q . && continue
+  if ! "$CAIRN" compile --cc "$1" "$work/inl.wat" -o "$work/$2" >"$work/out" 2>&1; then
+    bad "compile inl.wat with $1" "$work/out"; continue
+  fi
+  case "$(uname -m)" in x86_64 | aarch64) ;; *) bt_cw="$bt_cw $2"; continue ;; esac
+  python3 "$(dirname "$0")/inlines.py" "$work/$2" >"$work/chains" 2>&1
+  missing=""
+  if [ "$1" = gcc ]; then want=$want_gcc; else want=$want_clang; fi
+  for c in $want; do grep -qx "$c" "$work/chains" || missing="$missing $c"; done
+  if [ "$1" = gcc ] && ! grep -qE '^cold [1-9]' "$work/chains"; then missing="$missing cold"; fi
+  if [ -z "$missing" ]; then
+    ok "$1 inlined the test's functions (gcc: 1-3 levels deep, fib into itself, .cold parts)"; else
+    echo "missing chains:$missing" >>"$work/chains"; bad "$1 inlined the test's functions" "$work/chains"; fi
+  bt_cw="$bt_cw $2"
+done
+# DWARF 4 (.debug_ranges, no index forms) gives the same table as GCC 12's DWARF 5
+case "$(uname -m)" in x86_64 | aarch64)
+  printf '#!/bin/sh\nexec gcc "$@" -gdwarf-4\n' >"$work/gcc-dwarf4"
+  chmod +x "$work/gcc-dwarf4"
+  if "$CAIRN" compile --cc "$work/gcc-dwarf4" "$work/inl.wat" -o "$work/inl4.cwasm" >"$work/out" 2>&1 &&
+     python3 "$(dirname "$0")/inlines.py" "$work/inl4.cwasm" >"$work/chains4" &&
+     python3 "$(dirname "$0")/inlines.py" "$work/inl2.cwasm" >"$work/chains5" &&
+     cmp -s "$work/chains4" "$work/chains5"; then ok "DWARF 4: the same inline chains as DWARF 5"; else
+    bad "DWARF 4: the same inline chains" "$work/out"; fi ;;
+esac
+for k in unr div oob mis fill; do
+  for d in 1 2 3; do same_trace "inlined $d deep: $k" @M --invoke ${k}_$d 0; done
+done
+for d in 1 2 3; do
+  same_trace "inlined $d deep: timeout in a loop" --timeout 300 @M --invoke spin_$d 0
+  same_trace "inlined $d deep: fuel in a loop" --fuel 100000 @M --invoke spin_$d 0
+done
+same_trace "inlined into itself: fib" @M --invoke fib 12
+same_trace "inlined into itself: stack exhausted" @M --invoke rec 0
 
 # a module that does not validate: the same message as cairn validate
 "$CAIRN" validate "$work/bad.wat" >"$work/v.out" 2>&1
@@ -178,6 +270,8 @@ src, dst, field, value = sys.argv[1:5]
 b = bytearray(open(src, 'rb').read())
 if field == 'target':
     b[24:56] = value.encode().ljust(32, b'\0')
+elif field == 'format':
+    b[8:12] = struct.pack('<I', int(value))
 else:
     b[12:16] = struct.pack('<I', int(value))
 b[264:296] = hashlib.sha256(bytes(b[:264])).digest()
@@ -188,6 +282,9 @@ rehash "$work/m.cwasm" "$work/foreign.cwasm" target riscv64-linux-gnu
 rehash "$work/m.cwasm" "$work/abi.cwasm" abi 999
 expect "foreign target refused" 2 "compiled for riscv64-linux-gnu" -- "$CAIRN" run "$work/foreign.cwasm" --invoke add 1 2
 expect "other ABI refused" 2 "native code ABI 999" -- "$CAIRN" run "$work/abi.cwasm" --invoke add 1 2
+# a .cwasm of format 1 (before the inline table) is refused as such
+rehash "$work/m.cwasm" "$work/fmt1.cwasm" format 1
+expect "format 1 refused" 2 "unknown container format version" -- "$CAIRN" run "$work/fmt1.cwasm" --invoke add 1 2
 printf 'not wasm at all' >"$work/junk.cwasm"
 expect "junk file refused" 2 "error" -- "$CAIRN" run "$work/junk.cwasm"
 

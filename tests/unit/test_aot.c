@@ -342,6 +342,18 @@ static void test_backtraces(const cairn_compile_options *o) {
   CHECK(nest_trap(cwN, nN, cwE, nE, "outer", 3, got, sizeof got) && strcmp(got, want) == 0 &&
             strcmp(offs, gOffsets) == 0 && !gInstrOffsets,
         "native: trap through a host function, the same frames");
+#if defined(__x86_64__) || defined(__aarch64__)
+  /* ... where at -O2 $outer2, which calls the host function, was inlined
+  ** into $outer */
+  cairn_module *mN = cairn_module_from_cwasm(cwN, nN, &err);
+  bool inl = false;
+  const AotModule *am = mN ? ((Module *)mN)->pTier : NULL;
+  for (uint32_t i = 0; am && i < am->inl.nSeg; i++)
+    inl |= am->inl.aPool[am->inl.aSeg[i].first] == 4;
+  if (o->opt_level >= 2 && (!o->cc || !strstr(o->cc, "clang")))
+    CHECK(inl, "the host function's caller was inlined (inline table)");
+  cairn_module_free(mN);
+#endif
   if (strcmp(got, want) != 0) printf("  native \"%s\"\n  interp \"%s\"\n", got, want);
   /* a native function calls another native module's directly: a fault there */
   CHECK(nest_trap(NULL, 0, NULL, 0, "cross", 0, want, sizeof want) &&
@@ -355,6 +367,176 @@ static void test_backtraces(const cairn_compile_options *o) {
   cairn_free(cwN);
   cairn_free(cwE);
   printf("ok backtraces: through a host function, across native modules\n");
+}
+
+/* ---- the DWARF reader (dwarf.c) on damaged debug information ---- */
+
+#if defined(__x86_64__) || defined(__aarch64__)
+/* The section header of section zName in ELF64 obj, or NULL. */
+static Elf64_Shdr *section(uint8_t *obj, size_t n, const char *zName) {
+  Elf64_Ehdr *e = (Elf64_Ehdr *)obj;
+  if (n < sizeof *e || e->e_shoff + (uint64_t)e->e_shnum * sizeof(Elf64_Shdr) > n) return NULL;
+  Elf64_Shdr *sh = (Elf64_Shdr *)(obj + e->e_shoff), *names = sh + e->e_shstrndx;
+  for (unsigned i = 0; i < e->e_shnum; i++)
+    if (strcmp((char *)obj + names->sh_offset + sh[i].sh_name, zName) == 0) return &sh[i];
+  return NULL;
+}
+
+/* Reads the copy p[0..n) of an object; true if it was read. */
+static bool reads(const uint8_t *p, size_t n, char *msg, size_t nMsg) {
+  AotInlineList l;
+  cairn_error err;
+  memset(&err, 0, sizeof err);
+  bool ok = aot_dwarf_inlines(p, n, &l, &err);
+  if (ok) base_free(l.a);
+  else snprintf(msg, nMsg, "%s", err.msg);
+  return ok;
+}
+
+static void test_dwarf(const char *cc) {
+  static const char *kInlWat =
+      "(module"
+      "  (func $leaf (param i32) (result i32) (i32.div_u (i32.const 7) (local.get 0)))"
+      "  (func $mid (param i32) (result i32) (i32.add (call $leaf (local.get 0)) (i32.const 1)))"
+      "  (func (export \"top\") (param i32) (result i32) (i32.mul (call $mid (local.get 0)) (i32.const 3))))";
+  char dir[] = "/tmp/cairn-test-dwarf-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL, "a work folder");
+  uint8_t *w, *cw, *obj;
+  size_t nw, ncw, n;
+  cairn_error err;
+  cairn_compile_options o;
+  cairn_compile_options_init(&o);
+  o.cc = cc;
+  o.keep_c_dir = dir;
+  char path[200];
+  snprintf(path, sizeof path, "%s/code-debug.so", dir);
+  bool ok = cairn_wat_to_wasm(kInlWat, strlen(kInlWat), &w, &nw, &err) &&
+            cairn_compile(w, nw, &o, &cw, &ncw, &err) && base_read_file(path, &obj, &n, &err);
+  CHECK(ok, "compile with the debug object kept");
+  if (!ok) {
+    printf("  %s\n", err.msg);
+    return;
+  }
+  cairn_free(w);
+  char msg[300];
+  AotInlineList l;
+  CHECK(aot_dwarf_inlines(obj, n, &l, &err) && l.n > 0, "the kept object's inlined ranges");
+  bool chain = false; /* $leaf (0) inside $mid (1): depth 2 at some address */
+  for (uint32_t i = 0; i < l.n; i++)
+    for (uint32_t j = 0; j < l.n; j++)
+      chain |= l.a[i].func == 0 && l.a[j].func == 1 && l.a[i].depth == l.a[j].depth + 1 &&
+               l.a[j].lo <= l.a[i].lo && l.a[i].hi <= l.a[j].hi;
+  base_free(l.a);
+  CHECK(chain, "leaf inlined into mid inlined into top");
+  uint8_t *c = base_malloc(n);
+  /* every debug section cut short, at several lengths: an error, no crash */
+  static const char *aSec[] = {".debug_info", ".debug_abbrev", ".debug_rnglists",
+                               ".debug_ranges", ".debug_str", ".debug_line_str",
+                               ".debug_addr", ".debug_str_offsets"};
+  int nCut = 0, nCutFail = 0;
+  for (size_t s = 0; s < sizeof aSec / sizeof aSec[0]; s++) {
+    memcpy(c, obj, n);
+    Elf64_Shdr *sh = section(c, n, aSec[s]);
+    if (!sh) continue;
+    uint64_t full = sh->sh_size;
+    for (uint64_t cut = 0; cut < full; cut += full / 7 + 1) {
+      sh->sh_size = cut;
+      nCut++;
+      nCutFail += !reads(c, n, msg, sizeof msg);
+    }
+  }
+  CHECK(nCut > 10 && nCutFail > 0, "truncated debug sections: errors, no crash");
+  printf("  %d truncations, %d refused (%s)\n", nCut, nCutFail, msg);
+  /* .debug_info cut inside its first unit: the message says so */
+  memcpy(c, obj, n);
+  Elf64_Shdr *info = section(c, n, ".debug_info");
+  if (info) info->sh_size = 20;
+  CHECK(info && !reads(c, n, msg, sizeof msg) && strstr(msg, "debug information") &&
+            strstr(msg, "longer than .debug_info"),
+        "a unit longer than .debug_info");
+  /* a section past the end of the file */
+  memcpy(c, obj, n);
+  Elf64_Shdr *ab = section(c, n, ".debug_abbrev");
+  if (ab) ab->sh_offset = n - 2;
+  CHECK(ab && !reads(c, n, msg, sizeof msg) && strstr(msg, "out of the file"),
+        "a debug section out of the file");
+  /* no debug information at all */
+  memcpy(c, obj, n);
+  if (info) {
+    info = section(c, n, ".debug_info");
+    Elf64_Shdr *names = (Elf64_Shdr *)(c + ((Elf64_Ehdr *)c)->e_shoff) + ((Elf64_Ehdr *)c)->e_shstrndx;
+    c[names->sh_offset + info->sh_name + 1] = 'X'; /* ".Xebug_info" */
+  }
+  CHECK(!reads(c, n, msg, sizeof msg) && strstr(msg, "no .debug_info"), "no .debug_info");
+  /* random damage to the units and abbreviations: an error or a table, no crash */
+  uint32_t seed = 12345;
+  int nBad = 0;
+  for (int t = 0; t < 400; t++) {
+    memcpy(c, obj, n);
+    Elf64_Shdr *sh = section(c, n, t % 2 ? ".debug_info" : ".debug_abbrev");
+    if (!sh || !sh->sh_size) continue;
+    for (int k = 0; k < 3; k++) {
+      seed = seed * 1103515245u + 12345u;
+      c[sh->sh_offset + (seed >> 8) % sh->sh_size] = (uint8_t)(seed >> 24);
+    }
+    nBad += !reads(c, n, msg, sizeof msg);
+  }
+  CHECK(nBad > 0, "randomly damaged units: errors, no crash");
+  /* not an ELF object */
+  CHECK(!reads(obj, 10, msg, sizeof msg) && strstr(msg, "ELF"), "too short for an ELF header");
+  base_free(c);
+  base_free(obj);
+  cairn_free(cw);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  CHECK(system(cmd) == 0, "clean up");
+  printf("ok dwarf (%s): inlined ranges read; truncated, damaged, absent sections refused\n",
+         cc ? cc : "gcc");
+}
+#endif
+
+/* ---- the inline table (inlines.c): built from ranges, bad tables refused ---- */
+
+static void test_inline_table(void) {
+  /* f2 at [0x100, 0x200) with f1 inside at [0x140, 0x180) and f1 again in a
+  ** .cold part at [0x300, 0x310) */
+  AotInlineRange a[] = {{0x140, 0x180, 1, 2}, {0x100, 0x200, 2, 1}, {0x300, 0x310, 1, 1}};
+  AotInlineList l = {a, 3, 3};
+  Buf b;
+  buf_init(&b);
+  cairn_error err;
+  CHECK(aot_inlines_pack(&l, &b, &err), "pack a table");
+  AotInlineTab t;
+  const char *why = "";
+  CHECK(aot_inlines_load(b.aData, b.n, 1, 3, 0, 0x1000, &t, &why), "load it back");
+  const uint32_t *c = NULL;
+  CHECK(aot_inlines_at(&t, 0x100, &c) == 1 && c[0] == 2, "outer instance alone");
+  CHECK(aot_inlines_at(&t, 0x150, &c) == 2 && c[0] == 1 && c[1] == 2, "nested: innermost first");
+  CHECK(aot_inlines_at(&t, 0x180, &c) == 1 && c[0] == 2, "after the inner range");
+  CHECK(aot_inlines_at(&t, 0x200, &c) == 0 && aot_inlines_at(&t, 0xff, &c) == 0 &&
+            aot_inlines_at(&t, 0x30f, &c) == 1 && c[0] == 1,
+        "outside, and the cold part");
+  aot_inlines_free(&t);
+  uint8_t *p = base_malloc(b.n);
+  memcpy(p, b.aData, b.n);
+  CHECK(!aot_inlines_load(p, b.n - 1, 1, 3, 0, 0x1000, &t, &why) && strstr(why, "size"),
+        "a table cut short");
+  CHECK(!aot_inlines_load(p, b.n, 1, 2, 0, 0x1000, &t, &why) && strstr(why, "function"),
+        "a function the module does not define");
+  CHECK(!aot_inlines_load(p, b.n, 3, 3, 0, 0x1000, &t, &why) && strstr(why, "function"),
+        "an imported function");
+  CHECK(!aot_inlines_load(p, b.n, 1, 3, 0, 0x200, &t, &why) && strstr(why, "out of"),
+        "a segment past the code");
+  p[8] = 0x90; /* the first segment starts after the second */
+  CHECK(!aot_inlines_load(p, b.n, 1, 3, 0, 0x1000, &t, &why) && strstr(why, "out of order"),
+        "segments out of order");
+  memcpy(p, b.aData, b.n);
+  p[8 + 12] = 0xff; /* a chain past the pool */
+  CHECK(!aot_inlines_load(p, b.n, 1, 3, 0, 0x1000, &t, &why), "a chain past the pool");
+  CHECK(!aot_inlines_load(p, 4, 1, 3, 0, 0x1000, &t, &why), "four bytes");
+  base_free(p);
+  buf_free(&b);
+  printf("ok inline table: nesting, cold parts, 7 kinds of bad tables refused\n");
 }
 
 int main(void) {
@@ -381,7 +563,14 @@ int main(void) {
 #endif
   test_tiers(cw, ncw);
   cairn_free(cw);
+  test_inline_table();
   test_backtraces(&o);
+  o.opt_level = 2;
+  test_backtraces(&o);
+#if defined(__x86_64__) || defined(__aarch64__)
+  test_dwarf(o.cc);
+  if (!o.cc && system("clang --version >/dev/null 2>&1") == 0) test_dwarf("clang");
+#endif
   printf("aot: %d checks passed, %d failed\n", nPass, nFail);
   return nFail ? 1 : 0;
 }

@@ -27,9 +27,35 @@ typedef struct AotImage {
   uint32_t nRange;
 } AotImage;
 
+/* One range of code inside an inlined Wasm function: [lo, hi) as offsets
+** in the object, depth 1 for a function inlined into a function, 2 for one
+** inlined into that, ... (dwarf.c). */
+typedef struct AotInlineRange {
+  uint32_t lo, hi, func, depth;
+} AotInlineRange;
+
+typedef struct AotInlineList {
+  AotInlineRange *a;
+  uint32_t n, nAlloc;
+} AotInlineList;
+
+/* The inline table of a loaded module (inlines.c). */
+typedef struct AotInlineSeg {
+  uint32_t lo, hi;       /* offsets in the object */
+  uint32_t first, count; /* its chain: aPool[first ..], innermost first */
+} AotInlineSeg;
+
+typedef struct AotInlineTab {
+  AotInlineSeg *aSeg;    /* sorted, disjoint */
+  uint32_t nSeg;
+  uint32_t *aPool;       /* module function indices */
+  uint32_t nPool;
+} AotInlineTab;
+
 /* Module.pTier of a native module (m->tier == &aot_tier). */
 typedef struct AotModule {
   AotImage img;
+  AotInlineTab inl;             /* where Wasm functions were inlined (backtraces) */
   const cairn_aot_desc *desc;   /* inside img */
   char **azName;                /* per defined function: its name-section name or NULL */
 } AotModule;
@@ -52,11 +78,31 @@ const AotFuncRange *aot_image_func(const AotImage *img, uintptr_t pc);
 /* The ELF machine number of the host (EM_*). */
 unsigned aot_host_machine(void);
 
+/* ---- dwarf.c ----
+** The code ranges of every inlined cairn_fN in the 64-bit little-endian
+** shared object obj[0..n), from its DWARF 4 or 5 debug information, into
+** *out (free out->a with base_free). False with a MALFORMED error naming
+** what is wrong if the information is absent or malformed. */
+bool aot_dwarf_inlines(const uint8_t *obj, size_t n, AotInlineList *out, cairn_error *err);
+
+/* ---- inlines.c ---- */
+/* Serializes the inline table of ranges l (sorted in place) onto out. */
+bool aot_inlines_pack(AotInlineList *l, Buf *out, cairn_error *err);
+/* Reads a serialized table p[0..n) of a module with function indices
+** [nFuncImport, nFunc) whose code spans offsets [codeLo, codeHi); false
+** with *why if it is malformed. */
+bool aot_inlines_load(const uint8_t *p, size_t n, uint32_t nFuncImport, uint32_t nFunc,
+                      uint64_t codeLo, uint64_t codeHi, AotInlineTab *t, const char **why);
+void aot_inlines_free(AotInlineTab *t);
+/* The chain of Wasm functions inlined at object offset off, innermost
+** first, in *chain; returns its length (0: none). */
+uint32_t aot_inlines_at(const AotInlineTab *t, uint32_t off, const uint32_t **chain);
+
 /* ---- cwasm.c ---- */
 /* Packs a module and its shared object into a .cwasm (layout in cwasm.c).
 ** Free *out with base_free. */
 bool aot_cwasm_pack(const uint8_t *wasm, size_t nWasm, const uint8_t *obj, size_t nObj,
-                    uint32_t flags, const char *target, const char *options, uint8_t **out,
+                    const uint8_t *inl, size_t nInl, uint32_t flags, const char *target, const char *options, uint8_t **out,
                     size_t *outLen, cairn_error *err);
 /* The tier's module_free: unmaps the code, frees the names. */
 void aot_module_free(Module *m);

@@ -37,13 +37,16 @@
 ** and recorded in the descriptor (CAIRN_AOT_F_FRAME_CHAIN):
 **   - frame chain (x86-64, AArch64): functions cost nothing for it at run
 **     time. Code is compiled with frame pointers, without sibling calls,
-**     shrink-wrapped prologues or identical-code folding, and cairn_fN are
-**     never inlined (CAIRN_FUNC), so that every active Wasm function has
-**     a frame record ([fp] the caller's fp, [fp + 8] the return address)
-**     and every return address lies in the code of the function that
-**     made the call. At a trap the runtime walks the chain and maps each
-**     address to a function through the object's symbol table (cairn_fN
-**     and its GCC parts cairn_fN.cold, .part.K, .constprop.K, ...).
+**     shrink-wrapped prologues or identical-code folding, so that every
+**     active Wasm function that was not inlined has a frame record ([fp]
+**     the caller's fp, [fp + 8] the return address) and every return
+**     address lies in the code of the function that made the call. At a
+**     trap the runtime walks the chain and maps each address to a function
+**     through the object's symbol table (cairn_fN and its GCC parts
+**     cairn_fN.cold, .constprop.K, ...), after the Wasm functions inlined
+**     there (the .cwasm's inline table, read from the object's debug
+**     information at compile time). Without CAIRN_AOT_INLINE, cairn_fN are
+**     never inlined (CAIRN_FUNC).
 **   - shadow call stack (32-bit Arm, RISC-V): CAIRN_ENTER pushes the
 **     function's cairn_aot_func on exec->sp, which CAIRN_LEAVE pops.
 */
@@ -52,7 +55,7 @@
 
 #include <stdint.h>
 
-#define CAIRN_AOT_ABI 2
+#define CAIRN_AOT_ABI 3
 
 #if !defined(__GNUC__)
 #error "C emitted by cairn compile needs GCC or Clang (vector extensions, builtins)"
@@ -71,8 +74,9 @@
 #endif
 
 /* The definition of a Wasm function cairn_fN: with the frame chain, a
-** Wasm call must stay a call with its own frame. */
-#ifdef CAIRN_AOT_FRAME_CHAIN
+** Wasm call stays a call with its own frame unless the compile driver
+** recovers inlined calls from debug information (CAIRN_AOT_INLINE). */
+#if defined(CAIRN_AOT_FRAME_CHAIN) && !defined(CAIRN_AOT_INLINE)
 #define CAIRN_FUNC CAIRN_HIDDEN __attribute__((noinline))
 #else
 #define CAIRN_FUNC CAIRN_HIDDEN

@@ -154,6 +154,30 @@ typedef struct Driver {
   char zOpt[8];
 } Driver;
 
+/* Inlining of Wasm functions into each other with the frame chain: the
+** inlined ones are recovered for backtraces from minimal debug information
+** (dwarf.c), so the compiler must emit it, must not split a function into
+** pieces whose frames would look like another call (partial inlining), and
+** must not merge identical code of two inlined instances (two traps of one
+** kind), which would run one instance's code for the other's. Appends to
+** argv from k; returns the new k. */
+static int inline_flags(const Driver *d, char **argv, int k) {
+  if (!d->target->frameChain) return k;
+  argv[k++] = "-DCAIRN_AOT_INLINE=1";
+  if (d->clang) {
+    argv[k++] = "-gline-tables-only";
+    argv[k++] = "-mllvm";
+    argv[k++] = "-enable-tail-merge=false";
+  } else {
+    argv[k++] = "-g1";
+    argv[k++] = "-fno-partial-inlining";
+    argv[k++] = "-fno-crossjumping";
+    argv[k++] = "-fno-tree-tail-merge";
+    argv[k++] = "--param=max-inline-insns-auto=60";
+  }
+  return k;
+}
+
 /* argv for compiling unit u (buffers from the caller). */
 static void cc_argv(const Driver *d, uint32_t u, char *src, char *obj, size_t n, char **argv) {
   snprintf(src, n, "%s/unit%u.c", d->zDir, u);
@@ -192,6 +216,7 @@ static void cc_argv(const Driver *d, uint32_t u, char *src, char *obj, size_t n,
       argv[k++] = "-fno-ipa-icf";
     }
   }
+  k = inline_flags(d, argv, k);
   if (d->o->cpu_native) argv[k++] = "-march=native";
   argv[k++] = "-c";
   argv[k++] = src;
@@ -232,7 +257,7 @@ static bool compile_units(Driver *d, cairn_error *err) {
   while ((ok && next < d->nUnit) || nRun > 0) {
     if (ok && next < d->nUnit && nRun < jobs) {
       char src[4200], obj[4200], log[4200];
-      char *argv[32];
+      char *argv[48];
       cc_argv(d, next, src, obj, sizeof src, argv);
       snprintf(log, sizeof log, "%s/unit%u.log", d->zDir, next);
       pid_t pid = spawn_logged(argv, log);
@@ -272,7 +297,9 @@ static bool compile_units(Driver *d, cairn_error *err) {
   return ok;
 }
 
-static bool link_object(Driver *d, cairn_error *err) {
+/* Links the units into zName in the work folder; without the debug
+** information if strip. */
+static bool link_object(Driver *d, const char *zName, bool strip, cairn_error *err) {
   char *argv[64 + 16];
   int k = 0;
   argv[k++] = (char *)d->cc;
@@ -285,8 +312,9 @@ static bool link_object(Driver *d, cairn_error *err) {
   argv[k++] = "-Wl,--build-id=none";
   argv[k++] = "-Wl,--hash-style=gnu";
   argv[k++] = "-Wl,--no-undefined";
+  if (strip) argv[k++] = "-Wl,--strip-debug";
   char out[4200], log[4200];
-  snprintf(out, sizeof out, "%s/code.so", d->zDir);
+  snprintf(out, sizeof out, "%s/%s", d->zDir, zName);
   snprintf(log, sizeof log, "%s/link.log", d->zDir);
   char *objs = base_malloc((size_t)d->nUnit * 4200);
   if (!objs) {
@@ -316,8 +344,77 @@ static bool link_object(Driver *d, cairn_error *err) {
   return true;
 }
 
-/* Removes the objects; and unless the folder is kept, everything else and
-** the folder itself. */
+/* The inline table (inlines.c) of the object linked with debug information. */
+static bool inline_table(Driver *d, Buf *out, cairn_error *err) {
+  char p[4200];
+  snprintf(p, sizeof p, "%s/code-debug.so", d->zDir);
+  uint8_t *obj;
+  size_t n;
+  if (!base_read_file(p, &obj, &n, err)) return false;
+  AotInlineList l;
+  bool ok = aot_dwarf_inlines(obj, n, &l, err) && aot_inlines_pack(&l, out, err);
+  base_free(l.a);
+  base_free(obj);
+  if (!ok) {
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    base_error(err, err->kind, -1, "%s; the generated C is kept in %s", msg, d->zDir);
+    d->keep = true;
+  }
+  return ok;
+}
+
+/* The loadable segments of the stripped object obj (code.so) must be
+** those of code-debug.so, which the inline table's offsets describe:
+** the same headers and the same bytes. */
+static bool same_code(Driver *d, const uint8_t *obj, size_t n, cairn_error *err) {
+  char p[4200];
+  snprintf(p, sizeof p, "%s/code-debug.so", d->zDir);
+  uint8_t *dbg;
+  size_t nd;
+  if (!base_read_file(p, &dbg, &nd, err)) return false;
+  bool same = n >= 64 && nd >= 64;
+  uint64_t phoff = 0, phnum = 0, dphoff = 0, dphnum = 0;
+  for (int i = 0; same && i < 8; i++) {
+    phoff |= (uint64_t)obj[32 + i] << (8 * i);
+    dphoff |= (uint64_t)dbg[32 + i] << (8 * i);
+  }
+  if (same) {
+    phnum = (uint64_t)obj[56] | (uint64_t)obj[57] << 8;
+    dphnum = (uint64_t)dbg[56] | (uint64_t)dbg[57] << 8;
+    same = phnum == dphnum && phoff <= n && phnum <= (n - phoff) / 56 && dphoff <= nd &&
+           dphnum <= (nd - dphoff) / 56;
+  }
+  for (uint64_t i = 0; same && i < phnum; i++) {
+    const uint8_t *a = obj + phoff + 56 * i, *b = dbg + dphoff + 56 * i;
+    same = memcmp(a, b, 56) == 0; /* type, flags, offset, addresses, sizes */
+    uint64_t off = 0, size = 0;
+    for (int j = 0; j < 8; j++) {
+      off |= (uint64_t)a[8 + j] << (8 * j);
+      size |= (uint64_t)a[32 + j] << (8 * j);
+    }
+    /* (past the ELF header, which says where the sections are) */
+    if (same && a[0] == 1 /* PT_LOAD */ && off < 64) {
+      size = size > 64 - off ? size - (64 - off) : 0;
+      off = 64;
+    }
+    if (same && a[0] == 1)
+      same = off <= n && size <= n - off && off <= nd && size <= nd - off &&
+             memcmp(obj + off, dbg + off, size) == 0;
+  }
+  base_free(dbg);
+  if (!same) {
+    base_error(err, CAIRN_ERR_IO, -1,
+               "linking without debug information changed the code (%s); the generated C is "
+               "kept in %s",
+               d->cc, d->zDir);
+    d->keep = true;
+  }
+  return same;
+}
+
+/* Removes the objects but code-debug.so; and unless the folder is kept,
+** everything else and the folder itself. */
 static void clean_dir(const Driver *d, bool removeC) {
   char p[4200];
   for (uint32_t u = 0; u < d->nUnit; u++) {
@@ -333,6 +430,9 @@ static void clean_dir(const Driver *d, bool removeC) {
   snprintf(p, sizeof p, "%s/code.so", d->zDir);
   unlink(p);
   if (removeC) {
+    /* a kept folder keeps the object with its debug information (objdump -dl) */
+    snprintf(p, sizeof p, "%s/code-debug.so", d->zDir);
+    unlink(p);
     snprintf(p, sizeof p, "%s/link.log", d->zDir);
     unlink(p);
     snprintf(p, sizeof p, "%s/cairn_aot.h", d->zDir);
@@ -479,7 +579,14 @@ bool cairn_compile(const uint8_t *wasm, size_t len, const cairn_compile_options 
   }
   for (uint32_t u = 0; u < d.nUnit; u++) buf_free(&aUnit[u]);
   if (ok) probe_compiler(&d);
-  ok = ok && compile_units(&d, err) && link_object(&d, err);
+  ok = ok && compile_units(&d, err);
+  /* with the frame chain: the inline table from the debug information, and
+  ** the same link again without it, which is what gets loaded */
+  bool inl = d.target->frameChain;
+  Buf table;
+  buf_init(&table);
+  if (ok && inl) ok = link_object(&d, "code-debug.so", false, err) && inline_table(&d, &table, err);
+  ok = ok && link_object(&d, "code.so", inl, err);
 
   uint8_t *obj = NULL;
   size_t nObj = 0;
@@ -488,14 +595,16 @@ bool cairn_compile(const uint8_t *wasm, size_t len, const cairn_compile_options 
     snprintf(p, sizeof p, "%s/code.so", d.zDir);
     ok = base_read_file(p, &obj, &nObj, err);
   }
+  if (ok && inl) ok = same_code(&d, obj, nObj, err);
   if (ok) {
     char opts[160];
     options_text(&d, opts, sizeof opts);
     uint32_t flags = (eo.checked ? CAIRN_AOT_F_CHECKED : 0) |
                      (d.target->frameChain ? CAIRN_AOT_F_FRAME_CHAIN : 0);
-    ok = aot_cwasm_pack(wasm, len, obj, nObj, flags,
-                        d.target->zTriple, opts, out, outLen, err);
+    ok = aot_cwasm_pack(wasm, len, obj, nObj, table.aData, table.n, flags, d.target->zTriple,
+                        opts, out, outLen, err);
   }
+  buf_free(&table);
   base_free(obj);
   if (made) clean_dir(&d, !d.keep);
   return ok;

@@ -3,18 +3,18 @@
 **
 ** Layout (little-endian, fixed offsets):
 **     0  magic "\0cwasm\r\n"      8 bytes (a Wasm binary starts "\0asm")
-**     8  u32 format version (1)
+**     8  u32 format version (2)
 **    12  u32 native code ABI (CAIRN_AOT_ABI)
 **    16  u32 flags (CAIRN_AOT_F_*)
-**    20  u32 zero
+**    20  u32 inline table bytes (inlines.c; 0 without the frame chain)
 **    24  target triple, NUL-padded   32 bytes
 **    56  compile options as text     128 bytes
 **   184  SHA-256 of the Wasm module
-**   216  SHA-256 of the shared object
+**   216  SHA-256 of the shared object and the inline table
 **   248  u64 Wasm module bytes
 **   256  u64 shared object bytes
 **   264  SHA-256 of bytes 0..263
-**   296  the Wasm module, then the shared object;
+**   296  the Wasm module, then the shared object, then the inline table;
 **        then zero or more signature records, nothing else.
 ** A signature record (docs/signing.md) is 116 bytes framed exactly as a
 ** Wasm custom section named "cairn.signature" ("\0\x72\x0fcairn.signature"
@@ -33,7 +33,7 @@
 #include "engine/runtime/runtime.h"
 
 #define CW_MAGIC "\0cwasm\r\n"
-#define CW_FORMAT 1u
+#define CW_FORMAT 2u
 #define CW_HEADER 296u
 
 #if defined(__x86_64__)
@@ -68,9 +68,13 @@ bool cairn_is_cwasm(const uint8_t *bytes, size_t len) {
 
 /* Builds a .cwasm from its parts (compile.c). Free *out with base_free. */
 bool aot_cwasm_pack(const uint8_t *wasm, size_t nWasm, const uint8_t *obj, size_t nObj,
-                    uint32_t flags, const char *target, const char *options, uint8_t **out,
-                    size_t *outLen, cairn_error *err) {
-  size_t n = CW_HEADER + nWasm + nObj;
+                    const uint8_t *inl, size_t nInl, uint32_t flags, const char *target,
+                    const char *options, uint8_t **out, size_t *outLen, cairn_error *err) {
+  if (nInl > UINT32_MAX) {
+    base_error(err, CAIRN_ERR_ARG, -1, "inline table too large");
+    return false;
+  }
+  size_t n = CW_HEADER + nWasm + nObj + nInl;
   uint8_t *p = base_malloc(n);
   if (!p) {
     base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory packing the .cwasm");
@@ -81,15 +85,17 @@ bool aot_cwasm_pack(const uint8_t *wasm, size_t nWasm, const uint8_t *obj, size_
   wr32(p + 8, CW_FORMAT);
   wr32(p + 12, CAIRN_AOT_ABI);
   wr32(p + 16, flags);
+  wr32(p + 20, (uint32_t)nInl);
   strncpy((char *)p + 24, target, 31);
   strncpy((char *)p + 56, options, 127);
   aot_sha256(wasm, nWasm, p + 184);
-  aot_sha256(obj, nObj, p + 216);
   wr64(p + 248, nWasm);
   wr64(p + 256, nObj);
-  aot_sha256(p, 264, p + 264);
   memcpy(p + CW_HEADER, wasm, nWasm);
   memcpy(p + CW_HEADER + nWasm, obj, nObj);
+  if (nInl) memcpy(p + CW_HEADER + nWasm + nObj, inl, nInl);
+  aot_sha256(p + CW_HEADER + nWasm, nObj + nInl, p + 216);
+  aot_sha256(p, 264, p + 264);
   *out = p;
   *outLen = n;
   return true;
@@ -129,10 +135,11 @@ static bool cw_check(const uint8_t *b, size_t len, cairn_cwasm_info *info, cairn
   memcpy(info->target, b + 24, 31);
   memcpy(info->options, b + 56, 127);
   memcpy(info->module_sha256, b + 184, 32);
-  uint64_t nWasm = rd64(b + 248), nObj = rd64(b + 256);
-  if (nWasm > len - CW_HEADER || nObj > len - CW_HEADER - nWasm)
+  uint64_t nWasm = rd64(b + 248), nObj = rd64(b + 256), nInl = rd32(b + 20);
+  if (nWasm > len - CW_HEADER || nObj > len - CW_HEADER - nWasm ||
+      nInl > len - CW_HEADER - nWasm - nObj)
     return refuse(err, CAIRN_ERR_MALFORMED, (long)len, "truncated");
-  size_t end = CW_HEADER + (size_t)nWasm + (size_t)nObj;
+  size_t end = CW_HEADER + (size_t)nWasm + (size_t)nObj + (size_t)nInl;
   size_t t = cw_trailer_end(b + end, len - end);
   if (end + t != len)
     return refuse(err, CAIRN_ERR_MALFORMED, (long)(end + t),
@@ -143,7 +150,7 @@ static bool cw_check(const uint8_t *b, size_t len, cairn_cwasm_info *info, cairn
   aot_sha256(b + CW_HEADER, (size_t)nWasm, h);
   if (memcmp(h, b + 184, 32) != 0)
     return refuse(err, CAIRN_ERR_MALFORMED, CW_HEADER, "module checksum mismatch (damaged or altered)");
-  aot_sha256(b + CW_HEADER + nWasm, (size_t)nObj, h);
+  aot_sha256(b + CW_HEADER + nWasm, (size_t)(nObj + nInl), h);
   if (memcmp(h, b + 216, 32) != 0)
     return refuse(err, CAIRN_ERR_MALFORMED, (long)(CW_HEADER + nWasm),
                   "code checksum mismatch (damaged or altered)");
@@ -159,6 +166,7 @@ void aot_module_free(Module *m) {
   AotModule *am = m->pTier;
   if (!am) return;
   aot_image_unmap(&am->img);
+  aot_inlines_free(&am->inl);
   if (am->azName) {
     for (uint32_t i = 0; i < m->nFunc - m->nFuncImport; i++) base_free(am->azName[i]);
     base_free(am->azName);
@@ -258,6 +266,20 @@ cairn_module *cairn_module_from_cwasm(const uint8_t *b, size_t len, cairn_error 
              "the code's symbol table does not name its functions (backtraces need it)");
       return NULL;
     }
+    /* where functions were inlined into others (backtraces expand them) */
+    const char *why = NULL;
+    uint64_t codeLo = am->img.codeLo - (uintptr_t)am->img.base;
+    uint64_t codeHi = am->img.codeHi - (uintptr_t)am->img.base;
+    if (!aot_inlines_load(b + CW_HEADER + info.wasm_bytes + info.code_bytes, rd32(b + 20),
+                          m->nFuncImport, m->nFunc, codeLo, codeHi, &am->inl, &why)) {
+      module_free(m);
+      refuse(err, CAIRN_ERR_MALFORMED, -1, why);
+      return NULL;
+    }
+  } else if (rd32(b + 20) != 0) {
+    module_free(m);
+    refuse(err, CAIRN_ERR_MALFORMED, 20, "an inline table without the frame chain");
+    return NULL;
   }
   return m;
 }

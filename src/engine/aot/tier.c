@@ -277,23 +277,29 @@ static void aot_backtrace(const AotExec *ex, cairn_instance *entry, bool skipFir
       continue;
     }
     seen = true;
-    const AotFuncRange *r = aot_image_func(&((const AotModule *)m->pTier)->img, pc);
+    const AotModule *am = m->pTier;
+    const AotFuncRange *r = aot_image_func(&am->img, pc);
     if (!r) continue; /* an entry thunk or a helper */
-    if (skipFirst) {
-      skipFirst = false;
-      continue;
+    /* the functions inlined at pc, innermost first, then r's own */
+    const uint32_t *chain = NULL;
+    uint32_t nChain = aot_inlines_at(&am->inl, (uint32_t)(pc - (uintptr_t)am->img.base), &chain);
+    for (uint32_t j = 0; j <= nChain && n < room; j++) {
+      if (skipFirst) {
+        skipFirst = false;
+        continue;
+      }
+      aMod[n] = m;
+      aIdx[n++] = j < nChain ? chain[j] : r->idx;
     }
-    aMod[n] = m;
-    aIdx[n++] = r->idx;
   }
   /* instances from the outermost frame in (aot_frame_instance) */
   cairn_instance *aInst[CAIRN_MAX_BACKTRACE], *cur = entry;
   for (int k = n; k-- > 0;) cur = aInst[k] = aot_frame_instance(ex, cur, aMod[k], aIdx[k]);
   for (int k = 0; k < n; k++) {
-    const AotModule *am = aMod[k]->pTier;
+    const AotModule *amk = aMod[k]->pTier;
     /* the function only: native code keeps no map back to instructions */
     rt_frame_fill(&err->frames[err->nframes++], aInst[k]->apFunc[aIdx[k]],
-                  am->azName[aIdx[k] - aMod[k]->nFuncImport], 0);
+                  amk->azName[aIdx[k] - aMod[k]->nFuncImport], 0);
   }
 }
 
