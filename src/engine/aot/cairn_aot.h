@@ -535,15 +535,14 @@ CAIRN_TRUNC_SAT(cairn_i64_trunc_sat_f64_u, double, uint64_t, uint64_t, x <= -1.0
   ((cairn_v128)__builtin_shuffle((cairn_u8x16)(a), (cairn_u8x16)(b), (cairn_u8x16){__VA_ARGS__}))
 #endif
 
-/* call_indirect's checks: the function at table[i], of module type `type` */
-static inline cairn_aot_func *cairn_indirect(cairn_aot_ctx *ctx, uint32_t table, uint32_t i,
-                                             uint32_t type) {
-  cairn_aot_table *t = ctx->tables[table];
+/* call_indirect's checks: the function at t->elems[i] (t the table object),
+** of the type whose store-wide id is type_id */
+static inline cairn_aot_func *cairn_indirect(cairn_aot_ctx *ctx, cairn_aot_table *t, uint32_t i,
+                                             uint32_t type_id) {
   if (CAIRN_UNLIKELY(i >= t->size)) cairn_trap(ctx, CAIRN_AOT_TRAP_UNDEFINED_ELEMENT);
   cairn_aot_func *f = (cairn_aot_func *)t->elems[i];
   if (CAIRN_UNLIKELY(!f)) cairn_trap(ctx, CAIRN_AOT_TRAP_UNINITIALIZED_ELEMENT);
-  if (CAIRN_UNLIKELY(f->type_id != ctx->type_ids[type]))
-    cairn_trap(ctx, CAIRN_AOT_TRAP_INDIRECT_MISMATCH);
+  if (CAIRN_UNLIKELY(f->type_id != type_id)) cairn_trap(ctx, CAIRN_AOT_TRAP_INDIRECT_MISMATCH);
   return f;
 }
 
