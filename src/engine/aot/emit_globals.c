@@ -1,8 +1,8 @@
 /*
 ** emit_globals.c: what a function reads from its instance once, at entry,
-** into C locals: the objects of the globals, tables and type ids it uses
-** (pointers fixed for the instance's life), and the values of globals that
-** only the instance's own code can change.
+** into C locals: the objects of the tables and the type ids its
+** call_indirects use (fixed for the instance's life), and the values of
+** the globals that only the instance's own code can change.
 **
 ** A global's value lives in the local g<idx> when it is immutable, or when
 ** it is mutable, defined by the module and not exported (the shadow stack
@@ -12,6 +12,8 @@
 ** anywhere leaves the value the interpreter would) and reloaded after
 ** every call. Without it, every global.get would be three dependent loads,
 ** redone after each store to linear memory (which may alias anything).
+** The global objects are not kept in locals: one more pointer live through
+** a whole function cost statemachine 13 % (docs/benchmarks.md).
 **
 ** It may not touch: the module (read only), the runtime.
 */
@@ -65,8 +67,8 @@ void emit_global_get(Emit *e, uint32_t g) {
   if (e->aGlobalLocal[g]) {
     emit_printf(&e->body, "g%u", g);
   } else {
-    char zSlot[32];
-    snprintf(zSlot, sizeof zSlot, "gp%u->v[0]", g);
+    char zSlot[48];
+    snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
     emit_from_slot(&e->body, t, zSlot);
   }
   emit_result_end(e);
@@ -74,8 +76,8 @@ void emit_global_get(Emit *e, uint32_t g) {
 
 void emit_global_set(Emit *e, uint32_t g) {
   ValType t = emit_global_type(e->m, g);
-  char zSlot[32], zVal[EMIT_NAME];
-  snprintf(zSlot, sizeof zSlot, "gp%u->v[0]", g);
+  char zSlot[48], zVal[EMIT_NAME];
+  snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
   snprintf(zVal, sizeof zVal, "%s", emit_top(e, 0));
   if (e->aGlobalLocal[g]) {
     emit_printf(&e->body, "  g%u = %s;\n", g, zVal);
@@ -101,10 +103,9 @@ bool emit_globals_decl(Emit *e, uint32_t fidx, Buf *out) {
     uint32_t g = in.a;
     if (!emit_first_use(e, e->aGlobalSeen, g)) continue;
     ValType t = emit_global_type(m, g);
-    emit_printf(out, "  cairn_aot_global *const gp%u = ctx->globals[%u];\n", g, g);
     if (!e->aGlobalLocal[g]) continue;
-    char zSlot[32];
-    snprintf(zSlot, sizeof zSlot, "gp%u->v[0]", g);
+    char zSlot[48];
+    snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
     const char *zT = emit_ctype(t);
     emit_printf(out, "  %s%sg%u = ", zT, zT[strlen(zT) - 1] == '*' ? "" : " ", g);
     emit_from_slot(out, t, zSlot);
@@ -125,8 +126,8 @@ bool emit_globals_decl(Emit *e, uint32_t fidx, Buf *out) {
 void emit_globals_reload(Emit *e) {
   for (uint32_t i = 0; i < e->nFnGlobal; i++) {
     uint32_t g = e->aFnGlobal[i];
-    char zSlot[32];
-    snprintf(zSlot, sizeof zSlot, "gp%u->v[0]", g);
+    char zSlot[48];
+    snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
     emit_printf(&e->body, "  g%u = ", g);
     emit_from_slot(&e->body, emit_global_type(e->m, g), zSlot);
     emit_str(&e->body, ";\n");

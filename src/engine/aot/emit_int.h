@@ -62,7 +62,7 @@ typedef struct Emit {
   /* the module */
   uint8_t *aGlobalLocal; /* per global: its value lives in a C local g<idx> (emit_globals.c) */
   /* per table, type and global: fidx + 1 when the function being emitted
-  ** declared its entry local t<idx>, ty<idx> or gp<idx> (no reset per function) */
+  ** declared its entry local t<idx>, ty<idx> or g<idx> (no reset per function) */
   uint32_t *aTableSeen, *aTypeSeen, *aGlobalSeen;
   /* the mutable globals in C locals that the function uses (reloaded after calls) */
   uint32_t *aFnGlobal, nFnGlobal, nFnGlobalAlloc;
