@@ -29,8 +29,11 @@
 **
 ** Every function starts with CAIRN_ENTER and leaves through CAIRN_LEAVE;
 ** loops check CAIRN_POLL on their back edge. Memory bases are cached in
-** locals and reloaded after anything that may grow or move a memory: a
-** call of any kind, memory.grow, and rt helpers.
+** locals: from ctx->bases with guard pages, where they never move; in
+** checked mode from mems[i], reloaded after anything that may grow or move
+** a memory (a call of any kind, memory.grow, rt helpers). Functions also
+** read at entry the objects of the tables, type ids and globals they use,
+** and the values of globals only their instance can change (emit_globals.c).
 **
 ** Backtraces (which Wasm functions were running when a trap struck) come
 ** from one of two mechanisms, fixed per target by CAIRN_AOT_FRAME_CHAIN
@@ -183,6 +186,8 @@ struct cairn_aot_ctx {
   cairn_aot_exec *exec;
   const cairn_aot_rt *rt;
   void *instance;            /* the cairn_instance (opaque here) */
+  uint8_t *bases[];          /* each memory's base, which never moves with guard
+                             ** pages (stale in checked mode: mems[i]->base there) */
 };
 
 typedef void (*cairn_aot_entry_fn)(void *code, cairn_aot_ctx *ctx, uint64_t *slots);
@@ -234,11 +239,18 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
 ** stack must have room, then limits are polled. The frame record is the
 ** function's own (compiled with frame pointers). Declares the local
 ** CAIRN_POLL uses. */
-#define CAIRN_ENTER(ctx, IDX, FRAME)                                                        \
-  cairn_aot_exec *const cairn_ex_ = (ctx)->exec;                                            \
-  if (CAIRN_UNLIKELY(cairn_stack_pointer_() < cairn_ex_->stack_limit + (uintptr_t)(FRAME))) \
-    cairn_trap((ctx), CAIRN_AOT_TRAP_STACK_EXHAUSTED);                                      \
-  const volatile int *const cairn_pend_ = cairn_ex_->pending;                               \
+#define CAIRN_ENTER(ctx, IDX, FRAME)                                                  \
+  if (CAIRN_UNLIKELY(cairn_stack_pointer_() <                                         \
+                     (ctx)->exec->stack_limit + (uintptr_t)(FRAME)))                  \
+    cairn_trap((ctx), CAIRN_AOT_TRAP_STACK_EXHAUSTED);                                \
+  CAIRN_ENTER_LEAF(ctx, IDX, FRAME)
+
+/* Entry of a function that calls no Wasm function and whose frame is at
+** most CAIRN_AOT_LEAF_FRAME bytes: no stack check, as its caller's check
+** (or the runtime's, at entry from the host) left that much room and more
+** (the stack limit keeps a margin of 256 KiB for the runtime). */
+#define CAIRN_ENTER_LEAF(ctx, IDX, FRAME)                         \
+  const volatile int *const cairn_pend_ = (ctx)->exec->pending; \
   if (CAIRN_UNLIKELY(*cairn_pend_)) (ctx)->rt->poll(ctx)
 
 /* Before every return of a function that used CAIRN_ENTER. */
@@ -259,9 +271,13 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
   const volatile int *const cairn_pend_ = cairn_ex_->pending;                               \
   if (CAIRN_UNLIKELY(*cairn_pend_)) (ctx)->rt->poll(ctx)
 
+/* Leaf functions keep the shadow stack (backtraces) and so the check. */
+#define CAIRN_ENTER_LEAF(ctx, IDX, FRAME) CAIRN_ENTER(ctx, IDX, FRAME)
+
 /* Before every return of a function that used CAIRN_ENTER. */
 #define CAIRN_LEAVE() (cairn_ex_->sp = cairn_sp_)
 #endif
+#define CAIRN_AOT_LEAF_FRAME 2048
 
 /* A loop's back edge: one load (the word's address is in a local, which
 ** stores to linear memory cannot change). */
@@ -539,15 +555,14 @@ CAIRN_TRUNC_SAT(cairn_i64_trunc_sat_f64_u, double, uint64_t, uint64_t, x <= -1.0
   ((cairn_v128)__builtin_shuffle((cairn_u8x16)(a), (cairn_u8x16)(b), (cairn_u8x16){__VA_ARGS__}))
 #endif
 
-/* call_indirect's checks: the function at table[i], of module type `type` */
-static inline cairn_aot_func *cairn_indirect(cairn_aot_ctx *ctx, uint32_t table, uint32_t i,
-                                             uint32_t type) {
-  cairn_aot_table *t = ctx->tables[table];
+/* call_indirect's checks: the function at t->elems[i] (t the table object),
+** of the type whose store-wide id is type_id */
+static inline cairn_aot_func *cairn_indirect(cairn_aot_ctx *ctx, cairn_aot_table *t, uint32_t i,
+                                             uint32_t type_id) {
   if (CAIRN_UNLIKELY(i >= t->size)) cairn_trap(ctx, CAIRN_AOT_TRAP_UNDEFINED_ELEMENT);
   cairn_aot_func *f = (cairn_aot_func *)t->elems[i];
   if (CAIRN_UNLIKELY(!f)) cairn_trap(ctx, CAIRN_AOT_TRAP_UNINITIALIZED_ELEMENT);
-  if (CAIRN_UNLIKELY(f->type_id != ctx->type_ids[type]))
-    cairn_trap(ctx, CAIRN_AOT_TRAP_INDIRECT_MISMATCH);
+  if (CAIRN_UNLIKELY(f->type_id != type_id)) cairn_trap(ctx, CAIRN_AOT_TRAP_INDIRECT_MISMATCH);
   return f;
 }
 

@@ -304,7 +304,7 @@ bool aot_emit(const Module *m, const AotEmitOpts *o, Buf *aUnit, cairn_error *er
   uint32_t *aFirst = base_malloc(((size_t)nUnits + 1) * sizeof *aFirst);
   e.aRef = base_calloc((size_t)m->nFunc + 1, 1);
   e.aCallType = base_calloc((size_t)m->nType + 1, 1);
-  if (!aFirst || !e.aRef || !e.aCallType) {
+  if (!aFirst || !e.aRef || !e.aCallType || !emit_globals_init(&e)) {
     base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory emitting C");
     goto done;
   }
@@ -316,6 +316,11 @@ done:
   base_free(aFirst);
   base_free(e.aRef);
   base_free(e.aCallType);
+  base_free(e.aGlobalLocal);
+  base_free(e.aTableSeen);
+  base_free(e.aTypeSeen);
+  base_free(e.aGlobalSeen);
+  base_free(e.aFnGlobal);
   buf_free(&e.body);
   buf_free(&e.decl);
   base_free(e.aLocType);

@@ -202,6 +202,12 @@ void emit_reload_mems(Emit *e) {
                 i, i);
 }
 
+void emit_after_call(Emit *e) {
+  e->hasCall = true;
+  emit_reload_mems(e);
+  emit_globals_reload(e);
+}
+
 /* ---- control frames ---- */
 
 static const ValType *ctl_results(const EmitCtl *c) {
@@ -464,7 +470,7 @@ static void emit_call(Emit *e, uint32_t f) {
     char zFunc[40];
     snprintf(zFunc, sizeof zFunc, "ctx->funcs[%u]", f);
     emit_call_via(e, m->aFunc[f].typeIdx, zFunc);
-    emit_reload_mems(e);
+    emit_after_call(e);
     return;
   }
   e->aRef[f] = 1;
@@ -485,41 +491,21 @@ static void emit_call(Emit *e, uint32_t f) {
     emit_pop(e, ft->nParam);
     emit_results_from_slots(e, aRes, ft->nResult);
   }
-  emit_reload_mems(e);
+  emit_after_call(e);
 }
 
-/* call_indirect: cairn_indirect (cairn_aot.h) checks bounds, null and type;
-** the arguments are plain values, so C's order of evaluating them and the
-** checks does not matter */
+/* call_indirect: cairn_indirect (cairn_aot.h) checks bounds, null and type
+** against the table object and the type's id, both read into locals at
+** entry; the arguments are plain values, so C's order of evaluating them
+** and the checks does not matter */
 static void emit_call_indirect(Emit *e, const Instr *in) {
-  char zFunc[EMIT_NAME + 48];
-  snprintf(zFunc, sizeof zFunc, "cairn_indirect(ctx, %u, %s, %u)", in->b, emit_top(e, 0), in->a);
+  char zFunc[EMIT_NAME + 64], zT[24], zTy[24];
+  snprintf(zFunc, sizeof zFunc, "cairn_indirect(ctx, %s, %s, %s)",
+           emit_table_local(e, in->b, zT, sizeof zT), emit_top(e, 0),
+           emit_type_local(e, in->a, zTy, sizeof zTy));
   emit_pop(e, 1);
   emit_call_via(e, in->a, zFunc);
-  emit_reload_mems(e);
-}
-
-/* ---- variables ---- */
-
-static ValType emit_global_type(const Module *m, uint32_t g) { return m->aGlobal[g].type.type; }
-
-static void emit_global_get(Emit *e, uint32_t g) {
-  ValType t = emit_global_type(e->m, g);
-  char zSlot[48];
-  snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
-  emit_result(e, t);
-  emit_from_slot(&e->body, t, zSlot);
-  emit_result_end(e);
-}
-
-static void emit_global_set(Emit *e, uint32_t g) {
-  ValType t = emit_global_type(e->m, g);
-  char zSlot[48];
-  snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
-  emit_str(&e->body, "  ");
-  emit_to_slot(&e->body, t, zSlot, emit_top(e, 0));
-  emit_str(&e->body, "\n");
-  emit_pop(e, 1);
+  emit_after_call(e);
 }
 
 /* ---- one instruction (reachable, not control) ---- */
@@ -635,6 +621,8 @@ bool emit_function(Emit *e, uint32_t fidx, Buf *out) {
   e->unreach = false;
   e->lastEnd = SIZE_MAX;
   memset(e->aMaxDepth, 0, sizeof e->aMaxDepth);
+  e->hasCall = false;
+  if (!emit_globals_decl(e, fidx, &e->decl)) return false;
 
   /* local types: parameters, then the declared groups */
   e->nLocal = ft->nParam + f->nLocal;
@@ -683,10 +671,16 @@ bool emit_function(Emit *e, uint32_t fidx, Buf *out) {
   buf_append_buf(out, &e->decl);
   /* the frame: about a word per local and stack variable, spills included */
   uint64_t frame = 64 + 8 * ((uint64_t)e->nLocal + nVar);
-  emit_printf(out, "  CAIRN_ENTER(ctx, %u, %llu);\n", fidx, (unsigned long long)frame);
+  /* a leaf's frame fits in the room its caller's check left (cairn_aot.h) */
+  bool leaf = !e->hasCall && frame <= CAIRN_AOT_LEAF_FRAME;
+  emit_printf(out, "  CAIRN_ENTER%s(ctx, %u, %llu);\n", leaf ? "_LEAF" : "", fidx,
+              (unsigned long long)frame);
   for (uint32_t i = 0; i < m->nMem; i++) {
-    emit_printf(out, "  uint8_t *m%u = ctx->mems[%u]->base;\n", i, i);
-    if (e->o->checked) emit_printf(out, "  uint64_t n%u = ctx->mems[%u]->bytes;\n", i, i);
+    if (e->o->checked)
+      emit_printf(out, "  uint8_t *m%u = ctx->mems[%u]->base;\n  uint64_t n%u = ctx->mems[%u]->bytes;\n",
+                  i, i, i, i);
+    else
+      emit_printf(out, "  uint8_t *m%u = ctx->bases[%u];\n", i, i);
   }
   buf_append_buf(out, &e->body);
   emit_str(out, "}\n");

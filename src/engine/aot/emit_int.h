@@ -59,6 +59,13 @@ typedef struct Emit {
   /* the unit being emitted */
   uint8_t *aRef;         /* per function index: called directly from this unit */
   uint8_t *aCallType;    /* per type index: called through a cairn_aot_func in this unit */
+  /* the module */
+  uint8_t *aGlobalLocal; /* per global: its value lives in a C local g<idx> (emit_globals.c) */
+  /* per table, type and global: fidx + 1 when the function being emitted
+  ** declared its entry local t<idx>, ty<idx> or g<idx> (no reset per function) */
+  uint32_t *aTableSeen, *aTypeSeen, *aGlobalSeen;
+  /* the mutable globals in C locals that the function uses (reloaded after calls) */
+  uint32_t *aFnGlobal, nFnGlobal, nFnGlobalAlloc;
   /* the function being emitted */
   uint32_t fidx;
   const FuncType *ft;
@@ -74,6 +81,7 @@ typedef struct Emit {
   uint32_t nCtl, nCtlAlloc;
   uint32_t nextId;
   bool unreach;          /* after br, return, unreachable: skip to the block's end */
+  bool hasCall;          /* calls Wasm code (else a leaf: CAIRN_ENTER_LEAF) */
   /* the last statement "  s<d><k> = expr;" (emit_result): local.set right
   ** after it renames its destination instead of copying */
   size_t lastStart, lastEnd;
@@ -119,6 +127,9 @@ void emit_result(Emit *e, ValType t);
 void emit_result_end(Emit *e);
 /* Statements after anything that may move a memory or change its size. */
 void emit_reload_mems(Emit *e);
+/* Statements after a call of Wasm code (which may change any of them):
+** memory bases where they move, globals kept in C locals. */
+void emit_after_call(Emit *e);
 /* Marks the rest of the block unreachable. */
 void emit_set_unreach(Emit *e);
 
@@ -140,6 +151,22 @@ void emit_address(Emit *e, const Instr *in, uint32_t n, char *zOut, size_t nOut)
 /* The load of a zType at zAddr: one the C compiler keeps even when its
 ** value is unused, unless the access was checked explicitly. */
 void emit_load_expr(Emit *e, const char *zType, const char *zAddr, char *zOut, size_t nOut);
+
+/* ---- entry locals and globals (emit_globals.c) ---- */
+/* Per module: which globals live in C locals (e->aGlobalLocal). */
+bool emit_globals_init(Emit *e);
+/* The entry local "t<table>" (the table object) / "ty<type>" (the type's
+** store-wide id) of the current function, declared on first use. */
+const char *emit_table_local(Emit *e, uint32_t table, char *z, size_t n);
+const char *emit_type_local(Emit *e, uint32_t type, char *z, size_t n);
+/* global.get / global.set of global g. */
+void emit_global_get(Emit *e, uint32_t g);
+void emit_global_set(Emit *e, uint32_t g);
+/* The declarations of the globals function fidx uses (a scan of its body),
+** into out, before its body is emitted. */
+bool emit_globals_decl(Emit *e, uint32_t fidx, Buf *out);
+/* Reloads of the globals kept in locals that a call may change. */
+void emit_globals_reload(Emit *e);
 
 /* ---- functions (emit_func.c) ---- */
 /* Emits the definition of defined function fidx into out. */

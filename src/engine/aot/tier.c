@@ -504,7 +504,9 @@ static bool aot_call(cairn_func *f, Slot *aSlot, cairn_error *err) {
 static bool aot_instance_init(cairn_instance *inst, cairn_error *err) {
   cairn_store *s = inst->store;
   AotExec *ex = aot_exec(s);
-  cairn_aot_ctx *ctx = RT_CALLOC(s, 1, sizeof *ctx);
+  const Module *m = inst->m;
+  cairn_aot_ctx *ctx =
+      RT_CALLOC(s, 1, sizeof *ctx + (size_t)m->nMem * sizeof ctx->bases[0]);
   bool known = ex != NULL;
 #ifdef CAIRN_AOT_FRAME_CHAIN
   known = known && aot_instance_add(s, ex, inst);
@@ -514,7 +516,6 @@ static bool aot_instance_init(cairn_instance *inst, cairn_error *err) {
     base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory instantiating a module");
     return false;
   }
-  const Module *m = inst->m;
   const AotModule *am = m->pTier;
   ctx->mems = (cairn_aot_memory **)inst->apMem;
   ctx->globals = (cairn_aot_global **)inst->apGlobal;
@@ -524,6 +525,7 @@ static bool aot_instance_init(cairn_instance *inst, cairn_error *err) {
   ctx->exec = &ex->pub;
   ctx->rt = &aot_rt;
   ctx->instance = inst;
+  for (uint32_t i = 0; i < m->nMem; i++) ctx->bases[i] = ctx->mems[i]->base;
   for (uint32_t j = 0; j < m->nFunc - m->nFuncImport; j++) {
     inst->aOwnFunc[j].aotCode = am->desc->code[j];
     inst->aOwnFunc[j].aotCtx = ctx;

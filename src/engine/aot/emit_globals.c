@@ -1,0 +1,135 @@
+/*
+** emit_globals.c: what a function reads from its instance once, at entry,
+** into C locals: the objects of the tables and the type ids its
+** call_indirects use (fixed for the instance's life), and the values of
+** the globals that only the instance's own code can change.
+**
+** A global's value lives in the local g<idx> when it is immutable, or when
+** it is mutable, defined by the module and not exported (the shadow stack
+** pointer of C compilers): no other instance and no host sees it, so only
+** a call of Wasm code can change it behind the function's back. Such a
+** local is written through (global.set stores the object too, so a trap
+** anywhere leaves the value the interpreter would) and reloaded after
+** every call. Without it, every global.get would be three dependent loads,
+** redone after each store to linear memory (which may alias anything).
+** The global objects are not kept in locals: one more pointer live through
+** a whole function cost statemachine 13 % (docs/benchmarks.md).
+**
+** It may not touch: the module (read only), the runtime.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/aot/emit_int.h"
+
+bool emit_globals_init(Emit *e) {
+  const Module *m = e->m;
+  e->aGlobalLocal = base_calloc((size_t)m->nGlobal + 1, 1);
+  e->aTableSeen = base_calloc((size_t)m->nTable + 1, sizeof *e->aTableSeen);
+  e->aTypeSeen = base_calloc((size_t)m->nType + 1, sizeof *e->aTypeSeen);
+  e->aGlobalSeen = base_calloc((size_t)m->nGlobal + 1, sizeof *e->aGlobalSeen);
+  if (!e->aGlobalLocal || !e->aTableSeen || !e->aTypeSeen || !e->aGlobalSeen) return false;
+  for (uint32_t g = 0; g < m->nGlobal; g++)
+    e->aGlobalLocal[g] = !m->aGlobal[g].type.mut || g >= m->nGlobalImport;
+  for (uint32_t i = 0; i < m->nExport; i++)
+    if (m->aExport[i].kind == CAIRN_EXTERN_GLOBAL && m->aExport[i].idx < m->nGlobal &&
+        m->aGlobal[m->aExport[i].idx].type.mut)
+      e->aGlobalLocal[m->aExport[i].idx] = 0;
+  return true;
+}
+
+/* Marks x seen by the current function; true the first time. */
+static bool emit_first_use(Emit *e, uint32_t *aSeen, uint32_t x) {
+  if (aSeen[x] == e->fidx + 1) return false;
+  aSeen[x] = e->fidx + 1;
+  return true;
+}
+
+const char *emit_table_local(Emit *e, uint32_t table, char *z, size_t n) {
+  if (emit_first_use(e, e->aTableSeen, table))
+    emit_printf(&e->decl, "  cairn_aot_table *const t%u = ctx->tables[%u];\n", table, table);
+  snprintf(z, n, "t%u", table);
+  return z;
+}
+
+const char *emit_type_local(Emit *e, uint32_t type, char *z, size_t n) {
+  if (emit_first_use(e, e->aTypeSeen, type))
+    emit_printf(&e->decl, "  const uint32_t ty%u = ctx->type_ids[%u];\n", type, type);
+  snprintf(z, n, "ty%u", type);
+  return z;
+}
+
+static ValType emit_global_type(const Module *m, uint32_t g) { return m->aGlobal[g].type.type; }
+
+void emit_global_get(Emit *e, uint32_t g) {
+  ValType t = emit_global_type(e->m, g);
+  emit_result(e, t);
+  if (e->aGlobalLocal[g]) {
+    emit_printf(&e->body, "g%u", g);
+  } else {
+    char zSlot[48];
+    snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
+    emit_from_slot(&e->body, t, zSlot);
+  }
+  emit_result_end(e);
+}
+
+void emit_global_set(Emit *e, uint32_t g) {
+  ValType t = emit_global_type(e->m, g);
+  char zSlot[48], zVal[EMIT_NAME];
+  snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
+  snprintf(zVal, sizeof zVal, "%s", emit_top(e, 0));
+  if (e->aGlobalLocal[g]) {
+    emit_printf(&e->body, "  g%u = %s;\n", g, zVal);
+    snprintf(zVal, sizeof zVal, "g%u", g);
+  }
+  emit_str(&e->body, "  ");
+  emit_to_slot(&e->body, t, zSlot, zVal);
+  emit_str(&e->body, "\n");
+  emit_pop(e, 1);
+}
+
+bool emit_globals_decl(Emit *e, uint32_t fidx, Buf *out) {
+  const Module *m = e->m;
+  const Func *f = &m->aFunc[fidx];
+  e->nFnGlobal = 0;
+  const uint8_t *p = f->pBody, *end = f->pBody + f->nBody;
+  while (p < end) {
+    Instr in;
+    cairn_error err;
+    if (!decode_instr(p, end, m->aBytes, &in, &err)) return false;
+    p += in.len;
+    if (in.op != OP_GLOBAL_GET && in.op != OP_GLOBAL_SET) continue;
+    uint32_t g = in.a;
+    if (!emit_first_use(e, e->aGlobalSeen, g)) continue;
+    ValType t = emit_global_type(m, g);
+    if (!e->aGlobalLocal[g]) continue;
+    char zSlot[48];
+    snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
+    const char *zT = emit_ctype(t);
+    emit_printf(out, "  %s%sg%u = ", zT, zT[strlen(zT) - 1] == '*' ? "" : " ", g);
+    emit_from_slot(out, t, zSlot);
+    emit_str(out, ";\n");
+    if (!m->aGlobal[g].type.mut) continue;
+    if (e->nFnGlobal == e->nFnGlobalAlloc) {
+      uint32_t nNew = e->nFnGlobalAlloc ? 2 * e->nFnGlobalAlloc : 8;
+      uint32_t *aNew = base_realloc(e->aFnGlobal, nNew * sizeof *aNew);
+      if (!aNew) return false;
+      e->aFnGlobal = aNew;
+      e->nFnGlobalAlloc = nNew;
+    }
+    e->aFnGlobal[e->nFnGlobal++] = g;
+  }
+  return !out->oom;
+}
+
+void emit_globals_reload(Emit *e) {
+  for (uint32_t i = 0; i < e->nFnGlobal; i++) {
+    uint32_t g = e->aFnGlobal[i];
+    char zSlot[48];
+    snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
+    emit_printf(&e->body, "  g%u = ", g);
+    emit_from_slot(&e->body, emit_global_type(e->m, g), zSlot);
+    emit_str(&e->body, ";\n");
+  }
+}
