@@ -97,6 +97,16 @@ for f in 99 100; do
 done
 expect "fuel 99 runs out" 134 "fuel" -- "$CAIRN" run --fuel 99 "$work/lv.cwasm" --invoke run 100
 expect "a deadline stops a versioned loop" 134 "interrupted" -- "$CAIRN" run --timeout 200 "$work/lv.cwasm" --invoke forever
+# the copy is taken at run time: a compiler wrapper makes its exit a trap
+printf '#!/bin/sh\nfor a in "$@"; do case "$a" in *.c) sed -i "s/^  goto V\\([0-9]*\\);/  cairn_trap(ctx, CAIRN_AOT_TRAP_UNREACHABLE); goto V\\1;/" "$a";; esac; done\nexec gcc "$@"\n' >"$work/trapcc"
+chmod +x "$work/trapcc"
+expect "compile with the copy's exit trapping" 0 "" -- "$CAIRN" compile --cc "$work/trapcc" "$work/lv.wat" -o "$work/lvt.cwasm"
+expect "a long trip runs the fast copy" 134 "unreachable" -- "$CAIRN" run "$work/lvt.cwasm" --invoke daxpy 0 800 20 2
+expect "a short trip runs the original loop" 0 "" -- "$CAIRN" run "$work/lvt.cwasm" --invoke daxpy 0 800 15 2
+expect "an access out of bounds at the end runs the original loop" 134 "out of bounds" -- \
+  "$CAIRN" run "$work/lvt.cwasm" --invoke daxpy 0 65400 20 2
+expect "fuel runs the original loop" 0 "^4950:i32" -- "$CAIRN" run --fuel 1000 "$work/lvt.cwasm" --invoke run 100
+expect "without fuel, the fast copy" 134 "unreachable" -- "$CAIRN" run "$work/lvt.cwasm" --invoke run 100
 
 # Backtraces in native code are rebuilt from the frame records at the trap
 # (x86-64, AArch64) or come from a shadow stack: either way they must be the
