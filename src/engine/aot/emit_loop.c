@@ -504,9 +504,24 @@ static bool lv_analyze(Emit *e, Lv *lv, const EmitCtl *c, const uint8_t *p, cons
 
 /* ---- the emitted check and copy ---- */
 
-/* "int64_t zDst = value at k = 0;" with overflow into lvbad_ */
+/* "int64_t zDst = value at k = 0;": plain arithmetic where no sum can
+** overflow (i32 locals, small coefficients), else with overflow into
+** lvbad_. The plain form keeps the check cheap for short trips. */
 static void lv_emit_eval(Emit *e, const char *zDst, const LvVal *v) {
-  emit_printf(&e->body, "  int64_t %s = (int64_t)0x%llxull;\n", zDst, (unsigned long long)v->c);
+  const int64_t big = (int64_t)1 << 40;
+  bool plain = v->c > -big && v->c < big;
+  for (uint32_t i = 0; i < v->nTerm; i++)
+    plain = plain && e->aLocType[v->aTerm[i].local] == VT_I32 && v->aTerm[i].coef > -(1 << 20) &&
+            v->aTerm[i].coef < (1 << 20);
+  emit_printf(&e->body, "  int64_t %s = (int64_t)0x%llxull", zDst, (unsigned long long)v->c);
+  if (plain) {
+    for (uint32_t i = 0; i < v->nTerm; i++)
+      emit_printf(&e->body, " + (int64_t)%lld * (int64_t)(uint32_t)l%u",
+                  (long long)v->aTerm[i].coef, v->aTerm[i].local);
+    emit_str(&e->body, ";\n");
+    return;
+  }
+  emit_str(&e->body, ";\n");
   for (uint32_t i = 0; i < v->nTerm; i++) {
     uint32_t x = v->aTerm[i].local;
     /* one representative per local: an i32 as unsigned, an i64 as signed */
@@ -541,15 +556,21 @@ bool emit_loop_version(Emit *e, EmitCtl *c, const uint8_t *p, const uint8_t *end
   }
   char zA[48], zB[48];
   emit_printf(&e->body, "  { /* loop L%u, versioned (emit_loop.c) */\n", c->id);
-  emit_str(&e->body, "  int lvbad_ = *cairn_pend_ != 0;\n");
+  emit_str(&e->body, "  int lvbad_ = 0;\n");
   lv_emit_eval(e, "lvu_", &lv->iv);
   lv_emit_eval(e, "lvn_", &lv->bound);
+  /* first a cheap filter: far enough from the bound for LV_MIN_TRIP steps
+  ** (a trip that short runs the original loop; the exact count follows) */
+  int64_t s = lv->iv.step, far = (LV_MIN_TRIP - 1) * s;
   emit_printf(&e->body,
-              "  int64_t lvT_ = cairn_lv_trip_(lvu_, lvn_, (int64_t)0x%llxull, %d, "
+              "  int64_t lvT_ = 0, lvd_;\n"
+              "  if (!lvbad_ && !__builtin_sub_overflow(lvn_, lvu_, &lvd_) && "
+              "lvd_ %s (int64_t)0x%llxull && !*cairn_pend_)\n"
+              "  lvT_ = cairn_lv_trip_(lvu_, lvn_, (int64_t)0x%llxull, %d, "
               "(int64_t)0x%llxull, (int64_t)0x%llxull);\n"
-              "  if (!lvbad_ && lvT_ >= %d) {\n",
-              (unsigned long long)lv->iv.step, lv->rel, (unsigned long long)lv->lo,
-              (unsigned long long)lv->hi, LV_MIN_TRIP);
+              "  if (lvT_ >= %d) {\n",
+              s > 0 ? ">=" : "<=", (unsigned long long)far, (unsigned long long)s, lv->rel,
+              (unsigned long long)lv->lo, (unsigned long long)lv->hi, LV_MIN_TRIP);
   for (uint32_t j = 0; j < lv->nRange; j++) {
     snprintf(zA, sizeof zA, "lvr%u_", j);
     lv_emit_eval(e, zA, &lv->aRange[j].v);
