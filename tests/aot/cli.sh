@@ -57,6 +57,60 @@ expect "signed overflow" 134 "integer overflow" -- "$CAIRN" run "$work/m.cwasm" 
 expect "fuel in native code" 134 "fuel" -- "$CAIRN" run --fuel 100000 "$work/m.cwasm" --invoke spin
 expect "timeout in native code" 134 "interrupted" -- "$CAIRN" run --timeout 200 "$work/m.cwasm" --invoke spin
 
+# Loop versioning (emit_loop.c): a counted loop over memory gets a fast copy
+# (matmul's inner loop shape: y[i] += a * x[i]); fuel keeps the original
+# loop, so it runs out at the interpreter's count to the unit; a deadline
+# stops the copy (it polls between chunks of iterations).
+cat >"$work/lv.wat" <<'EOF'
+(module
+  (memory 1)
+  (func (export "daxpy") (param $x i32) (param $y i32) (param $n i32) (param $a f64)
+    (local $i i32) (local $p i32)
+    (loop $l
+      (local.set $p (i32.add (local.get $y) (local.get $i)))
+      (f64.store (local.get $p)
+        (f64.add (f64.load (local.get $p))
+                 (f64.mul (local.get $a) (f64.load (i32.add (local.get $x) (local.get $i))))))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 8)))
+                        (i32.shl (local.get $n) (i32.const 3))))))
+  (func (export "run") (param $n i32) (result i32) (local $i i32) (local $s i32)
+    (loop $l
+      (i32.store (i32.shl (local.get $i) (i32.const 2)) (local.get $i))
+      (local.set $s (i32.add (local.get $s) (i32.load (i32.shl (local.get $i) (i32.const 2)))))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (local.get $s))
+  (func (export "forever") (local $i i64)
+    (loop $l
+      (i64.store (i32.const 8) (local.get $i))
+      (br_if $l (i64.ne (local.tee $i (i64.add (local.get $i) (i64.const 1)))
+                        (i64.const 0x100000000000))))))
+EOF
+expect "compile loops to version" 0 "" -- "$CAIRN" compile --keep-c "$work/lvc" "$work/lv.wat" -o "$work/lv.cwasm"
+if [ "$(cat "$work/lvc"/unit*.c | grep -c 'versioned (emit_loop.c)')" -eq 3 ] &&
+   cat "$work/lvc"/unit*.c | grep -q 'CAIRN_LOADV(double' &&
+   cat "$work/lvc"/unit*.c | grep -q 'CAIRN_STOREV(double'; then
+  ok "every counted loop has a fast copy"; else bad "fast copies in the generated C"; fi
+expect "versioned loop: result" 0 "^4950:i32" -- "$CAIRN" run "$work/lv.cwasm" --invoke run 100
+for f in 99 100; do
+  "$CAIRN" run --fuel $f "$work/lv.wat" --invoke run 100 >"$work/fi" 2>&1; ri=$?
+  "$CAIRN" run --fuel $f "$work/lv.cwasm" --invoke run 100 >"$work/fa" 2>&1; ra=$?
+  if [ "$ri" -eq "$ra" ] && [ "$(head -1 "$work/fi")" = "$(head -1 "$work/fa")" ]; then
+    ok "fuel $f: the interpreter's outcome ($ri)"; else
+    cat "$work/fi" "$work/fa" >"$work/out"; bad "fuel $f: interp $ri, native $ra" "$work/out"; fi
+done
+expect "fuel 99 runs out" 134 "fuel" -- "$CAIRN" run --fuel 99 "$work/lv.cwasm" --invoke run 100
+expect "a deadline stops a versioned loop" 134 "interrupted" -- "$CAIRN" run --timeout 200 "$work/lv.cwasm" --invoke forever
+# the copy is taken at run time: a compiler wrapper makes its exit a trap
+printf '#!/bin/sh\nfor a in "$@"; do case "$a" in *.c) sed -i "s/^  goto V\\([0-9]*\\);/  cairn_trap(ctx, CAIRN_AOT_TRAP_UNREACHABLE); goto V\\1;/" "$a";; esac; done\nexec gcc "$@"\n' >"$work/trapcc"
+chmod +x "$work/trapcc"
+expect "compile with the copy's exit trapping" 0 "" -- "$CAIRN" compile --cc "$work/trapcc" "$work/lv.wat" -o "$work/lvt.cwasm"
+expect "a long trip runs the fast copy" 134 "unreachable" -- "$CAIRN" run "$work/lvt.cwasm" --invoke daxpy 0 800 20 2
+expect "a short trip runs the original loop" 0 "" -- "$CAIRN" run "$work/lvt.cwasm" --invoke daxpy 0 800 15 2
+expect "an access out of bounds at the end runs the original loop" 134 "out of bounds" -- \
+  "$CAIRN" run "$work/lvt.cwasm" --invoke daxpy 0 65400 20 2
+expect "fuel runs the original loop" 0 "^4950:i32" -- "$CAIRN" run --fuel 1000 "$work/lvt.cwasm" --invoke run 100
+expect "without fuel, the fast copy" 134 "unreachable" -- "$CAIRN" run "$work/lvt.cwasm" --invoke run 100
+
 # Backtraces in native code are rebuilt from the frame records at the trap
 # (x86-64, AArch64) or come from a shadow stack: either way they must be the
 # interpreter's, line for line, for a trap of every kind 50 calls deep

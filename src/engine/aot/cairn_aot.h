@@ -333,6 +333,90 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
     cairn_k_;                               \
   })
 
+/* Loads and stores of a loop's fast copy (emit_loop.c), whose accesses
+** were all proved in bounds at the loop's entry: plain unaligned accesses
+** that the C compiler may vectorize. */
+#define CAIRN_LOADV(T, p)                                              \
+  ({                                                                   \
+    typedef T __attribute__((may_alias, aligned(1))) cairn_ua_;        \
+    *(const cairn_ua_ *)(p);                                           \
+  })
+#define CAIRN_STOREV(T, p, v)                                          \
+  do {                                                                 \
+    typedef T __attribute__((may_alias, aligned(1))) cairn_ua_;        \
+    *(cairn_ua_ *)(p) = (v);                                           \
+  } while (0)
+
+/* ---- loop versioning: the entry check (emit_loop.c) ----
+** Values are 64-bit representatives of Wasm values; an overflow sets *bad
+** or makes the answer "no", never undefined behaviour. */
+static inline int64_t cairn_lv_mad_(int64_t acc, int64_t coef, int64_t x, int *bad) {
+  int64_t p;
+  if (__builtin_mul_overflow(coef, x, &p) || __builtin_add_overflow(acc, p, &acc)) *bad = 1;
+  return acc;
+}
+
+/* Whether v + step*k stays in [lo, hi] for k = 0 .. t-1 (t >= 1; affine,
+** so the ends decide). */
+static inline int cairn_lv_in_(int64_t v, int64_t step, int64_t t, int64_t lo, int64_t hi) {
+  int64_t d, last;
+  if (t < 1 || __builtin_mul_overflow(step, t - 1, &d) || __builtin_add_overflow(v, d, &last))
+    return 0;
+  return v >= lo && v <= hi && last >= lo && last <= hi;
+}
+
+/* The trip count of a loop whose exit test after iteration k goes on while
+** u + s*k REL n (rel: 0 !=, 1 <, 2 <=, 3 >, 4 >=), values in [lo, hi]
+** where the representatives are the Wasm values themselves; 0 when u or n
+** is outside it or the value would leave it (wrap) before the test fails.
+** |s| <= 2^40 (emit_loop.c). */
+static inline int64_t cairn_lv_trip_(int64_t u, int64_t n, int64_t s, int rel, int64_t lo,
+                                     int64_t hi) {
+  int64_t d, q, r, last;
+  if (u < lo || u > hi || n < lo || n > hi || s == 0) return 0;
+  switch (rel) {
+    case 0:
+      if (u == n) return 1;
+      if (__builtin_sub_overflow(n, u, &d) || d == INT64_MIN || (d > 0) != (s > 0) || d % s)
+        return 0;
+      q = d / s;
+      last = n;
+      break;
+    case 1:
+    case 2:
+      if (rel == 2) {
+        if (n == hi) return 0; /* never false without wrapping */
+        n++;
+      }
+      if (u >= n) return 1;
+      if (s < 0 || __builtin_sub_overflow(n, u, &d)) return 0;
+      q = d / s;
+      r = d % s;
+      q += r != 0;
+      /* the first value >= n */
+      if (__builtin_add_overflow(n, r ? s - r : 0, &last)) return 0;
+      break;
+    case 3:
+    case 4:
+      if (rel == 4) {
+        if (n == lo) return 0;
+        n--;
+      }
+      if (u <= n) return 1;
+      if (s > 0 || __builtin_sub_overflow(u, n, &d)) return 0;
+      q = d / -s;
+      r = d % -s;
+      q += r != 0;
+      if (__builtin_sub_overflow(n, r ? -s - r : 0, &last)) return 0;
+      break;
+    default:
+      return 0;
+  }
+  /* the value the last test sees must not have wrapped */
+  if (q >= INT64_MAX - 1 || last < lo || last > hi) return 0;
+  return q + 1;
+}
+
 /* ---- numeric helpers (semantics the C operators do not give) ----
 ** Values travel as the ABI's C types; integers are unsigned (wrapping) and
 ** made signed only where an operation needs it. Floats stay in float (no

@@ -217,6 +217,11 @@ static void cc_argv(const Driver *d, uint32_t u, char *src, char *obj, size_t n,
     }
   }
   k = inline_flags(d, argv, k);
+  /* GCC's -O2 cost model never versions a loop for possible aliasing, and
+  ** every access of a loop's fast copy (emit_loop.c) goes through the one
+  ** memory base: without a runtime alias check nothing vectorizes. Clang
+  ** checks aliasing at run time by default. */
+  if (!d->clang && d->o->opt_level >= 2) argv[k++] = "-fvect-cost-model=dynamic";
   if (d->o->cpu_native) argv[k++] = "-march=native";
   argv[k++] = "-c";
   argv[k++] = src;

@@ -335,7 +335,7 @@ static void emit_br_table(Emit *e, const Instr *in) {
 }
 
 /* Control instructions; true if in was one (they are followed in dead code). */
-static bool emit_control(Emit *e, const Instr *in) {
+static bool emit_control(Emit *e, const Instr *in, const uint8_t *p, const uint8_t *end) {
   EmitCtl *c;
   switch (in->op) {
     case OP_BLOCK:
@@ -347,6 +347,7 @@ static bool emit_control(Emit *e, const Instr *in) {
       if (c && c->live) {
         emit_materialize_locals(e);
         emit_materialize_top(e, c->nParam); /* the back edges write them */
+        c->versioned = emit_loop_version(e, c, p, end);
         emit_printf(&e->body, "L%u:;\n", c->id);
       }
       return true;
@@ -395,6 +396,7 @@ static bool emit_control(Emit *e, const Instr *in) {
         if (!e->unreach) emit_materialize_top(e, c->nResult);
         if (c->kind == EC_IF && !c->hasElse) emit_printf(&e->body, "E%u:;\n", c->id);
         if (c->endUsed) emit_printf(&e->body, "B%u:;\n", c->id);
+        if (c->versioned) emit_printf(&e->body, "V%u:;\n", c->id);
         e->nStk = c->height;
         const ValType *aRes = ctl_results(c);
         uint32_t nRes = c->nResult;
@@ -510,7 +512,7 @@ static void emit_call_indirect(Emit *e, const Instr *in) {
 
 /* ---- one instruction (reachable, not control) ---- */
 
-static void emit_instr(Emit *e, const Instr *in) {
+void emit_instruction(Emit *e, const Instr *in) {
   switch (in->op) {
     case OP_UNREACHABLE:
       emit_str(&e->body, "  cairn_trap(ctx, CAIRN_AOT_TRAP_UNREACHABLE);\n");
@@ -646,9 +648,9 @@ bool emit_function(Emit *e, uint32_t fidx, Buf *out) {
     /* the body was validated: a decoding failure is an engine bug */
     if (!decode_instr(p, end, m->aBytes, &in, &err)) return false;
     p += in.len;
-    if (emit_control(e, &in)) continue;
+    if (emit_control(e, &in, p, end)) continue;
     if (e->unreach) continue;
-    emit_instr(e, &in);
+    emit_instruction(e, &in);
   }
   if (e->oom || e->body.oom || e->decl.oom) return false;
 

@@ -26,6 +26,7 @@ typedef struct EmitCtl {
   bool live;             /* entered while reachable (else nothing is emitted inside) */
   bool hasElse;
   bool endUsed;          /* some branch goes to the end label */
+  bool versioned;        /* a loop with a fast copy that jumps to V<id> at its end */
   uint32_t id;           /* labels B<id> (end), L<id> (loop head), E<id> (else) */
   uint32_t height;       /* stack depth below the block's parameters */
   uint32_t nParam, nResult;
@@ -51,6 +52,9 @@ typedef struct EmitVal {
 
 /* Variable kinds (the suffix letter of stack variables) */
 enum { EK_I32, EK_I64, EK_F32, EK_F64, EK_V128, EK_REF, EK_COUNT };
+
+/* The analysis of a loop being copied (emit_loop.c). */
+typedef struct EmitLoopPlan EmitLoopPlan;
 
 typedef struct Emit {
   const Module *m;
@@ -86,6 +90,9 @@ typedef struct Emit {
   ** after it renames its destination instead of copying */
   size_t lastStart, lastEnd;
   uint32_t lastDepth;
+  /* emitting a loop's fast copy (emit_loop.c): its plan, the next access */
+  const EmitLoopPlan *lv;
+  uint32_t lvAccess;
   /* variable names for the current statement (a small ring, see emit_var) */
   char aName[8][EMIT_NAME];
   uint32_t iName;
@@ -167,8 +174,18 @@ void emit_global_set(Emit *e, uint32_t g);
 bool emit_globals_decl(Emit *e, uint32_t fidx, Buf *out);
 /* Reloads of the globals kept in locals that a call may change. */
 void emit_globals_reload(Emit *e);
+/* ---- loops (emit_loop.c) ---- */
+/* At the head of live loop c whose body starts at p: emits an entry check
+** and a fast copy of the loop that jumps to V<id> when done, if the loop
+** can be versioned; true if it did. */
+bool emit_loop_version(Emit *e, EmitCtl *c, const uint8_t *p, const uint8_t *end);
+/* In the fast copy: the address of the next memory access (its operand is
+** already popped). */
+void emit_loop_address(Emit *e, char *zOut, size_t nOut);
 
 /* ---- functions (emit_func.c) ---- */
+/* One reachable instruction that is not a block, loop, if, else or end. */
+void emit_instruction(Emit *e, const Instr *in);
 /* Emits the definition of defined function fidx into out. */
 bool emit_function(Emit *e, uint32_t fidx, Buf *out);
 

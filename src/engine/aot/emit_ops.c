@@ -230,6 +230,10 @@ void emit_address(Emit *e, const Instr *in, uint32_t n, char *zOut, size_t nOut)
   char zA[EMIT_NAME];
   snprintf(zA, sizeof zA, "%s", emit_top(e, 0));
   emit_pop(e, 1);
+  if (e->lv) { /* a loop's fast copy: proved in bounds at its entry */
+    emit_loop_address(e, zOut, nOut);
+    return;
+  }
   if (e->o->checked)
     emit_printf(&e->body,
                 "  if (CAIRN_UNLIKELY((uint64_t)%s + %lluu + %u > n%u)) "
@@ -244,7 +248,9 @@ void emit_address(Emit *e, const Instr *in, uint32_t n, char *zOut, size_t nOut)
 void emit_load_expr(Emit *e, const char *zType, const char *zAddr, char *zOut, size_t nOut) {
   /* checked: the explicit check traps, the load itself may go if unused */
   const char *zMacro = "CAIRN_LOAD";
-  if (!e->o->checked)
+  if (e->lv) /* a loop's fast copy: cannot fault */
+    zMacro = "CAIRN_LOADV";
+  else if (!e->o->checked)
     zMacro = !strcmp(zType, "float") || !strcmp(zType, "double") || !strcmp(zType, "cairn_v128")
                  ? "CAIRN_LOADKF"
                  : "CAIRN_LOADK";
@@ -341,7 +347,8 @@ bool emit_memory(Emit *e, const Instr *in) {
     snprintf(zV, sizeof zV, "%s", emit_top(e, 0));
     emit_pop(e, 1);
     emit_address(e, in, mo->n, zAddr, sizeof zAddr);
-    emit_printf(&e->body, "  CAIRN_STORE(%s, %s, ", mo->zType, zAddr);
+    emit_printf(&e->body, "  %s(%s, %s, ", e->lv ? "CAIRN_STOREV" : "CAIRN_STORE", mo->zType,
+                zAddr);
     emit_printf(&e->body, mo->zConv, zV);
     emit_str(&e->body, ");\n");
   }

@@ -1,0 +1,221 @@
+;; Loops the native tier versions (emit_loop.c): a fast copy taken when an
+;; entry check proves it exact, the original loop otherwise. Every result
+;; here must be the interpreter's whichever copy runs: exits by !=, <, <=,
+;; >, >= on i32 and i64 counters, negative steps, steps that do not divide
+;; the distance, addresses that wrap past 2^32, an access that leaves the
+;; memory on the last iteration, counters and temporaries read after the
+;; loop. Run by ctest as wast/interp and wast/aot (also at -O2 and with
+;; bounds checks: wast/aot-loopver*).
+(module
+  (memory (export "mem") 1)
+  ;; y[i] += a * x[i] over n doubles: x at $x, y at $y (matmul's loop)
+  (func (export "daxpy") (param $x i32) (param $y i32) (param $n i32) (param $a f64)
+    (local $i i32) (local $end i32) (local $p i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 3)))
+    (loop $l
+      (local.set $p (i32.add (local.get $y) (local.get $i)))
+      (f64.store (local.get $p)
+        (f64.add (f64.load (local.get $p))
+                 (f64.mul (local.get $a) (f64.load (i32.add (local.get $x) (local.get $i))))))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 8)))
+                        (local.get $end)))))
+  ;; [base, base + 4n) := i32 v, v+1, ...; returns the counter's final value
+  ;; plus the last address written (read after the loop)
+  (func (export "iota") (param $base i32) (param $n i32) (param $v i32) (result i32)
+    (local $i i32) (local $a i32)
+    (loop $l
+      (local.set $a (i32.add (local.get $base) (i32.shl (local.get $i) (i32.const 2))))
+      (i32.store (local.get $a) (i32.add (local.get $v) (local.get $i)))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                          (local.get $n))))
+    (i32.add (i32.mul (local.get $i) (i32.const 0x10000)) (local.get $a)))
+  ;; sum of the n i32 at base, base + step, ... (step in bytes, a constant
+  ;; per function: 4 and -4)
+  (func $sum_up (export "sum_up") (param $base i32) (param $n i32) (result i32)
+    (local $i i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s)
+        (i32.load (i32.add (local.get $base) (i32.mul (local.get $i) (i32.const 4))))))
+      (br_if $l (i32.le_s (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                          (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $s))
+  ;; downwards: i from 4n to 4 by -4, exit when 0 (br_if on the counter)
+  (func (export "sum_down") (param $base i32) (param $n i32) (result i32)
+    (local $i i32) (local $s i32)
+    (local.set $i (i32.shl (local.get $n) (i32.const 2)))
+    (loop $l
+      (local.set $s (i32.add (local.get $s)
+        (i32.load offset=4 (i32.add (local.get $base) (i32.sub (local.get $i) (i32.const 8))))))
+      (br_if $l (local.tee $i (i32.sub (local.get $i) (i32.const 4)))))
+    (local.get $s))
+  ;; signed > exit with a negative step, bound in a local
+  (func (export "sum_gt") (param $base i32) (param $from i32) (param $to i32) (result i32)
+    (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (i32.load8_u (i32.add (local.get $base) (local.get $from)))))
+      (br_if $l (i32.gt_s (local.tee $from (i32.sub (local.get $from) (i32.const 1)))
+                          (local.get $to))))
+    (i32.add (i32.mul (local.get $s) (i32.const 1000)) (local.get $from)))
+  ;; the bound on the left: to <= i goes on (>= by the mirror), unsigned
+  (func (export "sum_ge") (param $base i32) (param $from i32) (param $to i32) (result i32)
+    (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (i32.load8_u (i32.add (local.get $base) (local.get $from)))))
+      (br_if $l (i32.le_u (local.get $to)
+                          (local.tee $from (i32.sub (local.get $from) (i32.const 1))))))
+    (i32.add (i32.mul (local.get $s) (i32.const 1000)) (local.get $from)))
+  ;; an i64 counter, addresses through i32.wrap_i64 and i64.extend_i32_u
+  (func (export "sum64") (param $base i32) (param $n i64) (result i64)
+    (local $i i64) (local $s i64)
+    (loop $l
+      (local.set $s (i64.add (local.get $s)
+        (i64.load32_u (i32.wrap_i64 (i64.add (i64.extend_i32_u (local.get $base))
+                                             (i64.shl (local.get $i) (i64.const 2)))))))
+      (br_if $l (i64.lt_s (local.tee $i (i64.add (local.get $i) (i64.const 1)))
+                          (local.get $n))))
+    (i64.add (i64.mul (local.get $s) (i64.const 1000)) (local.get $i)))
+  ;; a != exit the step does not divide: 0, 0x40000001, 0x80000002,
+  ;; 0xc0000003, then 4 after wrapping; marks byte j at 512 each time
+  (func (export "wrapstep") (result i32) (local $i i32) (local $j i32)
+    (loop $l
+      (i32.store8 offset=512 (local.get $j) (i32.add (local.get $j) (i32.const 1)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 0x40000001)))
+                        (i32.const 4))))
+    (i32.add (i32.mul (local.get $j) (i32.const 100)) (i32.load (i32.const 512))))
+  ;; (base + i) + k: with base = -16 and k = 16 the address is i, past 2^32
+  ;; in 64 bits (the original loop runs); with base = -8 and k = 8 base + i
+  ;; also wraps in the middle of the trip
+  (func (export "wrapconst") (param $n i32) (result i32) (local $i i32) (local $s i32)
+    ;; -8 + i wraps in the middle of the trip, the address i does not: exact
+    ;; in the fast copy (add is exact modulo 2^32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s)
+        (i32.load (i32.add (i32.add (i32.const -8) (local.get $i)) (i32.const 8)))))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4)))
+                          (local.get $n))))
+    (local.get $s))
+  (func (export "wrapaddr") (param $base i32) (param $k i32) (param $n i32) (result i32)
+    (local $i i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s)
+        (i32.load (i32.add (i32.add (local.get $base) (local.get $i)) (local.get $k)))))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4)))
+                          (local.get $n))))
+    (local.get $s))
+  ;; stores 4-byte words up to base + 4n: traps where it leaves memory,
+  ;; after the earlier iterations' stores
+  (func (export "fill") (param $base i32) (param $n i32) (param $v i32) (local $i i32)
+    (loop $l
+      (i32.store (i32.add (local.get $base) (local.get $i)) (local.get $v))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4)))
+                        (i32.shl (local.get $n) (i32.const 2))))))
+  ;; a loop that clang guards: zero trips skip it
+  (func (export "guarded") (param $n i32) (result i32) (local $i i32)
+    (block $skip
+      (br_if $skip (i32.eqz (local.get $n)))
+      (loop $l
+        (i32.store8 offset=1024 (local.get $i) (i32.const 7))
+        (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                          (local.get $n)))))
+    (local.get $i))
+  ;; division by a constant stays; a temporary's last value is read after
+  (func (export "divs") (param $n i32) (result i32) (local $i i32) (local $t i32) (local $s i32)
+    (loop $l
+      (local.set $t (i32.div_s (i32.load8_u offset=2048 (local.get $i)) (i32.const 3)))
+      (local.set $s (i32.add (local.get $s) (i32.rem_u (local.get $t) (i32.const 5))))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (i32.add (i32.mul (local.get $s) (i32.const 100)) (local.get $t)))
+  ;; [p, p + 8n) := f64 v, v+1, ...
+  (func (export "ramp") (param $p i32) (param $n i32) (param $v f64) (local $i i32)
+    (loop $l
+      (f64.store (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 3)))
+                 (f64.add (local.get $v) (f64.convert_i32_u (local.get $i))))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                          (local.get $n)))))
+  (func (export "ld") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "ld8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "ldd") (param i32) (result f64) (f64.load (local.get 0)))
+  (func (export "std") (param i32 f64) (f64.store (local.get 0) (local.get 1))))
+
+;; The fast copy runs trips of 16 and more (LV_MIN_TRIP); shorter ones and
+;; those whose check fails run the original loop: both are here.
+(assert_return (invoke "iota" (i32.const 4096) (i32.const 100) (i32.const 0))
+  (i32.const 0x64118c))
+;; daxpy: x[i] = i at 0, y[i] = 100 + i at 800; y[i] += 2 * x[i]
+(invoke "ramp" (i32.const 0) (i32.const 21) (f64.const 0))
+(invoke "ramp" (i32.const 800) (i32.const 21) (f64.const 100))
+(invoke "daxpy" (i32.const 0) (i32.const 800) (i32.const 20) (f64.const 2))
+(assert_return (invoke "ldd" (i32.const 800)) (f64.const 100))
+(assert_return (invoke "ldd" (i32.const 824)) (f64.const 109))
+(assert_return (invoke "ldd" (i32.const 952)) (f64.const 157))
+(assert_return (invoke "ldd" (i32.const 960)) (f64.const 120))
+;; a short trip
+(invoke "daxpy" (i32.const 0) (i32.const 800) (i32.const 2) (f64.const 1))
+(assert_return (invoke "ldd" (i32.const 808)) (f64.const 104))
+(assert_return (invoke "ldd" (i32.const 816)) (f64.const 106))
+;; overlapping (y = x + 8): each iteration reads what the previous one
+;; wrote, so x[k] becomes 0 + 1 + ... + k
+(invoke "daxpy" (i32.const 0) (i32.const 8) (i32.const 20) (f64.const 1))
+(assert_return (invoke "ldd" (i32.const 8)) (f64.const 1))
+(assert_return (invoke "ldd" (i32.const 16)) (f64.const 3))
+(assert_return (invoke "ldd" (i32.const 80)) (f64.const 55))
+(assert_return (invoke "ldd" (i32.const 160)) (f64.const 210))
+(assert_return (invoke "ldd" (i32.const 168)) (f64.const 0))
+
+;; words 0..99 at 4096
+(assert_return (invoke "sum_up" (i32.const 4096) (i32.const 100)) (i32.const 4950))
+(assert_return (invoke "sum_up" (i32.const 4096) (i32.const 1)) (i32.const 0))
+;; n = 0: one trip all the same (i <= -1 is false at once)
+(assert_return (invoke "sum_up" (i32.const 4100) (i32.const 0)) (i32.const 1))
+(assert_return (invoke "sum_down" (i32.const 4096) (i32.const 100)) (i32.const 4950))
+(assert_return (invoke "sum_down" (i32.const 4096) (i32.const 1)) (i32.const 0))
+;; bytes of the words: byte 4096 + 4k is k for k < 100
+(assert_return (invoke "sum_gt" (i32.const 4096) (i32.const 40) (i32.const 0)) (i32.const 55000))
+(assert_return (invoke "sum_gt" (i32.const 4096) (i32.const 40) (i32.const 50)) (i32.const 10039))
+(assert_return (invoke "sum_gt" (i32.const 4096) (i32.const 40) (i32.const -5)) (i32.const 54995))
+(assert_return (invoke "sum_ge" (i32.const 4096) (i32.const 40) (i32.const 1)) (i32.const 55000))
+(assert_return (invoke "sum_ge" (i32.const 4096) (i32.const 40) (i32.const 2)) (i32.const 55001))
+(assert_return (invoke "sum64" (i32.const 4096) (i64.const 100)) (i64.const 4950100))
+(assert_return (invoke "sum64" (i32.const 4096) (i64.const -3)) (i64.const 1))
+(assert_return (invoke "wrapstep") (i32.const 67306385))
+;; words 10, 11, ..., 25 at 0
+(assert_return (invoke "iota" (i32.const 0) (i32.const 16) (i32.const 10)) (i32.const 0x10003c))
+(assert_return (invoke "wrapaddr" (i32.const -16) (i32.const 16) (i32.const 64)) (i32.const 280))
+(assert_return (invoke "wrapaddr" (i32.const -8) (i32.const 8) (i32.const 64)) (i32.const 280))
+(assert_return (invoke "wrapaddr" (i32.const 0) (i32.const 0) (i32.const 64)) (i32.const 280))
+(assert_return (invoke "wrapconst" (i32.const 64)) (i32.const 280))
+(assert_return (invoke "wrapconst" (i32.const 16)) (i32.const 46))
+;; reads past the end on the last iteration: a trap
+(assert_trap (invoke "wrapaddr" (i32.const 65472) (i32.const 0) (i32.const 68))
+  "out of bounds memory access")
+;; the last store leaves memory: the ones before it are done
+(invoke "fill" (i32.const 65472) (i32.const 16) (i32.const 0))
+(assert_trap (invoke "fill" (i32.const 65476) (i32.const 16) (i32.const 9))
+  "out of bounds memory access")
+(assert_return (invoke "ld" (i32.const 65472)) (i32.const 0))
+(assert_return (invoke "ld" (i32.const 65476)) (i32.const 9))
+(assert_return (invoke "ld" (i32.const 65504)) (i32.const 9))
+(assert_return (invoke "ld" (i32.const 65532)) (i32.const 9))
+(assert_trap (invoke "fill" (i32.const 65532) (i32.const 2) (i32.const 8))
+  "out of bounds memory access")
+(assert_return (invoke "ld" (i32.const 65532)) (i32.const 8))
+;; in bounds up to the last byte
+(invoke "fill" (i32.const 65472) (i32.const 16) (i32.const 5))
+(assert_return (invoke "ld" (i32.const 65472)) (i32.const 5))
+(assert_return (invoke "ld" (i32.const 65532)) (i32.const 5))
+;; the first store already out: nothing written
+(assert_trap (invoke "fill" (i32.const 65536) (i32.const 20) (i32.const 6))
+  "out of bounds memory access")
+(assert_return (invoke "guarded" (i32.const 0)) (i32.const 0))
+(assert_return (invoke "ld8" (i32.const 1024)) (i32.const 0))
+(assert_return (invoke "guarded" (i32.const 1)) (i32.const 1))
+(assert_return (invoke "ld8" (i32.const 1024)) (i32.const 7))
+(assert_return (invoke "ld8" (i32.const 1025)) (i32.const 0))
+(assert_return (invoke "guarded" (i32.const 40)) (i32.const 40))
+(assert_return (invoke "ld8" (i32.const 1063)) (i32.const 7))
+(assert_return (invoke "ld8" (i32.const 1064)) (i32.const 0))
+;; bytes at 2048: ten words of 44, then 0
+(invoke "fill" (i32.const 2048) (i32.const 10) (i32.const 44))
+(assert_return (invoke "divs" (i32.const 1)) (i32.const 414))
+(assert_return (invoke "divs" (i32.const 40)) (i32.const 4000))
