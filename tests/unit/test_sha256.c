@@ -10,18 +10,14 @@
 #include <string.h>
 
 #include "base/sha256.h"
+#include "check.h"
 
-static int nCheck, nFail;
-
-#define CHECK(cond, ...)                          \
-  do {                                            \
-    nCheck++;                                     \
-    if (!(cond)) {                                \
-      nFail++;                                    \
-      printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-      printf(__VA_ARGS__);                        \
-      printf("\n");                               \
-    }                                             \
+/* CHECK with a formatted message */
+static char zMsg[256];
+#define CHECKF(cond, ...)                        \
+  do {                                           \
+    snprintf(zMsg, sizeof zMsg, __VA_ARGS__);    \
+    CHECK(cond, zMsg);                           \
   } while (0)
 
 static void hex(const uint8_t h[32], char z[65]) {
@@ -33,7 +29,7 @@ static void check_vector(const void *p, size_t n, const char *zWant) {
   char z[65];
   base_sha256(p, n, h);
   hex(h, z);
-  CHECK(strcmp(z, zWant) == 0, "sha256 of %zu bytes: %s, want %s", n, z, zWant);
+  CHECKF(strcmp(z, zWant) == 0, "sha256 of %zu bytes: %s, want %s", n, z, zWant);
 }
 
 /* The CPU flag that means the fast path must be used, if any. */
@@ -82,9 +78,9 @@ int main(void) {
       uint8_t h1[32], h2[32];
       base_sha256(aBuf + a, n, h1);
       base_sha256_portable(aBuf + a, n, h2);
-      if (memcmp(h1, h2, 32) != 0 && nDiff++ < 5) CHECK(0, "length %zu at offset %zu differs", n, a);
+      if (memcmp(h1, h2, 32) != 0 && nDiff++ < 5) CHECKF(0, "length %zu at offset %zu differs", n, a);
     }
-  CHECK(nDiff == 0, "%d lengths/offsets differ from the portable hash", nDiff);
+  CHECKF(nDiff == 0, "%d lengths/offsets differ from the portable hash", nDiff);
   uint8_t h1[32], h2[32];
   base_sha256(aBuf + 3, 4096, h1);
   base_sha256_portable(aBuf + 3, 4096, h2);
@@ -93,8 +89,8 @@ int main(void) {
 
   const char *zWant = expected_impl();
   printf("sha256 implementation: %s (cpu: %s)\n", base_sha256_impl(), zWant ? zWant : "none");
-  if (zWant) CHECK(strcmp(base_sha256_impl(), zWant) == 0, "the CPU has %s but %s is in use", zWant,
+  if (zWant) CHECKF(strcmp(base_sha256_impl(), zWant) == 0, "the CPU has %s but %s is in use", zWant,
                    base_sha256_impl());
-  printf("%d checks, %d failed\n", nCheck, nFail);
+  printf("%d passed, %d failed\n", nPass, nFail);
   return nFail != 0;
 }
