@@ -34,7 +34,8 @@ build=${CROSS_BUILD:-build-cross}
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 shared=${CAIRN_SHARED_DIR:-$root/../shared}
 shared=$(cd "$shared" 2>/dev/null && pwd || echo "$shared")
-units="test_interp test_runtime test_faults test_limits test_decode test_text test_leb test_aot"
+# every tests/unit/test_*.c (the unit_tests target of CMakeLists.txt)
+units="unit_tests"
 host_cairn=${HOST_CAIRN:-$root/build/cairn}
 if [ $# -gt 0 ]; then triples=("$@"); else
   triples=(aarch64-linux-gnu riscv64-linux-gnu arm-linux-gnueabihf); fi
