@@ -61,6 +61,20 @@ const char *emit_type_local(Emit *e, uint32_t type, char *z, size_t n) {
 
 static ValType emit_global_type(const Module *m, uint32_t g) { return m->aGlobal[g].type.type; }
 
+/* The slot of global g's object, "ctx->globals[g]->v[0]", into z. */
+static const char *global_slot(uint32_t g, char z[48]) {
+  snprintf(z, 48, "ctx->globals[%u]->v[0]", g);
+  return z;
+}
+
+/* "  g<g> = <value of the object>;" into out (entry and after calls). */
+static void global_local_load(Emit *e, Buf *out, uint32_t g) {
+  char zSlot[48];
+  emit_printf(out, "g%u = ", g);
+  emit_from_slot(out, emit_global_type(e->m, g), global_slot(g, zSlot));
+  emit_str(out, ";\n");
+}
+
 void emit_global_get(Emit *e, uint32_t g) {
   ValType t = emit_global_type(e->m, g);
   emit_result(e, t);
@@ -68,8 +82,7 @@ void emit_global_get(Emit *e, uint32_t g) {
     emit_printf(&e->body, "g%u", g);
   } else {
     char zSlot[48];
-    snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
-    emit_from_slot(&e->body, t, zSlot);
+    emit_from_slot(&e->body, t, global_slot(g, zSlot));
   }
   emit_result_end(e);
 }
@@ -77,7 +90,7 @@ void emit_global_get(Emit *e, uint32_t g) {
 void emit_global_set(Emit *e, uint32_t g) {
   ValType t = emit_global_type(e->m, g);
   char zSlot[48], zVal[EMIT_NAME];
-  snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
+  global_slot(g, zSlot);
   snprintf(zVal, sizeof zVal, "%s", emit_top(e, 0));
   if (e->aGlobalLocal[g]) {
     emit_printf(&e->body, "  g%u = %s;\n", g, zVal);
@@ -102,14 +115,10 @@ bool emit_globals_decl(Emit *e, uint32_t fidx, Buf *out) {
     if (in.op != OP_GLOBAL_GET && in.op != OP_GLOBAL_SET) continue;
     uint32_t g = in.a;
     if (!emit_first_use(e, e->aGlobalSeen, g)) continue;
-    ValType t = emit_global_type(m, g);
     if (!e->aGlobalLocal[g]) continue;
-    char zSlot[48];
-    snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
-    const char *zT = emit_ctype(t);
-    emit_printf(out, "  %s%sg%u = ", zT, zT[strlen(zT) - 1] == '*' ? "" : " ", g);
-    emit_from_slot(out, t, zSlot);
-    emit_str(out, ";\n");
+    const char *zT = emit_ctype(emit_global_type(m, g));
+    emit_printf(out, "  %s%s", zT, zT[strlen(zT) - 1] == '*' ? "" : " ");
+    global_local_load(e, out, g);
     if (!m->aGlobal[g].type.mut) continue;
     if (e->nFnGlobal == e->nFnGlobalAlloc) {
       uint32_t nNew = e->nFnGlobalAlloc ? 2 * e->nFnGlobalAlloc : 8;
@@ -125,11 +134,7 @@ bool emit_globals_decl(Emit *e, uint32_t fidx, Buf *out) {
 
 void emit_globals_reload(Emit *e) {
   for (uint32_t i = 0; i < e->nFnGlobal; i++) {
-    uint32_t g = e->aFnGlobal[i];
-    char zSlot[48];
-    snprintf(zSlot, sizeof zSlot, "ctx->globals[%u]->v[0]", g);
-    emit_printf(&e->body, "  g%u = ", g);
-    emit_from_slot(&e->body, emit_global_type(e->m, g), zSlot);
-    emit_str(&e->body, ";\n");
+    emit_str(&e->body, "  ");
+    global_local_load(e, &e->body, e->aFnGlobal[i]);
   }
 }
