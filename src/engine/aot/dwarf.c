@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base.h"
 #include "engine/aot/aot_module.h"
 
 /* A section's bytes (n == 0: absent). */
@@ -65,35 +66,29 @@ static void skip(Cur *c, uint64_t n) {
   }
 }
 
+/* LEB128 through base.h's reader (64-bit values; DWARF never needs more) */
 static uint64_t uleb(Cur *c) {
   uint64_t v = 0;
-  for (unsigned sh = 0;; sh += 7) {
-    uint64_t b = rd_n(c, 1);
-    if (c->bad) return 0;
-    if (sh < 64) v |= (b & 0x7f) << sh;
-    if (!(b & 0x80)) return v;
-    if (sh > 70) {
-      c->bad = true;
-      return 0;
-    }
+  int n = c->bad ? 0 : leb_read_u(c->p, c->end, 64, &v);
+  if (n <= 0) {
+    c->bad = true;
+    c->p = c->end;
+    return 0;
   }
+  c->p += n;
+  return v;
 }
 
 static int64_t sleb(Cur *c) {
-  uint64_t v = 0, b = 0;
-  unsigned sh = 0;
-  do {
-    b = rd_n(c, 1);
-    if (c->bad) return 0;
-    if (sh < 64) v |= (b & 0x7f) << sh;
-    sh += 7;
-    if (sh > 77) {
-      c->bad = true;
-      return 0;
-    }
-  } while (b & 0x80);
-  if (sh < 64 && (b & 0x40)) v |= ~(uint64_t)0 << sh;
-  return (int64_t)v;
+  int64_t v = 0;
+  int n = c->bad ? 0 : leb_read_s(c->p, c->end, 64, &v);
+  if (n <= 0) {
+    c->bad = true;
+    c->p = c->end;
+    return 0;
+  }
+  c->p += n;
+  return v;
 }
 
 /* A NUL-terminated string at c, or NULL if it is not terminated. */
