@@ -539,6 +539,86 @@ static void test_inline_table(void) {
   printf("ok inline table: nesting, cold parts, 7 kinds of bad tables refused\n");
 }
 
+/* Limits reach native code through one word (cairn_aot.h, exec->limit):
+** an interrupt set before the call, one or fuel set by a host function
+** while native code is on the stack, and the word back to the stack limit
+** after the trap. */
+static const char *kLimitWat =
+    "(module"
+    "  (import \"env\" \"hook\" (func $hook))"
+    "  (func (export \"spin\") (loop (br 0)))"
+    "  (func (export \"hooked\") (call $hook) (loop (br 0)))"
+    "  (func $sub (param i32) (result i32) (i32.sub (local.get 0) (i32.const 1)))"
+    "  (func (export \"count\") (param i32) (result i32)"
+    "    (block (loop (br_if 1 (i32.eqz (local.get 0)))"
+    "      (local.set 0 (call $sub (local.get 0))) (br 0)))"
+    "    (i32.const 7)))";
+
+static int gHookMode; /* 0 interrupt, 1 fuel 100 */
+static bool hook_host(void *env, const cairn_val *a, cairn_val *r, cairn_error *trap) {
+  if (gHookMode == 0)
+    cairn_store_interrupt(env);
+  else
+    cairn_store_set_fuel(env, 100);
+  return true;
+}
+
+static bool limit_call(cairn_instance *inst, const char *name, int32_t arg, int32_t *res,
+                       cairn_error *err) {
+  cairn_extern ex;
+  cairn_val a = {.type = CAIRN_I32, .of.i32 = arg}, r;
+  memset(err, 0, sizeof *err);
+  if (!cairn_instance_export(inst, name, strlen(name), &ex)) return false;
+  bool takes = strcmp(name, "count") == 0;
+  bool ok = cairn_func_call(ex.of.func, &a, takes ? 1 : 0, &r, takes ? 1 : 0, err);
+  if (ok && res) *res = r.of.i32;
+  return ok;
+}
+
+static void test_limits(const cairn_compile_options *o) {
+  uint8_t *w, *cw = NULL;
+  size_t nw, ncw = 0;
+  cairn_error err;
+  memset(&err, 0, sizeof err);
+  bool ok = cairn_wat_to_wasm(kLimitWat, strlen(kLimitWat), &w, &nw, &err) &&
+            cairn_compile(w, nw, o, &cw, &ncw, &err);
+  if (ok) cairn_free(w);
+  CHECK(ok, "compile the limits module");
+  if (!ok) return;
+  cairn_module *m = cairn_module_from_cwasm(cw, ncw, &err);
+  cairn_store *s = cairn_store_new(NULL);
+  cairn_functype ft = {0, 0, NULL, NULL};
+  cairn_extern imp = {.kind = CAIRN_EXTERN_FUNC, .of.func = cairn_func_new(s, &ft, hook_host, s)};
+  cairn_instance *inst = m ? cairn_instance_new(s, m, &imp, 1, &err) : NULL;
+  CHECK(inst != NULL, "limits module instance");
+  if (!inst) goto done;
+  int32_t r = 0;
+  CHECK(limit_call(inst, "count", 1000, &r, &err) && r == 7, "runs with nothing pending");
+  cairn_store_interrupt(s);
+  CHECK(!limit_call(inst, "spin", 0, NULL, &err) && err.trap == CAIRN_TRAP_INTERRUPT,
+        "an interrupt set before the call stops a native loop");
+  CHECK(limit_call(inst, "count", 1000, &r, &err) && r == 7, "runs again after the trap");
+  gHookMode = 0;
+  CHECK(!limit_call(inst, "hooked", 0, NULL, &err) && err.trap == CAIRN_TRAP_INTERRUPT,
+        "an interrupt set while native code runs stops its loop");
+  gHookMode = 1;
+  CHECK(!limit_call(inst, "hooked", 0, NULL, &err) && err.trap == CAIRN_TRAP_FUEL,
+        "fuel set while native code runs is accounted at once");
+  /* 100 units: the entry, then 2 per iteration (back edge, call) */
+  cairn_store_set_fuel(s, 100);
+  CHECK(limit_call(inst, "count", 49, &r, &err) && r == 7, "fuel: 49 iterations fit in 100");
+  cairn_store_set_fuel(s, 100);
+  CHECK(!limit_call(inst, "count", 50, &r, &err) && err.trap == CAIRN_TRAP_FUEL,
+        "fuel: 50 do not, as in the interpreter");
+  cairn_store_set_fuel(s, 0);
+  CHECK(limit_call(inst, "count", 100000, &r, &err) && r == 7, "fuel off: runs again");
+done:
+  cairn_store_free(s);
+  cairn_module_free(m);
+  cairn_free(cw);
+  printf("ok limits: interrupt and fuel through the entry word\n");
+}
+
 int main(void) {
   uint8_t *w, *cw;
   size_t nw, ncw;
@@ -571,6 +651,7 @@ int main(void) {
   test_dwarf(o.cc);
   if (!o.cc && system("clang --version >/dev/null 2>&1") == 0) test_dwarf("clang");
 #endif
+  test_limits(&o);
   printf("aot: %d checks passed, %d failed\n", nPass, nFail);
   return nFail ? 1 : 0;
 }

@@ -565,7 +565,7 @@ bool emit_loop_version(Emit *e, EmitCtl *c, const uint8_t *p, const uint8_t *end
   emit_printf(&e->body,
               "  int64_t lvT_ = 0, lvd_;\n"
               "  if (!lvbad_ && !__builtin_sub_overflow(lvn_, lvu_, &lvd_) && "
-              "lvd_ %s (int64_t)0x%llxull && !*cairn_pend_)\n"
+              "lvd_ %s (int64_t)0x%llxull && !CAIRN_PENDING())\n"
               "  lvT_ = cairn_lv_trip_(lvu_, lvn_, (int64_t)0x%llxull, %d, "
               "(int64_t)0x%llxull, (int64_t)0x%llxull);\n"
               "  if (lvT_ >= %d) {\n",

@@ -122,6 +122,10 @@ struct cairn_store {
   ** the interpreter tests this one word per call and loop back edge. Kept
   ** in step by every writer of interrupt and fuelOn. */
   atomic_int pending;
+  /* the native tier's entry word (cairn_aot.h, exec->limit) once the tier
+  ** has run in this store, else NULL: rt_pending_set stores
+  ** CAIRN_AOT_PENDING (UINTPTR_MAX) there after setting a bit of pending */
+  _Atomic(atomic_uintptr_t *) pEntryLimit;
   /* CAIRN_LIMIT_* bits: store caps that refused a request since creation or
   ** the last snapshot restore (cairn_store_limits_hit) */
   unsigned limitsHit;
@@ -263,6 +267,12 @@ void rt_trap(cairn_error *err, cairn_trapkind kind);
 ** the instruction at module offset `offset`; 0 (or an offset outside f's
 ** body) locates the function only (cairn.h). */
 void rt_frame_fill(cairn_frame *fr, const cairn_func *f, const char *name, uint32_t offset);
+
+/* Sets bits (RT_PENDING_*) in s->pending, then the native tier's entry
+** word, so that compiled code sees them at its next entry or back edge
+** (from any thread). Clearing needs no such step: the tier restores its
+** word when it finds nothing pending. */
+void rt_pending_set(cairn_store *s, int bits);
 
 /* Clears a pending interrupt (cairn_store_interrupt's inverse, keeping
 ** interrupt and pending in step): the trap it caused consumes it, and so

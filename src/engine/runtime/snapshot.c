@@ -246,7 +246,7 @@ void cairn_store_set_fuel(cairn_store *s, uint64_t fuel) {
   s->fuelOn = fuel != 0;
   s->fuel = fuel;
   if (s->fuelOn)
-    atomic_fetch_or(&s->pending, RT_PENDING_FUEL);
+    rt_pending_set(s, RT_PENDING_FUEL);
   else
     atomic_fetch_and(&s->pending, ~RT_PENDING_FUEL);
 }
