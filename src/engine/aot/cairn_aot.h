@@ -62,7 +62,7 @@
 
 #include <stdint.h>
 
-#define CAIRN_AOT_ABI 4
+#define CAIRN_AOT_ABI 5
 
 #if !defined(__GNUC__)
 #error "C emitted by cairn compile needs GCC or Clang (vector extensions, builtins)"
@@ -98,12 +98,17 @@ typedef struct cairn_aot_ctx cairn_aot_ctx;
 /* A function instance: code is its typed native code (NULL for host and
 ** interpreted functions: call them through rt->call), ctx the context of
 ** its instance, type_id the store-wide id of its type (call_indirect
-** compares it with ctx->type_ids[typeidx]). */
+** compares it with ctx->type_ids[typeidx]), func the function itself.
+** A funcref table keeps a copy of each element's (cairn_aot_table.calls);
+** there func is the element, and a null element's copy has no code, no
+** func and type_id CAIRN_AOT_NO_TYPE. */
 typedef struct cairn_aot_func {
   void *code;
   cairn_aot_ctx *ctx;
   uint32_t type_id;
+  struct cairn_aot_func *func;
 } cairn_aot_func;
+#define CAIRN_AOT_NO_TYPE UINT32_MAX
 
 /* A linear memory: base moves only without guard pages (checked mode);
 ** bytes is the current size (pages * 65536). */
@@ -112,10 +117,14 @@ typedef struct cairn_aot_memory {
   uint64_t bytes;
 } cairn_aot_memory;
 
-/* A table: elems moves when the table grows. */
+/* A table: elems moves when the table grows; so does calls, a funcref
+** table's copy of each element's cairn_aot_func (NULL for externref), kept
+** in step with elems by the runtime and by cairn_table_set_: call_indirect
+** reaches the code in one load from the table instead of two. */
 typedef struct cairn_aot_table {
   void **elems;
   uint32_t size;
+  cairn_aot_func *calls;
 } cairn_aot_table;
 
 /* A global: its value as slots (v128 uses both). */
@@ -651,15 +660,27 @@ CAIRN_TRUNC_SAT(cairn_i64_trunc_sat_f64_u, double, uint64_t, uint64_t, x <= -1.0
   ((cairn_v128)__builtin_shuffle((cairn_u8x16)(a), (cairn_u8x16)(b), (cairn_u8x16){__VA_ARGS__}))
 #endif
 
-/* call_indirect's checks: the function at t->elems[i] (t the table object),
-** of the type whose store-wide id is type_id */
+/* call_indirect's checks: the call entry of element i of t (the table
+** object), of the type whose store-wide id is type_id. A null element's
+** entry matches no type. */
 static inline cairn_aot_func *cairn_indirect(cairn_aot_ctx *ctx, cairn_aot_table *t, uint32_t i,
                                              uint32_t type_id) {
   if (CAIRN_UNLIKELY(i >= t->size)) cairn_trap(ctx, CAIRN_AOT_TRAP_UNDEFINED_ELEMENT);
-  cairn_aot_func *f = (cairn_aot_func *)t->elems[i];
-  if (CAIRN_UNLIKELY(!f)) cairn_trap(ctx, CAIRN_AOT_TRAP_UNINITIALIZED_ELEMENT);
-  if (CAIRN_UNLIKELY(f->type_id != type_id)) cairn_trap(ctx, CAIRN_AOT_TRAP_INDIRECT_MISMATCH);
+  cairn_aot_func *f = &t->calls[i];
+  if (CAIRN_UNLIKELY(f->type_id != type_id))
+    cairn_trap(ctx, f->func ? CAIRN_AOT_TRAP_INDIRECT_MISMATCH
+                            : CAIRN_AOT_TRAP_UNINITIALIZED_ELEMENT);
   return f;
+}
+
+/* table.set of element i (in bounds) of t to v: the element and, in a
+** funcref table, its call entry. */
+static inline void cairn_table_set_(cairn_aot_table *t, uint32_t i, void *v) {
+  t->elems[i] = v;
+  if (t->calls) {
+    static const cairn_aot_func none = {0, 0, CAIRN_AOT_NO_TYPE, 0};
+    t->calls[i] = v ? *(const cairn_aot_func *)v : none;
+  }
 }
 
 /* memory.copy and memory.fill of 1 to 32 bytes inline, the rest (and a

@@ -40,10 +40,18 @@
 _Static_assert(offsetof(cairn_func, aotCode) == offsetof(cairn_aot_func, code), "func prefix");
 _Static_assert(offsetof(cairn_func, aotCtx) == offsetof(cairn_aot_func, ctx), "func prefix");
 _Static_assert(offsetof(cairn_func, typeId) == offsetof(cairn_aot_func, type_id), "func prefix");
+_Static_assert(offsetof(cairn_func, self) == offsetof(cairn_aot_func, func), "func prefix");
+_Static_assert(offsetof(RtCall, aotCode) == offsetof(cairn_aot_func, code), "call entry");
+_Static_assert(offsetof(RtCall, aotCtx) == offsetof(cairn_aot_func, ctx), "call entry");
+_Static_assert(offsetof(RtCall, typeId) == offsetof(cairn_aot_func, type_id), "call entry");
+_Static_assert(offsetof(RtCall, func) == offsetof(cairn_aot_func, func), "call entry");
+_Static_assert(sizeof(RtCall) == sizeof(cairn_aot_func), "call entry");
+_Static_assert(RT_NO_TYPE == CAIRN_AOT_NO_TYPE, "null entry");
 _Static_assert(offsetof(cairn_memory, base) == offsetof(cairn_aot_memory, base), "mem prefix");
 _Static_assert(offsetof(cairn_memory, bytes) == offsetof(cairn_aot_memory, bytes), "mem prefix");
 _Static_assert(offsetof(cairn_table, aElem) == offsetof(cairn_aot_table, elems), "table prefix");
 _Static_assert(offsetof(cairn_table, size) == offsetof(cairn_aot_table, size), "table prefix");
+_Static_assert(offsetof(cairn_table, aCall) == offsetof(cairn_aot_table, calls), "table prefix");
 _Static_assert(offsetof(cairn_global, v) == offsetof(cairn_aot_global, v), "global prefix");
 _Static_assert(sizeof(atomic_uintptr_t) == sizeof(uintptr_t), "entry word");
 _Static_assert(CAIRN_AOT_PENDING == UINTPTR_MAX, "rt_pending_set's value");
