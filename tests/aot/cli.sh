@@ -312,7 +312,7 @@ flip() { # FILE OFFSET OUT: copy with one byte changed
 }
 flip "$work/m.cwasm" 30 "$work/hdr.cwasm"
 flip "$work/m.cwasm" $((size - 100)) "$work/code.cwasm"
-flip "$work/m.cwasm" 300 "$work/mod.cwasm"
+flip "$work/m.cwasm" 310 "$work/mod.cwasm"
 expect "altered header refused" 2 "header checksum mismatch" -- "$CAIRN" run "$work/hdr.cwasm" --invoke add 1 2
 expect "altered code refused" 2 "code checksum mismatch" -- "$CAIRN" run "$work/code.cwasm" --invoke add 1 2
 expect "altered module refused" 2 "module checksum mismatch" -- "$CAIRN" run "$work/mod.cwasm" --invoke add 1 2
@@ -328,7 +328,7 @@ elif field == 'format':
     b[8:12] = struct.pack('<I', int(value))
 else:
     b[12:16] = struct.pack('<I', int(value))
-b[264:296] = hashlib.sha256(bytes(b[:264])).digest()
+b[272:304] = hashlib.sha256(bytes(b[:272])).digest()
 open(dst, 'wb').write(bytes(b))
 EOF
 }
@@ -336,9 +336,12 @@ rehash "$work/m.cwasm" "$work/foreign.cwasm" target riscv64-linux-gnu
 rehash "$work/m.cwasm" "$work/abi.cwasm" abi 999
 expect "foreign target refused" 2 "compiled for riscv64-linux-gnu" -- "$CAIRN" run "$work/foreign.cwasm" --invoke add 1 2
 expect "other ABI refused" 2 "native code ABI 999" -- "$CAIRN" run "$work/abi.cwasm" --invoke add 1 2
-# a .cwasm of format 1 (before the inline table) is refused as such
+# a .cwasm of format 1 (before the inline table) or 2 (before the module
+# facts) is refused as such
 rehash "$work/m.cwasm" "$work/fmt1.cwasm" format 1
-expect "format 1 refused" 2 "unknown container format version" -- "$CAIRN" run "$work/fmt1.cwasm" --invoke add 1 2
+expect "format 1 refused" 2 "unknown container format version 1 " -- "$CAIRN" run "$work/fmt1.cwasm" --invoke add 1 2
+rehash "$work/m.cwasm" "$work/fmt2.cwasm" format 2
+expect "format 2 refused" 2 "unknown container format version 2 \(this cairn reads 3: recompile it\)" -- "$CAIRN" run "$work/fmt2.cwasm" --invoke add 1 2
 printf 'not wasm at all' >"$work/junk.cwasm"
 expect "junk file refused" 2 "error" -- "$CAIRN" run "$work/junk.cwasm"
 
