@@ -79,6 +79,13 @@ cat >"$work/lv.wat" <<'EOF'
       (local.set $s (i32.add (local.get $s) (i32.load (i32.shl (local.get $i) (i32.const 2)))))
       (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
     (local.get $s))
+  (func (export "find") (param $p i32) (param $n i32) (param $c i32) (result i32) (local $i i32)
+    (block $found
+      (loop $l
+        (br_if $found (i32.eq (i32.load8_u (i32.add (local.get $p) (local.get $i))) (local.get $c)))
+        (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+      (return (i32.const -1)))
+    (local.get $i))
   (func (export "forever") (local $i i64)
     (loop $l
       (i64.store (i32.const 8) (local.get $i))
@@ -86,7 +93,9 @@ cat >"$work/lv.wat" <<'EOF'
                         (i64.const 0x100000000000))))))
 EOF
 expect "compile loops to version" 0 "" -- "$CAIRN" compile --keep-c "$work/lvc" "$work/lv.wat" -o "$work/lv.cwasm"
-if [ "$(cat "$work/lvc"/unit*.c | grep -c 'versioned (emit_loop.c)')" -eq 3 ] &&
+if [ "$(cat "$work/lvc"/unit*.c | grep -c 'versioned (emit_loop.c)')" -eq 4 ] &&
+   [ "$(cat "$work/lvc"/unit*.c | grep -c 'early exits, look-ahead')" -eq 1 ] &&
+   cat "$work/lvc"/unit*.c | grep -q '__builtin_ctzll(lvw0_)' &&
    cat "$work/lvc"/unit*.c | grep -q 'CAIRN_LOADV(double' &&
    cat "$work/lvc"/unit*.c | grep -q 'CAIRN_STOREV(double'; then
   ok "every counted loop has a fast copy"; else bad "fast copies in the generated C"; fi
@@ -110,6 +119,13 @@ expect "an access out of bounds at the end runs the original loop" 134 "out of b
   "$CAIRN" run "$work/lvt.cwasm" --invoke daxpy 0 65400 20 2
 expect "fuel runs the original loop" 0 "^4950:i32" -- "$CAIRN" run --fuel 1000 "$work/lvt.cwasm" --invoke run 100
 expect "without fuel, the fast copy" 134 "unreachable" -- "$CAIRN" run "$work/lvt.cwasm" --invoke run 100
+# a search loop (an early exit, a look-ahead of 16 iterations): a full trip
+# is the copy's, an exit found leaves it where the original would
+expect "a search that finds nothing runs the fast copy" 134 "unreachable" -- \
+  "$CAIRN" run "$work/lvt.cwasm" --invoke find 0 100 1
+expect "a search leaves the copy by its exit" 0 "^0:i32" -- "$CAIRN" run "$work/lvt.cwasm" --invoke find 0 100 0
+expect "a search with fuel runs the original loop" 0 "^-1:i32" -- \
+  "$CAIRN" run --fuel 1000 "$work/lvt.cwasm" --invoke find 0 100 1
 
 # Backtraces in native code are rebuilt from the frame records at the trap
 # (x86-64, AArch64) or come from a shadow stack: either way they must be the
