@@ -94,7 +94,7 @@ cat >"$work/lv.wat" <<'EOF'
 EOF
 expect "compile loops to version" 0 "" -- "$CAIRN" compile --keep-c "$work/lvc" "$work/lv.wat" -o "$work/lv.cwasm"
 if [ "$(cat "$work/lvc"/unit*.c | grep -c 'versioned (emit_loop.c)')" -eq 4 ] &&
-   [ "$(cat "$work/lvc"/unit*.c | grep -c 'early exits, look-ahead')" -eq 1 ] &&
+   [ "$(cat "$work/lvc"/unit*.c | grep -c 'early exit, look-ahead')" -eq 1 ] &&
    cat "$work/lvc"/unit*.c | grep -q '__builtin_ctzll(lvw0_)' &&
    cat "$work/lvc"/unit*.c | grep -q 'CAIRN_LOADV(double' &&
    cat "$work/lvc"/unit*.c | grep -q 'CAIRN_STOREV(double'; then

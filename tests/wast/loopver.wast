@@ -4,8 +4,9 @@
 ;; >, >= on i32 and i64 counters, negative steps, steps that do not divide
 ;; the distance, addresses that wrap past 2^32, an access that leaves the
 ;; memory on the last iteration, counters and temporaries read after the
-;; loop; early exits (br_if out of the loop, also carrying a value, out
-;; of two loops), with and without a look-ahead. Run by ctest as
+;; loop; an early exit (br_if out of the loop, also carrying a value, out
+;; of two loops) looked ahead, and loops with exits that are not versioned
+;; (two exits, a store, a late or a carried local). Run by ctest as
 ;; wast/interp and wast/aot (also at -O2 and with bounds checks:
 ;; wast/aot-loopver*).
 (module
@@ -152,9 +153,23 @@
       (return (i32.add (i32.mul (i32.sub (local.get $x) (local.get $y)) (i32.const 0x10000))
                        (local.get $n))))
     (i32.const 0))
-  ;; the index of the first byte c in [p, p + n) or -1; the exit carries a
-  ;; value, a second exit stops at a 0 byte (-2 - its index), and a store
-  ;; after the exits marks each byte passed (at p + 0x4000)
+  ;; the index of the first byte c in [p, p + n) or -1: the exit carries
+  ;; a value
+  (func (export "index") (param $p i32) (param $n i32) (param $c i32) (result i32)
+    (local $i i32)
+    (block $found (result i32)
+      (loop $l
+        (drop (br_if $found (local.get $i)
+          (i32.eq (i32.load8_u (i32.add (local.get $p) (local.get $i))) (local.get $c))))
+        (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                            (local.get $n))))
+      (i32.const -1)))
+  ;; loops with an exit that are not versioned, all exact: "find" has two
+  ;; exits and a store, "range" two exits, "late" a local written after
+  ;; the exit, "carried" one carried from the last iteration.
+  ;; find: the index of the first byte c in [p, p + n) or -1; the exit
+  ;; carries a value, a second exit stops at a 0 byte (-2 - its index), and
+  ;; a store after the exits marks each byte passed (at p + 0x4000)
   (func (export "find") (param $p i32) (param $n i32) (param $c i32) (result i32)
     (local $i i32) (local $v i32)
     (block $found (result i32)
@@ -438,6 +453,14 @@
 (invoke "fill" (i32.const 20480) (i32.const 3) (i32.const 0x20202020))
 (assert_return (invoke "trim" (i32.const 20473) (i32.const 49)) (i32.const 0))
 (assert_return (invoke "trim" (i32.const 20473) (i32.const 0)) (i32.const 0))
+;; index over 1 .. 100 at 8192: at the first byte, inside the first and a
+;; later look-ahead, the last, none
+(assert_return (invoke "index" (i32.const 8192) (i32.const 100) (i32.const 1)) (i32.const 0))
+(assert_return (invoke "index" (i32.const 8192) (i32.const 100) (i32.const 10)) (i32.const 9))
+(assert_return (invoke "index" (i32.const 8192) (i32.const 100) (i32.const 40)) (i32.const 39))
+(assert_return (invoke "index" (i32.const 8192) (i32.const 100) (i32.const 100)) (i32.const 99))
+(assert_return (invoke "index" (i32.const 8192) (i32.const 100) (i32.const 101)) (i32.const -1))
+(assert_return (invoke "index" (i32.const 8192) (i32.const 39) (i32.const 40)) (i32.const -1))
 ;; range over 1 .. 100 at 8192
 (assert_return (invoke "range" (i32.const 8192) (i64.const 100) (i32.const 1) (i32.const 100))
   (i64.const -1))

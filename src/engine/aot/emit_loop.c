@@ -8,9 +8,9 @@
 ** For a loop whose body is straight-line code ending in `br_if 0` on a
 ** comparison of an induction variable (a local stepped by a constant once
 ** per iteration) with an invariant (then possibly a `br` out of the loop,
-** its way out after the last trip), with or without early exits (`br_if`
-** to a label outside the loop: a search loop such as memcmp's), the
-** analysis here writes every value
+** its way out after the last trip), with or without one early exit (a
+** `br_if` to a label outside the loop: a search loop such as memcmp's),
+** the analysis here writes every value
 ** of the body that addresses memory as an affine function of the iteration
 ** number k: c + step*k + sum coef*entry(local), over the loop-entry values
 ** of locals. Wasm's i32/i64 add, sub, mul and shl are exact modulo 2^32 /
@@ -34,10 +34,10 @@
 ** locals and operand stack the original has there (T is then an upper
 ** bound of the trip, and the check covers accesses that may not run,
 ** which is only conservative). The C compiler does not vectorize a loop
-** with exits; when the body has no stores and its other locals are not
-** carried across iterations, the copy looks ahead (lv_emit_spec): the
-** exit conditions of the next LV_SPEC iterations as a loop without exits,
-** then a jump to the first iteration that exits. Otherwise the
+** with an exit: the copy looks ahead (lv_emit_spec), the exit conditions
+** of the next LV_SPEC iterations as a loop without exits, then a jump to
+** the first iteration that exits; a loop with an exit is versioned only if
+** it can (no stores, no local carried from one iteration to the next). Otherwise the
 ** original loop runs unchanged. No access of the copy can fault, and the
 ** body has no other operation that can trap (division only by a constant
 ** that cannot trap), so the copy is observably the original loop.
@@ -548,7 +548,16 @@ static bool lv_analyze(Emit *e, Lv *lv, const EmitCtl *c, const uint8_t *p, cons
     if (!lv_equal(&w->cur, &want)) return false;
   }
   LvVal cond = lv->aStk[0];
-  return lv_exit(lv, &cond);
+  if (!lv_exit(lv, &cond)) return false;
+  /* A loop with an exit may leave long before T: it pays only with a
+  ** look-ahead, and one whose conditions GCC vectorizes well. Measured
+  ** (docs/benchmarks.md, "Early exits and look-ahead"): one exit on bytes
+  ** compiles to a 16-byte compare (memcmp: 10 instructions for 16 bytes);
+  ** two on the same byte (strings.c's word scan, ' ' or '\n') are widened to
+  ** 32-bit lanes (about 100), and with words of 6 bytes the kernel ran 7 %
+  ** more instructions. So: one exit, and a body that may look ahead. */
+  if (lv->nExit && (lv->nExit > 1 || lv->nStore || lv->carried || lv->late)) return false;
+  return true;
 }
 
 /* ---- the emitted check and copy ---- */
@@ -676,10 +685,10 @@ bool emit_loop_version(Emit *e, EmitCtl *c, const uint8_t *p, const uint8_t *end
     return false;
   }
   char zA[48], zB[48];
-  /* a look-ahead where the body only reads and has exits to look for */
-  bool spec = lv->nExit && !lv->nStore && !lv->carried && !lv->late;
+  /* a loop with an exit looks ahead (lv_analyze took it only then) */
+  bool spec = lv->nExit > 0;
   emit_printf(&e->body, "  { /* loop L%u, versioned (emit_loop.c)%s */\n", c->id,
-              spec ? ", early exits, look-ahead" : lv->nExit ? ", early exits" : "");
+              spec ? ", early exit, look-ahead" : "");
   emit_str(&e->body, "  int lvbad_ = 0;\n");
   lv_emit_eval(e, "lvu_", &lv->iv);
   lv_emit_eval(e, "lvn_", &lv->bound);
