@@ -511,9 +511,11 @@ CAIRN_API bool cairn_cwasm_info_get(const uint8_t *bytes, size_t len, cairn_cwas
                                     cairn_error *err);
 
 /* Loads a .cwasm: checks its header and hashes, maps its code, and returns
-** a module whose functions run as native code. Refused (kind MALFORMED for
-** a damaged file, LINK for another target or ABI) before any of its code
-** runs. Free with cairn_module_free. */
+** a module whose functions run as native code. The module inside is not
+** validated again (it was when compiled; a .cwasm is trusted as native code,
+** docs/aot.md). Refused (kind MALFORMED for a damaged file or an older
+** format, LINK for another target or ABI) before any of its code runs. Free
+** with cairn_module_free. */
 CAIRN_API cairn_module *cairn_module_from_cwasm(const uint8_t *bytes, size_t len,
                                                 cairn_error *err);
 

@@ -7,7 +7,8 @@
 **     "cairn.signature", walked by the section framing only (id, LEB128
 **     size); the module itself is validated by the engine afterwards;
 **   - a .cwasm: records of the same 116 bytes after the code, where the
-**     header's two sizes (offsets 248 and 256, cairn.h) say it ends. The
+**     header's sizes (offsets 248, 256, 20 and, from format 3, 264) say it
+**     ends (layout in src/engine/aot/cwasm.c). The
 **     engine's loader knows this framing too and accepts such records and
 **     nothing else after the code; it never checks them (that is trust's
 **     work, here).
@@ -24,12 +25,18 @@
 #include "cairn/cairn.h"
 #include "trust/sign.h"
 
-#define CW_HEADER 296u   /* .cwasm header bytes (src/engine/aot/cwasm.c, cairn.h) */
+/* .cwasm header bytes (src/engine/aot/cwasm.c): format 3 and later, before */
+#define CW_HEADER 304u
+#define CW_HEADER_2 296u
 
 #define fail trust_errf
 
 static const uint8_t kPrefix[TRUST_SIG_PREFIX] = {0x00, 0x72, 0x0f, 'c', 'a', 'i', 'r', 'n', '.',
                                                   's',  'i',  'g',  'n', 'a', 't', 'u', 'r', 'e'};
+
+static uint32_t rd32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
 static uint64_t rd64(const uint8_t *p) {
   uint64_t v = 0;
@@ -130,15 +137,19 @@ static int walk_wasm(Walk *w, char *err, size_t errlen) {
 static int walk_cwasm(Walk *w, char *err, size_t errlen) {
   const uint8_t *b = w->b;
   size_t len = w->len;
-  if (len < CW_HEADER) return fail(err, errlen, ".cwasm: truncated header (%zu bytes)", len);
-  /* the code is the shared object and the inline table (u32 at 20) */
+  bool v3 = len >= 12 && rd32(b + 8) >= 3;
+  size_t hdr = v3 ? CW_HEADER : CW_HEADER_2;
+  if (len < hdr) return fail(err, errlen, ".cwasm: truncated header (%zu bytes)", len);
+  /* the code is the shared object, the inline table (u32 at 20) and, from
+  ** format 3, the module facts (u32 at 264) */
   uint64_t nWasm = rd64(b + 248), nObj = rd64(b + 256);
-  if (nObj <= len) nObj += rd64(b + 20) & 0xffffffffu;
-  if (nWasm > len - CW_HEADER || nObj > len - CW_HEADER - nWasm)
+  if (nObj <= len) nObj += rd32(b + 20);
+  if (nObj <= len && v3) nObj += rd32(b + 264);
+  if (nWasm > len - hdr || nObj > len - hdr - nWasm)
     return fail(err, errlen, ".cwasm: truncated: its header names %llu + %llu bytes of "
                 "module and code, the file has %zu after the header",
-                (unsigned long long)nWasm, (unsigned long long)nObj, len - CW_HEADER);
-  size_t pos = CW_HEADER + (size_t)nWasm + (size_t)nObj;
+                (unsigned long long)nWasm, (unsigned long long)nObj, len - hdr);
+  size_t pos = hdr + (size_t)nWasm + (size_t)nObj;
   while (pos < len) {
     size_t n = len - pos;
     if (n < TRUST_SIG_PREFIX || memcmp(b + pos, kPrefix, TRUST_SIG_PREFIX) != 0) {

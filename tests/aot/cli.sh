@@ -79,6 +79,13 @@ cat >"$work/lv.wat" <<'EOF'
       (local.set $s (i32.add (local.get $s) (i32.load (i32.shl (local.get $i) (i32.const 2)))))
       (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
     (local.get $s))
+  (func (export "find") (param $p i32) (param $n i32) (param $c i32) (result i32) (local $i i32)
+    (block $found
+      (loop $l
+        (br_if $found (i32.eq (i32.load8_u (i32.add (local.get $p) (local.get $i))) (local.get $c)))
+        (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+      (return (i32.const -1)))
+    (local.get $i))
   (func (export "forever") (local $i i64)
     (loop $l
       (i64.store (i32.const 8) (local.get $i))
@@ -86,7 +93,9 @@ cat >"$work/lv.wat" <<'EOF'
                         (i64.const 0x100000000000))))))
 EOF
 expect "compile loops to version" 0 "" -- "$CAIRN" compile --keep-c "$work/lvc" "$work/lv.wat" -o "$work/lv.cwasm"
-if [ "$(cat "$work/lvc"/unit*.c | grep -c 'versioned (emit_loop.c)')" -eq 3 ] &&
+if [ "$(cat "$work/lvc"/unit*.c | grep -c 'versioned (emit_loop.c)')" -eq 4 ] &&
+   [ "$(cat "$work/lvc"/unit*.c | grep -c 'early exit, look-ahead')" -eq 1 ] &&
+   cat "$work/lvc"/unit*.c | grep -q '__builtin_ctzll(lvw0_)' &&
    cat "$work/lvc"/unit*.c | grep -q 'CAIRN_LOADV(double' &&
    cat "$work/lvc"/unit*.c | grep -q 'CAIRN_STOREV(double'; then
   ok "every counted loop has a fast copy"; else bad "fast copies in the generated C"; fi
@@ -139,6 +148,13 @@ expect "group's highest byte past the end: the original loop" 134 "out of bounds
   "$CAIRN" run "$work/stt.cwasm" --invoke stencil 65469 64
 expect "group's lowest address below 0: the original loop" 134 "out of bounds" -- \
   "$CAIRN" run "$work/stt.cwasm" --invoke stencil 0 64
+# a search loop (an early exit, a look-ahead of 16 iterations): a full trip
+# is the copy's, an exit found leaves it where the original would
+expect "a search that finds nothing runs the fast copy" 134 "unreachable" -- \
+  "$CAIRN" run "$work/lvt.cwasm" --invoke find 0 100 1
+expect "a search leaves the copy by its exit" 0 "^0:i32" -- "$CAIRN" run "$work/lvt.cwasm" --invoke find 0 100 0
+expect "a search with fuel runs the original loop" 0 "^-1:i32" -- \
+  "$CAIRN" run --fuel 1000 "$work/lvt.cwasm" --invoke find 0 100 1
 
 # Backtraces in native code are rebuilt from the frame records at the trap
 # (x86-64, AArch64) or come from a shadow stack: either way they must be the
@@ -341,7 +357,7 @@ flip() { # FILE OFFSET OUT: copy with one byte changed
 }
 flip "$work/m.cwasm" 30 "$work/hdr.cwasm"
 flip "$work/m.cwasm" $((size - 100)) "$work/code.cwasm"
-flip "$work/m.cwasm" 300 "$work/mod.cwasm"
+flip "$work/m.cwasm" 310 "$work/mod.cwasm"
 expect "altered header refused" 2 "header checksum mismatch" -- "$CAIRN" run "$work/hdr.cwasm" --invoke add 1 2
 expect "altered code refused" 2 "code checksum mismatch" -- "$CAIRN" run "$work/code.cwasm" --invoke add 1 2
 expect "altered module refused" 2 "module checksum mismatch" -- "$CAIRN" run "$work/mod.cwasm" --invoke add 1 2
@@ -357,7 +373,7 @@ elif field == 'format':
     b[8:12] = struct.pack('<I', int(value))
 else:
     b[12:16] = struct.pack('<I', int(value))
-b[264:296] = hashlib.sha256(bytes(b[:264])).digest()
+b[272:304] = hashlib.sha256(bytes(b[:272])).digest()
 open(dst, 'wb').write(bytes(b))
 EOF
 }
@@ -365,9 +381,12 @@ rehash "$work/m.cwasm" "$work/foreign.cwasm" target riscv64-linux-gnu
 rehash "$work/m.cwasm" "$work/abi.cwasm" abi 999
 expect "foreign target refused" 2 "compiled for riscv64-linux-gnu" -- "$CAIRN" run "$work/foreign.cwasm" --invoke add 1 2
 expect "other ABI refused" 2 "native code ABI 999" -- "$CAIRN" run "$work/abi.cwasm" --invoke add 1 2
-# a .cwasm of format 1 (before the inline table) is refused as such
+# a .cwasm of format 1 (before the inline table) or 2 (before the module
+# facts) is refused as such
 rehash "$work/m.cwasm" "$work/fmt1.cwasm" format 1
-expect "format 1 refused" 2 "unknown container format version" -- "$CAIRN" run "$work/fmt1.cwasm" --invoke add 1 2
+expect "format 1 refused" 2 "unknown container format version 1 " -- "$CAIRN" run "$work/fmt1.cwasm" --invoke add 1 2
+rehash "$work/m.cwasm" "$work/fmt2.cwasm" format 2
+expect "format 2 refused" 2 "unknown container format version 2 \(this cairn reads 3: recompile it\)" -- "$CAIRN" run "$work/fmt2.cwasm" --invoke add 1 2
 printf 'not wasm at all' >"$work/junk.cwasm"
 expect "junk file refused" 2 "error" -- "$CAIRN" run "$work/junk.cwasm"
 

@@ -8,8 +8,9 @@ import struct, sys
 b = open(sys.argv[1], 'rb').read()
 n_inl, = struct.unpack_from('<I', b, 20)
 n_wasm, n_obj = struct.unpack_from('<QQ', b, 248)
-obj = b[296 + n_wasm:296 + n_wasm + n_obj]
-t = b[296 + n_wasm + n_obj:296 + n_wasm + n_obj + n_inl]
+H = 304  # the header (format 3, src/engine/aot/cwasm.c)
+obj = b[H + n_wasm:H + n_wasm + n_obj]
+t = b[H + n_wasm + n_obj:H + n_wasm + n_obj + n_inl]
 n_seg, n_pool = struct.unpack_from('<II', t, 0)
 pool = struct.unpack_from('<%dI' % n_pool, t, 8 + 16 * n_seg)
 segs = [struct.unpack_from('<IIII', t, 8 + 16 * i) for i in range(n_seg)]

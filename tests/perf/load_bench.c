@@ -7,7 +7,7 @@
 ** Default: cairn_module_new (decode, validate, compile for the interpreter)
 ** then cairn_module_free; --validate: cairn_module_validate only (decode and
 ** validate). A .cwasm (native tier) is loaded with cairn_module_from_cwasm
-** (header and hash checks, decode and validate of the module it holds,
+** (header and hash checks, decode of the module it holds and its facts,
 ** mapping and relocating its code) then freed; MB/s are then of the whole
 ** .cwasm file. Prints the best and the median of N runs (default 5). Exit 1 if
 ** the module is rejected. Not a ctest by itself: see tests/perf/README.md.
@@ -106,7 +106,7 @@ int main(int argc, char **argv) {
   double best = t[0], med = t[runs / 2];
   printf("%s: %zu bytes, %s: best %.3f ms (%.1f MB/s), median %.3f ms (%.1f MB/s), %d runs\n",
          path, len,
-         cwasm ? "load .cwasm (checks+decode+validate+map)"
+         cwasm ? "load .cwasm (checks+decode+map)"
                : validateOnly ? "decode+validate" : "decode+validate+compile",
          best * 1e3, len / best / 1e6, med * 1e3, len / med / 1e6, runs);
   free(t);

@@ -259,17 +259,21 @@ static void test_wasm(const uint8_t sk1[64], const uint8_t pub1[32], const uint8
   free(b.p);
 }
 
-/* A .cwasm as trust sees it: the header's sizes (the engine checks the rest). */
-static void test_cwasm(const uint8_t sk1[64], const uint8_t pub1[32]) {
+/* A .cwasm as trust sees it: the header's sizes (the engine checks the rest).
+** Format 2: a 296-byte header, the code is the object; format 3: a 304-byte
+** header, the code is the object and the module facts (size at 264). */
+static void test_cwasm(const uint8_t sk1[64], const uint8_t pub1[32], int format) {
   uint8_t signers[4][32];
   size_t n;
   Buf b = {0};
-  uint8_t h[296] = {0};
+  uint8_t h[304] = {0};
+  size_t nHdr = format >= 3 ? 304 : 296;
   memcpy(h, "\0cwasm\r\n", 8);
-  h[8] = 1;
+  h[8] = (uint8_t)format;
   h[248] = 8;   /* module bytes */
   h[256] = 4;   /* code bytes */
-  append(&b, h, sizeof h);
+  if (format >= 3) h[256] = 2, h[264] = 2; /* the same 4 bytes: object and facts */
+  append(&b, h, nHdr);
   append(&b, kEmpty, 8);
   append(&b, "CODE", 4);
   CHECK(trust_signers(b.p, b.n, signers, 4, &n, err, sizeof err) == 0 && n == 0,
@@ -291,10 +295,11 @@ static void test_cwasm(const uint8_t sk1[64], const uint8_t pub1[32]) {
         "cwasm trailing: %s", err);
   b.n -= 4 + TRUST_SIG_RECORD;
   append(&b, "junk", 4);
-  CHECK(trust_signers(b.p, b.n, signers, 4, &n, err, sizeof err) != 0 &&
-            strstr(err, "after the code at offset 308 are not a signature"),
-        "cwasm garbage: %s", err);
-  b.n = 300;
+  char want[64];
+  snprintf(want, sizeof want, "after the code at offset %zu are not a signature", nHdr + 12);
+  CHECK(trust_signers(b.p, b.n, signers, 4, &n, err, sizeof err) != 0 && strstr(err, want),
+        "cwasm garbage (format %d): %s", format, err);
+  b.n = nHdr + 4;
   CHECK(trust_signers(b.p, b.n, signers, 4, &n, err, sizeof err) != 0 &&
             strstr(err, "truncated"),
         "cwasm truncated: %s", err);
@@ -314,7 +319,8 @@ int main(int argc, char **argv) {
   uint8_t sk1[64], pub1[32], sk2[64], pub2[32];
   test_keys(sk1, pub1, sk2, pub2);
   test_wasm(sk1, pub1, sk2, pub2);
-  test_cwasm(sk1, pub1);
+  test_cwasm(sk1, pub1, 2);
+  test_cwasm(sk1, pub1, 3);
   char cmd[700];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", zDir);
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", zDir);

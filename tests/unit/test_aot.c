@@ -51,8 +51,10 @@ static const char *kInterpWat =
 static void object_of(const uint8_t *cw, size_t n, const uint8_t **obj, size_t *nObj) {
   uint64_t nWasm = 0;
   memcpy(&nWasm, cw + 248, 8);
-  *obj = cw + 296 + nWasm;
-  *nObj = n - 296 - nWasm;
+  uint64_t nCode = 0;
+  memcpy(&nCode, cw + 256, 8);
+  *obj = cw + 304 + nWasm;
+  *nObj = nCode;
 }
 
 /* Maps a copy of obj changed by fix (may be NULL); true if refused with a
@@ -225,6 +227,152 @@ static void test_tiers(const uint8_t *cw, size_t n) {
   cairn_module_free(im);
   cairn_module_free(nat);
   printf("ok tiers: native <-> host, interp -> native -> interp, traps with backtraces\n");
+}
+
+/* ---- the module facts a .cwasm holds instead of validating again ---- */
+
+/* ref.func of a declared function, SIMD only inside a body (no v128 in any
+** type: the decoder alone does not see it), 5 functions (3 bits of the
+** last facts byte unused). */
+static const char *kFactsWat =
+    "(module"
+    "  (import \"env\" \"h\" (func $h))"
+    "  (func $d (result i32) (i32.const 7))"
+    "  (func $u (result i32) (i32.const 8))"
+    "  (elem declare func $d)"
+    "  (func (export \"refd\") (result i32) (ref.is_null (ref.func $d)))"
+    "  (func (export \"simd\") (result i32)"
+    "    (i32x4.extract_lane 1 (i32x4.add (i32x4.splat (i32.const 5)) (v128.const i32x4 1 2 3 4)))))";
+
+/* The parts of a .cwasm (layout: cwasm.c) packed again with other facts,
+** every checksum recomputed: damage the checksums cannot see. */
+static bool with_facts(const uint8_t *cw, size_t n, const uint8_t *facts, size_t nFacts,
+                       uint8_t **out, size_t *nOut) {
+  uint64_t nWasm, nObj;
+  uint32_t flags, nInl;
+  memcpy(&nWasm, cw + 248, 8);
+  memcpy(&nObj, cw + 256, 8);
+  memcpy(&flags, cw + 16, 4);
+  memcpy(&nInl, cw + 20, 4);
+  char target[33] = {0}, opts[129] = {0};
+  memcpy(target, cw + 24, 32);
+  memcpy(opts, cw + 56, 128);
+  const uint8_t *w = cw + 304;
+  cairn_error err;
+  return aot_cwasm_pack(w, nWasm, w + nWasm, nObj, w + nWasm + nObj, nInl, facts, nFacts, flags,
+                        target, opts, out, nOut, &err);
+}
+
+static bool facts_refused(const uint8_t *cw, size_t n, const uint8_t *facts, size_t nFacts,
+                          const char *want) {
+  uint8_t *c2;
+  size_t n2;
+  if (!with_facts(cw, n, facts, nFacts, &c2, &n2)) return false;
+  cairn_error err;
+  memset(&err, 0, sizeof err);
+  cairn_module *m = cairn_module_from_cwasm(c2, n2, &err);
+  bool ok = !m && err.kind == CAIRN_ERR_MALFORMED && strstr(err.msg, want);
+  if (!ok) printf("  facts: \"%s\" (wanted \"%s\")\n", m ? "loaded" : err.msg, want);
+  cairn_module_free(m);
+  base_free(c2);
+  return ok;
+}
+
+static int32_t call_i32(cairn_instance *in, const char *name) {
+  cairn_extern ex;
+  cairn_val r;
+  cairn_error err;
+  if (!cairn_instance_export(in, name, strlen(name), &ex) ||
+      !cairn_func_call(ex.of.func, NULL, 0, &r, 1, &err))
+    return -1;
+  return r.of.i32;
+}
+
+static void test_facts(const cairn_compile_options *o, const uint8_t *cwPlain, size_t nPlain) {
+  uint8_t *w, *cw;
+  size_t nw, ncw;
+  cairn_error err;
+  memset(&err, 0, sizeof err);
+  if (!cairn_wat_to_wasm(kFactsWat, strlen(kFactsWat), &w, &nw, &err) ||
+      !cairn_compile(w, nw, o, &cw, &ncw, &err)) {
+    CHECK(false, "facts module compiles");
+    printf("  %s\n", err.msg);
+    return;
+  }
+  /* the same facts as validating the module; the decoder alone has no SIMD */
+  cairn_module *ref = cairn_module_new(w, nw, &err);
+  cairn_module *nat = cairn_module_from_cwasm(cw, ncw, &err);
+  Module *dec = decode_module(w, nw, &err);
+  CHECK(ref && nat && dec, "facts module loads");
+  if (ref && nat && dec) {
+    CHECK(!dec->usesSimd && ref->usesSimd && nat->usesSimd, "SIMD in a body: a fact");
+    cairn_module_info info;
+    cairn_module_get_info(nat, &info);
+    CHECK(info.uses_simd, "inspect of a .cwasm: uses SIMD");
+    CHECK(nat->nFunc == 5 && nat->aFuncDeclared &&
+              memcmp(nat->aFuncDeclared, ref->aFuncDeclared, 5 * sizeof(bool)) == 0 &&
+              nat->aFuncDeclared[1] && !nat->aFuncDeclared[2] && nat->aFuncDeclared[3],
+          "declared functions as the validator's (elem declare, exports)");
+    cairn_store *s = cairn_store_new(NULL);
+    cairn_functype ft = {0, 0, NULL, NULL};
+    cairn_func *h = cairn_func_new(s, &ft, twice_host, NULL);
+    cairn_extern imp = {.kind = CAIRN_EXTERN_FUNC, .of.func = h};
+    cairn_instance *in = cairn_instance_new(s, nat, &imp, 1, &err);
+    CHECK(in && call_i32(in, "refd") == 0 && call_i32(in, "simd") == 7,
+          "ref.func and SIMD run from the .cwasm");
+    cairn_store_free(s);
+  }
+  module_free(dec);
+  cairn_module_free(ref);
+  cairn_module_free(nat);
+  /* a module without SIMD keeps none */
+  cairn_module *plain = cairn_module_from_cwasm(cwPlain, nPlain, &err);
+  CHECK(plain && !plain->usesSimd, "no SIMD: no SIMD fact");
+  cairn_module_free(plain);
+
+  /* facts as packed: 5 functions, SIMD, functions 1 and 3 and 4 (exports) */
+  uint8_t good[9] = {5, 0, 0, 0, 1, 0, 0, 0, 0x1a};
+  uint8_t *c2;
+  size_t n2;
+  uint64_t nWasm, nObj;
+  uint32_t nInl;
+  memcpy(&nWasm, cw + 248, 8);
+  memcpy(&nObj, cw + 256, 8);
+  memcpy(&nInl, cw + 20, 4);
+  size_t at = 304 + nWasm + nObj + nInl;
+  CHECK(ncw == at + sizeof good && memcmp(cw + at, good, sizeof good) == 0,
+        "the facts at the end of the code, as documented");
+  CHECK(with_facts(cw, ncw, good, sizeof good, &c2, &n2) && n2 == ncw && !memcmp(c2, cw, n2),
+        "packed again: the same file");
+  base_free(c2);
+  uint8_t bad[10];
+  memcpy(bad, good, sizeof good);
+  CHECK(facts_refused(cw, ncw, good, 8, "module facts of the wrong size"), "facts cut short");
+  CHECK(facts_refused(cw, ncw, good, 0, "module facts of the wrong size"), "no facts");
+  bad[9] = 0;
+  CHECK(facts_refused(cw, ncw, bad, 10, "module facts of the wrong size"), "a byte too many");
+  bad[0] = 6;
+  CHECK(facts_refused(cw, ncw, bad, 9, "another function count"), "another function count");
+  bad[0] = 5;
+  bad[4] = 3;
+  CHECK(facts_refused(cw, ncw, bad, 9, "unknown bits"), "unknown fact bits");
+  bad[4] = 1;
+  bad[8] = 0x3a;
+  CHECK(facts_refused(cw, ncw, bad, 9, "past the last"), "a function past the last declared");
+  /* altered or cut without new checksums */
+  uint8_t *c3 = base_malloc(ncw);
+  memcpy(c3, cw, ncw);
+  c3[ncw - 1] ^= 1;
+  cairn_module *m3 = cairn_module_from_cwasm(c3, ncw, &err);
+  CHECK(!m3 && strstr(err.msg, "code checksum mismatch"), "altered facts: code checksum");
+  cairn_module_free(m3);
+  m3 = cairn_module_from_cwasm(cw, ncw - 1, &err);
+  CHECK(!m3 && strstr(err.msg, "truncated"), "truncated facts refused");
+  cairn_module_free(m3);
+  base_free(c3);
+  cairn_free(cw);
+  cairn_free(w);
+  printf("ok facts: ref.func declarations and SIMD round-trip; 8 kinds of bad facts refused\n");
 }
 
 /* ---- backtraces through host functions and across modules ---- */
@@ -770,6 +918,7 @@ int main(void) {
   test_loader(cw, ncw);
 #endif
   test_tiers(cw, ncw);
+  test_facts(&o, cw, ncw);
   cairn_free(cw);
   test_inline_table();
   test_backtraces(&o);

@@ -102,8 +102,13 @@ uint32_t aot_inlines_at(const AotInlineTab *t, uint32_t off, const uint32_t **ch
 /* Packs a module and its shared object into a .cwasm (layout in cwasm.c).
 ** Free *out with base_free. */
 bool aot_cwasm_pack(const uint8_t *wasm, size_t nWasm, const uint8_t *obj, size_t nObj,
-                    const uint8_t *inl, size_t nInl, uint32_t flags, const char *target, const char *options, uint8_t **out,
+                    const uint8_t *inl, size_t nInl, const uint8_t *facts, size_t nFacts,
+                    uint32_t flags, const char *target, const char *options, uint8_t **out,
                     size_t *outLen, cairn_error *err);
+/* Appends the facts of the validated module m (what the validator recorded
+** in it: declared function references, SIMD use) to out, as a .cwasm holds
+** them; false if out ran out of memory. */
+bool aot_facts_pack(const Module *m, Buf *out);
 /* The tier's module_free: unmaps the code, frees the names. */
 void aot_module_free(Module *m);
 

@@ -545,7 +545,13 @@ bool cairn_compile(const uint8_t *wasm, size_t len, const cairn_compile_options 
   aot_sha256(wasm, len, eo.sha256);
   Buf aUnit[64];
   for (uint32_t u = 0; u < d.nUnit; u++) buf_init(&aUnit[u]);
+  Buf facts;
+  buf_init(&facts);
   bool ok = aot_emit(m, &eo, aUnit, err);
+  if (ok && !aot_facts_pack(m, &facts)) {
+    base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory");
+    ok = false;
+  }
   for (uint32_t u = 0; ok && u < d.nUnit; u++)
     if (aUnit[u].oom) {
       base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory emitting C");
@@ -606,10 +612,11 @@ bool cairn_compile(const uint8_t *wasm, size_t len, const cairn_compile_options 
     options_text(&d, opts, sizeof opts);
     uint32_t flags = (eo.checked ? CAIRN_AOT_F_CHECKED : 0) |
                      (d.target->frameChain ? CAIRN_AOT_F_FRAME_CHAIN : 0);
-    ok = aot_cwasm_pack(wasm, len, obj, nObj, table.aData, table.n, flags, d.target->zTriple,
-                        opts, out, outLen, err);
+    ok = aot_cwasm_pack(wasm, len, obj, nObj, table.aData, table.n, facts.aData, facts.n, flags,
+                        d.target->zTriple, opts, out, outLen, err);
   }
   buf_free(&table);
+  buf_free(&facts);
   base_free(obj);
   if (made) clean_dir(&d, !d.keep);
   return ok;

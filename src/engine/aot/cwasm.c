@@ -3,19 +3,27 @@
 **
 ** Layout (little-endian, fixed offsets):
 **     0  magic "\0cwasm\r\n"      8 bytes (a Wasm binary starts "\0asm")
-**     8  u32 format version (2)
+**     8  u32 format version (3)
 **    12  u32 native code ABI (CAIRN_AOT_ABI)
 **    16  u32 flags (CAIRN_AOT_F_*)
 **    20  u32 inline table bytes (inlines.c; 0 without the frame chain)
 **    24  target triple, NUL-padded   32 bytes
 **    56  compile options as text     128 bytes
 **   184  SHA-256 of the Wasm module
-**   216  SHA-256 of the shared object and the inline table
+**   216  SHA-256 of the shared object, the inline table and the facts
 **   248  u64 Wasm module bytes
 **   256  u64 shared object bytes
-**   264  SHA-256 of bytes 0..263
-**   296  the Wasm module, then the shared object, then the inline table;
-**        then zero or more signature records, nothing else.
+**   264  u32 module facts bytes
+**   268  u32 0 (reserved)
+**   272  SHA-256 of bytes 0..271
+**   304  the Wasm module, then the shared object, the inline table and the
+**        module facts; then zero or more signature records, nothing else.
+** The module facts are what validation records in the Module besides
+** accepting it (module.h), so that a load need not validate again:
+**     u32 function count (imports included), u32 bits (1: the module uses
+**     SIMD), then one bit per function, LSB first, set when `ref.func` may
+**     name it (m->aFuncDeclared); unused bits of the last byte are 0.
+** Format 2 (header of 296 bytes, no facts) and 1 are refused as unknown.
 ** A signature record (docs/signing.md) is 116 bytes framed exactly as a
 ** Wasm custom section named "cairn.signature" ("\0\x72\x0fcairn.signature"
 ** and 98 bytes). The engine knows only this framing, so that a signed
@@ -23,8 +31,10 @@
 ** business (src/trust/), never checked here. Any other bytes after the
 ** code are refused.
 ** Every check runs before the object is mapped: the header hash, sizes,
-** format, ABI, target, both hashes; then the module is decoded and
-** validated and the descriptor compared with it.
+** format, ABI, target, both hashes; then the module is decoded (not
+** validated: it was when it was compiled, its hash is checked, and the
+** code beside it is trusted as native code already, docs/aot.md), its facts
+** read back and the descriptor compared with it.
 */
 #include <stdio.h>
 #include <string.h>
@@ -33,8 +43,10 @@
 #include "engine/runtime/runtime.h"
 
 #define CW_MAGIC "\0cwasm\r\n"
-#define CW_FORMAT 2u
-#define CW_HEADER 296u
+#define CW_FORMAT 3u
+#define CW_HEADER 304u
+#define CW_HASHED 272u /* bytes covered by the header hash */
+#define CW_FACT_SIMD 1u
 
 #if defined(__x86_64__)
 #define HOST_TARGET "x86_64-linux-gnu"
@@ -67,14 +79,60 @@ bool cairn_is_cwasm(const uint8_t *bytes, size_t len) {
 }
 
 /* Builds a .cwasm from its parts (compile.c). Free *out with base_free. */
-bool aot_cwasm_pack(const uint8_t *wasm, size_t nWasm, const uint8_t *obj, size_t nObj,
-                    const uint8_t *inl, size_t nInl, uint32_t flags, const char *target,
-                    const char *options, uint8_t **out, size_t *outLen, cairn_error *err) {
-  if (nInl > UINT32_MAX) {
-    base_error(err, CAIRN_ERR_ARG, -1, "inline table too large");
+bool aot_facts_pack(const Module *m, Buf *out) {
+  uint8_t w[8];
+  wr32(w, m->nFunc);
+  wr32(w + 4, m->usesSimd ? CW_FACT_SIMD : 0);
+  buf_append(out, w, sizeof w);
+  for (uint32_t i = 0; i < m->nFunc; i += 8) {
+    uint8_t c = 0;
+    for (uint32_t j = i; j < m->nFunc && j < i + 8; j++)
+      if (m->aFuncDeclared && m->aFuncDeclared[j]) c |= (uint8_t)(1u << (j - i));
+    buf_byte(out, c);
+  }
+  return !out->oom;
+}
+
+/* Reads facts p[0..n) back into the decoded module m; false with *why if
+** they are not exactly what aot_facts_pack writes for m, with *why NULL if
+** out of memory. */
+static bool facts_load(Module *m, const uint8_t *p, size_t n, const char **why) {
+  uint64_t nMap = ((uint64_t)m->nFunc + 7) / 8;
+  if (n < 8 || n - 8 != nMap) {
+    *why = "module facts of the wrong size";
     return false;
   }
-  size_t n = CW_HEADER + nWasm + nObj + nInl;
+  if (rd32(p) != m->nFunc) {
+    *why = "module facts of another function count";
+    return false;
+  }
+  if (rd32(p + 4) & ~CW_FACT_SIMD) {
+    *why = "module facts with unknown bits";
+    return false;
+  }
+  if (m->nFunc % 8 && p[8 + nMap - 1] >> (m->nFunc % 8)) {
+    *why = "module facts name a function past the last";
+    return false;
+  }
+  base_free(m->aFuncDeclared);
+  if (!(m->aFuncDeclared = base_calloc(m->nFunc ? m->nFunc : 1, sizeof(bool)))) {
+    *why = NULL; /* out of memory */
+    return false;
+  }
+  for (uint32_t i = 0; i < m->nFunc; i++) m->aFuncDeclared[i] = p[8 + i / 8] >> (i % 8) & 1;
+  if (rd32(p + 4) & CW_FACT_SIMD) m->usesSimd = true;
+  return true;
+}
+
+bool aot_cwasm_pack(const uint8_t *wasm, size_t nWasm, const uint8_t *obj, size_t nObj,
+                    const uint8_t *inl, size_t nInl, const uint8_t *facts, size_t nFacts,
+                    uint32_t flags, const char *target, const char *options, uint8_t **out,
+                    size_t *outLen, cairn_error *err) {
+  if (nInl > UINT32_MAX || nFacts > UINT32_MAX) {
+    base_error(err, CAIRN_ERR_ARG, -1, "inline table or module facts too large");
+    return false;
+  }
+  size_t n = CW_HEADER + nWasm + nObj + nInl + nFacts;
   uint8_t *p = base_malloc(n);
   if (!p) {
     base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory packing the .cwasm");
@@ -91,11 +149,13 @@ bool aot_cwasm_pack(const uint8_t *wasm, size_t nWasm, const uint8_t *obj, size_
   aot_sha256(wasm, nWasm, p + 184);
   wr64(p + 248, nWasm);
   wr64(p + 256, nObj);
+  wr32(p + 264, (uint32_t)nFacts);
   memcpy(p + CW_HEADER, wasm, nWasm);
   memcpy(p + CW_HEADER + nWasm, obj, nObj);
   if (nInl) memcpy(p + CW_HEADER + nWasm + nObj, inl, nInl);
-  aot_sha256(p + CW_HEADER + nWasm, nObj + nInl, p + 216);
-  aot_sha256(p, 264, p + 264);
+  if (nFacts) memcpy(p + CW_HEADER + nWasm + nObj + nInl, facts, nFacts);
+  aot_sha256(p + CW_HEADER + nWasm, nObj + nInl + nFacts, p + 216);
+  aot_sha256(p, CW_HASHED, p + CW_HASHED);
   *out = p;
   *outLen = n;
   return true;
@@ -123,23 +183,34 @@ static bool refuse(cairn_error *err, cairn_errkind kind, long off, const char *w
 /* Checks everything in the header and both hashes; fills info. */
 static bool cw_check(const uint8_t *b, size_t len, cairn_cwasm_info *info, cairn_error *err) {
   if (!cairn_is_cwasm(b, len)) return refuse(err, CAIRN_ERR_MALFORMED, 0, "not a .cwasm file");
+  /* the format first: an older header is shorter and hashed otherwise */
+  if (len < 12) return refuse(err, CAIRN_ERR_MALFORMED, (long)len, "truncated header");
+  if (rd32(b + 8) != CW_FORMAT) {
+    char msg[96];
+    snprintf(msg, sizeof msg,
+             "unknown container format version %u (this cairn reads %u: recompile it)",
+             rd32(b + 8), CW_FORMAT);
+    return refuse(err, CAIRN_ERR_MALFORMED, 8, msg);
+  }
   if (len < CW_HEADER) return refuse(err, CAIRN_ERR_MALFORMED, (long)len, "truncated header");
   uint8_t h[32];
-  aot_sha256(b, 264, h);
-  if (memcmp(h, b + 264, 32) != 0)
-    return refuse(err, CAIRN_ERR_MALFORMED, 264, "header checksum mismatch (damaged or altered)");
-  if (rd32(b + 8) != CW_FORMAT)
-    return refuse(err, CAIRN_ERR_MALFORMED, 8, "unknown container format version");
+  aot_sha256(b, CW_HASHED, h);
+  if (memcmp(h, b + CW_HASHED, 32) != 0)
+    return refuse(err, CAIRN_ERR_MALFORMED, CW_HASHED,
+                  "header checksum mismatch (damaged or altered)");
+  if (rd32(b + 268) != 0)
+    return refuse(err, CAIRN_ERR_MALFORMED, 268, "reserved header bytes set");
   memset(info, 0, sizeof *info);
   info->abi = rd32(b + 12);
   memcpy(info->target, b + 24, 31);
   memcpy(info->options, b + 56, 127);
   memcpy(info->module_sha256, b + 184, 32);
   uint64_t nWasm = rd64(b + 248), nObj = rd64(b + 256), nInl = rd32(b + 20);
+  uint64_t nFacts = rd32(b + 264);
   if (nWasm > len - CW_HEADER || nObj > len - CW_HEADER - nWasm ||
-      nInl > len - CW_HEADER - nWasm - nObj)
+      nInl > len - CW_HEADER - nWasm - nObj || nFacts > len - CW_HEADER - nWasm - nObj - nInl)
     return refuse(err, CAIRN_ERR_MALFORMED, (long)len, "truncated");
-  size_t end = CW_HEADER + (size_t)nWasm + (size_t)nObj + (size_t)nInl;
+  size_t end = CW_HEADER + (size_t)nWasm + (size_t)nObj + (size_t)nInl + (size_t)nFacts;
   size_t t = cw_trailer_end(b + end, len - end);
   if (end + t != len)
     return refuse(err, CAIRN_ERR_MALFORMED, (long)(end + t),
@@ -150,7 +221,7 @@ static bool cw_check(const uint8_t *b, size_t len, cairn_cwasm_info *info, cairn
   aot_sha256(b + CW_HEADER, (size_t)nWasm, h);
   if (memcmp(h, b + 184, 32) != 0)
     return refuse(err, CAIRN_ERR_MALFORMED, CW_HEADER, "module checksum mismatch (damaged or altered)");
-  aot_sha256(b + CW_HEADER + nWasm, (size_t)(nObj + nInl), h);
+  aot_sha256(b + CW_HEADER + nWasm, (size_t)(nObj + nInl + nFacts), h);
   if (memcmp(h, b + 216, 32) != 0)
     return refuse(err, CAIRN_ERR_MALFORMED, (long)(CW_HEADER + nWasm),
                   "code checksum mismatch (damaged or altered)");
@@ -205,8 +276,15 @@ cairn_module *cairn_module_from_cwasm(const uint8_t *b, size_t len, cairn_error 
 #endif
   Module *m = decode_module(b + CW_HEADER, info.wasm_bytes, err);
   if (!m) return NULL;
-  if (!validate_module(m, err)) {
+  /* not validated again (the header comment): its facts instead */
+  const char *why = NULL;
+  size_t factsAt = CW_HEADER + info.wasm_bytes + info.code_bytes + rd32(b + 20);
+  if (!facts_load(m, b + factsAt, rd32(b + 264), &why)) {
     module_free(m);
+    if (why)
+      refuse(err, CAIRN_ERR_MALFORMED, (long)factsAt, why);
+    else
+      base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory loading a .cwasm");
     return NULL;
   }
   AotModule *am = base_calloc(1, sizeof *am);
@@ -267,7 +345,6 @@ cairn_module *cairn_module_from_cwasm(const uint8_t *b, size_t len, cairn_error 
       return NULL;
     }
     /* where functions were inlined into others (backtraces expand them) */
-    const char *why = NULL;
     uint64_t codeLo = am->img.codeLo - (uintptr_t)am->img.base;
     uint64_t codeHi = am->img.codeHi - (uintptr_t)am->img.base;
     if (!aot_inlines_load(b + CW_HEADER + info.wasm_bytes + info.code_bytes, rd32(b + 20),

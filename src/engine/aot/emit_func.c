@@ -526,6 +526,10 @@ void emit_instruction(Emit *e, const Instr *in) {
     case OP_BR_IF: {
       char zCond[EMIT_COND];
       emit_take_top(e, zCond, sizeof zCond);
+      if (e->lvSpec) { /* a loop's look-ahead notes the exit and goes on */
+        emit_loop_spec_exit(e, zCond);
+        return;
+      }
       emit_printf(&e->body, "  if (%s) {\n", zCond);
       emit_branch(e, &e->aCtl[e->nCtl - 1 - in->a]);
       emit_str(&e->body, "  }\n");

@@ -92,6 +92,7 @@ typedef struct Emit {
   /* emitting a loop's fast copy (emit_loop.c): its plan, the next access */
   const EmitLoopPlan *lv;
   uint32_t lvAccess;
+  bool lvSpec;           /* its speculative look-ahead: exits only set lvx_ */
   /* variable names for the current statement (a small ring, see emit_var) */
   char aName[8][EMIT_NAME];
   uint32_t iName;
@@ -175,12 +176,15 @@ bool emit_globals_decl(Emit *e, uint32_t fidx, Buf *out);
 void emit_globals_reload(Emit *e);
 /* ---- loops (emit_loop.c) ---- */
 /* At the head of live loop c whose body starts at p: emits an entry check
-** and a fast copy of the loop that jumps to V<id> when done, if the loop
-** can be versioned; true if it did. */
+** and a fast copy of the loop, if the loop can be versioned; true if the
+** copy jumps to V<id> (the loop's end) when done, which the caller then
+** emits there. */
 bool emit_loop_version(Emit *e, EmitCtl *c, const uint8_t *p, const uint8_t *end);
 /* In the fast copy: the address of the next memory access (its operand is
 ** already popped). */
 void emit_loop_address(Emit *e, char *zOut, size_t nOut);
+/* In its look-ahead (e->lvSpec): a br_if out of the loop on zCond. */
+void emit_loop_spec_exit(Emit *e, const char *zCond);
 
 /* ---- functions (emit_func.c) ---- */
 /* One reachable instruction that is not a block, loop, if, else or end. */

@@ -7,7 +7,10 @@
 ** asm (the guard pages are the bounds check), and every back edge polls.
 ** For a loop whose body is straight-line code ending in `br_if 0` on a
 ** comparison of an induction variable (a local stepped by a constant once
-** per iteration) with an invariant, the analysis here writes every value
+** per iteration) with an invariant (then possibly a `br` out of the loop,
+** its way out after the last trip), with or without one early exit (a
+** `br_if` to a label outside the loop: a search loop such as memcmp's),
+** the analysis here writes every value
 ** of the body that addresses memory as an affine function of the iteration
 ** number k: c + step*k + sum coef*entry(local), over the loop-entry values
 ** of locals. Wasm's i32/i64 add, sub, mul and shl are exact modulo 2^32 /
@@ -28,7 +31,15 @@
 ** Then the copy runs k = 0..T-1 with addresses m + base + k*stride, plain
 ** unaligned loads and stores, no exit test and a poll only every
 ** LV_CHUNK iterations; it runs the body's statements on the same locals,
-** so they end as the original loop would leave them. Otherwise the
+** so they end as the original loop would leave them. An early exit is
+** the body's own br_if in the copy: it leaves in iteration k with the
+** locals and operand stack the original has there (T is then an upper
+** bound of the trip, and the check covers accesses that may not run,
+** which is only conservative). The C compiler does not vectorize a loop
+** with an exit: the copy looks ahead (lv_emit_spec), the exit conditions
+** of the next LV_SPEC iterations as a loop without exits, then a jump to
+** the first iteration that exits; a loop with an exit is versioned only if
+** it can (no stores, no local carried from one iteration to the next). Otherwise the
 ** original loop runs unchanged. No access of the copy can fault, and the
 ** body has no other operation that can trap (division only by a constant
 ** that cannot trap), so the copy is observably the original loop.
@@ -52,6 +63,9 @@
 ** loops over words of 2 to 11 bytes ran 15 % slower with every trip
 ** versioned). */
 #define LV_MIN_TRIP 16
+/* Iterations of a speculative look-ahead (lv_emit_spec): 16 bytes of a
+** byte loop, one SSE vector; its exit flags are read as two 8-byte words. */
+#define LV_SPEC 16
 
 enum { LV_UNKNOWN, LV_AFFINE, LV_CMP };
 /* exit relations: the loop goes on while value REL bound */
@@ -120,6 +134,13 @@ struct EmitLoopPlan {
   LvGroup aGroup[LV_MAX_ACCESS];
   LvRange aRange[LV_MAX_RANGE];
   uint32_t nRange;
+  uint32_t nExit;          /* early exits: br_if out of the loop */
+  uint32_t nStore;         /* stores and global.set in the body */
+  bool carried;            /* a local other than an induction variable is read
+                           ** before it is written in the body */
+  bool late;               /* ... or first written after an early exit */
+  bool hasTail;            /* the body ends br_if 0, then br to an outer label */
+  Instr tail;              /* that br (the way out after the last trip) */
   /* the exit test */
   LvVal iv, bound;
   int rel;
@@ -197,13 +218,20 @@ static LvVal lv_pop(Lv *lv) { return lv->nStk ? lv->aStk[--lv->nStk] : lvUnknown
 ** written local read before its write is the last iteration's: unknown). */
 static LvVal lv_local(Emit *e, Lv *lv, uint32_t x, bool ivKnown) {
   ValType t = e->aLocType[x];
-  if (t != VT_I32 && t != VT_I64) return lvUnknown;
+  if (t != VT_I32 && t != VT_I64) {
+    LvWritten *w = lv_written(lv, x);
+    if (w && !w->hasCur && ivKnown) lv->carried = true;
+    return lvUnknown;
+  }
   LvVal v = {.kind = LV_AFFINE, .nTerm = 1, .aTerm = {{x, 1}}};
   LvWritten *w = lv_written(lv, x);
   if (!w) return v;
   if (w->hasCur) return w->cur;
   if (!ivKnown) return v;
-  if (!w->step) return lvUnknown;
+  if (!w->step) {
+    lv->carried = true; /* the last iteration's value: speculation cannot see it */
+    return lvUnknown;
+  }
   v.step = w->step;
   return v;
 }
@@ -262,15 +290,24 @@ static bool lv_step(Emit *e, Lv *lv, const Instr *in, bool ivKnown) {
     a = lv_pop(lv);
     if (a.kind != LV_AFFINE || lv->nAcc == LV_MAX_ACCESS) return false;
     lv->aAcc[lv->nAcc++] = (LvAccess){a, in->offset, size};
+    lv->nStore++;
     return true;
   }
   switch (in->op) {
     case OP_NOP:
       return true;
+    case OP_BR_IF:
+      /* an early exit: a branch out of the loop leaves the copy as it
+      ** leaves the original, with the same locals and stack; the exit test
+      ** at the end bounds the trip (a continue to the loop head is not
+      ** one of these) */
+      if (in->a == 0) return false;
+      lv_pop(lv);
+      lv->nExit++;
+      return true;
     case OP_UNREACHABLE:
     case OP_RETURN:
     case OP_BR:
-    case OP_BR_IF:
     case OP_BR_TABLE:
     case OP_CALL:
     case OP_CALL_INDIRECT:
@@ -289,6 +326,8 @@ static bool lv_step(Emit *e, Lv *lv, const Instr *in, bool ivKnown) {
         w->local = in->a;
       }
       if (!ivKnown) w->nWrite++;
+      /* at an exit before it, it holds the last iteration's value */
+      if (ivKnown && !w->hasCur && !w->step && lv->nExit) lv->late = true;
       w->hasCur = true;
       w->cur = a;
       return in->op == OP_LOCAL_SET || lv_push(lv, a);
@@ -362,6 +401,7 @@ static bool lv_step(Emit *e, Lv *lv, const Instr *in, bool ivKnown) {
       return lv_push(lv, lvUnknown);
     case OP_GLOBAL_SET:
       lv_pop(lv);
+      lv->nStore++;
       return true;
     case OP_MEMORY_SIZE:
       return lv_push(lv, lvUnknown);
@@ -396,7 +436,8 @@ static bool lv_step(Emit *e, Lv *lv, const Instr *in, bool ivKnown) {
 
 /* One pass over the body; leaves the exit condition on the stack. */
 static bool lv_pass(Emit *e, Lv *lv, bool ivKnown) {
-  lv->nStk = lv->nCmp = lv->nAcc = lv->nRange = 0;
+  lv->nStk = lv->nCmp = lv->nAcc = lv->nRange = lv->nExit = lv->nStore = 0;
+  lv->carried = lv->late = false;
   for (uint32_t i = 0; i < lv->nW; i++) lv->aW[i].hasCur = false;
   for (uint32_t i = 0; i < lv->nIn; i++)
     if (!lv_step(e, lv, &lv->aIn[i], ivKnown)) return false;
@@ -459,8 +500,9 @@ static bool lv_exit(Lv *lv, const LvVal *cond) {
   return true;
 }
 
-/* Reads the body after `loop` at p: straight-line code, then br_if 0, then
-** the loop's end. */
+/* Reads the body after `loop` at p: straight-line code, then br_if 0,
+** possibly followed by a br out of the loop (clang's loops inside a block
+** that they leave by that br), then the loop's end. */
 static bool lv_read_body(Emit *e, Lv *lv, const uint8_t *p, const uint8_t *end) {
   lv->nIn = 0;
   for (;;) {
@@ -472,14 +514,21 @@ static bool lv_read_body(Emit *e, Lv *lv, const uint8_t *p, const uint8_t *end) 
     if (lv->nIn == LV_MAX_INSTR) return false;
     lv->aIn[lv->nIn++] = in;
   }
+  lv->hasTail = false;
+  if (lv->nIn >= 3 && lv->aIn[lv->nIn - 1].op == OP_BR && lv->aIn[lv->nIn - 1].a >= 1) {
+    lv->tail = lv->aIn[--lv->nIn];
+    lv->hasTail = true;
+  }
   if (lv->nIn < 2) return false;
   const Instr *last = &lv->aIn[lv->nIn - 1];
   if (last->op != OP_BR_IF || last->a != 0) return false;
   lv->nIn--;
-  /* control flow, calls and traps are refused by lv_step; blocks here */
+  /* control flow, calls and traps are refused by lv_step (but for br_if
+  ** out of the loop); blocks here */
   for (uint32_t i = 0; i < lv->nIn; i++) {
     ImmKind imm = opinfo_table[lv->aIn[i].op].imm;
-    if (imm == IMM_BLOCKTYPE || imm == IMM_LABEL || imm == IMM_BR_TABLE) return false;
+    if (imm == IMM_BLOCKTYPE || imm == IMM_BR_TABLE) return false;
+    if (imm == IMM_LABEL && lv->aIn[i].op != OP_BR_IF) return false;
   }
   return true;
 }
@@ -511,7 +560,16 @@ static bool lv_analyze(Emit *e, Lv *lv, const EmitCtl *c, const uint8_t *p, cons
     if (!lv_equal(&w->cur, &want)) return false;
   }
   LvVal cond = lv->aStk[0];
-  return lv_exit(lv, &cond);
+  if (!lv_exit(lv, &cond)) return false;
+  /* A loop with an exit may leave long before T: it pays only with a
+  ** look-ahead, and one whose conditions GCC vectorizes well. Measured
+  ** (docs/benchmarks.md, "Early exits and look-ahead"): one exit on bytes
+  ** compiles to a 16-byte compare (memcmp: 10 instructions for 16 bytes);
+  ** two on the same byte (strings.c's word scan, ' ' or '\n') are widened to
+  ** 32-bit lanes (about 100), and with words of 6 bytes the kernel ran 7 %
+  ** more instructions. So: one exit, and a body that may look ahead. */
+  if (lv->nExit && (lv->nExit > 1 || lv->nStore || lv->carried || lv->late)) return false;
+  return true;
 }
 
 /* ---- the emitted check and copy ---- */
@@ -587,9 +645,81 @@ void emit_loop_address(Emit *e, char *zOut, size_t nOut) {
   if (j >= lv->nAcc) j = lv->nAcc - 1; /* not reached: the analysis saw the same body */
   int64_t s = lv->aAcc[j].addr.step;
   if (s)
-    snprintf(zOut, nOut, "m0 + (lvp%u_ + lvk_ * 0x%llxull)", j, (unsigned long long)s);
+    snprintf(zOut, nOut, "m0 + (lvp%u_ + %s * 0x%llxull)", j,
+             e->lvSpec ? "(lvk_ + lvj_)" : "lvk_", (unsigned long long)s);
   else
     snprintf(zOut, nOut, "m0 + lvp%u_", j);
+}
+
+void emit_loop_spec_exit(Emit *e, const char *zCond) {
+  emit_printf(&e->body, "  lvx_ |= (uint8_t)((%s) != 0);\n", zCond);
+}
+
+/* The speculative look-ahead of a copy with early exits (see the top of the
+** file): which of iterations lvk_ .. lvk_ + LV_SPEC - 1 would take an exit,
+** a byte each, computed as a loop without exits (which the C compiler
+** vectorizes) on copies of the locals; then a jump to the first that
+** would, or past all of them: the induction variables and lvk_ move on,
+** and that iteration runs as usual (and takes its exit). Every other local
+** the body writes is written before it is read and before the first exit
+** in every iteration (else no look-ahead), so the iteration that runs as
+** usual gives it the value the original has wherever that iteration
+** leaves; and the last iteration of a trip always runs as usual. Only a
+** body without stores looks ahead. */
+static void lv_emit_spec(Emit *e, Lv *lv, uint32_t height) {
+  emit_printf(&e->body,
+              "  if (lvend_ - lvk_ > %uu) {\n"
+              "  uint8_t lvm_[%u];\n",
+              LV_SPEC, LV_SPEC);
+  for (uint32_t i = 0; i < lv->nW; i++)
+    if (lv->aW[i].step)
+      emit_printf(&e->body, "  const %s lvs%u_ = l%u;\n", emit_ctype(e->aLocType[lv->aW[i].local]),
+                  lv->aW[i].local, lv->aW[i].local);
+  emit_printf(&e->body,
+              "  for (uint64_t lvj_ = 0; lvj_ < %uu; lvj_++) {\n"
+              "  uint8_t lvx_ = 0;\n",
+              LV_SPEC);
+  /* every local the body writes has its own copy here: an induction
+  ** variable at iteration lvk_ + lvj_, any other starts unset (the body
+  ** writes it before reading it), and the real ones keep their values */
+  for (uint32_t i = 0; i < lv->nW; i++) {
+    uint32_t x = lv->aW[i].local;
+    ValType t = e->aLocType[x];
+    const char *zT = emit_ctype(t);
+    if (lv->aW[i].step)
+      emit_printf(&e->body, "  %s l%u = lvs%u_ + (%s)lvj_ * (%s)0x%llxull;\n", zT, x, x, zT, zT,
+                  (unsigned long long)lv->aW[i].step);
+    else
+      emit_printf(&e->body, "  %s%s__attribute__((unused)) l%u = %s;\n", zT,
+                  vt_is_ref(t) ? "" : " ", x, t == VT_V128 ? "{0}" : "0");
+  }
+  e->lvSpec = true;
+  e->lvAccess = 0;
+  e->lastEnd = SIZE_MAX;
+  for (uint32_t i = 0; i < lv->nIn && !e->oom; i++) emit_instruction(e, &lv->aIn[i]);
+  e->lvSpec = false;
+  e->lastEnd = SIZE_MAX;
+  e->nStk = height;
+  /* the first iteration that exits: its byte is 1 (little-endian words) */
+  emit_printf(&e->body,
+              "  lvm_[lvj_] = lvx_;\n"
+              "  }\n"
+              "  uint64_t lvw0_, lvw1_;\n"
+              "  __builtin_memcpy(&lvw0_, lvm_, 8);\n"
+              "  __builtin_memcpy(&lvw1_, lvm_ + 8, 8);\n"
+              "  uint64_t lvi_ = lvw0_ ? (uint64_t)__builtin_ctzll(lvw0_) >> 3\n"
+              "                : lvw1_ ? 8u + ((uint64_t)__builtin_ctzll(lvw1_) >> 3) : %uu;\n",
+              LV_SPEC);
+  for (uint32_t i = 0; i < lv->nW; i++) {
+    if (!lv->aW[i].step) continue;
+    uint32_t x = lv->aW[i].local;
+    const char *zT = emit_ctype(e->aLocType[x]);
+    emit_printf(&e->body, "  l%u = l%u + (%s)lvi_ * (%s)0x%llxull;\n", x, x, zT, zT,
+                (unsigned long long)lv->aW[i].step);
+  }
+  emit_str(&e->body,
+           "  lvk_ += lvi_;\n"
+           "  }\n");
 }
 
 bool emit_loop_version(Emit *e, EmitCtl *c, const uint8_t *p, const uint8_t *end) {
@@ -600,7 +730,10 @@ bool emit_loop_version(Emit *e, EmitCtl *c, const uint8_t *p, const uint8_t *end
     return false;
   }
   char zA[48], zB[48];
-  emit_printf(&e->body, "  { /* loop L%u, versioned (emit_loop.c) */\n", c->id);
+  /* a loop with an exit looks ahead (lv_analyze took it only then) */
+  bool spec = lv->nExit > 0;
+  emit_printf(&e->body, "  { /* loop L%u, versioned (emit_loop.c)%s */\n", c->id,
+              spec ? ", early exit, look-ahead" : "");
   emit_str(&e->body, "  int lvbad_ = 0;\n");
   lv_emit_eval(e, "lvu_", &lv->iv);
   lv_emit_eval(e, "lvn_", &lv->bound);
@@ -650,26 +783,36 @@ bool emit_loop_version(Emit *e, EmitCtl *c, const uint8_t *p, const uint8_t *end
               "  uint64_t lvend_ = (uint64_t)lvT_ - lvk_ > %uu ? lvk_ + %uu : (uint64_t)lvT_;\n"
               "  for (; lvk_ < lvend_; lvk_++) {\n",
               LV_CHUNK, LV_CHUNK);
-  /* the body's own statements on the same locals, accesses rewritten */
   uint32_t height = e->nStk;
   e->lv = lv;
+  if (spec) lv_emit_spec(e, lv, height);
+  /* the body's own statements on the same locals, accesses rewritten */
   e->lvAccess = 0;
   e->lastEnd = SIZE_MAX;
   for (uint32_t i = 0; i < lv->nIn && !e->oom; i++) emit_instruction(e, &lv->aIn[i]);
   emit_pop(e, 1); /* the exit condition: the count replaces it */
+  e->lastEnd = SIZE_MAX;
+  emit_str(&e->body,
+           "  }\n"
+           "  if (lvk_ == (uint64_t)lvT_) break;\n"
+           "  CAIRN_POLL(ctx);\n"
+           "  }\n");
+  /* after the last trip: the loop's own way out (its br, on the stack the
+  ** body left), else its end */
+  bool needV = !lv->hasTail;
+  if (lv->hasTail) {
+    emit_instruction(e, &lv->tail);
+    e->unreach = false;
+  } else {
+    emit_printf(&e->body, "  goto V%u;\n", c->id);
+  }
   e->lv = NULL;
   e->lastEnd = SIZE_MAX;
   e->nStk = height;
-  emit_printf(&e->body,
-              "  }\n"
-              "  if (lvk_ == (uint64_t)lvT_) break;\n"
-              "  CAIRN_POLL(ctx);\n"
-              "  }\n"
-              "  goto V%u;\n"
-              "  }\n"
-              "  }\n"
-              "  }\n",
-              c->id);
+  emit_str(&e->body,
+           "  }\n"
+           "  }\n"
+           "  }\n");
   base_free(lv);
-  return true;
+  return needV;
 }
