@@ -31,6 +31,7 @@ clang), NODE (default node).
 """
 import argparse
 import datetime
+import fcntl
 import glob
 import json
 import math
@@ -112,6 +113,19 @@ def log(msg):
 def die(msg):
     print("bench: " + msg, file=sys.stderr, flush=True)
     sys.exit(1)
+
+
+def lock_work(work):
+    """Holds an exclusive lock on WORK/.lock for the rest of the process: two runs on one
+    work folder rebuild and overwrite each other's modules and outputs (wrong checksums,
+    mixed timings), so a second one stops at once with a clear message."""
+    os.makedirs(work, exist_ok=True)
+    f = open(os.path.join(work, ".lock"), "w")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        die("another bench.py is using %s (wait for it, or give this one --work DIR)" % work)
+    return f   # the lock lives as long as this file object
 
 
 def run(cmd, **kw):
@@ -828,6 +842,7 @@ def main():
     work = os.path.abspath(args.work)
     global CLOCK, WORK
     CLOCK, WORK = args.clock, work
+    lock = lock_work(work)  # noqa: F841 (held until exit)
     cc = shlex.split(os.environ.get("CC", "gcc"))
     wasm_cc = find_wasm_cc(work)
     if wasm_cc is None:

@@ -5,8 +5,10 @@
 # in OUT as NAME-KERNEL.cwasm; a .cwasm named "before" is reused when present), then times
 # the native build and `CAIRN run` of each .cwasm interleaved, RUNS rounds, and prints the
 # best CPU time (user + system of the process) and native / that per variant.
+# bzip2 runs as bench.py runs it (-9 -c, BENCH_WORK/bzip2-input.txt on stdin; its output is
+# compared by SHA-256).
 # Example: python3 bench/aot-exp/ab.py indirect,recursion 3 before=/work/main/build/cairn after=build/cairn
-import os, subprocess, sys
+import hashlib, os, subprocess, sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 B = os.environ.get("BENCH_WORK", os.path.join(ROOT, "build", "bench"))
@@ -23,20 +25,28 @@ def cwasm(kernel, name, cairn):
                         "-o", out], check=True)
     return out
 
-def cpu(cmd):
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE)
-    out = p.stdout.read().strip()
+# programs that are not kernels: arguments and stdin (bench.py's build_bzip2)
+REAL = {"bzip2": (["-9", "-c"], os.path.join(B, "bzip2-input.txt"))}
+
+def cpu(cmd, stdin):
+    with open(stdin or os.devnull, "rb") as f:
+        p = subprocess.Popen(cmd, stdin=f, stdout=subprocess.PIPE)
+        out = p.stdout.read()
     _, _, ru = os.wait4(p.pid, 0)
+    if stdin:
+        return ru.ru_utime + ru.ru_stime, hashlib.sha256(out).hexdigest()[:16]
+    out = out.strip()
     return ru.ru_utime + ru.ru_stime, out.splitlines()[-1] if out else b""
 
 for k in kernels:
-    cmds = {"native": [os.path.join(B, "native", k)]}
+    args, stdin = REAL.get(k, ([], None))
+    cmds = {"native": [os.path.join(B, "native", k)] + args}
     for name, cairn in variants:
-        cmds[name] = [cairn, "run", cwasm(k, name, cairn)]
+        cmds[name] = [cairn, "run", cwasm(k, name, cairn)] + args
     best, ref = {}, None
     for _ in range(runs):
         for name, cmd in cmds.items():
-            t, out = cpu(cmd)
+            t, out = cpu(cmd, stdin)
             if ref is None:
                 ref = out
             if out != ref:

@@ -119,6 +119,35 @@ expect "an access out of bounds at the end runs the original loop" 134 "out of b
   "$CAIRN" run "$work/lvt.cwasm" --invoke daxpy 0 65400 20 2
 expect "fuel runs the original loop" 0 "^4950:i32" -- "$CAIRN" run --fuel 1000 "$work/lvt.cwasm" --invoke run 100
 expect "without fuel, the fast copy" 134 "unreachable" -- "$CAIRN" run "$work/lvt.cwasm" --invoke run 100
+# accesses whose addresses differ by constants share one entry check (a
+# word at p+i-4, a byte at p+i+3, a word stored at p+i+4): exactly one
+# check, the copy taken up to the last byte of memory, not one byte past
+cat >"$work/st.wat" <<'EOF'
+(module
+  (memory 1)
+  (func (export "stencil") (param $p i32) (param $n i32) (result i32) (local $i i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s)
+        (i32.add (i32.load (i32.sub (i32.add (local.get $p) (local.get $i)) (i32.const 4)))
+                 (i32.load8_u offset=3 (i32.add (local.get $p) (local.get $i))))))
+      (i32.store offset=4 (i32.add (local.get $p) (local.get $i)) (local.get $s))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $n))))
+    (local.get $s)))
+EOF
+expect "compile a loop with three accesses of one group" 0 "" -- \
+  "$CAIRN" compile --keep-c "$work/stc" "$work/st.wat" -o "$work/st.cwasm"
+if [ "$(cat "$work/stc"/unit*.c | grep -c 'cairn_lv_in_(lva')" -eq 1 ] &&
+   cat "$work/stc"/unit*.c | grep -q 'lvp2_ = (uint64_t)lva0_ + 8u'; then
+  ok "one entry check for the group"; else bad "one entry check for the group"; fi
+expect "compile the group with the copy's exit trapping" 0 "" -- \
+  "$CAIRN" compile --cc "$work/trapcc" "$work/st.wat" -o "$work/stt.cwasm"
+expect "group in bounds: the fast copy" 134 "unreachable" -- "$CAIRN" run "$work/stt.cwasm" --invoke stencil 4100 64
+expect "group up to the last byte: the fast copy" 134 "unreachable" -- \
+  "$CAIRN" run "$work/stt.cwasm" --invoke stencil 65468 64
+expect "group's highest byte past the end: the original loop" 134 "out of bounds" -- \
+  "$CAIRN" run "$work/stt.cwasm" --invoke stencil 65469 64
+expect "group's lowest address below 0: the original loop" 134 "out of bounds" -- \
+  "$CAIRN" run "$work/stt.cwasm" --invoke stencil 0 64
 # a search loop (an early exit, a look-ahead of 16 iterations): a full trip
 # is the copy's, an exit found leaves it where the original would
 expect "a search that finds nothing runs the fast copy" 134 "unreachable" -- \

@@ -687,6 +687,214 @@ static void test_inline_table(void) {
   printf("ok inline table: nesting, cold parts, 7 kinds of bad tables refused\n");
 }
 
+/* Limits reach native code through one word (cairn_aot.h, exec->limit):
+** an interrupt set before the call, one or fuel set by a host function
+** while native code is on the stack, and the word back to the stack limit
+** after the trap. */
+static const char *kLimitWat =
+    "(module"
+    "  (import \"env\" \"hook\" (func $hook))"
+    "  (func (export \"spin\") (loop (br 0)))"
+    "  (func (export \"hooked\") (call $hook) (loop (br 0)))"
+    "  (func $sub (param i32) (result i32) (i32.sub (local.get 0) (i32.const 1)))"
+    "  (func (export \"count\") (param i32) (result i32)"
+    "    (block (loop (br_if 1 (i32.eqz (local.get 0)))"
+    "      (local.set 0 (call $sub (local.get 0))) (br 0)))"
+    "    (i32.const 7)))";
+
+static int gHookMode; /* 0 interrupt, 1 fuel 100 */
+static bool hook_host(void *env, const cairn_val *a, cairn_val *r, cairn_error *trap) {
+  if (gHookMode == 0)
+    cairn_store_interrupt(env);
+  else
+    cairn_store_set_fuel(env, 100);
+  return true;
+}
+
+static bool limit_call(cairn_instance *inst, const char *name, int32_t arg, int32_t *res,
+                       cairn_error *err) {
+  cairn_extern ex;
+  cairn_val a = {.type = CAIRN_I32, .of.i32 = arg}, r;
+  memset(err, 0, sizeof *err);
+  if (!cairn_instance_export(inst, name, strlen(name), &ex)) return false;
+  bool takes = strcmp(name, "count") == 0;
+  bool ok = cairn_func_call(ex.of.func, &a, takes ? 1 : 0, &r, takes ? 1 : 0, err);
+  if (ok && res) *res = r.of.i32;
+  return ok;
+}
+
+static void test_limits(const cairn_compile_options *o) {
+  uint8_t *w, *cw = NULL;
+  size_t nw, ncw = 0;
+  cairn_error err;
+  memset(&err, 0, sizeof err);
+  bool ok = cairn_wat_to_wasm(kLimitWat, strlen(kLimitWat), &w, &nw, &err) &&
+            cairn_compile(w, nw, o, &cw, &ncw, &err);
+  if (ok) cairn_free(w);
+  CHECK(ok, "compile the limits module");
+  if (!ok) return;
+  cairn_module *m = cairn_module_from_cwasm(cw, ncw, &err);
+  cairn_store *s = cairn_store_new(NULL);
+  cairn_functype ft = {0, 0, NULL, NULL};
+  cairn_extern imp = {.kind = CAIRN_EXTERN_FUNC, .of.func = cairn_func_new(s, &ft, hook_host, s)};
+  cairn_instance *inst = m ? cairn_instance_new(s, m, &imp, 1, &err) : NULL;
+  CHECK(inst != NULL, "limits module instance");
+  if (!inst) goto done;
+  int32_t r = 0;
+  CHECK(limit_call(inst, "count", 1000, &r, &err) && r == 7, "runs with nothing pending");
+  cairn_store_interrupt(s);
+  CHECK(!limit_call(inst, "spin", 0, NULL, &err) && err.trap == CAIRN_TRAP_INTERRUPT,
+        "an interrupt set before the call stops a native loop");
+  CHECK(limit_call(inst, "count", 1000, &r, &err) && r == 7, "runs again after the trap");
+  gHookMode = 0;
+  CHECK(!limit_call(inst, "hooked", 0, NULL, &err) && err.trap == CAIRN_TRAP_INTERRUPT,
+        "an interrupt set while native code runs stops its loop");
+  gHookMode = 1;
+  CHECK(!limit_call(inst, "hooked", 0, NULL, &err) && err.trap == CAIRN_TRAP_FUEL,
+        "fuel set while native code runs is accounted at once");
+  /* 100 units: the entry, then 2 per iteration (back edge, call) */
+  cairn_store_set_fuel(s, 100);
+  CHECK(limit_call(inst, "count", 49, &r, &err) && r == 7, "fuel: 49 iterations fit in 100");
+  cairn_store_set_fuel(s, 100);
+  CHECK(!limit_call(inst, "count", 50, &r, &err) && err.trap == CAIRN_TRAP_FUEL,
+        "fuel: 50 do not, as in the interpreter");
+  cairn_store_set_fuel(s, 0);
+  CHECK(limit_call(inst, "count", 100000, &r, &err) && r == 7, "fuel off: runs again");
+done:
+  cairn_store_free(s);
+  cairn_module_free(m);
+  cairn_free(cw);
+  printf("ok limits: interrupt and fuel through the entry word\n");
+}
+
+/* call_indirect in native code through a table's call entries after the
+** writers only the API reaches: cairn_table_set (a native function of
+** another instance, a host function, null) and a snapshot restore that
+** undoes a table.set and a table.grow (runtime.h, RtCall). */
+static const char *kTableWat =
+    "(module"
+    "  (table (export \"t\") 2 funcref)"
+    "  (elem (i32.const 0) $one)"
+    "  (elem declare func $two)"
+    "  (func $one (result i32) (i32.const 1))"
+    "  (func $two (result i32) (i32.const 2))"
+    "  (func (export \"get\") (param i32) (result funcref) (table.get 0 (local.get 0)))"
+    "  (func (export \"poke\") (param i32)"
+    "    (drop (table.grow 0 (ref.func $two) (i32.const 3)))"
+    "    (table.set 0 (local.get 0) (ref.func $two)))"
+    "  (func (export \"call\") (param i32) (result i32)"
+    "    (call_indirect (result i32) (local.get 0))))";
+
+static int32_t gHostCalls;
+static bool seven_host(void *env, const cairn_val *args, cairn_val *results, cairn_error *err) {
+  (void)env, (void)args, (void)err;
+  gHostCalls++;
+  results[0] = (cairn_val){.type = CAIRN_I32, .of.i32 = 7};
+  return true;
+}
+
+/* exported "call"(i) of inst: its result, or -1 with the trap kind in *trap */
+static int32_t table_call(cairn_instance *inst, int32_t i, cairn_trapkind *trap) {
+  cairn_extern ex;
+  cairn_error err;
+  memset(&err, 0, sizeof err);
+  cairn_val a = {.type = CAIRN_I32, .of.i32 = i}, r;
+  *trap = CAIRN_TRAP_NONE;
+  if (!cairn_instance_export(inst, "call", 4, &ex)) return -2;
+  if (!cairn_func_call(ex.of.func, &a, 1, &r, 1, &err)) {
+    *trap = err.trap;
+    return -1;
+  }
+  return r.of.i32;
+}
+
+static void test_table_calls(const cairn_compile_options *o) {
+  uint8_t *w, *cw = NULL;
+  size_t nw, ncw = 0;
+  cairn_error err;
+  memset(&err, 0, sizeof err);
+  bool ok = cairn_wat_to_wasm(kTableWat, strlen(kTableWat), &w, &nw, &err) &&
+            cairn_compile(w, nw, o, &cw, &ncw, &err);
+  if (ok) cairn_free(w);
+  CHECK(ok, "compile the table module");
+  if (!ok) return;
+  cairn_module *mi = NULL;
+  cairn_module *m = cairn_module_from_cwasm(cw, ncw, &err);
+  cairn_store *s = cairn_store_new(NULL);
+  cairn_instance *a = m ? cairn_instance_new(s, m, NULL, 0, &err) : NULL;
+  cairn_instance *b = m ? cairn_instance_new(s, m, NULL, 0, &err) : NULL;
+  cairn_extern ta, getb;
+  CHECK(a && b && cairn_instance_export(a, "t", 1, &ta) &&
+            cairn_instance_export(b, "get", 3, &getb),
+        "two instances of the table module");
+  if (!a || !b) goto done;
+  cairn_trapkind k;
+  CHECK(table_call(a, 0, &k) == 1, "elem segment");
+  CHECK(table_call(a, 1, &k) == -1 && k == CAIRN_TRAP_UNINITIALIZED_ELEMENT, "null element");
+  /* cairn_table_set: b's $one (native, another instance) */
+  cairn_val idx = {.type = CAIRN_I32, .of.i32 = 0}, fb;
+  CHECK(cairn_func_call(getb.of.func, &idx, 1, &fb, 1, &err) && fb.of.func, "b's function");
+  CHECK(cairn_table_set(ta.of.table, 1, fb), "cairn_table_set another instance's function");
+  CHECK(table_call(a, 1, &k) == 1, "called through the API's write");
+  /* a host function of the right type, then of another type, then null */
+  cairn_valtype i32 = CAIRN_I32;
+  cairn_functype ft = {0, 1, NULL, &i32}, ftBad = {1, 1, &i32, &i32};
+  cairn_val host = {.type = CAIRN_FUNCREF, .of.func = cairn_func_new(s, &ft, seven_host, NULL)};
+  cairn_val bad = {.type = CAIRN_FUNCREF, .of.func = cairn_func_new(s, &ftBad, seven_host, NULL)};
+  gHostCalls = 0;
+  CHECK(cairn_table_set(ta.of.table, 1, host) && table_call(a, 1, &k) == 7 && gHostCalls == 1,
+        "a host function set through the API is called through rt");
+  CHECK(cairn_table_set(ta.of.table, 1, bad) && table_call(a, 1, &k) == -1 &&
+            k == CAIRN_TRAP_INDIRECT_MISMATCH && gHostCalls == 1,
+        "a host function of another type: mismatch");
+  cairn_val null = {.type = CAIRN_FUNCREF, .of.func = NULL};
+  CHECK(cairn_table_set(ta.of.table, 0, null) && table_call(a, 0, &k) == -1 &&
+            k == CAIRN_TRAP_UNINITIALIZED_ELEMENT,
+        "null set through the API");
+  CHECK(cairn_table_set(ta.of.table, 0, fb), "set back");
+  /* snapshot, then table.set and table.grow from native code, then restore */
+  cairn_snapshot *snap = cairn_snapshot_new(a, &err);
+  CHECK(snap != NULL, "snapshot");
+  if (!snap) goto done;
+  cairn_extern poke;
+  cairn_val at = {.type = CAIRN_I32, .of.i32 = 0};
+  CHECK(cairn_instance_export(a, "poke", 4, &poke) &&
+            cairn_func_call(poke.of.func, &at, 1, NULL, 0, &err),
+        "table.set and table.grow");
+  CHECK(table_call(a, 0, &k) == 2 && table_call(a, 4, &k) == 2, "after table.set and grow");
+  CHECK(cairn_snapshot_restore(snap, &err), "restore");
+  CHECK(table_call(a, 0, &k) == 1, "restore undoes table.set in the call entries");
+  CHECK(table_call(a, 1, &k) == -1 && k == CAIRN_TRAP_INDIRECT_MISMATCH,
+        "restore keeps the element it captured");
+  CHECK(table_call(a, 2, &k) == -1 && k == CAIRN_TRAP_UNDEFINED_ELEMENT,
+        "restore undoes table.grow");
+  CHECK(cairn_func_call(poke.of.func, &at, 1, NULL, 0, &err) && table_call(a, 4, &k) == 2,
+        "grows again after the restore");
+  cairn_snapshot_free(snap);
+  /* an interpreted instance's table.set into a table native code calls
+  ** through: a's table imported by an interpreted module */
+  static const char *kInterpWat =
+      "(module (import \"a\" \"t\" (table 1 funcref))"
+      "  (elem declare func $three)"
+      "  (func $three (result i32) (i32.const 3))"
+      "  (func (export \"put\") (param i32) (table.set 0 (local.get 0) (ref.func $three))))";
+  ok = cairn_wat_to_wasm(kInterpWat, strlen(kInterpWat), &w, &nw, &err);
+  mi = ok ? cairn_module_new(w, nw, &err) : NULL;
+  if (ok) cairn_free(w);
+  cairn_instance *ci = mi ? cairn_instance_new(s, mi, &ta, 1, &err) : NULL;
+  cairn_extern put;
+  CHECK(ci && cairn_instance_export(ci, "put", 3, &put) &&
+            cairn_func_call(put.of.func, &at, 1, NULL, 0, &err),
+        "the interpreter's table.set");
+  CHECK(table_call(a, 0, &k) == 3, "native code calls what the interpreter set");
+done:
+  cairn_store_free(s);
+  cairn_module_free(mi);
+  cairn_module_free(m);
+  cairn_free(cw);
+  printf("ok table calls: API writes, host functions, snapshot restore, the interpreter\n");
+}
+
 int main(void) {
   uint8_t *w, *cw;
   size_t nw, ncw;
@@ -720,6 +928,8 @@ int main(void) {
   test_dwarf(o.cc);
   if (!o.cc && system("clang --version >/dev/null 2>&1") == 0) test_dwarf("clang");
 #endif
+  test_limits(&o);
+  test_table_calls(&o);
   printf("aot: %d checks passed, %d failed\n", nPass, nFail);
   return nFail ? 1 : 0;
 }

@@ -136,6 +136,18 @@
                  (f64.add (local.get $v) (f64.convert_i32_u (local.get $i))))
       (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
                           (local.get $n)))))
+  ;; three accesses whose addresses differ by constants share one entry
+  ;; check (emit_loop.c, LvGroup): a word at p + i - 4, a byte at
+  ;; p + i + 3 and a word stored at p + i + 4; the group is in bounds only
+  ;; if the lowest address is and the highest byte is
+  (func (export "stencil") (param $p i32) (param $n i32) (result i32) (local $i i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s)
+        (i32.add (i32.load (i32.sub (i32.add (local.get $p) (local.get $i)) (i32.const 4)))
+                 (i32.load8_u offset=3 (i32.add (local.get $p) (local.get $i))))))
+      (i32.store offset=4 (i32.add (local.get $p) (local.get $i)) (local.get $s))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $n))))
+    (local.get $s))
   ;; early exits (br_if out of the loop): memcmp's loop, the difference of
   ;; the first bytes that differ, 0 if none
   (func (export "cmp") (param $a i32) (param $b i32) (param $n i32) (result i32)
@@ -340,6 +352,26 @@
 (invoke "fill" (i32.const 2048) (i32.const 10) (i32.const 44))
 (assert_return (invoke "divs" (i32.const 1)) (i32.const 414))
 (assert_return (invoke "divs" (i32.const 40)) (i32.const 4000))
+;; stencil: words 0..99 at 4096 (iota above), 16 trips in bounds (the
+;; fast copy), each trip reads the word the one before stored
+(invoke "iota" (i32.const 4096) (i32.const 100) (i32.const 0))
+(assert_return (invoke "stencil" (i32.const 4100) (i32.const 64)) (i32.const 610))
+(assert_return (invoke "ld" (i32.const 4104)) (i32.const 0))
+(assert_return (invoke "ld" (i32.const 4164)) (i32.const 610))
+(assert_return (invoke "ld" (i32.const 4168)) (i32.const 18))
+;; the lowest address is -4 on the first trip: a trap before any store
+(invoke "fill" (i32.const 0) (i32.const 20) (i32.const 3))
+(assert_trap (invoke "stencil" (i32.const 0) (i32.const 64)) "out of bounds memory access")
+(assert_return (invoke "ld" (i32.const 4)) (i32.const 3))
+;; up to the last byte of memory: the store of the last trip ends at 65536
+(invoke "fill" (i32.const 65404) (i32.const 33) (i32.const 1))
+(assert_return (invoke "stencil" (i32.const 65468) (i32.const 64)) (i32.const 1597))
+(assert_return (invoke "ld" (i32.const 65532)) (i32.const 1597))
+;; 4 bytes further only the last trip's store leaves memory: the original
+;; loop stores the trips before it, then traps
+(invoke "fill" (i32.const 65404) (i32.const 33) (i32.const 1))
+(assert_trap (invoke "stencil" (i32.const 65472) (i32.const 64)) "out of bounds memory access")
+(assert_return (invoke "ld" (i32.const 65532)) (i32.const 987))
 ;; Early exits: bytes 0..99 at 8192 and at 12288 are i + 1 (the same),
 ;; 200 bytes at 16384 are 7; the copy leaves where the original would,
 ;; with the same locals (n counts down) and stack.
@@ -385,7 +417,9 @@
 (assert_return (invoke "find" (i32.const 8192) (i32.const 20) (i32.const 101)) (i32.const -1))
 ;; near the end of memory (bytes 1 .. 40 at 49120): the store at p + 0x4000
 ;; would leave it on the last iteration; an exit before it keeps the
-;; original loop exact, else it traps after the stores before
+;; original loop exact, else it traps after the stores before (byte 65524
+;; set first: the stencil tests above leave their own values up there)
+(invoke "st8" (i32.const 65524) (i32.const 5))
 (invoke "ramp8" (i32.const 49120) (i32.const 40))
 (assert_return (invoke "find" (i32.const 49120) (i32.const 40) (i32.const 21)) (i32.const 20))
 (assert_return (invoke "ld8" (i32.const 65523)) (i32.const 1))

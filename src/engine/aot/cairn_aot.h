@@ -28,12 +28,16 @@
 **     desc->entry maps every defined function to one).
 **
 ** Every function starts with CAIRN_ENTER and leaves through CAIRN_LEAVE;
-** loops check CAIRN_POLL on their back edge. Memory bases are cached in
-** locals: from ctx->bases with guard pages, where they never move; in
-** checked mode from mems[i], reloaded after anything that may grow or move
-** a memory (a call of any kind, memory.grow, rt helpers). Functions also
-** read at entry the objects of the tables, type ids and globals they use,
-** and the values of globals only their instance can change (emit_globals.c).
+** loops check CAIRN_POLL on their back edge. Both read one word,
+** exec->limit: the C stack's limit, which the runtime replaces with
+** CAIRN_AOT_PENDING while an interrupt or fuel is pending, so that an
+** entry makes one compare for both (rt->enter tells them apart). Memory
+** bases are cached in locals: from ctx->bases with guard pages, where they
+** never move; in checked mode from mems[i], reloaded after anything that
+** may grow or move a memory (a call of any kind, memory.grow, rt helpers).
+** Functions also read at entry the objects of the tables, type ids and
+** globals they use, and the values of globals only their instance can
+** change (emit_globals.c).
 **
 ** Backtraces (which Wasm functions were running when a trap struck) come
 ** from one of two mechanisms, fixed per target by CAIRN_AOT_FRAME_CHAIN
@@ -58,7 +62,7 @@
 
 #include <stdint.h>
 
-#define CAIRN_AOT_ABI 3
+#define CAIRN_AOT_ABI 5
 
 #if !defined(__GNUC__)
 #error "C emitted by cairn compile needs GCC or Clang (vector extensions, builtins)"
@@ -94,12 +98,17 @@ typedef struct cairn_aot_ctx cairn_aot_ctx;
 /* A function instance: code is its typed native code (NULL for host and
 ** interpreted functions: call them through rt->call), ctx the context of
 ** its instance, type_id the store-wide id of its type (call_indirect
-** compares it with ctx->type_ids[typeidx]). */
+** compares it with ctx->type_ids[typeidx]), func the function itself.
+** A funcref table keeps a copy of each element's (cairn_aot_table.calls);
+** there func is the element, and a null element's copy has no code, no
+** func and type_id CAIRN_AOT_NO_TYPE. */
 typedef struct cairn_aot_func {
   void *code;
   cairn_aot_ctx *ctx;
   uint32_t type_id;
+  struct cairn_aot_func *func;
 } cairn_aot_func;
+#define CAIRN_AOT_NO_TYPE UINT32_MAX
 
 /* A linear memory: base moves only without guard pages (checked mode);
 ** bytes is the current size (pages * 65536). */
@@ -108,10 +117,14 @@ typedef struct cairn_aot_memory {
   uint64_t bytes;
 } cairn_aot_memory;
 
-/* A table: elems moves when the table grows. */
+/* A table: elems moves when the table grows; so does calls, a funcref
+** table's copy of each element's cairn_aot_func (NULL for externref), kept
+** in step with elems by the runtime and by cairn_table_set_: call_indirect
+** reaches the code in one load from the table instead of two. */
 typedef struct cairn_aot_table {
   void **elems;
   uint32_t size;
+  cairn_aot_func *calls;
 } cairn_aot_table;
 
 /* A global: its value as slots (v128 uses both). */
@@ -121,11 +134,18 @@ typedef struct cairn_aot_global {
 
 /* Per store, shared by the native code of every instance in it. */
 typedef struct cairn_aot_exec {
-  const volatile int *pending;  /* nonzero: an interrupt or fuel to account: rt->poll */
-  uintptr_t stack_limit;        /* a frame below this address: stack exhausted */
+  /* the one word function entries and loop back edges read: the lowest
+  ** address a frame may reach (the C stack's limit), or CAIRN_AOT_PENDING
+  ** while an interrupt or fuel accounting is pending, so that the entry's
+  ** single compare fails and rt->enter sorts out which it was */
+  volatile uintptr_t limit;
+  uintptr_t stack_limit;        /* the runtime's: the C stack's limit itself */
   void **sp, **sp_end;          /* shadow call stack (unused with CAIRN_AOT_FRAME_CHAIN):
                                 ** the cairn_aot_func of each frame */
 } cairn_aot_exec;
+
+/* exec->limit while an interrupt or fuel accounting is pending. */
+#define CAIRN_AOT_PENDING UINTPTR_MAX
 
 /* Trap kinds (the values of cairn.h's cairn_trapkind). */
 enum {
@@ -148,6 +168,10 @@ typedef struct cairn_aot_rt {
   void (*trap)(cairn_aot_ctx *ctx, uint32_t kind);
   /* interrupt (traps) and fuel (one unit; traps when none is left) */
   void (*poll)(cairn_aot_ctx *ctx);
+  /* a function entry whose frame reaches down to low failed the compare
+  ** with exec->limit: stack exhausted (traps) if low is below the stack
+  ** limit, else what poll does */
+  void (*enter)(cairn_aot_ctx *ctx, uintptr_t low);
   /* calls f (any tier or a host function) with arguments and results in
   ** slots; a trap in f continues as a trap here */
   void (*call)(cairn_aot_ctx *ctx, cairn_aot_func *f, uint64_t *slots);
@@ -234,56 +258,53 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
   return sp;
 }
 
+/* The entry check of a function whose frame takes about FRAME bytes: one
+** load and one compare. It fails when the frame would reach below the C
+** stack's limit, and always while exec->limit is CAIRN_AOT_PENDING (an
+** interrupt or fuel): rt->enter then traps or polls. (sp - FRAME, not
+** limit + FRAME: the pending value must not wrap around.) */
+#define CAIRN_ENTER_CHECK_(ctx, FRAME)                                                      \
+  const uintptr_t cairn_low_ = cairn_stack_pointer_() - (uintptr_t)(FRAME);                 \
+  if (CAIRN_UNLIKELY(cairn_low_ < cairn_ex_->limit)) (ctx)->rt->enter((ctx), cairn_low_)
+
 #ifdef CAIRN_AOT_FRAME_CHAIN
 /* Entry of function index IDX whose frame takes about FRAME bytes: the C
-** stack must have room, then limits are polled. The frame record is the
-** function's own (compiled with frame pointers). Declares the local
-** CAIRN_POLL uses. */
-#define CAIRN_ENTER(ctx, IDX, FRAME)                                                  \
-  if (CAIRN_UNLIKELY(cairn_stack_pointer_() <                                         \
-                     (ctx)->exec->stack_limit + (uintptr_t)(FRAME)))                  \
-    cairn_trap((ctx), CAIRN_AOT_TRAP_STACK_EXHAUSTED);                                \
-  CAIRN_ENTER_LEAF(ctx, IDX, FRAME)
-
-/* Entry of a function that calls no Wasm function and whose frame is at
-** most CAIRN_AOT_LEAF_FRAME bytes: no stack check, as its caller's check
-** (or the runtime's, at entry from the host) left that much room and more
-** (the stack limit keeps a margin of 256 KiB for the runtime). */
-#define CAIRN_ENTER_LEAF(ctx, IDX, FRAME)                         \
-  const volatile int *const cairn_pend_ = (ctx)->exec->pending; \
-  if (CAIRN_UNLIKELY(*cairn_pend_)) (ctx)->rt->poll(ctx)
+** stack must have room, then limits are polled (both CAIRN_ENTER_CHECK_).
+** The frame record is the function's own (compiled with frame pointers).
+** Declares the local CAIRN_POLL uses. */
+#define CAIRN_ENTER(ctx, IDX, FRAME)                                                        \
+  cairn_aot_exec *const cairn_ex_ = (ctx)->exec;                                            \
+  CAIRN_ENTER_CHECK_(ctx, FRAME)
 
 /* Before every return of a function that used CAIRN_ENTER. */
 #define CAIRN_LEAVE() ((void)0)
 #else
 /* Entry of function index IDX whose frame takes about FRAME bytes: the C
 ** stack and the shadow stack must have room, the frame is recorded for
-** backtraces, then limits are polled. Declares the locals CAIRN_LEAVE uses. */
+** backtraces, then limits are polled (rt->enter pops the frame again when
+** the C stack is exhausted). Declares the locals CAIRN_LEAVE uses. */
 #define CAIRN_ENTER(ctx, IDX, FRAME)                                                        \
   cairn_aot_exec *const cairn_ex_ = (ctx)->exec;                                            \
   void **const cairn_sp_ = cairn_ex_->sp;                                                   \
-  if (CAIRN_UNLIKELY(cairn_sp_ == cairn_ex_->sp_end ||                                      \
-                     cairn_stack_pointer_() <                                               \
-                         cairn_ex_->stack_limit + (uintptr_t)(FRAME)))                      \
+  if (CAIRN_UNLIKELY(cairn_sp_ == cairn_ex_->sp_end))                                       \
     cairn_trap((ctx), CAIRN_AOT_TRAP_STACK_EXHAUSTED);                                      \
   *cairn_sp_ = (ctx)->funcs[IDX];                                                           \
   cairn_ex_->sp = cairn_sp_ + 1;                                                            \
-  const volatile int *const cairn_pend_ = cairn_ex_->pending;                               \
-  if (CAIRN_UNLIKELY(*cairn_pend_)) (ctx)->rt->poll(ctx)
-
-/* Leaf functions keep the shadow stack (backtraces) and so the check. */
-#define CAIRN_ENTER_LEAF(ctx, IDX, FRAME) CAIRN_ENTER(ctx, IDX, FRAME)
+  CAIRN_ENTER_CHECK_(ctx, FRAME)
 
 /* Before every return of a function that used CAIRN_ENTER. */
 #define CAIRN_LEAVE() (cairn_ex_->sp = cairn_sp_)
 #endif
-#define CAIRN_AOT_LEAF_FRAME 2048
 
-/* A loop's back edge: one load (the word's address is in a local, which
-** stores to linear memory cannot change). */
-#define CAIRN_POLL(ctx)                                         \
-  do {                                                          \
-    if (CAIRN_UNLIKELY(*cairn_pend_)) (ctx)->rt->poll(ctx);     \
+/* Whether an interrupt or fuel accounting is pending: one load of the same
+** word (through the exec pointer in a local, which stores to linear memory
+** cannot change). */
+#define CAIRN_PENDING() (cairn_ex_->limit == CAIRN_AOT_PENDING)
+
+/* A loop's back edge. */
+#define CAIRN_POLL(ctx)                                      \
+  do {                                                       \
+    if (CAIRN_UNLIKELY(CAIRN_PENDING())) (ctx)->rt->poll(ctx); \
   } while (0)
 
 /* ---- memory access (unaligned, any type at any address) ---- */
@@ -639,15 +660,27 @@ CAIRN_TRUNC_SAT(cairn_i64_trunc_sat_f64_u, double, uint64_t, uint64_t, x <= -1.0
   ((cairn_v128)__builtin_shuffle((cairn_u8x16)(a), (cairn_u8x16)(b), (cairn_u8x16){__VA_ARGS__}))
 #endif
 
-/* call_indirect's checks: the function at t->elems[i] (t the table object),
-** of the type whose store-wide id is type_id */
+/* call_indirect's checks: the call entry of element i of t (the table
+** object), of the type whose store-wide id is type_id. A null element's
+** entry matches no type. */
 static inline cairn_aot_func *cairn_indirect(cairn_aot_ctx *ctx, cairn_aot_table *t, uint32_t i,
                                              uint32_t type_id) {
   if (CAIRN_UNLIKELY(i >= t->size)) cairn_trap(ctx, CAIRN_AOT_TRAP_UNDEFINED_ELEMENT);
-  cairn_aot_func *f = (cairn_aot_func *)t->elems[i];
-  if (CAIRN_UNLIKELY(!f)) cairn_trap(ctx, CAIRN_AOT_TRAP_UNINITIALIZED_ELEMENT);
-  if (CAIRN_UNLIKELY(f->type_id != type_id)) cairn_trap(ctx, CAIRN_AOT_TRAP_INDIRECT_MISMATCH);
+  cairn_aot_func *f = &t->calls[i];
+  if (CAIRN_UNLIKELY(f->type_id != type_id))
+    cairn_trap(ctx, f->func ? CAIRN_AOT_TRAP_INDIRECT_MISMATCH
+                            : CAIRN_AOT_TRAP_UNINITIALIZED_ELEMENT);
   return f;
+}
+
+/* table.set of element i (in bounds) of t to v: the element and, in a
+** funcref table, its call entry. */
+static inline void cairn_table_set_(cairn_aot_table *t, uint32_t i, void *v) {
+  t->elems[i] = v;
+  if (t->calls) {
+    static const cairn_aot_func none = {0, 0, CAIRN_AOT_NO_TYPE, 0};
+    t->calls[i] = v ? *(const cairn_aot_func *)v : none;
+  }
 }
 
 /* memory.copy and memory.fill of 0 to 64 bytes inline, longer ones through

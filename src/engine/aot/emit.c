@@ -210,7 +210,7 @@ static void emit_call_helper(Emit *e, Buf *out, uint32_t type) {
     emit_str(out, "\n");
     k += emit_slots(ft->aType[i]);
   }
-  emit_str(out, "  ctx->rt->call(ctx, f_, r_);\n");
+  emit_str(out, "  ctx->rt->call(ctx, f_->func, r_);\n");
   if (ft->nResult == 1) {
     emit_str(out, "  return ");
     emit_from_slot(out, aRes[0], "r_[0]");

@@ -203,7 +203,6 @@ void emit_reload_mems(Emit *e) {
 }
 
 void emit_after_call(Emit *e) {
-  e->hasCall = true;
   emit_reload_mems(e);
   emit_globals_reload(e);
 }
@@ -627,7 +626,6 @@ bool emit_function(Emit *e, uint32_t fidx, Buf *out) {
   e->unreach = false;
   e->lastEnd = SIZE_MAX;
   memset(e->aMaxDepth, 0, sizeof e->aMaxDepth);
-  e->hasCall = false;
   if (!emit_globals_decl(e, fidx, &e->decl)) return false;
 
   /* local types: parameters, then the declared groups */
@@ -677,10 +675,7 @@ bool emit_function(Emit *e, uint32_t fidx, Buf *out) {
   buf_append_buf(out, &e->decl);
   /* the frame: about a word per local and stack variable, spills included */
   uint64_t frame = 64 + 8 * ((uint64_t)e->nLocal + nVar);
-  /* a leaf's frame fits in the room its caller's check left (cairn_aot.h) */
-  bool leaf = !e->hasCall && frame <= CAIRN_AOT_LEAF_FRAME;
-  emit_printf(out, "  CAIRN_ENTER%s(ctx, %u, %llu);\n", leaf ? "_LEAF" : "", fidx,
-              (unsigned long long)frame);
+  emit_printf(out, "  CAIRN_ENTER(ctx, %u, %llu);\n", fidx, (unsigned long long)frame);
   for (uint32_t i = 0; i < m->nMem; i++) {
     if (e->o->checked)
       emit_printf(out, "  uint8_t *m%u = ctx->mems[%u]->base;\n  uint64_t n%u = ctx->mems[%u]->bytes;\n",

@@ -85,7 +85,6 @@ typedef struct Emit {
   uint32_t nCtl, nCtlAlloc;
   uint32_t nextId;
   bool unreach;          /* after br, return, unreachable: skip to the block's end */
-  bool hasCall;          /* calls Wasm code (else a leaf: CAIRN_ENTER_LEAF) */
   /* the last statement "  s<d><k> = expr;" (emit_result): local.set right
   ** after it renames its destination instead of copying */
   size_t lastStart, lastEnd;

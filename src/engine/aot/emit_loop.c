@@ -23,6 +23,8 @@
 **     below LV_MIN_TRIP: short trips gain nothing);
 **   - for every memory access, that [addr + offset, addr + offset + size)
 **     lies inside the memory at both ends (nothing in the body can grow it);
+**     accesses whose addresses differ by a constant share one check, of
+**     their lowest address and their highest byte (lv_group);
 **   - for every i64.extend_i32 of an affine value, that it is in range;
 **   - that the pending word is clear (fuel keeps it set, so metered code
 **     always runs the original loop and counts exactly as before).
@@ -109,6 +111,15 @@ typedef struct LvAccess {
   uint32_t size;
 } LvAccess;
 
+/* Accesses whose addresses differ only by a constant (the same terms and
+** step): their lowest address cMin and the end of their highest byte,
+** span bytes above it, bound the whole group, so one check covers it. */
+typedef struct LvGroup {
+  uint32_t first;          /* an access of the group (its terms and step) */
+  int64_t cMin;
+  uint64_t span;
+} LvGroup;
+
 struct EmitLoopPlan {
   Instr aIn[LV_MAX_INSTR];
   uint32_t nIn;            /* the body without its final br_if */
@@ -120,6 +131,7 @@ struct EmitLoopPlan {
   uint32_t nCmp;
   LvAccess aAcc[LV_MAX_ACCESS];
   uint32_t nAcc;
+  LvGroup aGroup[LV_MAX_ACCESS];
   LvRange aRange[LV_MAX_RANGE];
   uint32_t nRange;
   uint32_t nExit;          /* early exits: br_if out of the loop */
@@ -589,6 +601,39 @@ static void lv_emit_eval(Emit *e, const char *zDst, const LvVal *v) {
   }
 }
 
+/* Groups the accesses (LvGroup): aGroup[j] is access j's group in
+** lv->aGroup; returns the number of groups. Constants further apart than
+** 2^40 stay in groups of their own, so no span can overflow. For every
+** access j of group g, with v its address at k = 0 and c its constant,
+** v = base + (c - cMin) where base is the group's address at cMin, so
+** 0 <= v and v + offset + size <= bytes hold for all of them exactly when
+** 0 <= base and base + span <= bytes; the same at k = T-1 (one step). */
+static uint32_t lv_group(Lv *lv, uint32_t *aGroup) {
+  const int64_t far = (int64_t)1 << 40;
+  uint32_t n = 0;
+  for (uint32_t j = 0; j < lv->nAcc; j++) {
+    const LvAccess *a = &lv->aAcc[j];
+    uint32_t g = 0;
+    for (; g < n; g++) {
+      const LvAccess *f = &lv->aAcc[lv->aGroup[g].first];
+      LvVal d = lv_madd(&a->addr, -1, &f->addr);
+      if (d.kind == LV_AFFINE && lv_is_const(&d) && d.c > -far && d.c < far) break;
+    }
+    if (g == n) lv->aGroup[n++] = (LvGroup){.first = j, .cMin = a->addr.c};
+    LvGroup *gr = &lv->aGroup[g];
+    aGroup[j] = g;
+    if (a->addr.c < gr->cMin) gr->cMin = a->addr.c;
+  }
+  /* spans once every group's lowest constant is known */
+  for (uint32_t j = 0; j < lv->nAcc; j++) {
+    const LvAccess *a = &lv->aAcc[j];
+    LvGroup *gr = &lv->aGroup[aGroup[j]];
+    uint64_t end = (uint64_t)(a->addr.c - gr->cMin) + a->offset + a->size;
+    if (end > gr->span) gr->span = end;
+  }
+  return n;
+}
+
 static void lv_emit_in(Emit *e, const char *zV, int64_t step, const char *zLo, const char *zHi) {
   emit_printf(&e->body, "  lvbad_ |= !cairn_lv_in_(%s, (int64_t)0x%llxull, lvT_, %s, %s);\n", zV,
               (unsigned long long)step, zLo, zHi);
@@ -698,7 +743,7 @@ bool emit_loop_version(Emit *e, EmitCtl *c, const uint8_t *p, const uint8_t *end
   emit_printf(&e->body,
               "  int64_t lvT_ = 0, lvd_;\n"
               "  if (!lvbad_ && !__builtin_sub_overflow(lvn_, lvu_, &lvd_) && "
-              "lvd_ %s (int64_t)0x%llxull && !*cairn_pend_)\n"
+              "lvd_ %s (int64_t)0x%llxull && !CAIRN_PENDING())\n"
               "  lvT_ = cairn_lv_trip_(lvu_, lvn_, (int64_t)0x%llxull, %d, "
               "(int64_t)0x%llxull, (int64_t)0x%llxull);\n"
               "  if (lvT_ >= %d) {\n",
@@ -712,15 +757,24 @@ bool emit_loop_version(Emit *e, EmitCtl *c, const uint8_t *p, const uint8_t *end
     snprintf(zHi, sizeof zHi, "(int64_t)0x%llxull", (unsigned long long)lv->aRange[j].hi);
     lv_emit_in(e, zA, lv->aRange[j].v.step, zLo, zHi);
   }
+  /* one check per group of accesses whose addresses differ by a constant */
+  uint32_t aGroup[LV_MAX_ACCESS];
+  uint32_t nGroup = lv_group(lv, aGroup);
+  if (nGroup) emit_str(&e->body, "  int64_t lvm_ = (int64_t)ctx->mems[0]->bytes;\n");
+  for (uint32_t g = 0; g < nGroup; g++) {
+    const LvGroup *gr = &lv->aGroup[g];
+    LvVal base = lv->aAcc[gr->first].addr;
+    base.c = gr->cMin;
+    snprintf(zA, sizeof zA, "lva%u_", g);
+    lv_emit_eval(e, zA, &base);
+    snprintf(zB, sizeof zB, "lvm_ - %llu", (unsigned long long)gr->span);
+    lv_emit_in(e, zA, base.step, "0", zB);
+  }
   for (uint32_t j = 0; j < lv->nAcc; j++) {
     const LvAccess *a = &lv->aAcc[j];
-    snprintf(zA, sizeof zA, "lva%u_", j);
-    lv_emit_eval(e, zA, &a->addr);
-    snprintf(zB, sizeof zB, "(int64_t)ctx->mems[0]->bytes - %llu",
-             (unsigned long long)(a->offset + a->size));
-    lv_emit_in(e, zA, a->addr.step, "0", zB);
-    emit_printf(&e->body, "  uint64_t lvp%u_ = (uint64_t)lva%u_ + %lluu;\n", j, j,
-                (unsigned long long)a->offset);
+    const LvGroup *gr = &lv->aGroup[aGroup[j]];
+    emit_printf(&e->body, "  uint64_t lvp%u_ = (uint64_t)lva%u_ + %lluu;\n", j, aGroup[j],
+                (unsigned long long)((uint64_t)(a->addr.c - gr->cMin) + a->offset));
   }
   emit_printf(&e->body,
               "  if (!lvbad_) {\n"

@@ -377,7 +377,7 @@ bool emit_table(Emit *e, const Instr *in) {
       emit_printf(&e->body,
                   "  if (CAIRN_UNLIKELY(%s >= ctx->tables[%u]->size)) "
                   "cairn_trap(ctx, CAIRN_AOT_TRAP_TABLE_OOB);\n"
-                  "  ctx->tables[%u]->elems[%s] = %s;\n",
+                  "  cairn_table_set_(ctx->tables[%u], %s, %s);\n",
                   emit_top(e, 1), t, t, emit_top(e, 1), emit_top(e, 0));
       emit_pop(e, 2);
       return true;

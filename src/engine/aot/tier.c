@@ -40,12 +40,21 @@
 _Static_assert(offsetof(cairn_func, aotCode) == offsetof(cairn_aot_func, code), "func prefix");
 _Static_assert(offsetof(cairn_func, aotCtx) == offsetof(cairn_aot_func, ctx), "func prefix");
 _Static_assert(offsetof(cairn_func, typeId) == offsetof(cairn_aot_func, type_id), "func prefix");
+_Static_assert(offsetof(cairn_func, self) == offsetof(cairn_aot_func, func), "func prefix");
+_Static_assert(offsetof(RtCall, aotCode) == offsetof(cairn_aot_func, code), "call entry");
+_Static_assert(offsetof(RtCall, aotCtx) == offsetof(cairn_aot_func, ctx), "call entry");
+_Static_assert(offsetof(RtCall, typeId) == offsetof(cairn_aot_func, type_id), "call entry");
+_Static_assert(offsetof(RtCall, func) == offsetof(cairn_aot_func, func), "call entry");
+_Static_assert(sizeof(RtCall) == sizeof(cairn_aot_func), "call entry");
+_Static_assert(RT_NO_TYPE == CAIRN_AOT_NO_TYPE, "null entry");
 _Static_assert(offsetof(cairn_memory, base) == offsetof(cairn_aot_memory, base), "mem prefix");
 _Static_assert(offsetof(cairn_memory, bytes) == offsetof(cairn_aot_memory, bytes), "mem prefix");
 _Static_assert(offsetof(cairn_table, aElem) == offsetof(cairn_aot_table, elems), "table prefix");
 _Static_assert(offsetof(cairn_table, size) == offsetof(cairn_aot_table, size), "table prefix");
+_Static_assert(offsetof(cairn_table, aCall) == offsetof(cairn_aot_table, calls), "table prefix");
 _Static_assert(offsetof(cairn_global, v) == offsetof(cairn_aot_global, v), "global prefix");
-_Static_assert(sizeof(atomic_int) == sizeof(int), "pending word");
+_Static_assert(sizeof(atomic_uintptr_t) == sizeof(uintptr_t), "entry word");
+_Static_assert(CAIRN_AOT_PENDING == UINTPTR_MAX, "rt_pending_set's value");
 _Static_assert((int)CAIRN_AOT_TRAP_STACK_EXHAUSTED == (int)CAIRN_TRAP_STACK_EXHAUSTED &&
                    (int)CAIRN_AOT_TRAP_INDIRECT_MISMATCH == (int)CAIRN_TRAP_INDIRECT_MISMATCH &&
                    (int)CAIRN_AOT_TRAP_BAD_CONVERSION == (int)CAIRN_TRAP_BAD_CONVERSION &&
@@ -95,6 +104,26 @@ typedef struct AotPad {
   uintptr_t hi;           /* aot_guarded's frame address: the activation's frames lie below */
 } AotPad;
 
+/* The entry word (exec->limit) as the atomic the runtime writes. */
+static atomic_uintptr_t *aot_limit_word(AotExec *ex) {
+  return (atomic_uintptr_t *)(uintptr_t)&ex->pub.limit;
+}
+
+/* Sets the entry word to the stack limit, or leaves it CAIRN_AOT_PENDING
+** if something is pending. A bit set meanwhile by another thread is not
+** lost: rt_pending_set stores CAIRN_AOT_PENDING after setting it, and this
+** stores the limit before reading pending again (sequentially consistent:
+** one of the two reads sees the other's write). */
+static void aot_limit_reset(cairn_store *s, AotExec *ex) {
+  atomic_uintptr_t *w = aot_limit_word(ex);
+  if (atomic_load_explicit(&s->pending, memory_order_relaxed)) {
+    atomic_store_explicit(w, CAIRN_AOT_PENDING, memory_order_relaxed);
+    return;
+  }
+  atomic_store(w, ex->pub.stack_limit);
+  if (atomic_load(&s->pending)) atomic_store(w, CAIRN_AOT_PENDING);
+}
+
 static AotExec *aot_exec(cairn_store *s) {
   AotExec *ex = s->apExec[RT_TIER_NATIVE];
   if (ex) return ex;
@@ -110,14 +139,16 @@ static AotExec *aot_exec(cairn_store *s) {
   ex->pub.sp = aFrame;
   ex->pub.sp_end = aFrame + s->maxCallDepth;
 #endif
-  ex->pub.pending = (const volatile int *)&s->pending;
+  ex->pub.limit = CAIRN_AOT_PENDING; /* until aot_call sets the stack limit */
   s->apExec[RT_TIER_NATIVE] = ex;
+  atomic_store(&s->pEntryLimit, aot_limit_word(ex));
   return ex;
 }
 
 static void aot_store_free(cairn_store *s) {
   AotExec *ex = s->apExec[RT_TIER_NATIVE];
   if (!ex) return;
+  atomic_store(&s->pEntryLimit, NULL);
 #ifdef CAIRN_AOT_FRAME_CHAIN
   base_free(ex->apInst);
 #else
@@ -203,6 +234,9 @@ static _Noreturn void rt_h_trap(cairn_aot_ctx *ctx, uint32_t kind) {
   aot_out(ctx_exec(ctx), AOT_OUT_TRAP);
 }
 
+/* The entry word was CAIRN_AOT_PENDING (cairn_aot.h): an interrupt traps,
+** fuel is accounted (one unit), and with nothing left pending the word is
+** the stack limit again. */
 static void rt_h_poll(cairn_aot_ctx *ctx) {
   cairn_store *s = ctx_store(ctx);
   if (atomic_load_explicit(&s->pending, memory_order_relaxed) & RT_PENDING_INTERRUPT) {
@@ -212,7 +246,25 @@ static void rt_h_poll(cairn_aot_ctx *ctx) {
   if (s->fuelOn) {
     if (s->fuel == 0) rt_h_trap(ctx, CAIRN_TRAP_FUEL);
     s->fuel--;
+  } else {
+    /* cleared since (rt_interrupt_clear, cairn_store_set_fuel) */
+    aot_limit_reset(s, ctx_exec(ctx));
   }
+}
+
+/* A function entry failed its compare: the frame would reach down to low
+** (below the stack limit: stack exhausted), or the word was
+** CAIRN_AOT_PENDING. The stack is checked first (as before ABI 3, when
+** the two were separate checks). */
+static void rt_h_enter(cairn_aot_ctx *ctx, uintptr_t low) {
+  AotExec *ex = ctx_exec(ctx);
+  if (low < ex->pub.stack_limit) {
+#ifndef CAIRN_AOT_FRAME_CHAIN
+    ex->pub.sp--; /* the refused frame is not part of the trace */
+#endif
+    rt_h_trap(ctx, CAIRN_TRAP_STACK_EXHAUSTED);
+  }
+  rt_h_poll(ctx);
 }
 
 #ifdef CAIRN_AOT_FRAME_CHAIN
@@ -418,6 +470,7 @@ static void rt_h_elem_drop(cairn_aot_ctx *ctx, uint32_t seg) {
 static const cairn_aot_rt aot_rt = {
     .trap = rt_h_trap,
     .poll = rt_h_poll,
+    .enter = rt_h_enter,
     .call = rt_h_call,
     .memory_grow = rt_h_memory_grow,
     .memory_fill = rt_h_memory_fill,
@@ -491,7 +544,10 @@ static bool aot_call(cairn_func *f, Slot *aSlot, cairn_error *err) {
     rt_trap(err, CAIRN_TRAP_STACK_EXHAUSTED);
     return false;
   }
-  if (ex->nNest == 0) ex->pub.stack_limit = aot_stack_limit();
+  if (ex->nNest == 0) {
+    ex->pub.stack_limit = aot_stack_limit();
+    aot_limit_reset(s, ex);
+  }
   const Module *m = f->inst->m;
   const AotModule *am = m->pTier;
   cairn_aot_entry_fn entry = am->desc->entry[f->idx - m->nFuncImport];

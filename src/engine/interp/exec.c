@@ -313,6 +313,7 @@ dispatch:
     uint32_t i = U32(1);
     if (UNLIKELY(i >= tab->size)) TRAP(CAIRN_TRAP_TABLE_OOB);
     tab->aElem[i] = (void *)(uintptr_t)S(2);
+    rt_table_sync(tab, i, 1);
     pc += 3;
     NEXT();
   }

@@ -24,6 +24,7 @@ cairn_trapkind rt_memory_copy(cairn_memory *dm, cairn_memory *sm, uint32_t d, ui
 cairn_trapkind rt_table_fill(cairn_table *t, uint32_t i, void *val, uint32_t n) {
   if ((uint64_t)i + n > t->size) return CAIRN_TRAP_TABLE_OOB;
   for (uint32_t k = 0; k < n; k++) t->aElem[i + k] = val;
+  rt_table_sync(t, i, n);
   return CAIRN_TRAP_NONE;
 }
 
@@ -31,5 +32,6 @@ cairn_trapkind rt_table_copy(cairn_table *dt, cairn_table *st, uint32_t d, uint3
                                  uint32_t n) {
   if ((uint64_t)d + n > dt->size || (uint64_t)s + n > st->size) return CAIRN_TRAP_TABLE_OOB;
   if (n) memmove(dt->aElem + d, st->aElem + s, (size_t)n * sizeof(void *));
+  rt_table_sync(dt, d, n);
   return CAIRN_TRAP_NONE;
 }

@@ -81,6 +81,7 @@ cairn_func *cairn_func_new(cairn_store *s, const cairn_functype *type, cairn_hos
   }
   base_free(a);
   f->store = s;
+  f->self = f;
   f->type = &f->hostType;
   f->typeId = rt_type_id(s, &f->hostType);
   f->host = fn;

@@ -101,6 +101,7 @@ bool rt_table_init(cairn_instance *inst, uint32_t tableIdx, uint32_t elemIdx, ui
   }
   for (uint64_t k = 0; k < n; k++)
     t->aElem[dst + k] = rt_elem_ref(inst, elemIdx, (uint32_t)(src + k));
+  rt_table_sync(t, (uint32_t)dst, (uint32_t)n);
   return true;
 }
 
@@ -175,6 +176,7 @@ static bool inst_alloc(cairn_instance *inst, const cairn_extern *imports, cairn_
     cairn_func *f = &inst->aOwnFunc[j];
     const Func *def = &m->aFunc[idx];
     f->store = s;
+    f->self = f;
     f->typeId = inst->aTypeId[def->typeIdx];
     f->type = &m->aType[def->typeIdx];
     f->inst = inst;

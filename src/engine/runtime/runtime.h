@@ -39,11 +39,24 @@ typedef uint64_t Slot;
 #define RT_TIER_NATIVE 1
 #define RT_NTIER 2
 
-/* A function instance. */
+/* A funcref table's call entry (cairn_table.aCall; cairn_aot.h's
+** cairn_aot_func): a copy of its element's first four fields, so that
+** native code reaches an element's code in one load from the table. A null
+** element's entry is RT_CALL_NULL's: no code, no type. */
+typedef struct RtCall {
+  void *aotCode;
+  void *aotCtx;
+  uint32_t typeId;
+  struct cairn_func *func;
+} RtCall;
+#define RT_NO_TYPE UINT32_MAX /* a null entry's typeId: no type id has it */
+
+/* A function instance. Its first four fields are an RtCall's. */
 struct cairn_func {
   void *aotCode;               /* typed native code (cairn_aot.h), NULL for other tiers and host */
   void *aotCtx;                /* the native context of inst (aot/), with aotCode */
   uint32_t typeId;             /* store-wide canonical type id (type equality = id equality) */
+  struct cairn_func *self;     /* itself: the func of the RtCall this prefix is */
   const struct RtTier *tier;   /* the tier running it; NULL for host functions */
   cairn_store *store;
   const FuncType *type;        /* the module's, or hostType for host functions */
@@ -61,6 +74,8 @@ struct cairn_func {
 struct cairn_table {
   void **aElem;                /* size entries; a cairn_func * or an externref pointer */
   uint32_t size;               /* current number of elements */
+  RtCall *aCall;               /* funcref: nAlloc call entries, in step with aElem
+                               ** (rt_table_sync after every write); externref: NULL */
   ValType elem;                /* VT_FUNCREF or VT_EXTERNREF */
   uint64_t max;                /* maximum (declared max, store cap, or 2^32-1) */
   bool hasMax;
@@ -122,6 +137,10 @@ struct cairn_store {
   ** the interpreter tests this one word per call and loop back edge. Kept
   ** in step by every writer of interrupt and fuelOn. */
   atomic_int pending;
+  /* the native tier's entry word (cairn_aot.h, exec->limit) once the tier
+  ** has run in this store, else NULL: rt_pending_set stores
+  ** CAIRN_AOT_PENDING (UINTPTR_MAX) there after setting a bit of pending */
+  _Atomic(atomic_uintptr_t *) pEntryLimit;
   /* CAIRN_LIMIT_* bits: store caps that refused a request since creation or
   ** the last snapshot restore (cairn_store_limits_hit) */
   unsigned limitsHit;
@@ -154,6 +173,9 @@ int64_t rt_memory_grow(cairn_memory *mem, uint64_t delta);
 ** large growth was being filled: the interrupt stays pending and traps at
 ** the guest's next check). */
 int64_t rt_table_grow(cairn_table *t, uint64_t delta, void *init);
+/* Brings t->aCall[i, i + n) in step with t->aElem after a write there
+** (nothing for an externref table). Every writer of aElem calls it. */
+void rt_table_sync(cairn_table *t, uint32_t i, uint32_t n);
 
 /* Evaluates constant expression e of inst (the globals it reads and the
 ** functions it names must be set in inst). out[0] (and out[1] for v128)
@@ -263,6 +285,12 @@ void rt_trap(cairn_error *err, cairn_trapkind kind);
 ** the instruction at module offset `offset`; 0 (or an offset outside f's
 ** body) locates the function only (cairn.h). */
 void rt_frame_fill(cairn_frame *fr, const cairn_func *f, const char *name, uint32_t offset);
+
+/* Sets bits (RT_PENDING_*) in s->pending, then the native tier's entry
+** word, so that compiled code sees them at its next entry or back edge
+** (from any thread). Clearing needs no such step: the tier restores its
+** word when it finds nothing pending. */
+void rt_pending_set(cairn_store *s, int bits);
 
 /* Clears a pending interrupt (cairn_store_interrupt's inverse, keeping
 ** interrupt and pending in step): the trap it caused consumes it, and so

@@ -219,9 +219,12 @@ bool cairn_snapshot_restore(cairn_snapshot *snap, cairn_error *err) {
         t->aElem = a;
         t->nAlloc = st->size;
       }
+      RtCall *c = t->aCall ? base_realloc(t->aCall, (st->size ? st->size : 1) * sizeof(RtCall)) : NULL;
+      if (c) t->aCall = c; /* a failed shrink keeps the larger block */
     }
     t->size = st->size;
     if (st->size) memcpy(t->aElem, st->aElem, st->size * sizeof(void *));
+    rt_table_sync(t, 0, t->size);
   }
   for (uint32_t i = 0; i < snap->nGlobal; i++)
     memcpy(inst->apGlobal[m->nGlobalImport + i]->v, snap->aGlobal[i], sizeof(Slot[2]));
@@ -246,7 +249,7 @@ void cairn_store_set_fuel(cairn_store *s, uint64_t fuel) {
   s->fuelOn = fuel != 0;
   s->fuel = fuel;
   if (s->fuelOn)
-    atomic_fetch_or(&s->pending, RT_PENDING_FUEL);
+    rt_pending_set(s, RT_PENDING_FUEL);
   else
     atomic_fetch_and(&s->pending, ~RT_PENDING_FUEL);
 }

@@ -99,6 +99,7 @@ cairn_store *cairn_store_new(const cairn_store_config *cfg) {
   s->fuel = s->cfg.fuel;
   atomic_init(&s->interrupt, 0);
   atomic_init(&s->pending, s->fuelOn ? RT_PENDING_FUEL : 0);
+  atomic_init(&s->pEntryLimit, NULL);
   return s;
 }
 
@@ -126,10 +127,19 @@ void *cairn_store_malloc(cairn_store *s, size_t n) {
   return s ? RT_MALLOC(s, n) : base_malloc(n);
 }
 
+void rt_pending_set(cairn_store *s, int bits) {
+  atomic_fetch_or(&s->pending, bits);
+  /* after the bit (both sequentially consistent): the tier stores its word
+  ** before reading pending again (tier.c, aot_limit_reset), so one of the
+  ** two sees the other and the word ends up UINTPTR_MAX */
+  atomic_uintptr_t *w = atomic_load(&s->pEntryLimit);
+  if (w) atomic_store(w, UINTPTR_MAX);
+}
+
 void cairn_store_interrupt(cairn_store *s) {
   if (!s) return;
   atomic_store(&s->interrupt, 1);
-  atomic_fetch_or(&s->pending, RT_PENDING_INTERRUPT);
+  rt_pending_set(s, RT_PENDING_INTERRUPT);
 }
 
 void rt_interrupt_clear(cairn_store *s) {

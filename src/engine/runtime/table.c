@@ -7,6 +7,15 @@
 #include "engine/runtime/rtint.h"
 
 #define RT_TABLE_LIMIT 0xFFFFFFFFull
+
+void rt_table_sync(cairn_table *t, uint32_t i, uint32_t n) {
+  if (!t->aCall) return;
+  for (uint32_t k = i; k < i + n; k++) {
+    const cairn_func *f = t->aElem[k];
+    t->aCall[k] = f ? (RtCall){f->aotCode, f->aotCtx, f->typeId, f->self}
+                    : (RtCall){NULL, NULL, RT_NO_TYPE, NULL};
+  }
+}
 /* Elements filled between two looks at the store's interrupt flag. */
 #define RT_TABLE_CHUNK ((uint64_t)1 << 16)
 
@@ -37,7 +46,9 @@ cairn_table *rt_table_create(cairn_store *s, ValType elem, const Limits *lim, vo
   }
   cairn_table *t = RT_CALLOC(s, 1, sizeof *t);
   if (!t) goto nomem;
-  if (lim->min > SIZE_MAX / sizeof(void *) || !(t->aElem = RT_CALLOC(s, lim->min, sizeof(void *)))) {
+  if (lim->min > SIZE_MAX / sizeof(RtCall) || !(t->aElem = RT_CALLOC(s, lim->min, sizeof(void *))) ||
+      (elem == VT_FUNCREF && !(t->aCall = RT_CALLOC(s, lim->min ? lim->min : 1, sizeof(RtCall))))) {
+    base_free(t->aElem);
     base_free(t);
     goto nomem;
   }
@@ -54,6 +65,7 @@ cairn_table *rt_table_create(cairn_store *s, ValType elem, const Limits *lim, vo
     rt_interrupt_clear(s);
     return NULL;
   }
+  rt_table_sync(t, 0, t->size);
   if (!rt_own(s, RT_TABLE, t)) {
     rt_table_destroy(t);
     goto nomem;
@@ -68,6 +80,7 @@ nomem:
 void rt_table_destroy(cairn_table *t) {
   if (!t) return;
   base_free(t->aElem);
+  base_free(t->aCall);
   base_free(t);
 }
 
@@ -82,14 +95,20 @@ int64_t rt_table_grow(cairn_table *t, uint64_t delta, void *init) {
     uint64_t nNew = (uint64_t)t->nAlloc * 2;
     if (nNew < n) nNew = n;
     if (nNew > t->max) nNew = t->max;
-    if (nNew > SIZE_MAX / sizeof(void *)) return -1;
+    if (nNew > SIZE_MAX / sizeof(RtCall)) return -1;
     void **a = base_realloc(t->aElem, (size_t)nNew * sizeof(void *));
     if (!a) return -1;
     t->aElem = a;
+    if (t->aCall) {
+      RtCall *c = base_realloc(t->aCall, (size_t)nNew * sizeof(RtCall));
+      if (!c) return -1; /* aElem is larger than needed, which is harmless */
+      t->aCall = c;
+    }
     t->nAlloc = (uint32_t)nNew;
   }
   /* the size changes only once every new entry is set */
   if (!table_fill(t->store, t->aElem, old, n, init)) return -1;
+  rt_table_sync(t, (uint32_t)old, (uint32_t)delta);
   t->size = (uint32_t)n;
   return (int64_t)old;
 }
@@ -124,6 +143,7 @@ bool cairn_table_get(const cairn_table *t, uint64_t i, cairn_val *out) {
 bool cairn_table_set(cairn_table *t, uint64_t i, cairn_val v) {
   if (i >= t->size || v.type != (cairn_valtype)t->elem) return false;
   t->aElem[i] = t->elem == VT_FUNCREF ? (void *)v.of.func : v.of.ext;
+  rt_table_sync(t, (uint32_t)i, 1);
   return true;
 }
 
