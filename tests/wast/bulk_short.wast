@@ -1,7 +1,7 @@
-;; memory.copy and memory.fill of every length from 0 to 40 (the native tier
-;; does 1 to 32 bytes inline, the rest through the runtime), overlapping
-;; both ways, at the end of memory, and out of bounds: a trap that writes
-;; nothing. Run by ctest as wast/interp and wast/aot.
+;; memory.copy and memory.fill of every length from 0 to 72 (the native tier
+;; does 0 to 64 bytes inline, the rest through the runtime), overlapping
+;; both ways by up to 20 bytes, at the end of memory, and out of bounds: a
+;; trap that writes nothing. Run by ctest as wast/interp and wast/aot.
 (module
   (memory 1)
   ;; bytes [0, 128) := i, [65408, 65536) := i
@@ -46,17 +46,17 @@
             (i32.store8 (i32.add (local.get $d) (local.get $i))
               (i32.load8_u (i32.add (local.get $s) (local.get $i))))
             (br $next))))))
-  ;; for every n in [0, 40] and shifts -9..9: copy [32+k, ...) to [32, ...)
+  ;; for every n in [0, 72] and shifts -20..20: copy [32+k, ...) to [32, ...)
   ;; with memory.copy at 0 and byte by byte at 256; returns the first n whose
   ;; results differ (times 100, plus the shift + 50), or -1
   (func (export "copy_all") (result i32) (local $n i32) (local $k i32)
     (block $done
       (loop $ln
-        (br_if $done (i32.gt_u (local.get $n) (i32.const 40)))
-        (local.set $k (i32.const -9))
+        (br_if $done (i32.gt_u (local.get $n) (i32.const 72)))
+        (local.set $k (i32.const -20))
         (block $kdone
           (loop $lk
-            (br_if $kdone (i32.gt_s (local.get $k) (i32.const 9)))
+            (br_if $kdone (i32.gt_s (local.get $k) (i32.const 20)))
             (call $init)
             (memory.copy (i32.const 256) (i32.const 0) (i32.const 128))
             (memory.copy (i32.const 32) (i32.add (i32.const 32) (local.get $k)) (local.get $n))
@@ -69,12 +69,12 @@
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         (br $ln)))
     (i32.const -1))
-  ;; for every n in [0, 40]: fill [40, 40 + n) with n, check it and its
+  ;; for every n in [0, 72]: fill [40, 40 + n) with n, check it and its
   ;; neighbours; returns the first failing n, or -1
   (func (export "fill_all") (result i32) (local $n i32) (local $i i32)
     (block $done
       (loop $ln
-        (br_if $done (i32.gt_u (local.get $n) (i32.const 40)))
+        (br_if $done (i32.gt_u (local.get $n) (i32.const 72)))
         (call $init)
         (memory.fill (i32.const 40) (i32.add (local.get $n) (i32.const 0x300)) (local.get $n))
         (local.set $i (i32.const 0))
@@ -108,6 +108,10 @@
 (assert_return (invoke "load8" (i32.const 65535)) (i32.const 15))
 (assert_return (invoke "copy" (i32.const 0) (i32.const 65528) (i32.const 8)))
 (assert_return (invoke "load8" (i32.const 7)) (i32.const 15))
+(assert_return (invoke "copy" (i32.const 65472) (i32.const 0) (i32.const 64)))
+(assert_return (invoke "load8" (i32.const 65535)) (i32.const 63))
+(assert_return (invoke "copy" (i32.const 0) (i32.const 65488) (i32.const 48)))
+(assert_return (invoke "load8" (i32.const 47)) (i32.const 63))
 (invoke "init")
 (assert_return (invoke "copy" (i32.const 65536) (i32.const 0) (i32.const 0)))
 (assert_return (invoke "copy" (i32.const 0) (i32.const 65536) (i32.const 0)))
@@ -121,6 +125,10 @@
 (assert_trap (invoke "copy" (i32.const -1) (i32.const 0) (i32.const 1)) "out of bounds memory access")
 (assert_trap (invoke "copy" (i32.const 0) (i32.const -1) (i32.const 1)) "out of bounds memory access")
 (assert_trap (invoke "fill" (i32.const 65505) (i32.const 7) (i32.const 32)) "out of bounds memory access")
+(assert_trap (invoke "copy" (i32.const 65473) (i32.const 0) (i32.const 64)) "out of bounds memory access")
+(assert_trap (invoke "copy" (i32.const 0) (i32.const 65489) (i32.const 48)) "out of bounds memory access")
+(assert_trap (invoke "fill" (i32.const 65473) (i32.const 7) (i32.const 64)) "out of bounds memory access")
+(assert_trap (invoke "fill" (i32.const 65490) (i32.const 7) (i32.const 47)) "out of bounds memory access")
 (assert_trap (invoke "fill" (i32.const 65535) (i32.const 7) (i32.const 2)) "out of bounds memory access")
 (assert_trap (invoke "fill" (i32.const -1) (i32.const 7) (i32.const 1)) "out of bounds memory access")
 ;; nothing was written by the traps: the tail still holds init's bytes

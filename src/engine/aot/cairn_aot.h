@@ -683,13 +683,14 @@ static inline void cairn_table_set_(cairn_aot_table *t, uint32_t i, void *v) {
   }
 }
 
-/* memory.copy and memory.fill of 1 to 32 bytes inline, the rest (and a
-** length of 0, whose bounds still count) through rt. Bounds are checked
+/* memory.copy and memory.fill of 0 to 64 bytes inline, longer ones through
+** rt (as is any that leaves the memory: rt traps). Bounds are checked
 ** before anything is written, so an out-of-bounds operation goes to rt and
-** traps having written nothing; a copy reads every source byte before it
-** writes one, so overlapping ranges behave as memmove. m is memory mem's
-** base. Short lengths are two to four possibly overlapping loads and stores
-** of the widest power of two not above n. */
+** traps having written nothing; a length of 0 writes nothing but its bounds
+** still count. A copy reads every source byte before it writes one, so
+** overlapping ranges behave as memmove. m is memory mem's base. A length
+** is two to four possibly overlapping loads and stores of the widest
+** power of two not above it (16 bytes at most, four of them from 33 on). */
 #define CAIRN_MOVE_(K, d, s, n)                                          \
   do {                                                                   \
     uint##K##_t a_, b_;                                                  \
@@ -698,29 +699,35 @@ static inline void cairn_table_set_(cairn_aot_table *t, uint32_t i, void *v) {
     __builtin_memcpy((d), &a_, K / 8);                                   \
     __builtin_memcpy((d) + (n) - K / 8, &b_, K / 8);                     \
   } while (0)
-static inline void cairn_memory_copy(cairn_aot_ctx *ctx, uint32_t mem, uint8_t *m, uint32_t d,
+static inline __attribute__((always_inline)) void cairn_memory_copy(cairn_aot_ctx *ctx, uint32_t mem, uint8_t *m, uint32_t d,
                                      uint32_t s, uint32_t n) {
   uint64_t size = ctx->mems[mem]->bytes;
-  if (CAIRN_LIKELY(n - 1u < 32u && (uint64_t)d + n <= size && (uint64_t)s + n <= size)) {
+  if (CAIRN_LIKELY(n <= 64u && (uint64_t)d + n <= size && (uint64_t)s + n <= size)) {
     uint8_t *dp = m + d;
     const uint8_t *sp = m + s;
-    if (n >= 16) {
-      uint64_t a, b, c, e;
-      __builtin_memcpy(&a, sp, 8);
-      __builtin_memcpy(&b, sp + 8, 8);
-      __builtin_memcpy(&c, sp + n - 16, 8);
-      __builtin_memcpy(&e, sp + n - 8, 8);
-      __builtin_memcpy(dp, &a, 8);
-      __builtin_memcpy(dp + 8, &b, 8);
-      __builtin_memcpy(dp + n - 16, &c, 8);
-      __builtin_memcpy(dp + n - 8, &e, 8);
+    if (n > 32) {
+      cairn_v128 a, b, c, e;
+      __builtin_memcpy(&a, sp, 16);
+      __builtin_memcpy(&b, sp + 16, 16);
+      __builtin_memcpy(&c, sp + n - 32, 16);
+      __builtin_memcpy(&e, sp + n - 16, 16);
+      __builtin_memcpy(dp, &a, 16);
+      __builtin_memcpy(dp + 16, &b, 16);
+      __builtin_memcpy(dp + n - 32, &c, 16);
+      __builtin_memcpy(dp + n - 16, &e, 16);
+    } else if (n >= 16) {
+      cairn_v128 a, b;
+      __builtin_memcpy(&a, sp, 16);
+      __builtin_memcpy(&b, sp + n - 16, 16);
+      __builtin_memcpy(dp, &a, 16);
+      __builtin_memcpy(dp + n - 16, &b, 16);
     } else if (n >= 8) {
       CAIRN_MOVE_(64, dp, sp, n);
     } else if (n >= 4) {
       CAIRN_MOVE_(32, dp, sp, n);
     } else if (n >= 2) {
       CAIRN_MOVE_(16, dp, sp, n);
-    } else {
+    } else if (n) {
       *dp = *sp;
     }
     return;
@@ -728,19 +735,22 @@ static inline void cairn_memory_copy(cairn_aot_ctx *ctx, uint32_t mem, uint8_t *
   ctx->rt->memory_copy(ctx, mem, mem, d, s, n);
 }
 #undef CAIRN_MOVE_
-static inline void cairn_memory_fill(cairn_aot_ctx *ctx, uint32_t mem, uint8_t *m, uint32_t d,
+static inline __attribute__((always_inline)) void cairn_memory_fill(cairn_aot_ctx *ctx, uint32_t mem, uint8_t *m, uint32_t d,
                                      uint32_t val, uint32_t n) {
   uint64_t size = ctx->mems[mem]->bytes;
-  if (CAIRN_LIKELY(n - 1u < 32u && (uint64_t)d + n <= size)) {
+  if (CAIRN_LIKELY(n <= 64u && (uint64_t)d + n <= size)) {
     uint8_t *dp = m + d;
     uint64_t v = 0x0101010101010101ull * (uint8_t)val;
     uint32_t v4 = (uint32_t)v;
     uint16_t v2 = (uint16_t)v;
     if (n >= 16) {
-      __builtin_memcpy(dp, &v, 8);
-      __builtin_memcpy(dp + 8, &v, 8);
-      __builtin_memcpy(dp + n - 16, &v, 8);
-      __builtin_memcpy(dp + n - 8, &v, 8);
+      cairn_v128 w = {v, v};
+      __builtin_memcpy(dp, &w, 16);
+      if (n > 32) {
+        __builtin_memcpy(dp + 16, &w, 16);
+        __builtin_memcpy(dp + n - 32, &w, 16);
+      }
+      __builtin_memcpy(dp + n - 16, &w, 16);
     } else if (n >= 8) {
       __builtin_memcpy(dp, &v, 8);
       __builtin_memcpy(dp + n - 8, &v, 8);
@@ -750,7 +760,7 @@ static inline void cairn_memory_fill(cairn_aot_ctx *ctx, uint32_t mem, uint8_t *
     } else if (n >= 2) {
       __builtin_memcpy(dp, &v2, 2);
       __builtin_memcpy(dp + n - 2, &v2, 2);
-    } else {
+    } else if (n) {
       *dp = (uint8_t)val;
     }
     return;
