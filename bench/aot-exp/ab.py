@@ -5,10 +5,11 @@
 # in OUT as NAME-KERNEL.cwasm; a .cwasm named "before" is reused when present), then times
 # the native build and `CAIRN run` of each .cwasm interleaved, RUNS rounds, and prints the
 # best CPU time (user + system of the process) and native / that per variant.
-# bzip2 runs as bench.py runs it (-9 -c, BENCH_WORK/bzip2-input.txt on stdin; its output is
-# compared by SHA-256).
+# bzip2 and speedtest1 run as bench.py runs them (bzip2 -9 -c with BENCH_WORK/bzip2-input.txt
+# on stdin, its output compared by SHA-256; speedtest1 --memdb --verify --size 20, compared by
+# its verification hash).
 # Example: python3 bench/aot-exp/ab.py indirect,recursion 3 before=/work/main/build/cairn after=build/cairn
-import hashlib, os, subprocess, sys
+import hashlib, os, re, subprocess, sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 B = os.environ.get("BENCH_WORK", os.path.join(ROOT, "build", "bench"))
@@ -25,28 +26,36 @@ def cwasm(kernel, name, cairn):
                         "-o", out], check=True)
     return out
 
-# programs that are not kernels: arguments and stdin (bench.py's build_bzip2)
-REAL = {"bzip2": (["-9", "-c"], os.path.join(B, "bzip2-input.txt"))}
+# programs that are not kernels: arguments, stdin and what of the output must match
+# (bench.py's build_bzip2 and build_sqlite)
+def last_line(out):
+    out = out.strip()
+    return out.splitlines()[-1] if out else b""
 
-def cpu(cmd, stdin):
+def verification_hash(out):
+    m = re.search(rb"Verification Hash: (.*)", out)
+    return m.group(1).strip() if m else b"(no verification hash)"
+
+REAL = {"bzip2": (["-9", "-c"], os.path.join(B, "bzip2-input.txt"),
+                  lambda out: hashlib.sha256(out).hexdigest()[:16]),
+        "speedtest1": (["--memdb", "--verify", "--size", "20"], None, verification_hash)}
+
+def cpu(cmd, stdin, digest):
     with open(stdin or os.devnull, "rb") as f:
         p = subprocess.Popen(cmd, stdin=f, stdout=subprocess.PIPE)
         out = p.stdout.read()
     _, _, ru = os.wait4(p.pid, 0)
-    if stdin:
-        return ru.ru_utime + ru.ru_stime, hashlib.sha256(out).hexdigest()[:16]
-    out = out.strip()
-    return ru.ru_utime + ru.ru_stime, out.splitlines()[-1] if out else b""
+    return ru.ru_utime + ru.ru_stime, digest(out)
 
 for k in kernels:
-    args, stdin = REAL.get(k, ([], None))
+    args, stdin, digest = REAL.get(k, ([], None, last_line))
     cmds = {"native": [os.path.join(B, "native", k)] + args}
     for name, cairn in variants:
         cmds[name] = [cairn, "run", cwasm(k, name, cairn)] + args
     best, ref = {}, None
     for _ in range(runs):
         for name, cmd in cmds.items():
-            t, out = cpu(cmd, stdin)
+            t, out = cpu(cmd, stdin, digest)
             if ref is None:
                 ref = out
             if out != ref:
