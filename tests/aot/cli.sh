@@ -156,6 +156,29 @@ expect "a search leaves the copy by its exit" 0 "^0:i32" -- "$CAIRN" run "$work/
 expect "a search with fuel runs the original loop" 0 "^-1:i32" -- \
   "$CAIRN" run --fuel 1000 "$work/lvt.cwasm" --invoke find 0 100 1
 
+# Code placement (compile.c, code_align_flags): on x86-64 GCC at -O2 pads
+# loop heads and jump targets so that their first 48 bytes lie in one
+# 64-byte block; not at -O0, not with Clang (no n:m form)
+printf '#!/bin/sh\necho "$*" >>"%s"\nexec "${REALCC:-gcc}" "$@"\n' "$work/ccargs" >"$work/logcc"
+chmod +x "$work/logcc"
+if [ "$(uname -m)" = x86_64 ]; then
+  : >"$work/ccargs"
+  expect "compile through a logging compiler" 0 "" -- "$CAIRN" compile --cc "$work/logcc" "$work/lv.wat" -o "$work/lvl.cwasm"
+  if grep -q -- '-falign-loops=64:48 -falign-jumps=64:48' "$work/ccargs"; then
+    ok "x86-64 -O2: loops and jump targets aligned"; else bad "x86-64 -O2: alignment flags" "$work/ccargs"; fi
+  : >"$work/ccargs"
+  expect "compile -O0 through a logging compiler" 0 "" -- \
+    "$CAIRN" compile -O0 --cc "$work/logcc" "$work/lv.wat" -o "$work/lvl0.cwasm"
+  if grep -q -- '-c ' "$work/ccargs" && ! grep -q -- '-falign-' "$work/ccargs"; then
+    ok "-O0: no alignment flags"; else bad "-O0: no alignment flags" "$work/ccargs"; fi
+  if command -v clang >/dev/null; then
+    : >"$work/ccargs"
+    REALCC=clang "$CAIRN" compile --cc "$work/logcc" "$work/lv.wat" -o "$work/lvlc.cwasm" >"$work/out" 2>&1
+    if grep -q -- '-c ' "$work/ccargs" && ! grep -q -- '-falign-' "$work/ccargs"; then
+      ok "clang: no alignment flags"; else bad "clang: no alignment flags" "$work/ccargs"; fi
+  fi
+fi
+
 # Backtraces in native code are rebuilt from the frame records at the trap
 # (x86-64, AArch64) or come from a shadow stack: either way they must be the
 # interpreter's, line for line, for a trap of every kind 50 calls deep
