@@ -36,8 +36,8 @@ void aot_sha256(const uint8_t *p, size_t n, uint8_t out[32]) { base_sha256(p, n,
 /* The targets the native tier knows: triple, 32-bit (explicit bounds
 ** checks), backtraces from the frame chain (cairn_aot.h's
 ** CAIRN_AOT_FRAME_CHAIN, which must agree), the Debian package of its GCC,
-** and whether GCC aligns loop heads and jump targets so that their first 48
-** bytes lie in one 64-byte block (see code_align_flags). */
+** and whether GCC aligns loop heads so that a loop's first 48 bytes lie in
+** one 64-byte block (code_align_flags). */
 typedef struct AotTarget {
   const char *zTriple;
   bool is32;
@@ -181,20 +181,18 @@ static int inline_flags(const Driver *d, char **argv, int k) {
   return k;
 }
 
-/* Code placement (x86-64, GCC): a small loop whose body straddles a 64-byte
-** boundary is fetched from two blocks per iteration and ran slower on the
-** machine of docs/benchmarks.md ("Loop alignment": matmul's vectorized inner
-** loop of 37 bytes, intarith's 40-byte Collatz loop). GCC's own alignment (16
-** or 8 bytes) places such loops by chance, as in native code. The `n:m` form
-** pads a loop head (-falign-loops) or a label reached only by jumps
-** (-falign-jumps, where a loop's head often is; that padding never runs) to a
-** 64-byte boundary only when its first m bytes would otherwise cross one: at
-** most 47 bytes of padding, none where the loop fits already. Clang takes no
-** `n:m` form: unchanged. */
+/* Loop placement (x86-64, GCC): a small loop whose body straddles a 64-byte
+** boundary ran up to a third slower on the machine of docs/benchmarks.md
+** ("Loop alignment": matmul's vectorized inner loop of 37 bytes, 0.65 - 0.69
+** of native where an unrelated shift of the code made it straddle, 0.87 -
+** 1.02 where it did not). GCC's own loop alignment (16 or 8 bytes) places
+** such a loop by chance, as in native code. `-falign-loops=64:48` pads a
+** loop head to a 64-byte boundary only when the loop's first 48 bytes would
+** otherwise cross one: at most 47 bytes of padding, none where the loop fits
+** already. Clang takes no `n:m` form: unchanged. */
 static int code_align_flags(const Driver *d, char **argv, int k) {
   if (!d->target->alignLoops || d->clang || d->o->opt_level < 2) return k;
   argv[k++] = "-falign-loops=64:48";
-  argv[k++] = "-falign-jumps=64:48";
   return k;
 }
 
