@@ -27,7 +27,9 @@
 **     writes the results back to slots (one per function type is enough;
 **     desc->entry maps every defined function to one).
 **
-** Every function starts with CAIRN_ENTER and leaves through CAIRN_LEAVE;
+** Every function starts with CAIRN_ENTER (small recursive ones with
+** CAIRN_ENTER_R, the same check made once per C frame) and leaves through
+** CAIRN_LEAVE;
 ** loops check CAIRN_POLL on their back edge. Both read one word,
 ** exec->limit: the C stack's limit, which the runtime replaces with
 ** CAIRN_AOT_PENDING while an interrupt or fuel is pending, so that an
