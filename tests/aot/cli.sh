@@ -312,7 +312,16 @@ kinds="unr div oob mis fill spin"
   echo '  (func $ev (export "even") (param i32) (result i32)'
   echo '    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 1)) (else (call $od (i32.sub (local.get 0) (i32.const 1))))))'
   echo '  (func $od (param i32) (result i32)'
-  echo '    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0)) (else (call $ev (i32.sub (local.get 0) (i32.const 1)))))))'
+  echo '    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0)) (else (call $ev (i32.sub (local.get 0) (i32.const 1))))))'
+  for c in 1 2 3; do
+    echo "  (func \$c$c (param i32) (result i32)"
+    echo "    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const $c)) (else (call \$c$((c % 3 + 1)) (i32.sub (local.get 0) (i32.const 1))))))"
+  done
+  echo '  (func (export "cycle3") (param i32) (result i32) (call $c1 (local.get 0)))'
+  printf '  (func $big (export "big") (param i32) (result i32) (if (i32.eqz (local.get 0)) (then (return (i32.const 0))))\n'
+  printf '    (call $big (i32.sub (local.get 0) (i32.const 1)))'
+  for i in $(seq 100); do printf ' (i32.add (i32.const %d))' "$i"; done
+  printf ')\n)\n'
 } >"$work/inl.wat"
 # function indices: the six leaves 0-5, then per kind K1, K2 and three
 # exports. GCC inlines all of it (and fib into itself, and moves traps to
@@ -376,7 +385,10 @@ if "$CAIRN" compile --keep-c "$work/inlk" "$work/inl.wat" -o "$work/inlk.cwasm" 
   rec_fns=""
   for f in $(grep -o 'CAIRN_ENTER_R(ctx, [0-9]*' "$work/inlk/unit0.c" | grep -o '[0-9]*$'); do rec_fns="$rec_fns $f"; done
   nplain=$(grep -c 'CAIRN_ENTER(ctx, ' "$work/inlk/unit0.c")
-  if [ "$rec_fns" = " $fib $((fib + 1)) $((fib + 2)) $((fib + 3)) $((fib + 4))" ] && [ "$nplain" -eq "$fib" ]; then
+  # fib, rec, fibc, even, odd, the three of a cycle; not the export that
+  # enters the cycle, nor $big (recursive, but over 256 bytes)
+  want_rec=""; for i in 0 1 2 3 4 5 6 7; do want_rec="$want_rec $((fib + i))"; done
+  if [ "$rec_fns" = "$want_rec" ] && [ "$nplain" -eq $((fib + 2)) ]; then
     ok "recursive functions take the sampled entry check ($rec_fns)"; else
     echo "CAIRN_ENTER_R in:$rec_fns; CAIRN_ENTER: $nplain" >"$work/out"; bad "recursive functions take the sampled entry check" "$work/out"; fi
   case "$(uname -m)" in x86_64 | aarch64)
@@ -393,6 +405,8 @@ fi
 same_trace "inlined into itself: fuel runs out" --fuel 2000 @M --invoke fibc 20
 same_trace "mutual recursion: fuel runs out" --fuel 500 @M --invoke even 1000
 same_trace "mutual recursion: stack exhausted" @M --invoke even 100000000
+same_trace "a cycle of three: fuel runs out" --fuel 300 @M --invoke cycle3 1000
+same_trace "a large recursive function: stack exhausted" @M --invoke big 100000000
 fuel_bad=""
 for f in 170 171 172 173 174 175 176 177 178 179 180; do
   "$CAIRN" run --fuel $f "$work/inl.wat" --invoke fibc 10 >"$work/fi" 2>&1; ri=$?
