@@ -187,10 +187,12 @@ void emit_loop_address(Emit *e, char *zOut, size_t nOut);
 /* In its look-ahead (e->lvSpec): a br_if out of the loop on zCond. */
 void emit_loop_spec_exit(Emit *e, const char *zCond);
 
-/* ---- functions (emit_func.c) ---- */
+/* ---- cycles of direct calls (emit_cycles.c) ---- */
 /* Sets e->aRecursive: the defined functions that lie on a cycle of direct
 ** calls (calling themselves, or through others). False when out of memory. */
 bool emit_find_recursive(Emit *e);
+
+/* ---- functions (emit_func.c) ---- */
 /* One reachable instruction that is not a block, loop, if, else or end. */
 void emit_instruction(Emit *e, const Instr *in);
 /* Emits the definition of defined function fidx into out. */
