@@ -270,8 +270,8 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
 /* The cold calls of the entry check and of the back-edge poll. x86-64:
 ** through a stub of unit 0 (cairn_aot_enter_stub_, cairn_aot_poll_stub_,
 ** below) that keeps every register the C compiler may use (integer,
-** vector, mask) and calls rt->enter or rt->poll with ctx in rdi and low in
-** rsi. To the compiler the call is an asm that changes only memory and
+** vector, mask) and calls rt->enter or rt->poll with ctx from rdi and low
+** from rax (not rsi: the function's second argument may stay where it is). To the compiler the call is an asm that changes only memory and
 ** flags, so values live across it need no callee-saved register: a
 ** function whose only calls are the entry check's, a poll's and traps
 ** (which do not return) pushes none but its frame pointer. The asm steps
@@ -289,10 +289,9 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
 #define CAIRN_STUB_CALL_(STUB, ctx, arg)                                                    \
   do {                                                                                      \
     register cairn_aot_ctx *cairn_rdi_ __asm__("rdi") = (ctx);                              \
-    register uintptr_t cairn_rsi_ __asm__("rsi") = (arg);                                   \
     __asm__ volatile("lea -128(%%rsp), %%rsp\n\tcall " STUB "\n\tlea 128(%%rsp), %%rsp"      \
                      :                                                                      \
-                     : "r"(cairn_rdi_), "r"(cairn_rsi_), "r"(__builtin_frame_address(0))    \
+                     : "r"(cairn_rdi_), "a"((uintptr_t)(arg)), "r"(__builtin_frame_address(0)) \
                      : "memory", "cc");                                                     \
   } while (0)
 #define CAIRN_RT_ENTER_(ctx, low) CAIRN_STUB_CALL_("cairn_aot_enter_stub_", ctx, low)
@@ -853,7 +852,8 @@ CAIRN_HIDDEN CAIRN_NOLIBCALL void *memset(void *d, int c, __SIZE_TYPE__ n) {
 ** code may hold a value in (rax, rcx, rdx, rsi, rdi, r8-r11; xmm0-15, or
 ** ymm0-15 with AVX, or zmm0-31 and k0-7 with AVX-512: all units are built
 ** with the same flags), the stack aligned to 64, then rt->enter(ctx, low)
-** or rt->poll(ctx) through ctx->rt (offsets checked below). */
+** or rt->poll(ctx) through ctx->rt (offsets checked below); low comes in
+** rax. */
 _Static_assert(__builtin_offsetof(cairn_aot_ctx, rt) == 48, "the stubs' ctx->rt");
 _Static_assert(__builtin_offsetof(cairn_aot_rt, poll) == 8 &&
                    __builtin_offsetof(cairn_aot_rt, enter) == 16,
@@ -897,7 +897,7 @@ _Static_assert(__builtin_offsetof(cairn_aot_rt, poll) == 8 &&
   "push %rax\npush %rcx\npush %rdx\npush %rsi\npush %rdi\n"                                 \
   "push %r8\npush %r9\npush %r10\npush %r11\n"                                              \
   "and $-64, %rsp\n" CAIRN_STUB_VSAVE_                                                      \
-  "mov 48(%rdi), %rax\ncall *" OFF "(%rax)\n" CAIRN_STUB_VLOAD_                             \
+  "mov %rax, %rsi\nmov 48(%rdi), %rax\ncall *" OFF "(%rax)\n" CAIRN_STUB_VLOAD_             \
   "lea -72(%rbp), %rsp\n"                                                                   \
   "pop %r11\npop %r10\npop %r9\npop %r8\n"                                                  \
   "pop %rdi\npop %rsi\npop %rdx\npop %rcx\npop %rax\n"                                      \
