@@ -286,16 +286,17 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
 ** Elsewhere a plain call of the helper. */
 #if defined(__x86_64__)
 #define CAIRN_AOT_STUB_CALLS_ 1
-#define CAIRN_STUB_CALL_(STUB, ctx, arg)                                                    \
+#define CAIRN_STUB_CALL_(STUB, ctx, ...)                                                    \
   do {                                                                                      \
     register cairn_aot_ctx *cairn_rdi_ __asm__("rdi") = (ctx);                              \
     __asm__ volatile("lea -128(%%rsp), %%rsp\n\tcall " STUB "\n\tlea 128(%%rsp), %%rsp"      \
                      :                                                                      \
-                     : "r"(cairn_rdi_), "a"((uintptr_t)(arg)), "r"(__builtin_frame_address(0)) \
+                     : "r"(cairn_rdi_), "r"(__builtin_frame_address(0)) __VA_ARGS__         \
                      : "memory", "cc");                                                     \
   } while (0)
-#define CAIRN_RT_ENTER_(ctx, low) CAIRN_STUB_CALL_("cairn_aot_enter_stub_", ctx, low)
-#define CAIRN_RT_POLL_(ctx) CAIRN_STUB_CALL_("cairn_aot_poll_stub_", ctx, 0)
+#define CAIRN_RT_ENTER_(ctx, low)                                                           \
+  CAIRN_STUB_CALL_("cairn_aot_enter_stub_", ctx, , "a"((uintptr_t)(low)))
+#define CAIRN_RT_POLL_(ctx) CAIRN_STUB_CALL_("cairn_aot_poll_stub_", ctx, )
 #else
 #define CAIRN_RT_ENTER_(ctx, low) (ctx)->rt->enter((ctx), (low))
 #define CAIRN_RT_POLL_(ctx) (ctx)->rt->poll(ctx)
