@@ -271,10 +271,10 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
 ** through a stub of unit 0 (cairn_aot_enter_stub_, cairn_aot_poll_stub_,
 ** below) that keeps every register the C compiler may use (integer,
 ** vector, mask) and calls rt->enter or rt->poll with ctx from rdi and low
-** from rax (not rsi: the function's second argument may stay where it is). To the compiler the call is an asm that changes only memory and
-** flags, so values live across it need no callee-saved register: a
-** function whose only calls are the entry check's, a poll's and traps
-** (which do not return) pushes none but its frame pointer. The asm steps
+** from rax (not rsi: the function's second argument may stay where it
+** is). To the compiler the call is an asm that changes only memory and
+** flags, so values live across it need no callee-saved register (traps
+** need none either: they do not return). The asm steps
 ** over the red zone (128 bytes below rsp a leaf may use) before it calls;
 ** the stub aligns the stack itself and has a frame record, so a trap in
 ** rt->enter or rt->poll walks from the helper through the stub (native
@@ -860,26 +860,21 @@ _Static_assert(__builtin_offsetof(cairn_aot_rt, poll) == 8 &&
                    __builtin_offsetof(cairn_aot_rt, enter) == 16,
                "the stubs' rt->poll, rt->enter");
 #if defined(__AVX512F__)
-#define CAIRN_STUB_VSAVE_ \
-  "sub $2112, %rsp\n.irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n" \
-  "vmovdqu64 %zmm\\r, \\r*64(%rsp)\n.endr\n" \
-  ".irp r,0,1,2,3,4,5,6,7\nkmovw %k\\r, 2048+\\r*2(%rsp)\n.endr\n"
-#define CAIRN_STUB_VLOAD_ \
-  ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n" \
-  "vmovdqu64 \\r*64(%rsp), %zmm\\r\n.endr\n" \
-  ".irp r,0,1,2,3,4,5,6,7\nkmovw 2048+\\r*2(%rsp), %k\\r\n.endr\n"
+/* k0-7: 64 bits each with AVX512BW, else 16 */
 #if defined(__AVX512BW__)
-#undef CAIRN_STUB_VSAVE_
-#undef CAIRN_STUB_VLOAD_
-#define CAIRN_STUB_VSAVE_ \
-  "sub $2112, %rsp\n.irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n" \
-  "vmovdqu64 %zmm\\r, \\r*64(%rsp)\n.endr\n" \
-  ".irp r,0,1,2,3,4,5,6,7\nkmovq %k\\r, 2048+\\r*8(%rsp)\n.endr\n"
-#define CAIRN_STUB_VLOAD_ \
-  ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n" \
-  "vmovdqu64 \\r*64(%rsp), %zmm\\r\n.endr\n" \
-  ".irp r,0,1,2,3,4,5,6,7\nkmovq 2048+\\r*8(%rsp), %k\\r\n.endr\n"
+#define CAIRN_STUB_KMOV_ "kmovq"
+#else
+#define CAIRN_STUB_KMOV_ "kmovw"
 #endif
+#define CAIRN_STUB_VSAVE_                                                                   \
+  "sub $2112, %rsp\n"                                                                       \
+  ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"   \
+  "vmovdqu64 %zmm\\r, \\r*64(%rsp)\n.endr\n"                                               \
+  ".irp r,0,1,2,3,4,5,6,7\n" CAIRN_STUB_KMOV_ " %k\\r, 2048+\\r*8(%rsp)\n.endr\n"
+#define CAIRN_STUB_VLOAD_                                                                   \
+  ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"   \
+  "vmovdqu64 \\r*64(%rsp), %zmm\\r\n.endr\n"                                               \
+  ".irp r,0,1,2,3,4,5,6,7\n" CAIRN_STUB_KMOV_ " 2048+\\r*8(%rsp), %k\\r\n.endr\n"
 #elif defined(__AVX__)
 #define CAIRN_STUB_VSAVE_ \
   "sub $512, %rsp\n.irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\nvmovdqu %ymm\\r, \\r*32(%rsp)\n.endr\n"
