@@ -2,7 +2,8 @@
 # ab.py KERNELS RUNS NAME=CAIRN...: native tier before/after comparison (docs/benchmarks.md,
 # "Native tier"). Compiles each kernel of bench.py's work folder (BENCH_WORK, default
 # build/bench: wasm/NAME.wasm, native/NAME) with every CAIRN given (`cairn compile -O2`, kept
-# in OUT as NAME-KERNEL.cwasm; a .cwasm named "before" is reused when present), then times
+# in OUT as NAME-KERNEL.cwasm; a .cwasm named "before", or of a variant named in REUSE=N1,N2,
+# is reused when present), then times
 # the native build and `CAIRN run` of each .cwasm interleaved, RUNS rounds, and prints the
 # best CPU time (user + system of the process) and native / that per variant.
 # bzip2 and speedtest1 run as bench.py runs them (bzip2 -9 -c with BENCH_WORK/bzip2-input.txt
@@ -21,7 +22,7 @@ os.makedirs(OUT, exist_ok=True)
 
 def cwasm(kernel, name, cairn):
     out = os.path.join(OUT, "%s-%s.cwasm" % (name, kernel))
-    if name != "before" or not os.path.exists(out):
+    if name not in ("before",) + tuple(os.environ.get("REUSE", "").split(",")) or not os.path.exists(out):
         subprocess.run([cairn, "compile", "-O2", "-j", "2", os.path.join(B, "wasm", kernel + ".wasm"),
                         "-o", out], check=True)
     return out

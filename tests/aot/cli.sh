@@ -359,7 +359,23 @@ kinds="unr div oob mis fill spin"
   echo '  (func $fib (export "fib") (param i32) (result i32)'
   echo '    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (i32.div_u (i32.const 1) (local.get 0)))'
   echo '      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1))) (call $fib (i32.sub (local.get 0) (i32.const 2)))))))'
-  echo '  (func $rec (export "rec") (param i32) (result i32) (i32.add (call $rec (i32.add (local.get 0) (i32.const 1))) (local.get 0))))'
+  echo '  (func $rec (export "rec") (param i32) (result i32) (i32.add (call $rec (i32.add (local.get 0) (i32.const 1))) (local.get 0)))'
+  echo '  (func $fibc (export "fibc") (param i32) (result i32)'
+  echo '    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))'
+  echo '      (else (i32.add (call $fibc (i32.sub (local.get 0) (i32.const 1))) (call $fibc (i32.sub (local.get 0) (i32.const 2)))))))'
+  echo '  (func $ev (export "even") (param i32) (result i32)'
+  echo '    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 1)) (else (call $od (i32.sub (local.get 0) (i32.const 1))))))'
+  echo '  (func $od (param i32) (result i32)'
+  echo '    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0)) (else (call $ev (i32.sub (local.get 0) (i32.const 1))))))'
+  for c in 1 2 3; do
+    echo "  (func \$c$c (param i32) (result i32)"
+    echo "    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const $c)) (else (call \$c$((c % 3 + 1)) (i32.sub (local.get 0) (i32.const 1))))))"
+  done
+  echo '  (func (export "cycle3") (param i32) (result i32) (call $c1 (local.get 0)))'
+  printf '  (func $big (export "big") (param i32) (result i32) (if (i32.eqz (local.get 0)) (then (return (i32.const 0))))\n'
+  printf '    (call $big (i32.sub (local.get 0) (i32.const 1)))'
+  for i in $(seq 100); do printf ' (i32.add (i32.const %d))' "$i"; done
+  printf ')\n)\n'
 } >"$work/inl.wat"
 # function indices: the six leaves 0-5, then per kind K1, K2 and three
 # exports. GCC inlines all of it (and fib into itself, and moves traps to
@@ -411,6 +427,52 @@ for d in 1 2 3; do
 done
 same_trace "inlined into itself: fib" @M --invoke fib 12
 same_trace "inlined into itself: stack exhausted" @M --invoke rec 0
+
+# Functions on a cycle of direct calls (fib, rec, fibc; even and odd through
+# each other) take the entry check sampled once per C frame (CAIRN_ENTER_R,
+# cairn_aot.h); the others the plain one. On x86-64 and AArch64 with GCC,
+# fibc inlined into itself calls the sampling helper once in its frame,
+# and polls stay exact: fuel runs out at the interpreter's call, a deadline
+# stops a recursion that has no loop, deep recursion still exhausts the
+# stack as a trap.
+if "$CAIRN" compile --keep-c "$work/inlk" "$work/inl.wat" -o "$work/inlk.cwasm" >"$work/out" 2>&1; then
+  rec_fns=""
+  for f in $(grep -o 'CAIRN_ENTER_R(ctx, [0-9]*' "$work/inlk/unit0.c" | grep -o '[0-9]*$'); do rec_fns="$rec_fns $f"; done
+  nplain=$(grep -c 'CAIRN_ENTER(ctx, ' "$work/inlk/unit0.c")
+  # fib, rec, fibc, even, odd, the three of a cycle; not the export that
+  # enters the cycle, nor $big (recursive, but over 256 bytes)
+  want_rec=""; for i in 0 1 2 3 4 5 6 7; do want_rec="$want_rec $((fib + i))"; done
+  if [ "$rec_fns" = "$want_rec" ] && [ "$nplain" -eq $((fib + 2)) ]; then
+    ok "recursive functions take the sampled entry check ($rec_fns)"; else
+    echo "CAIRN_ENTER_R in:$rec_fns; CAIRN_ENTER: $nplain" >"$work/out"; bad "recursive functions take the sampled entry check" "$work/out"; fi
+  case "$(uname -m)" in x86_64 | aarch64)
+    if command -v objdump >/dev/null 2>&1 && python3 "$(dirname "$0")/inlines.py" "$work/inlk.cwasm" | grep -qx "$((fib + 2)),$((fib + 2))"; then
+      objdump -d "$work/inlk/code-debug.so" | awk -v f="<cairn_f$((fib + 2))>:" '$2 == f {on = 1; next} /^$/ {on = 0} on' >"$work/fibc.s"
+      nchk=$(grep -c 'cairn_frame_check_' "$work/fibc.s")
+      if [ "$nchk" -eq 1 ]; then ok "fibc inlined into itself samples its entry check once"; else
+        bad "fibc inlined into itself samples its entry check once ($nchk calls)" "$work/fibc.s"; fi
+    fi ;;
+  esac
+else
+  bad "compile inl.wat with --keep-c" "$work/out"
+fi
+same_trace "inlined into itself: fuel runs out" --fuel 2000 @M --invoke fibc 20
+same_trace "mutual recursion: fuel runs out" --fuel 500 @M --invoke even 1000
+same_trace "mutual recursion: stack exhausted" @M --invoke even 100000000
+same_trace "a cycle of three: fuel runs out" --fuel 300 @M --invoke cycle3 1000
+same_trace "a large recursive function: stack exhausted" @M --invoke big 100000000
+fuel_bad=""
+for f in 170 171 172 173 174 175 176 177 178 179 180; do
+  "$CAIRN" run --fuel $f "$work/inl.wat" --invoke fibc 10 >"$work/fi" 2>&1; ri=$?
+  for m in $bt_cw; do
+    "$CAIRN" run --fuel $f "$work/$m" --invoke fibc 10 >"$work/fa" 2>&1; ra=$?
+    [ "$ri" -eq "$ra" ] || fuel_bad="$fuel_bad $m:$f($ri/$ra)"
+  done
+done
+if [ -z "$fuel_bad" ]; then ok "fuel 170-180 for fibc 10 (177 calls): the interpreter's outcome"; else
+  echo "differs:$fuel_bad" >"$work/out"; bad "fuel for fibc 10: the interpreter's outcome" "$work/out"; fi
+expect "a deadline stops a recursion without loops" 134 "interrupted" -- \
+  "$CAIRN" run --timeout 200 "$work/inl2.cwasm" --invoke fibc 45
 
 # a module that does not validate: the same message as cairn validate
 "$CAIRN" validate "$work/bad.wat" >"$work/v.out" 2>&1

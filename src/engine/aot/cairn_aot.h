@@ -27,7 +27,9 @@
 **     writes the results back to slots (one per function type is enough;
 **     desc->entry maps every defined function to one).
 **
-** Every function starts with CAIRN_ENTER and leaves through CAIRN_LEAVE;
+** Every function starts with CAIRN_ENTER (small recursive ones with
+** CAIRN_ENTER_R, the same check made once per C frame) and leaves through
+** CAIRN_LEAVE;
 ** loops check CAIRN_POLL on their back edge. Both read one word,
 ** exec->limit: the C stack's limit, which the runtime replaces with
 ** CAIRN_AOT_PENDING while an interrupt or fuel is pending, so that an
@@ -62,7 +64,7 @@
 
 #include <stdint.h>
 
-#define CAIRN_AOT_ABI 5
+#define CAIRN_AOT_ABI 6
 
 #if !defined(__GNUC__)
 #error "C emitted by cairn compile needs GCC or Clang (vector extensions, builtins)"
@@ -313,6 +315,44 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
 
 /* Before every return of a function that used CAIRN_ENTER. */
 #define CAIRN_LEAVE() ((void)0)
+
+#ifdef CAIRN_AOT_INLINE
+/* The entry check sampled once per C frame, for functions that call
+** themselves (directly or through a cycle of direct calls), which the C
+** compiler inlines into themselves several levels deep. cairn_frame_check_
+** reads the stack pointer and exec->limit and returns exec with bit 0 set
+** when the check fails (its own stack pointer lies just below its caller's
+** frame, which is allocated by then). It is declared const: the compiler
+** calls it once per C frame and every inlined level reuses that result, so
+** an inlined level costs a test of a register instead of two loads and a
+** compare. That is exact for the stack (an inlined level runs on the frame
+** that was checked, with the same limit) and polls at every real entry and
+** loop back edge, so an interrupt or fuel accounting is still seen in any
+** unbounded recursion or loop; while the word is CAIRN_AOT_PENDING at the
+** sample (fuel on), every inlined level calls rt->enter, one unit each, as
+** before. Room: the frame estimate rounded up to a KiB, at least 1 KiB, so
+** that the levels of different small functions share one sample. The
+** failed path passes rt->enter its own low end 32 bytes lower, as the
+** sample was taken up to 16 bytes (return address, frame record) below the
+** caller's stack pointer. */
+#if defined(__clang__)
+#define CAIRN_FRAME_CHECK_ATTR_ __attribute__((const, noinline))
+#else
+#define CAIRN_FRAME_CHECK_ATTR_ __attribute__((const, noinline, noclone))
+#endif
+static CAIRN_FRAME_CHECK_ATTR_ uintptr_t cairn_frame_check_(cairn_aot_ctx *ctx, uintptr_t room) {
+  cairn_aot_exec *const ex = ctx->exec;
+  return (uintptr_t)ex | (uintptr_t)(cairn_stack_pointer_() - room < ex->limit);
+}
+#define CAIRN_ROOM_(FRAME) ((FRAME) <= 1024 ? (uintptr_t)1024 : ((uintptr_t)(FRAME) + 1023) & ~(uintptr_t)1023)
+#define CAIRN_ENTER_R(ctx, IDX, FRAME)                                                      \
+  const uintptr_t cairn_chk_ = cairn_frame_check_((ctx), CAIRN_ROOM_(FRAME));               \
+  cairn_aot_exec *const cairn_ex_ = (cairn_aot_exec *)(cairn_chk_ & ~(uintptr_t)1);         \
+  if (CAIRN_UNLIKELY(cairn_chk_ & 1))                                                       \
+  CAIRN_RT_ENTER_((ctx), cairn_stack_pointer_() - CAIRN_ROOM_(FRAME) - 32)
+#else
+#define CAIRN_ENTER_R(ctx, IDX, FRAME) CAIRN_ENTER(ctx, IDX, FRAME)
+#endif
 #else
 /* Entry of function index IDX whose frame takes about FRAME bytes: the C
 ** stack and the shadow stack must have room, the frame is recorded for
@@ -329,6 +369,8 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
 
 /* Before every return of a function that used CAIRN_ENTER. */
 #define CAIRN_LEAVE() (cairn_ex_->sp = cairn_sp_)
+/* the shadow stack's push is per Wasm frame: no sampled entry here */
+#define CAIRN_ENTER_R(ctx, IDX, FRAME) CAIRN_ENTER(ctx, IDX, FRAME)
 #endif
 
 /* Whether an interrupt or fuel accounting is pending: one load of the same

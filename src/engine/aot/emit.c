@@ -304,7 +304,7 @@ bool aot_emit(const Module *m, const AotEmitOpts *o, Buf *aUnit, cairn_error *er
   uint32_t *aFirst = base_malloc(((size_t)nUnits + 1) * sizeof *aFirst);
   e.aRef = base_calloc((size_t)m->nFunc + 1, 1);
   e.aCallType = base_calloc((size_t)m->nType + 1, 1);
-  if (!aFirst || !e.aRef || !e.aCallType || !emit_globals_init(&e)) {
+  if (!aFirst || !e.aRef || !e.aCallType || !emit_globals_init(&e) || !emit_find_recursive(&e)) {
     base_error(err, CAIRN_ERR_NOMEM, -1, "out of memory emitting C");
     goto done;
   }
@@ -317,6 +317,7 @@ done:
   base_free(e.aRef);
   base_free(e.aCallType);
   base_free(e.aGlobalLocal);
+  base_free(e.aRecursive);
   base_free(e.aTableSeen);
   base_free(e.aTypeSeen);
   base_free(e.aGlobalSeen);

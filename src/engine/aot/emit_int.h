@@ -65,6 +65,7 @@ typedef struct Emit {
   uint8_t *aCallType;    /* per type index: called through a cairn_aot_func in this unit */
   /* the module */
   uint8_t *aGlobalLocal; /* per global: its value lives in a C local g<idx> (emit_globals.c) */
+  uint8_t *aRecursive;   /* per function index: on a cycle of direct calls (CAIRN_ENTER_R) */
   /* per table, type and global: fidx + 1 when the function being emitted
   ** declared its entry local t<idx>, ty<idx> or g<idx> (no reset per function) */
   uint32_t *aTableSeen, *aTypeSeen, *aGlobalSeen;
@@ -187,6 +188,9 @@ void emit_loop_address(Emit *e, char *zOut, size_t nOut);
 void emit_loop_spec_exit(Emit *e, const char *zCond);
 
 /* ---- functions (emit_func.c) ---- */
+/* Sets e->aRecursive: the defined functions that lie on a cycle of direct
+** calls (calling themselves, or through others). False when out of memory. */
+bool emit_find_recursive(Emit *e);
 /* One reachable instruction that is not a block, loop, if, else or end. */
 void emit_instruction(Emit *e, const Instr *in);
 /* Emits the definition of defined function fidx into out. */
