@@ -57,6 +57,60 @@ expect "signed overflow" 134 "integer overflow" -- "$CAIRN" run "$work/m.cwasm" 
 expect "fuel in native code" 134 "fuel" -- "$CAIRN" run --fuel 100000 "$work/m.cwasm" --invoke spin
 expect "timeout in native code" 134 "interrupted" -- "$CAIRN" run --timeout 200 "$work/m.cwasm" --invoke spin
 
+# Cold calls (cairn_aot.h, CAIRN_RT_ENTER_ and CAIRN_RT_POLL_): on x86-64
+# the entry check and the back-edge poll call rt->enter and rt->poll through
+# stubs that keep every register, so that values live across them need no
+# callee-saved register. With fuel every
+# entry and back edge goes through a stub: the values the loop keeps in
+# registers (integers, floats, a v128) must come out as the interpreter's,
+# and a fault in a function that makes no call keeps its caller's frame.
+cat >"$work/live.wat" <<'EOF'
+(module
+  (memory 1)
+  (func $mix (export "mix") (param $n i32) (result i64)
+    (local $i i32) (local $a i64) (local $b i64)
+    (local $x f64) (local $y f64) (local $f f32) (local $v v128)
+    (local.set $a (i64.const 1)) (local.set $x (f64.const 0.5)) (local.set $f (f32.const 0.25))
+    (loop $l
+      (local.set $a (i64.add (i64.mul (local.get $a) (i64.const 6364136223846793005))
+                             (i64.extend_i32_u (local.get $i))))
+      (local.set $b (i64.xor (local.get $b) (i64.rotl (local.get $a) (i64.const 13))))
+      (local.set $x (f64.add (f64.mul (local.get $x) (f64.const 1.0001))
+                             (f64.convert_i32_u (local.get $i))))
+      (local.set $y (f64.add (local.get $y) (f64.sqrt (local.get $x))))
+      (local.set $f (f32.add (local.get $f) (f32.const 1.5)))
+      (local.set $v (i32x4.add (local.get $v) (i32x4.splat (local.get $i))))
+      (if (i32.eqz (i32.and (local.get $i) (i32.const 1023))) (then (local.set $b (i64.const 5))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (i64.xor (i64.xor (local.get $a) (local.get $b))
+      (i64.xor (i64.reinterpret_f64 (local.get $y))
+        (i64.add (i64.extend_i32_u (i32.reinterpret_f32 (local.get $f)))
+                 (i64x2.extract_lane 1 (local.get $v))))))
+  (func $leaf (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "fault") (param i32) (result i32)
+    (i32.add (call $leaf (local.get 0)) (i32.const 1))))
+EOF
+want=$("$CAIRN" run "$work/live.wat" --invoke mix 5000 2>&1)
+expect "compile a loop with many live values" 0 "" -- \
+  "$CAIRN" compile --keep-c "$work/livec" "$work/live.wat" -o "$work/live.cwasm"
+expect "many live values across the loop, no fuel" 0 "^$want\$" -- "$CAIRN" run "$work/live.cwasm" --invoke mix 5000
+expect "many live values across a poll on every back edge (fuel)" 0 "^$want\$" -- \
+  "$CAIRN" run --fuel 100000000 "$work/live.cwasm" --invoke mix 5000
+expect "a fault in a function that makes no call" 134 "out of bounds" -- \
+  "$CAIRN" run "$work/live.cwasm" --invoke fault 65534
+if grep -q "func\[1\]" "$work/out" && grep -q "func\[2\]" "$work/out"; then
+  ok "... names it and its caller"; else bad "a fault in a function that makes no call: both frames" "$work/out"; fi
+if [ "$(uname -m)" = x86_64 ] && command -v objdump >/dev/null; then
+  objdump -d --no-show-raw-insn "$work/livec/code-debug.so" |
+    awk '/<cairn_f0>:/ { p = 1; next } p && /^$/ { exit } p' >"$work/mix.s"
+  # (with plain calls of the helpers GCC 12 pushes 5 callee-saved registers here)
+  if grep -q 'call.*cairn_aot_poll_stub_' "$work/mix.s" && grep -q 'call.*cairn_aot_enter_stub_' "$work/mix.s" &&
+    [ "$(grep -cE 'push +%r(bx|1[2-5])' "$work/mix.s")" -le 1 ]; then
+    ok "x86-64: the loop's cold calls through the stubs, at most one callee-saved register pushed"; else
+    bad "x86-64: cold calls through the stubs" "$work/mix.s"; fi
+fi
+
 # Loop versioning (emit_loop.c): a counted loop over memory gets a fast copy
 # (matmul's inner loop shape: y[i] += a * x[i]); fuel keeps the original
 # loop, so it runs out at the interpreter's count to the unit; a deadline

@@ -267,7 +267,42 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
 ** limit + FRAME: the pending value must not wrap around.) */
 #define CAIRN_ENTER_CHECK_(ctx, FRAME)                                                      \
   const uintptr_t cairn_low_ = cairn_stack_pointer_() - (uintptr_t)(FRAME);                 \
-  if (CAIRN_UNLIKELY(cairn_low_ < cairn_ex_->limit)) (ctx)->rt->enter((ctx), cairn_low_)
+  if (CAIRN_UNLIKELY(cairn_low_ < cairn_ex_->limit)) CAIRN_RT_ENTER_((ctx), cairn_low_)
+
+/* The cold calls of the entry check and of the back-edge poll. x86-64:
+** through a stub of unit 0 (cairn_aot_enter_stub_, cairn_aot_poll_stub_,
+** below) that keeps every register the C compiler may use (integer,
+** vector, mask) and calls rt->enter or rt->poll with ctx from rdi and low
+** from rax (not rsi: the function's second argument may stay where it
+** is). To the compiler the call is an asm that changes only memory and
+** flags, so values live across it need no callee-saved register (traps
+** need none either: they do not return). The asm steps
+** over the red zone (128 bytes below rsp a leaf may use) before it calls;
+** the stub aligns the stack itself and has a frame record, so a trap in
+** rt->enter or rt->poll walks from the helper through the stub (native
+** code of no Wasm function, skipped) to the function that polled. The
+** asm takes the frame address as an (unused) operand: GCC sets up no frame
+** record in a function it believes makes no call, even with
+** -mno-omit-leaf-frame-pointer, and that function's caller would be
+** missing from the chain of a fault in it.
+** Elsewhere a plain call of the helper. */
+#if defined(__x86_64__)
+#define CAIRN_AOT_STUB_CALLS_ 1
+#define CAIRN_STUB_CALL_(STUB, ctx, ...)                                                    \
+  do {                                                                                      \
+    register cairn_aot_ctx *cairn_rdi_ __asm__("rdi") = (ctx);                              \
+    __asm__ volatile("lea -128(%%rsp), %%rsp\n\tcall " STUB "\n\tlea 128(%%rsp), %%rsp"      \
+                     :                                                                      \
+                     : "r"(cairn_rdi_), "r"(__builtin_frame_address(0)) __VA_ARGS__         \
+                     : "memory", "cc");                                                     \
+  } while (0)
+#define CAIRN_RT_ENTER_(ctx, low)                                                           \
+  CAIRN_STUB_CALL_("cairn_aot_enter_stub_", ctx, , "a"((uintptr_t)(low)))
+#define CAIRN_RT_POLL_(ctx) CAIRN_STUB_CALL_("cairn_aot_poll_stub_", ctx, )
+#else
+#define CAIRN_RT_ENTER_(ctx, low) (ctx)->rt->enter((ctx), (low))
+#define CAIRN_RT_POLL_(ctx) (ctx)->rt->poll(ctx)
+#endif
 
 #ifdef CAIRN_AOT_FRAME_CHAIN
 /* Entry of function index IDX whose frame takes about FRAME bytes: the C
@@ -314,7 +349,7 @@ static CAIRN_FRAME_CHECK_ATTR_ uintptr_t cairn_frame_check_(cairn_aot_ctx *ctx, 
   const uintptr_t cairn_chk_ = cairn_frame_check_((ctx), CAIRN_ROOM_(FRAME));               \
   cairn_aot_exec *const cairn_ex_ = (cairn_aot_exec *)(cairn_chk_ & ~(uintptr_t)1);         \
   if (CAIRN_UNLIKELY(cairn_chk_ & 1))                                                       \
-  (ctx)->rt->enter((ctx), cairn_stack_pointer_() - CAIRN_ROOM_(FRAME) - 32)
+  CAIRN_RT_ENTER_((ctx), cairn_stack_pointer_() - CAIRN_ROOM_(FRAME) - 32)
 #else
 #define CAIRN_ENTER_R(ctx, IDX, FRAME) CAIRN_ENTER(ctx, IDX, FRAME)
 #endif
@@ -346,7 +381,7 @@ static CAIRN_FRAME_CHECK_ATTR_ uintptr_t cairn_frame_check_(cairn_aot_ctx *ctx, 
 /* A loop's back edge. */
 #define CAIRN_POLL(ctx)                                      \
   do {                                                       \
-    if (CAIRN_UNLIKELY(CAIRN_PENDING())) (ctx)->rt->poll(ctx); \
+    if (CAIRN_UNLIKELY(CAIRN_PENDING())) CAIRN_RT_POLL_(ctx); \
   } while (0)
 
 /* ---- memory access (unaligned, any type at any address) ---- */
@@ -854,6 +889,59 @@ CAIRN_HIDDEN CAIRN_NOLIBCALL void *memset(void *d, int c, __SIZE_TYPE__ n) {
   while (n--) *dp++ = (unsigned char)c;
   return d;
 }
+#if defined(CAIRN_AOT_STUB_CALLS_)
+/* The stubs of CAIRN_RT_ENTER_ and CAIRN_RT_POLL_ (x86-64): a frame record,
+** every register the System V ABI lets a call change that this unit's
+** code may hold a value in (rax, rcx, rdx, rsi, rdi, r8-r11; xmm0-15, or
+** ymm0-15 with AVX, or zmm0-31 and k0-7 with AVX-512: all units are built
+** with the same flags), the stack aligned to 64, then rt->enter(ctx, low)
+** or rt->poll(ctx) through ctx->rt (offsets checked below); low comes in
+** rax. */
+_Static_assert(__builtin_offsetof(cairn_aot_ctx, rt) == 48, "the stubs' ctx->rt");
+_Static_assert(__builtin_offsetof(cairn_aot_rt, poll) == 8 &&
+                   __builtin_offsetof(cairn_aot_rt, enter) == 16,
+               "the stubs' rt->poll, rt->enter");
+#if defined(__AVX512F__)
+/* k0-7: 64 bits each with AVX512BW, else 16 */
+#if defined(__AVX512BW__)
+#define CAIRN_STUB_KMOV_ "kmovq"
+#else
+#define CAIRN_STUB_KMOV_ "kmovw"
+#endif
+#define CAIRN_STUB_VSAVE_                                                                   \
+  "sub $2112, %rsp\n"                                                                       \
+  ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"   \
+  "vmovdqu64 %zmm\\r, \\r*64(%rsp)\n.endr\n"                                               \
+  ".irp r,0,1,2,3,4,5,6,7\n" CAIRN_STUB_KMOV_ " %k\\r, 2048+\\r*8(%rsp)\n.endr\n"
+#define CAIRN_STUB_VLOAD_                                                                   \
+  ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"   \
+  "vmovdqu64 \\r*64(%rsp), %zmm\\r\n.endr\n"                                               \
+  ".irp r,0,1,2,3,4,5,6,7\n" CAIRN_STUB_KMOV_ " 2048+\\r*8(%rsp), %k\\r\n.endr\n"
+#elif defined(__AVX__)
+#define CAIRN_STUB_VSAVE_ \
+  "sub $512, %rsp\n.irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\nvmovdqu %ymm\\r, \\r*32(%rsp)\n.endr\n"
+#define CAIRN_STUB_VLOAD_ \
+  ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\nvmovdqu \\r*32(%rsp), %ymm\\r\n.endr\n"
+#else
+#define CAIRN_STUB_VSAVE_ \
+  "sub $256, %rsp\n.irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\nmovups %xmm\\r, \\r*16(%rsp)\n.endr\n"
+#define CAIRN_STUB_VLOAD_ \
+  ".irp r,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\nmovups \\r*16(%rsp), %xmm\\r\n.endr\n"
+#endif
+#define CAIRN_STUB_(NAME, OFF)                                                              \
+  ".text\n.p2align 4\n.globl " NAME "\n.hidden " NAME "\n.type " NAME ", @function\n" NAME   \
+  ":\n"                                                                                     \
+  "push %rbp\nmov %rsp, %rbp\n"                                                           \
+  "push %rax\npush %rcx\npush %rdx\npush %rsi\npush %rdi\n"                                 \
+  "push %r8\npush %r9\npush %r10\npush %r11\n"                                              \
+  "and $-64, %rsp\n" CAIRN_STUB_VSAVE_                                                      \
+  "mov %rax, %rsi\nmov 48(%rdi), %rax\ncall *" OFF "(%rax)\n" CAIRN_STUB_VLOAD_             \
+  "lea -72(%rbp), %rsp\n"                                                                   \
+  "pop %r11\npop %r10\npop %r9\npop %r8\n"                                                  \
+  "pop %rdi\npop %rsi\npop %rdx\npop %rcx\npop %rax\n"                                      \
+  "pop %rbp\nret\n.size " NAME ", .-" NAME "\n"
+__asm__(CAIRN_STUB_("cairn_aot_enter_stub_", "16") CAIRN_STUB_("cairn_aot_poll_stub_", "8"));
+#endif
 #if defined(__arm__)
 /* 32-bit ARM: libgcc's division routines report a zero divisor through
 ** these, whose libgcc versions call raise(); the helpers trap before
