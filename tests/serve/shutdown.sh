@@ -20,6 +20,17 @@ wait_exit() {
   echo "$(date +%s.%N) $t0" | awk '{printf "%.2f", $1 - $2}'
 }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "never" && a < b) }'; }
+# wait_running FUNCTION [N]: waits (at most 5 s) until /metrics shows N (1)
+# requests of FUNCTION in flight, so that a signal finds it running even on a loaded
+# machine (a fixed sleep raced with curl's start there)
+wait_running() {
+  for _ in $(seq 1 250); do
+    n=$(curl -s --max-time 2 "$URL/metrics" | grep -F "cairn_in_flight{function=\"$1\"} " | awk '{print $2}')
+    [ "${n:-0}" -ge "${2:-1}" ] 2>/dev/null && return 0
+    sleep 0.02
+  done
+  bad "not ${2:-1} $1 request(s) in flight after 5 s"
+}
 
 # 1 + 2: graceful, then hard after the grace period
 start_server "$CAIRN" "$FUNCS"
@@ -29,7 +40,8 @@ curl -s --max-time 10 "$URL/sleep?1" > "$WORK/short.body" &
 C2=$!
 curl -s --max-time 10 -o /dev/null "$URL/sleep" &
 C3=$!
-sleep 0.3
+wait_running longspin
+wait_running sleep 2
 kill -TERM "$SERVE_PID"
 took=$(wait_exit 5)
 wait $C1 $C2 $C3
@@ -45,7 +57,7 @@ SERVE_PID=""; san_check
 start_server "$CAIRN" "$FUNCS"
 curl -s --max-time 10 -o /dev/null "$URL/longspin" &
 C1=$!
-sleep 0.3
+wait_running longspin
 kill -TERM "$SERVE_PID"
 sleep 0.2
 kill -TERM "$SERVE_PID"
@@ -59,7 +71,7 @@ SERVE_PID=""; san_check
 start_server "$CAIRN" "$FUNCS" --shutdown-grace-ms 200
 curl -s --max-time 10 -o /dev/null "$URL/longspin" &
 C1=$!
-sleep 0.3
+wait_running longspin
 kill -TERM "$SERVE_PID"
 took=$(wait_exit 5)
 wait $C1
