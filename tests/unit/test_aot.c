@@ -407,6 +407,17 @@ static bool cb_host(void *env, const cairn_val *a, cairn_val *r, cairn_error *tr
   return cairn_func_call(*(cairn_func **)env, a, 1, NULL, 0, trap);
 }
 
+/* Wasm text -> .cwasm in *cw (the caller frees it). */
+static bool compile_wat(const char *wat, const cairn_compile_options *o, uint8_t **cw,
+                        size_t *ncw, cairn_error *err) {
+  uint8_t *w;
+  size_t nw;
+  if (!cairn_wat_to_wasm(wat, strlen(wat), &w, &nw, err)) return false;
+  bool ok = cairn_compile(w, nw, o, cw, ncw, err);
+  cairn_free(w);
+  return ok;
+}
+
 static cairn_module *module_in(const char *wat, const uint8_t *cw, size_t ncw) {
   cairn_error err;
   if (cw) return cairn_module_from_cwasm(cw, ncw, &err);
@@ -467,15 +478,10 @@ static bool nest_trap(const uint8_t *cwN, size_t nN, const uint8_t *cwE, size_t 
 }
 
 static void test_backtraces(const cairn_compile_options *o) {
-  uint8_t *w, *cwN = NULL, *cwE = NULL;
-  size_t nw, nN = 0, nE = 0;
+  uint8_t *cwN = NULL, *cwE = NULL;
+  size_t nN = 0, nE = 0;
   cairn_error err;
-  bool ok = cairn_wat_to_wasm(kNestWat, strlen(kNestWat), &w, &nw, &err) &&
-            cairn_compile(w, nw, o, &cwN, &nN, &err);
-  if (ok) cairn_free(w);
-  ok = ok && cairn_wat_to_wasm(kExtWat, strlen(kExtWat), &w, &nw, &err) &&
-       cairn_compile(w, nw, o, &cwE, &nE, &err);
-  if (ok) cairn_free(w);
+  bool ok = compile_wat(kNestWat, o, &cwN, &nN, &err) && compile_wat(kExtWat, o, &cwE, &nE, &err);
   CHECK(ok, "compile the backtrace modules");
   if (!ok) printf("  %s\n", err.msg);
   if (!ok) return;
@@ -549,8 +555,8 @@ static void test_dwarf(const char *cc) {
       "  (func (export \"top\") (param i32) (result i32) (i32.mul (call $mid (local.get 0)) (i32.const 3))))";
   char dir[] = "/tmp/cairn-test-dwarf-XXXXXX";
   CHECK(mkdtemp(dir) != NULL, "a work folder");
-  uint8_t *w, *cw, *obj;
-  size_t nw, ncw, n;
+  uint8_t *cw, *obj;
+  size_t ncw, n;
   cairn_error err;
   cairn_compile_options o;
   cairn_compile_options_init(&o);
@@ -558,14 +564,12 @@ static void test_dwarf(const char *cc) {
   o.keep_c_dir = dir;
   char path[200];
   snprintf(path, sizeof path, "%s/code-debug.so", dir);
-  bool ok = cairn_wat_to_wasm(kInlWat, strlen(kInlWat), &w, &nw, &err) &&
-            cairn_compile(w, nw, &o, &cw, &ncw, &err) && base_read_file(path, &obj, &n, &err);
+  bool ok = compile_wat(kInlWat, &o, &cw, &ncw, &err) && base_read_file(path, &obj, &n, &err);
   CHECK(ok, "compile with the debug object kept");
   if (!ok) {
     printf("  %s\n", err.msg);
     return;
   }
-  cairn_free(w);
   char msg[300];
   AotInlineList l;
   CHECK(aot_dwarf_inlines(obj, n, &l, &err) && l.n > 0, "the kept object's inlined ranges");
@@ -724,13 +728,11 @@ static bool limit_call(cairn_instance *inst, const char *name, int32_t arg, int3
 }
 
 static void test_limits(const cairn_compile_options *o) {
-  uint8_t *w, *cw = NULL;
-  size_t nw, ncw = 0;
+  uint8_t *cw = NULL;
+  size_t ncw = 0;
   cairn_error err;
   memset(&err, 0, sizeof err);
-  bool ok = cairn_wat_to_wasm(kLimitWat, strlen(kLimitWat), &w, &nw, &err) &&
-            cairn_compile(w, nw, o, &cw, &ncw, &err);
-  if (ok) cairn_free(w);
+  bool ok = compile_wat(kLimitWat, o, &cw, &ncw, &err);
   CHECK(ok, "compile the limits module");
   if (!ok) return;
   cairn_module *m = cairn_module_from_cwasm(cw, ncw, &err);
@@ -809,13 +811,11 @@ static int32_t table_call(cairn_instance *inst, int32_t i, cairn_trapkind *trap)
 }
 
 static void test_table_calls(const cairn_compile_options *o) {
-  uint8_t *w, *cw = NULL;
-  size_t nw, ncw = 0;
+  uint8_t *cw = NULL;
+  size_t ncw = 0;
   cairn_error err;
   memset(&err, 0, sizeof err);
-  bool ok = cairn_wat_to_wasm(kTableWat, strlen(kTableWat), &w, &nw, &err) &&
-            cairn_compile(w, nw, o, &cw, &ncw, &err);
-  if (ok) cairn_free(w);
+  bool ok = compile_wat(kTableWat, o, &cw, &ncw, &err);
   CHECK(ok, "compile the table module");
   if (!ok) return;
   cairn_module *mi = NULL;
@@ -878,9 +878,7 @@ static void test_table_calls(const cairn_compile_options *o) {
       "  (elem declare func $three)"
       "  (func $three (result i32) (i32.const 3))"
       "  (func (export \"put\") (param i32) (table.set 0 (local.get 0) (ref.func $three))))";
-  ok = cairn_wat_to_wasm(kInterpWat, strlen(kInterpWat), &w, &nw, &err);
-  mi = ok ? cairn_module_new(w, nw, &err) : NULL;
-  if (ok) cairn_free(w);
+  mi = module_in(kInterpWat, NULL, 0);
   cairn_instance *ci = mi ? cairn_instance_new(s, mi, &ta, 1, &err) : NULL;
   cairn_extern put;
   CHECK(ci && cairn_instance_export(ci, "put", 3, &put) &&
