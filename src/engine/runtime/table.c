@@ -19,14 +19,17 @@ void rt_table_sync(cairn_table *t, uint32_t i, uint32_t n) {
 /* Elements filled between two looks at the store's interrupt flag. */
 #define RT_TABLE_CHUNK ((uint64_t)1 << 16)
 
-/* Sets a[from..to) to init, in chunks, giving up (false) when s is
-** interrupted (a deadline) so that a huge table cannot outlast it. */
-static bool table_fill(cairn_store *s, void **a, uint64_t from, uint64_t to, void *init) {
+/* Sets elements [from..to) of t to init, call entries included, in chunks,
+** giving up (false) when t's store is interrupted (a deadline) so that a
+** huge table cannot outlast it. */
+static bool table_fill(cairn_table *t, uint64_t from, uint64_t to, void *init) {
   while (from < to) {
     uint64_t end = to - from > RT_TABLE_CHUNK ? from + RT_TABLE_CHUNK : to;
-    for (uint64_t i = from; i < end; i++) a[i] = init;
+    for (uint64_t i = from; i < end; i++) t->aElem[i] = init;
+    rt_table_sync(t, (uint32_t)from, (uint32_t)(end - from));
     from = end;
-    if (from < to && (atomic_load_explicit(&s->pending, memory_order_relaxed) & RT_PENDING_INTERRUPT))
+    if (from < to &&
+        (atomic_load_explicit(&t->store->pending, memory_order_relaxed) & RT_PENDING_INTERRUPT))
       return false;
   }
   return true;
@@ -59,13 +62,13 @@ cairn_table *rt_table_create(cairn_store *s, ValType elem, const Limits *lim, vo
   t->store = s;
   t->hasMax = lim->hasMax;
   t->declMax = lim->hasMax ? lim->max : 0;
-  if (init && !table_fill(s, t->aElem, 0, t->size, init)) {
+  /* with a null init too: the call entries of null elements need setting */
+  if (!table_fill(t, 0, t->size, init)) {
     rt_table_destroy(t);
     rt_trap(err, CAIRN_TRAP_INTERRUPT);  /* consumed by this trap, as in the tiers */
     rt_interrupt_clear(s);
     return NULL;
   }
-  rt_table_sync(t, 0, t->size);
   if (!rt_own(s, RT_TABLE, t)) {
     rt_table_destroy(t);
     goto nomem;
@@ -107,8 +110,7 @@ int64_t rt_table_grow(cairn_table *t, uint64_t delta, void *init) {
     t->nAlloc = (uint32_t)nNew;
   }
   /* the size changes only once every new entry is set */
-  if (!table_fill(t->store, t->aElem, old, n, init)) return -1;
-  rt_table_sync(t, (uint32_t)old, (uint32_t)delta);
+  if (!table_fill(t, old, n, init)) return -1;
   t->size = (uint32_t)n;
   return (int64_t)old;
 }
