@@ -111,6 +111,63 @@ if [ "$(uname -m)" = x86_64 ] && command -v objdump >/dev/null; then
     bad "x86-64: cold calls through the stubs" "$work/mix.s"; fi
 fi
 
+# call_indirect reads its target from the table's array of code pointers
+# (cairn_aot_table.codes), which must follow every change to the table made
+# by native code: table.grow (a larger block), table.set, table.fill,
+# table.copy, table.init, a null element (a trap, not a call of nothing).
+# The sum is of each call's result in base 4; the interpreter computes it
+# too. The element indices come from memory, as a C program's function
+# pointers do; on x86-64 the target is then one load with an index scaled
+# by 8.
+cat >"$work/ci.wat" <<'EOF'
+(module
+  (type $i (func (result i32)))
+  (memory 1)
+  (data (i32.const 0) "\00\00\00\00\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00")
+  (data (i32.const 4016) "\ec\03\00\00")
+  (table $t 2 funcref)
+  (elem (table $t) (i32.const 0) func $a $b)
+  (elem $e func $c $a)
+  (func $a (result i32) (i32.const 1))
+  (func $b (result i32) (i32.const 2))
+  (func $c (result i32) (i32.const 3))
+  (func $sum (param $from i32) (param $to i32) (result i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 4))
+                             (call_indirect (type $i) (i32.load (i32.shl (local.get $from) (i32.const 2))))))
+      (br_if $l (i32.lt_u (local.tee $from (i32.add (local.get $from) (i32.const 1))) (local.get $to))))
+    (local.get $s))
+  (func (export "run") (result i32)
+    (drop (table.grow $t (ref.func $c) (i32.const 3)))
+    (table.set $t (i32.const 3) (ref.func $b))
+    (table.fill $t (i32.const 4) (ref.func $a) (i32.const 1))
+    (table.copy $t $t (i32.const 0) (i32.const 2) (i32.const 2))
+    (table.init $t $e (i32.const 1) (i32.const 0) (i32.const 2))
+    (drop (table.grow $t (ref.func $b) (i32.const 1000)))
+    (i32.add (i32.mul (call $sum (i32.const 0) (i32.const 5)) (i32.const 4))
+             (call $sum (i32.const 1004) (i32.const 1005))))
+  (func (export "null") (result i32)
+    (table.set $t (i32.const 1) (ref.null func))
+    (call $sum (i32.const 0) (i32.const 2))))
+EOF
+"$CAIRN" compile --keep-c "$work/cic" "$work/ci.wat" -o "$work/ci.cwasm"
+want=$("$CAIRN" run "$work/ci.wat" --invoke run 2>&1)
+if [ "$want" = "3942:i32" ]; then ok "interpreter: call_indirect after table changes"; else
+  echo "$want" >"$work/out"; bad "interpreter: call_indirect after table changes" "$work/out"; fi
+expect "native: call_indirect after table.grow/set/fill/copy/init" 0 "^$want\$" -- \
+  "$CAIRN" run "$work/ci.cwasm" --invoke run
+expect "native: call_indirect of an element set to null" 134 "uninitialized element" -- \
+  "$CAIRN" run "$work/ci.cwasm" --invoke null
+if [ "$(uname -m)" = x86_64 ] && command -v objdump >/dev/null; then
+  objdump -d --no-show-raw-insn "$work/cic/code-debug.so" |
+    awk '/<cairn_f3>:/ { p = 1; next } p && /^$/ { exit } p' >"$work/sum.s"
+  # the register the call goes through was loaded as base + index * 8
+  r=$(grep -oE 'call +\*%[a-z0-9]+' "$work/sum.s" | head -1 | sed 's/.*\*//')
+  if [ -n "$r" ] && grep -qE "mov +\(%[a-z0-9]+,%[a-z0-9]+,8\),$r\$" "$work/sum.s"; then
+    ok "x86-64: call_indirect's target is one load scaled by 8"; else
+    bad "x86-64: call_indirect's target is one load scaled by 8" "$work/sum.s"; fi
+fi
+
 # Loop versioning (emit_loop.c): a counted loop over memory gets a fast copy
 # (matmul's inner loop shape: y[i] += a * x[i]); fuel keeps the original
 # loop, so it runs out at the interpreter's count to the unit; a deadline

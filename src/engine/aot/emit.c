@@ -186,16 +186,16 @@ static void emit_call_helper(Emit *e, Buf *out, uint32_t type) {
   for (uint32_t i = 0; i < ft->nParam; i++) nPS += emit_slots(ft->aType[i]);
   for (uint32_t i = 0; i < ft->nResult; i++) nRS += emit_slots(aRes[i]);
   uint32_t nSlot = nPS > nRS ? nPS : nRS;
-  emit_printf(out, "static inline %s cairn_c%u(cairn_aot_ctx *ctx, cairn_aot_func *f_",
+  emit_printf(out, "static inline %s cairn_c%u(cairn_aot_ctx *ctx, cairn_aot_func *f_, void *c_",
               ft->nResult == 1 ? emit_ctype(aRes[0]) : "void", type);
   for (uint32_t i = 0; i < ft->nParam; i++) {
     const char *zT = emit_ctype(ft->aType[i]);
     emit_printf(out, ", %s%sl%u", zT, vt_is_ref(ft->aType[i]) ? "" : " ", i);
   }
   if (ft->nResult > 1) emit_str(out, ", uint64_t *res");
-  emit_str(out, ") {\n  if (f_->code) {\n    typedef ");
+  emit_str(out, ") {\n  if (c_) {\n    typedef ");
   emit_proto(out, ft, "(*fn_)", false);
-  emit_printf(out, ";\n    %s((fn_)f_->code)(f_->ctx", ft->nResult == 1 ? "return " : "");
+  emit_printf(out, ";\n    %s((fn_)c_)(f_->ctx", ft->nResult == 1 ? "return " : "");
   for (uint32_t i = 0; i < ft->nParam; i++) emit_printf(out, ", l%u", i);
   emit_str(out, ft->nResult > 1 ? ", res);\n" : ");\n");
   if (ft->nResult != 1) emit_str(out, "    return;\n");
