@@ -487,7 +487,8 @@ same_trace "inlined into itself: stack exhausted" @M --invoke rec 0
 
 # Functions on a cycle of direct calls (fib, rec, fibc; even and odd through
 # each other) take the entry check sampled once per C frame (CAIRN_ENTER_R,
-# cairn_aot.h); the others the plain one. On x86-64 and AArch64 with GCC,
+# cairn_aot.h); the others the plain one (or none: bounded leaves, below).
+# On x86-64 and AArch64 with GCC,
 # fibc inlined into itself calls the sampling helper once in its frame,
 # and polls stay exact: fuel runs out at the interpreter's call, a deadline
 # stops a recursion that has no loop, deep recursion still exhausts the
@@ -495,7 +496,7 @@ same_trace "inlined into itself: stack exhausted" @M --invoke rec 0
 if "$CAIRN" compile --keep-c "$work/inlk" "$work/inl.wat" -o "$work/inlk.cwasm" >"$work/out" 2>&1; then
   rec_fns=""
   for f in $(grep -o 'CAIRN_ENTER_R(ctx, [0-9]*' "$work/inlk/unit0.c" | grep -o '[0-9]*$'); do rec_fns="$rec_fns $f"; done
-  nplain=$(grep -c 'CAIRN_ENTER(ctx, ' "$work/inlk/unit0.c")
+  nplain=$(grep -c 'CAIRN_ENTER(ctx, \|CAIRN_ENTER_B(ctx, ' "$work/inlk/unit0.c")
   # fib, rec, fibc, even, odd, the three of a cycle; not the export that
   # enters the cycle, nor $big (recursive, but over 256 bytes)
   want_rec=""; for i in 0 1 2 3 4 5 6 7; do want_rec="$want_rec $((fib + i))"; done
@@ -530,6 +531,69 @@ if [ -z "$fuel_bad" ]; then ok "fuel 170-180 for fibc 10 (177 calls): the interp
   echo "differs:$fuel_bad" >"$work/out"; bad "fuel for fibc 10: the interpreter's outcome" "$work/out"; fi
 expect "a deadline stops a recursion without loops" 134 "interrupted" -- \
   "$CAIRN" run --timeout 200 "$work/inl2.cwasm" --invoke fibc 45
+
+# Bounded functions (module_func_bounded: no loop, no call, at most 1024
+# bytes of code and 64 params and locals) make no limits check at entry, in
+# either tier: fuel charges nothing for them, so it must run out at the
+# same call in both; an interrupt is seen at the caller's next check; a
+# trap in one keeps its frame in the backtrace; recursion that calls one at
+# every level still ends in a stack-exhaustion trap.
+{
+  echo '(module (memory 1)'
+  echo '  (func $leaf (param i32) (result i32) (i32.add (i32.load (local.get 0)) (i32.const 1)))'
+  echo '  (func $withloop (param i32) (result i32) (loop) (i32.add (local.get 0) (i32.const 1)))'
+  echo '  (func $withcall (param i32) (result i32) (call $leaf (local.get 0)))'
+  printf '  (func $big (param i32) (result i32) (local.get 0)'
+  for i in $(seq 300); do printf ' (i32.add (i32.const %d))' "$i"; done
+  printf ')\n'
+  printf '  (func $many (param i32) (result i32) (local'
+  for i in $(seq 64); do printf ' i32'; done
+  printf ') (local.get 0))\n'
+  echo '  (func (export "run") (param $n i32) (result i32) (local $s i32)'
+  echo '    (loop $l'
+  echo '      (local.set $s (i32.add (local.get $s) (call $leaf (i32.const 0))))'
+  echo '      (local.set $s (i32.add (local.get $s) (call $withloop (local.get $s))))'
+  echo '      (local.set $s (i32.add (local.get $s) (call $withcall (i32.const 0))))'
+  echo '      (local.set $s (i32.add (local.get $s) (call $big (local.get $s))))'
+  echo '      (local.set $s (i32.add (local.get $s) (call $many (local.get $s))))'
+  echo '      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))'
+  echo '    (local.get $s))'
+  echo '  (func (export "spin") (loop $l (drop (call $leaf (i32.const 0))) (br $l)))'
+  echo '  (type $t (func (param i32) (result i32)))'
+  echo '  (table 1 funcref) (elem (i32.const 0) $leaf)'
+  echo '  (func $mid (param i32) (result i32) (call_indirect (type $t) (local.get 0) (i32.const 0)))'
+  echo '  (func (export "oob") (result i32) (call $leaf (i32.const 65535)))'
+  echo '  (func (export "oobi") (result i32) (call $mid (i32.const 65535)))'
+  echo '  (func $deep (export "deep") (param i32) (result i32)'
+  echo '    (i32.add (call $leaf (i32.const 0)) (call $deep (local.get 0)))))'
+} >"$work/bd.wat"
+if "$CAIRN" compile --keep-c "$work/bdc" "$work/bd.wat" -o "$work/bd.cwasm" >"$work/out" 2>&1; then
+  got=$(grep -o 'CAIRN_ENTER_B(ctx, [0-9]*' "$work/bdc/unit0.c" | grep -o '[0-9]*$' | tr '\n' ' ')
+  if [ "$got" = "0 " ]; then ok "only the small leaf without loops is bounded (no loop, call, 1 KiB, 64 locals)"; else
+    echo "CAIRN_ENTER_B in: $got" >"$work/out"; bad "which functions are bounded" "$work/out"; fi
+else
+  bad "compile bd.wat" "$work/out"
+fi
+fuel_bad=""
+# 1 unit for the entry, 4 charged calls per trip (not $leaf, twice per
+# trip), 19 back edges: 20 trips take exactly 100 units in both tiers
+for f in 96 97 98 99 100 101 102; do
+  "$CAIRN" run --fuel $f "$work/bd.wat" --invoke run 20 >"$work/fi" 2>&1; ri=$?
+  "$CAIRN" run --fuel $f "$work/bd.cwasm" --invoke run 20 >"$work/fa" 2>&1; ra=$?
+  if [ $f -ge 100 ]; then want=0; else want=134; fi
+  [ "$ri" -eq $want ] && [ "$ra" -eq $want ] && [ "$(head -1 "$work/fi")" = "$(head -1 "$work/fa")" ] ||
+    fuel_bad="$fuel_bad $f($ri/$ra)"
+done
+if [ -z "$fuel_bad" ]; then
+  ok "fuel with bounded calls: 100 units run it in both tiers, 99 do not"; else
+  echo "fuel(interpreter/native):$fuel_bad" >"$work/out"; bad "fuel with bounded calls" "$work/out"; fi
+st_src=bd.wat bt_cw=bd.cwasm
+same_trace "a trap in a bounded function: the interpreter's backtrace" @M --invoke oob
+# (not inlined: called through the table, it needs its own frame record)
+same_trace "a trap in a bounded function called indirectly: the interpreter's backtrace" @M --invoke oobi
+same_trace "recursion calling a bounded function: stack exhausted" @M --invoke deep 0
+expect "a deadline stops a loop of bounded calls" 134 "interrupted" -- \
+  "$CAIRN" run --timeout 200 "$work/bd.cwasm" --invoke spin
 
 # a module that does not validate: the same message as cairn validate
 "$CAIRN" validate "$work/bad.wat" >"$work/v.out" 2>&1

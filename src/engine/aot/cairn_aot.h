@@ -64,7 +64,7 @@
 
 #include <stdint.h>
 
-#define CAIRN_AOT_ABI 7
+#define CAIRN_AOT_ABI 8
 
 #if !defined(__GNUC__)
 #error "C emitted by cairn compile needs GCC or Clang (vector extensions, builtins)"
@@ -320,6 +320,19 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
 /* Before every return of a function that used CAIRN_ENTER. */
 #define CAIRN_LEAVE() ((void)0)
 
+/* Entry of a bounded function (module_func_bounded: a small leaf without
+** loops): no check. Its run is bounded by its size, an interrupt waits
+** for its caller's next check, fuel charges nothing for it (the
+** interpreter's rule too), and its frame fits in the margin the runtime
+** keeps below the limit for host functions. The empty asm takes the frame
+** address so that the function keeps its frame record: GCC sets up none in
+** a function that makes no call, and a fault there would lose its caller
+** from the backtrace. */
+#define CAIRN_ENTER_B(ctx, IDX, FRAME)                                                      \
+  cairn_aot_exec *const cairn_ex_ = (ctx)->exec;                                            \
+  (void)cairn_ex_;                                                                          \
+  __asm__ volatile("" : : "r"(__builtin_frame_address(0)))
+
 #ifdef CAIRN_AOT_INLINE
 /* The entry check sampled once per C frame, for functions that call
 ** themselves (directly or through a cycle of direct calls), which the C
@@ -373,6 +386,17 @@ static CAIRN_FRAME_CHECK_ATTR_ uintptr_t cairn_frame_check_(cairn_aot_ctx *ctx, 
 
 /* Before every return of a function that used CAIRN_ENTER. */
 #define CAIRN_LEAVE() (cairn_ex_->sp = cairn_sp_)
+
+/* Entry of a bounded function (see the frame-chain CAIRN_ENTER_B): the
+** frame is recorded for backtraces, nothing is checked but the shadow
+** stack's room. */
+#define CAIRN_ENTER_B(ctx, IDX, FRAME)                                                      \
+  cairn_aot_exec *const cairn_ex_ = (ctx)->exec;                                            \
+  void **const cairn_sp_ = cairn_ex_->sp;                                                   \
+  if (CAIRN_UNLIKELY(cairn_sp_ == cairn_ex_->sp_end))                                       \
+    cairn_trap((ctx), CAIRN_AOT_TRAP_STACK_EXHAUSTED);                                      \
+  *cairn_sp_ = (ctx)->funcs[IDX];                                                           \
+  cairn_ex_->sp = cairn_sp_ + 1
 /* the shadow stack's push is per Wasm frame: no sampled entry here */
 #define CAIRN_ENTER_R(ctx, IDX, FRAME) CAIRN_ENTER(ctx, IDX, FRAME)
 #endif

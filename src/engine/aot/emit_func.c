@@ -681,8 +681,10 @@ bool emit_function(Emit *e, uint32_t fidx, Buf *out) {
   buf_append_buf(out, &e->decl);
   /* the frame: about a word per local and stack variable, spills included */
   uint64_t frame = 64 + 8 * ((uint64_t)e->nLocal + nVar);
-  emit_printf(out, "  CAIRN_ENTER%s(ctx, %u, %llu);\n", e->aRecursive[fidx] ? "_R" : "", fidx,
-              (unsigned long long)frame);
+  /* the entry check: none for a bounded function (the interpreter's rule,
+  ** so fuel counts the same), sampled once per C frame on a cycle of calls */
+  const char *zEnter = module_func_bounded(m, fidx) ? "_B" : e->aRecursive[fidx] ? "_R" : "";
+  emit_printf(out, "  CAIRN_ENTER%s(ctx, %u, %llu);\n", zEnter, fidx, (unsigned long long)frame);
   for (uint32_t i = 0; i < m->nMem; i++) {
     if (e->o->checked)
       emit_printf(out, "  uint8_t *m%u = ctx->mems[%u]->base;\n  uint64_t n%u = ctx->mems[%u]->bytes;\n",
