@@ -109,6 +109,13 @@ if [ "$(uname -m)" = x86_64 ] && command -v objdump >/dev/null; then
     [ "$(grep -cE 'push +%r(bx|1[2-5])' "$work/mix.s")" -le 1 ]; then
     ok "x86-64: the loop's cold calls through the stubs, at most one callee-saved register pushed"; else
     bad "x86-64: cold calls through the stubs" "$work/mix.s"; fi
+  # the entry check in two instructions before its branch (rsp - FRAME by one
+  # lea, the word compared in memory), the poll in one (a compare of the word
+  # in memory with -1; the timeouts above show it is still read every time)
+  if grep -A1 -E 'lea +-0x[0-9a-f]+\(%rsp\),%r' "$work/mix.s" | grep -qE 'cmp +\(%r[0-9a-z]+\),%r' &&
+    grep -qE 'cmpq +\$0xffffffffffffffff,\(%r[0-9a-z]+\)' "$work/mix.s"; then
+    ok "x86-64: entry check by lea and a compare with memory, poll by one compare with memory"; else
+    bad "x86-64: entry check and poll compare the word in memory" "$work/mix.s"; fi
 fi
 
 # Loop versioning (emit_loop.c): a counted loop over memory gets a fast copy
