@@ -209,6 +209,48 @@ expect "group's highest byte past the end: the original loop" 134 "out of bounds
   "$CAIRN" run "$work/stt.cwasm" --invoke stencil 65469 64
 expect "group's lowest address below 0: the original loop" 134 "out of bounds" -- \
   "$CAIRN" run "$work/stt.cwasm" --invoke stencil 0 64
+# call_indirect reads its table object and the type's id where it runs when
+# no loop of the function holds one of its call_indirects of that table or
+# type (emit_globals.c), from entry locals read once otherwise; the results
+# and traps are the interpreter's either way
+cat >"$work/ci.wat" <<'EOF2'
+(module
+  (type $ii (func (param i32) (result i32)))
+  (table 4 funcref)
+  (elem (i32.const 0) $inc $dbl)
+  (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+  (func $dbl (param i32) (result i32) (i32.shl (local.get 0) (i32.const 1)))
+  (func (export "two") (param $i i32) (param $x i32) (result i32)
+    (if (i32.eqz (local.get $x)) (then (return (i32.const -1))))
+    (call_indirect (type $ii) (call_indirect (type $ii) (local.get $x) (local.get $i)) (local.get $i)))
+  (func (export "loop") (param $i i32) (param $n i32) (result i32) (local $x i32)
+    (loop $l
+      (local.set $x (call_indirect (type $ii) (local.get $x) (local.get $i)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $x)))
+EOF2
+expect "compile call_indirects in and out of loops" 0 "" -- \
+  "$CAIRN" compile --keep-c "$work/cic" "$work/ci.wat" -o "$work/ci.cwasm"
+awk '/^CAIRN_FUNC .* cairn_f2\(/ { p = 1 } p { print } p && /^}/ { exit }' "$work/cic"/unit*.c >"$work/ci2.c"
+awk '/^CAIRN_FUNC .* cairn_f3\(/ { p = 1 } p { print } p && /^}/ { exit }' "$work/cic"/unit*.c >"$work/ci3.c"
+if [ "$(grep -c 'cairn_indirect(ctx, ctx->tables\[0\], [a-z0-9]*, ctx->type_ids\[0\])' "$work/ci2.c")" -eq 2 ] &&
+  ! grep -qE '(ty|t)0 = ' "$work/ci2.c" && grep -q 'const uint32_t ty0 = ctx->type_ids\[0\];' "$work/ci3.c" &&
+  grep -q 'cairn_aot_table \*const t0 = ctx->tables\[0\];' "$work/ci3.c" &&
+  grep -q 'cairn_indirect(ctx, t0, [a-z0-9]*, ty0)' "$work/ci3.c"; then
+  ok "call_indirect: table and type id read at the sites outside loops, at entry for a loop"; else
+  bad "call_indirect: table and type id read at the sites outside loops, at entry for a loop" "$work/ci2.c"; fi
+for a in "0 5" "1 5" "0 0" "1 7" "3 5" "4 5" "2 5"; do
+  want=$("$CAIRN" run "$work/ci.wat" --invoke two $a 2>&1 | grep -v '^ *at\|backtrace')
+  got=$("$CAIRN" run "$work/ci.cwasm" --invoke two $a 2>&1 | grep -v '^ *at\|backtrace')
+  if [ "$got" = "$want" ]; then ok "call_indirect read at its site: two $a as the interpreter"; else
+    echo "$got / $want" >"$work/out"; bad "call_indirect read at its site: two $a" "$work/out"; fi
+done
+for a in "1 10" "0 3" "2 1"; do
+  want=$("$CAIRN" run "$work/ci.wat" --invoke loop $a 2>&1 | grep -v '^ *at\|backtrace')
+  got=$("$CAIRN" run "$work/ci.cwasm" --invoke loop $a 2>&1 | grep -v '^ *at\|backtrace')
+  if [ "$got" = "$want" ]; then ok "call_indirect in a loop: loop $a as the interpreter"; else
+    echo "$got / $want" >"$work/out"; bad "call_indirect in a loop: loop $a" "$work/out"; fi
+done
 # a search loop (an early exit, a look-ahead of 16 iterations): a full trip
 # is the copy's, an exit found leaves it where the original would
 expect "a search that finds nothing runs the fast copy" 134 "unreachable" -- \

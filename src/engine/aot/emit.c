@@ -320,6 +320,8 @@ done:
   base_free(e.aRecursive);
   base_free(e.aTableSeen);
   base_free(e.aTypeSeen);
+  base_free(e.aTableUse);
+  base_free(e.aTypeUse);
   base_free(e.aGlobalSeen);
   base_free(e.aFnGlobal);
   buf_free(&e.body);

@@ -672,11 +672,15 @@ bool emit_function(Emit *e, uint32_t fidx, Buf *out) {
                   k == EK_V128 ? "{0}" : "0");
       nVar += k == EK_V128 ? 2 : 1;
     }
-  buf_append_buf(out, &e->decl);
   /* the frame: about a word per local and stack variable, spills included */
   uint64_t frame = 64 + 8 * ((uint64_t)e->nLocal + nVar);
   emit_printf(out, "  CAIRN_ENTER%s(ctx, %u, %llu);\n", e->aRecursive[fidx] ? "_R" : "", fidx,
               (unsigned long long)frame);
+  /* after the entry check: values loaded from the instance there would be
+  ** live across it (its cold call is an asm that may write memory, so the
+  ** compiler cannot move the loads after it), and the compiler may sink
+  ** them towards their first use */
+  buf_append_buf(out, &e->decl);
   for (uint32_t i = 0; i < m->nMem; i++) {
     if (e->o->checked)
       emit_printf(out, "  uint8_t *m%u = ctx->mems[%u]->base;\n  uint64_t n%u = ctx->mems[%u]->bytes;\n",
