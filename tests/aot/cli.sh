@@ -251,6 +251,39 @@ for a in "1 10" "0 3" "2 1"; do
   if [ "$got" = "$want" ]; then ok "call_indirect in a loop: loop $a as the interpreter"; else
     echo "$got / $want" >"$work/out"; bad "call_indirect in a loop: loop $a" "$work/out"; fi
 done
+# a call of a function without native code (here a WASI import, through the
+# table) goes through rt->call with the values in slots, out of line in
+# cairn_slow<type>: the caller's frame holds no slot array
+cat >"$work/cs.wat" <<'EOF2'
+(module
+  (type $ii_i (func (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $asg (type $ii_i)))
+  (memory (export "memory") 1)
+  (table 2 funcref)
+  (elem (i32.const 0) $asg $add)
+  (func $add (type $ii_i) (i32.add (local.get 0) (local.get 1)))
+  (func (export "ind") (param i32 i32 i32) (result i32)
+    (call_indirect (type $ii_i) (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "argc") (param i32) (result i32)
+    (i32.add (i32.mul (call_indirect (type $ii_i) (i32.const 16) (i32.const 32) (local.get 0)) (i32.const 100))
+             (i32.load (i32.const 16)))))
+EOF2
+expect "compile calls through rt->call" 0 "" -- "$CAIRN" compile --keep-c "$work/csc" "$work/cs.wat" -o "$work/cs.cwasm"
+for a in 0 1 2; do
+  want=$("$CAIRN" run "$work/cs.wat" --invoke argc $a 2>&1 | grep -v '^ *at\|backtrace')
+  got=$("$CAIRN" run "$work/cs.cwasm" --invoke argc $a 2>&1 | grep -v '^ *at\|backtrace')
+  if [ "$got" = "$want" ]; then ok "call through rt->call out of line: argc $a as the interpreter"; else
+    echo "$got / $want" >"$work/out"; bad "call through rt->call out of line: argc $a" "$work/out"; fi
+done
+if grep -q 'cairn_slow0(ctx, f_, l0, l1)' "$work/csc/unit0.c"; then ok "rt->call's slots out of line (cairn_slow0)"; else
+  bad "rt->call's slots out of line (cairn_slow0)" "$work/csc/unit0.c"; fi
+if [ "$(uname -m)" = x86_64 ] && command -v objdump >/dev/null; then
+  objdump -d --no-show-raw-insn "$work/csc/code-debug.so" |
+    awk '/<cairn_f2>:/ { p = 1; next } p && /^$/ { exit } p' >"$work/ind.s"
+  if grep -q 'call' "$work/ind.s" && ! grep -qE 'sub +\$0x[0-9a-f]+,%rsp' "$work/ind.s"; then
+    ok "x86-64: a call_indirect allocates no stack for rt->call's slots"; else
+    bad "x86-64: a call_indirect allocates no stack for rt->call's slots" "$work/ind.s"; fi
+fi
 # a search loop (an early exit, a look-ahead of 16 iterations): a full trip
 # is the copy's, an exit found leaves it where the original would
 expect "a search that finds nothing runs the fast copy" 134 "unreachable" -- \
