@@ -47,6 +47,12 @@ expect "compile -j0 refused" 2 "-j needs a number from 1 to 64" -- "$CAIRN" comp
 expect "compile -jx refused" 2 "-j needs a number from 1 to 64" -- "$CAIRN" compile -jx "$work/m.wat" -o "$work/mj.cwasm"
 expect "run a .cwasm" 0 "^5:i32" -- "$CAIRN" run "$work/m.cwasm" --invoke add 2 3
 expect "globals in native code" 0 "^8:i32" -- "$CAIRN" run "$work/m.cwasm" --invoke glob
+# a mutable global only the module sees: its value in a C local, its slot's
+# address in another (read once at entry), written through at global.set
+expect "compile with globals kept" 0 "" -- "$CAIRN" compile --keep-c "$work/mglob" "$work/m.wat" -o "$work/mg.cwasm"
+if grep -q 'uint64_t \*const gs0 = ctx->globals\[0\]->v;' "$work/mglob/unit0.c" &&
+  grep -q 'gs0\[0\] = (uint64_t)g0;' "$work/mglob/unit0.c" && ! grep -q 'ctx->globals\[0\]->v\[0\]' "$work/mglob/unit0.c"; then
+  ok "a global's slot address in an entry local"; else bad "a global's slot address in an entry local" "$work/mglob/unit0.c"; fi
 expect "trap with a Wasm backtrace" 134 "unreachable" -- "$CAIRN" run "$work/m.cwasm" --invoke boom
 if grep -q "inner" "$work/out" && grep -q "outer" "$work/out"; then ok "backtrace names both frames"; else
   bad "backtrace names both frames" "$work/out"; fi

@@ -21,8 +21,16 @@
 ** anywhere leaves the value the interpreter would) and reloaded after
 ** every call. Without it, every global.get would be three dependent loads,
 ** redone after each store to linear memory (which may alias anything).
-** The global objects are not kept in locals: one more pointer live through
-** a whole function cost statemachine 13 % (docs/benchmarks.md).
+** The write-through and the reloads go through the address of the
+** global's value slot, read once at entry into the local gs<idx> (for a
+** mutable global kept in a C local, not v128): one load where the slot's
+** address is spilled instead of two dependent ones (ctx->globals, then the
+** object) after any store to linear memory; speedtest1's __stack_pointer,
+** written at entry and exit of most functions: 1,247.9 M -> 1,236.2 M
+** instructions at --size 5 (docs/benchmarks.md, branch sql3). The global
+** objects of the other globals are not kept in locals: one more pointer
+** live through a whole function cost statemachine 13 % (docs/benchmarks.md;
+** statemachine uses no mutable global: the same instructions with gs<idx>).
 **
 ** It may not touch: the module (read only), the runtime.
 */
@@ -82,11 +90,20 @@ const char *emit_type_local(Emit *e, uint32_t type, char *z, size_t n) {
 
 static ValType emit_global_type(const Module *m, uint32_t g) { return m->aGlobal[g].type.type; }
 
+/* Whether global g's value slot is in the entry local gs<g> (a mutable
+** global kept in a C local, not v128). */
+static bool global_slot_local(Emit *e, uint32_t g) {
+  const Module *m = e->m;
+  return e->aGlobalLocal[g] && m->aGlobal[g].type.mut && m->aGlobal[g].type.type != VT_V128;
+}
+
 /* The slot of global g's object, "ctx->globals[g]->v[0]", into z. */
-static const char *global_slot(uint32_t g, char z[48]) {
-  snprintf(z, 48, "ctx->globals[%u]->v[0]", g);
+static const char *global_slot_(Emit *e, uint32_t g, char z[48]) {
+  if (global_slot_local(e, g)) snprintf(z, 48, "gs%u[0]", g);
+  else snprintf(z, 48, "ctx->globals[%u]->v[0]", g);
   return z;
 }
+#define global_slot(g, z) global_slot_(e, (g), (z))
 
 /* "  g<g> = <value of the object>;" into out (entry and after calls). */
 static void global_local_load(Emit *e, Buf *out, uint32_t g) {
@@ -160,6 +177,8 @@ bool emit_globals_decl(Emit *e, uint32_t fidx, Buf *out) {
     if (!emit_first_use(e, e->aGlobalSeen, g)) continue;
     if (!e->aGlobalLocal[g]) continue;
     const char *zT = emit_ctype(emit_global_type(m, g));
+    if (global_slot_local(e, g))
+      emit_printf(out, "  uint64_t *const gs%u = ctx->globals[%u]->v;\n", g, g);
     emit_printf(out, "  %s%s", zT, zT[strlen(zT) - 1] == '*' ? "" : " ");
     global_local_load(e, out, g);
     if (!m->aGlobal[g].type.mut) continue;
