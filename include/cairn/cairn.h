@@ -307,7 +307,8 @@ typedef struct cairn_store cairn_store;
 typedef struct cairn_store_config {
   uint64_t max_memory_pages;   /* cap on any memory's size in 64 KiB pages; 0 = spec limit */
   uint64_t max_table_elems;    /* cap on any table's size; 0 = spec limit (2^32-1) */
-  uint64_t fuel;               /* budget of calls and loop iterations (each costs 1); 0 = unlimited */
+  uint64_t fuel;               /* budget of calls and loop iterations (each costs 1; calls of
+                               ** small leaves without loops are free); 0 = unlimited */
   uint32_t max_call_depth;     /* Wasm call depth before "call stack exhausted"; 0 = default.
                                ** Native code (cairn compile) for x86-64 and AArch64 is
                                ** bounded by the thread's C stack instead (docs/aot.md) */

@@ -71,6 +71,8 @@ static void usage(FILE *f) {
           "                         called if the module exports it. A reactor's\n"
           "                         `_initialize` export is always called first.\n"
           "  --fuel N               stop with a trap after N calls and loop iterations\n"
+          "                         (calls of small leaf functions without loops\n"
+          "                         are free: their run is bounded by their size)\n"
           "  --max-memory PAGES     cap every linear memory at PAGES 64 KiB pages\n"
           "  --max-table N          cap every table at N elements (default 10000000,\n"
           "                         80 MB of entries on a 64-bit host; 0: no cap\n"

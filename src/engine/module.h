@@ -243,6 +243,19 @@ bool decode_instr(const uint8_t *p, const uint8_t *end, const uint8_t *base, Ins
 ** BR_TABLE instruction already accepted by decode_instr. */
 uint32_t decode_br_table_label(const Instr *in, uint32_t k);
 
+/* Whether defined function f runs a bounded number of instructions in a
+** small frame: no loop, no call of any kind, at most MODULE_BOUNDED_BODY
+** bytes of code and MODULE_BOUNDED_SLOTS params and locals (a body that
+** does not decode is not). Neither tier checks limits at such a function's
+** entry: fuel charges nothing for it and an interrupt waits for its
+** caller's next check, as for a block of straight-line code in any
+** function; native code makes no stack check there either, its frame
+** fitting in the margin kept below the checked limit. Both tiers ask this
+** one function, so fuel counts the same in both. (module_bounded.c) */
+#define MODULE_BOUNDED_BODY 1024
+#define MODULE_BOUNDED_SLOTS 64
+bool module_func_bounded(const Module *m, uint32_t f);
+
 /* ---- decode/ ---- */
 /* Decodes bytes (copied) into a new Module. Returns NULL with a MALFORMED error
 ** (message as in the spec's assert_malformed, offset of the fault) on bad

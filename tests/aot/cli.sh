@@ -124,6 +124,63 @@ if [ "$(uname -m)" = x86_64 ] && command -v objdump >/dev/null; then
     bad "x86-64: entry check and poll compare the word in memory" "$work/mix.s"; fi
 fi
 
+# call_indirect reads its target from the table's array of code pointers
+# (cairn_aot_table.codes), which must follow every change to the table made
+# by native code: table.grow (a larger block), table.set, table.fill,
+# table.copy, table.init, a null element (a trap, not a call of nothing).
+# The sum is of each call's result in base 4; the interpreter computes it
+# too. The element indices come from memory, as a C program's function
+# pointers do; on x86-64 the target is then one load with an index scaled
+# by 8.
+cat >"$work/ci.wat" <<'EOF'
+(module
+  (type $i (func (result i32)))
+  (memory 1)
+  (data (i32.const 0) "\00\00\00\00\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00")
+  (data (i32.const 4016) "\ec\03\00\00")
+  (table $t 2 funcref)
+  (elem (table $t) (i32.const 0) func $a $b)
+  (elem $e func $c $a)
+  (func $a (result i32) (i32.const 1))
+  (func $b (result i32) (i32.const 2))
+  (func $c (result i32) (i32.const 3))
+  (func $sum (param $from i32) (param $to i32) (result i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 4))
+                             (call_indirect (type $i) (i32.load (i32.shl (local.get $from) (i32.const 2))))))
+      (br_if $l (i32.lt_u (local.tee $from (i32.add (local.get $from) (i32.const 1))) (local.get $to))))
+    (local.get $s))
+  (func (export "run") (result i32)
+    (drop (table.grow $t (ref.func $c) (i32.const 3)))
+    (table.set $t (i32.const 3) (ref.func $b))
+    (table.fill $t (i32.const 4) (ref.func $a) (i32.const 1))
+    (table.copy $t $t (i32.const 0) (i32.const 2) (i32.const 2))
+    (table.init $t $e (i32.const 1) (i32.const 0) (i32.const 2))
+    (drop (table.grow $t (ref.func $b) (i32.const 1000)))
+    (i32.add (i32.mul (call $sum (i32.const 0) (i32.const 5)) (i32.const 4))
+             (call $sum (i32.const 1004) (i32.const 1005))))
+  (func (export "null") (result i32)
+    (table.set $t (i32.const 1) (ref.null func))
+    (call $sum (i32.const 0) (i32.const 2))))
+EOF
+"$CAIRN" compile --keep-c "$work/cic" "$work/ci.wat" -o "$work/ci.cwasm"
+want=$("$CAIRN" run "$work/ci.wat" --invoke run 2>&1)
+if [ "$want" = "3942:i32" ]; then ok "interpreter: call_indirect after table changes"; else
+  echo "$want" >"$work/out"; bad "interpreter: call_indirect after table changes" "$work/out"; fi
+expect "native: call_indirect after table.grow/set/fill/copy/init" 0 "^$want\$" -- \
+  "$CAIRN" run "$work/ci.cwasm" --invoke run
+expect "native: call_indirect of an element set to null" 134 "uninitialized element" -- \
+  "$CAIRN" run "$work/ci.cwasm" --invoke null
+if [ "$(uname -m)" = x86_64 ] && command -v objdump >/dev/null; then
+  objdump -d --no-show-raw-insn "$work/cic/code-debug.so" |
+    awk '/<cairn_f3>:/ { p = 1; next } p && /^$/ { exit } p' >"$work/sum.s"
+  # the register the call goes through was loaded as base + index * 8
+  r=$(grep -oE 'call +\*%[a-z0-9]+' "$work/sum.s" | head -1 | sed 's/.*\*//')
+  if [ -n "$r" ] && grep -qE "mov +\(%[a-z0-9]+,%[a-z0-9]+,8\),$r\$" "$work/sum.s"; then
+    ok "x86-64: call_indirect's target is one load scaled by 8"; else
+    bad "x86-64: call_indirect's target is one load scaled by 8" "$work/sum.s"; fi
+fi
+
 # Loop versioning (emit_loop.c): a counted loop over memory gets a fast copy
 # (matmul's inner loop shape: y[i] += a * x[i]); fuel keeps the original
 # loop, so it runs out at the interpreter's count to the unit; a deadline
@@ -518,7 +575,8 @@ same_trace "inlined into itself: stack exhausted" @M --invoke rec 0
 
 # Functions on a cycle of direct calls (fib, rec, fibc; even and odd through
 # each other) take the entry check sampled once per C frame (CAIRN_ENTER_R,
-# cairn_aot.h); the others the plain one. On x86-64 and AArch64 with GCC,
+# cairn_aot.h); the others the plain one (or none: bounded leaves, below).
+# On x86-64 and AArch64 with GCC,
 # fibc inlined into itself calls the sampling helper once in its frame,
 # and polls stay exact: fuel runs out at the interpreter's call, a deadline
 # stops a recursion that has no loop, deep recursion still exhausts the
@@ -526,7 +584,7 @@ same_trace "inlined into itself: stack exhausted" @M --invoke rec 0
 if "$CAIRN" compile --keep-c "$work/inlk" "$work/inl.wat" -o "$work/inlk.cwasm" >"$work/out" 2>&1; then
   rec_fns=""
   for f in $(grep -o 'CAIRN_ENTER_R(ctx, [0-9]*' "$work/inlk/unit0.c" | grep -o '[0-9]*$'); do rec_fns="$rec_fns $f"; done
-  nplain=$(grep -c 'CAIRN_ENTER(ctx, ' "$work/inlk/unit0.c")
+  nplain=$(grep -c 'CAIRN_ENTER(ctx, \|CAIRN_ENTER_B(ctx, ' "$work/inlk/unit0.c")
   # fib, rec, fibc, even, odd, the three of a cycle; not the export that
   # enters the cycle, nor $big (recursive, but over 256 bytes)
   want_rec=""; for i in 0 1 2 3 4 5 6 7; do want_rec="$want_rec $((fib + i))"; done
@@ -561,6 +619,69 @@ if [ -z "$fuel_bad" ]; then ok "fuel 170-180 for fibc 10 (177 calls): the interp
   echo "differs:$fuel_bad" >"$work/out"; bad "fuel for fibc 10: the interpreter's outcome" "$work/out"; fi
 expect "a deadline stops a recursion without loops" 134 "interrupted" -- \
   "$CAIRN" run --timeout 200 "$work/inl2.cwasm" --invoke fibc 45
+
+# Bounded functions (module_func_bounded: no loop, no call, at most 1024
+# bytes of code and 64 params and locals) make no limits check at entry, in
+# either tier: fuel charges nothing for them, so it must run out at the
+# same call in both; an interrupt is seen at the caller's next check; a
+# trap in one keeps its frame in the backtrace; recursion that calls one at
+# every level still ends in a stack-exhaustion trap.
+{
+  echo '(module (memory 1)'
+  echo '  (func $leaf (param i32) (result i32) (i32.add (i32.load (local.get 0)) (i32.const 1)))'
+  echo '  (func $withloop (param i32) (result i32) (loop) (i32.add (local.get 0) (i32.const 1)))'
+  echo '  (func $withcall (param i32) (result i32) (call $leaf (local.get 0)))'
+  printf '  (func $big (param i32) (result i32) (local.get 0)'
+  for i in $(seq 300); do printf ' (i32.add (i32.const %d))' "$i"; done
+  printf ')\n'
+  printf '  (func $many (param i32) (result i32) (local'
+  for i in $(seq 64); do printf ' i32'; done
+  printf ') (local.get 0))\n'
+  echo '  (func (export "run") (param $n i32) (result i32) (local $s i32)'
+  echo '    (loop $l'
+  echo '      (local.set $s (i32.add (local.get $s) (call $leaf (i32.const 0))))'
+  echo '      (local.set $s (i32.add (local.get $s) (call $withloop (local.get $s))))'
+  echo '      (local.set $s (i32.add (local.get $s) (call $withcall (i32.const 0))))'
+  echo '      (local.set $s (i32.add (local.get $s) (call $big (local.get $s))))'
+  echo '      (local.set $s (i32.add (local.get $s) (call $many (local.get $s))))'
+  echo '      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))'
+  echo '    (local.get $s))'
+  echo '  (func (export "spin") (loop $l (drop (call $leaf (i32.const 0))) (br $l)))'
+  echo '  (type $t (func (param i32) (result i32)))'
+  echo '  (table 1 funcref) (elem (i32.const 0) $leaf)'
+  echo '  (func $mid (param i32) (result i32) (call_indirect (type $t) (local.get 0) (i32.const 0)))'
+  echo '  (func (export "oob") (result i32) (call $leaf (i32.const 65535)))'
+  echo '  (func (export "oobi") (result i32) (call $mid (i32.const 65535)))'
+  echo '  (func $deep (export "deep") (param i32) (result i32)'
+  echo '    (i32.add (call $leaf (i32.const 0)) (call $deep (local.get 0)))))'
+} >"$work/bd.wat"
+if "$CAIRN" compile --keep-c "$work/bdc" "$work/bd.wat" -o "$work/bd.cwasm" >"$work/out" 2>&1; then
+  got=$(grep -o 'CAIRN_ENTER_B(ctx, [0-9]*' "$work/bdc/unit0.c" | grep -o '[0-9]*$' | tr '\n' ' ')
+  if [ "$got" = "0 " ]; then ok "only the small leaf without loops is bounded (no loop, call, 1 KiB, 64 locals)"; else
+    echo "CAIRN_ENTER_B in: $got" >"$work/out"; bad "which functions are bounded" "$work/out"; fi
+else
+  bad "compile bd.wat" "$work/out"
+fi
+fuel_bad=""
+# 1 unit for the entry, 4 charged calls per trip (not $leaf, twice per
+# trip), 19 back edges: 20 trips take exactly 100 units in both tiers
+for f in 96 97 98 99 100 101 102; do
+  "$CAIRN" run --fuel $f "$work/bd.wat" --invoke run 20 >"$work/fi" 2>&1; ri=$?
+  "$CAIRN" run --fuel $f "$work/bd.cwasm" --invoke run 20 >"$work/fa" 2>&1; ra=$?
+  if [ $f -ge 100 ]; then want=0; else want=134; fi
+  [ "$ri" -eq $want ] && [ "$ra" -eq $want ] && [ "$(head -1 "$work/fi")" = "$(head -1 "$work/fa")" ] ||
+    fuel_bad="$fuel_bad $f($ri/$ra)"
+done
+if [ -z "$fuel_bad" ]; then
+  ok "fuel with bounded calls: 100 units run it in both tiers, 99 do not"; else
+  echo "fuel(interpreter/native):$fuel_bad" >"$work/out"; bad "fuel with bounded calls" "$work/out"; fi
+st_src=bd.wat bt_cw=bd.cwasm
+same_trace "a trap in a bounded function: the interpreter's backtrace" @M --invoke oob
+# (not inlined: called through the table, it needs its own frame record)
+same_trace "a trap in a bounded function called indirectly: the interpreter's backtrace" @M --invoke oobi
+same_trace "recursion calling a bounded function: stack exhausted" @M --invoke deep 0
+expect "a deadline stops a loop of bounded calls" 134 "interrupted" -- \
+  "$CAIRN" run --timeout 200 "$work/bd.cwasm" --invoke spin
 
 # a module that does not validate: the same message as cairn validate
 "$CAIRN" validate "$work/bad.wat" >"$work/v.out" 2>&1

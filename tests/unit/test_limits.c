@@ -6,7 +6,9 @@
 ** shrinks grown tables and memories back and gives their memory to the
 ** system. Prints each check; exits non-zero on a failure.
 */
+#include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -227,10 +229,62 @@ static void test_shrink(void) {
   printf("ok shrink on restore: tables and memories\n");
 }
 
+/* A store allocator whose next shrinking realloc fails (once). */
+static int gFailNextShrink;
+static void *shrink_fails(void *ud, void *p, size_t osize, size_t nsize) {
+  (void)ud;
+  if (nsize == 0) {
+    free(p);
+    return NULL;
+  }
+  if (p && nsize < osize && gFailNextShrink) {
+    gFailNextShrink = 0;
+    return NULL;
+  }
+  return realloc(p, nsize);
+}
+
+/* Whether block p of base_* (NULL: none) holds at least n bytes. */
+static bool holds(const void *p, size_t n) {
+  return !p || malloc_usable_size((char *)p - BASE_HDR) >= BASE_HDR + n;
+}
+
+/* A restore whose shrink of a table's elements fails keeps the larger
+** allocation (nAlloc) for all of the table's arrays: the call entries and
+** code pointers must not shrink alone, or a later growth within nAlloc
+** writes past them. */
+static void test_failed_shrink(void) {
+  cairn_error err;
+  Wasm w;
+  memset(&w, 0, sizeof w);
+  w.m = cairn_module_from_text(kMod, strlen(kMod), &err);
+  cairn_store_config cfg = {.alloc = shrink_fails};
+  w.s = cairn_store_new(&cfg);
+  w.inst = w.m ? cairn_instance_new(w.s, w.m, NULL, 0, &err) : NULL;
+  CHECK(w.inst != NULL, "instantiate with a failing allocator");
+  if (!w.inst) return;
+  cairn_snapshot *snap = cairn_snapshot_new(w.inst, &err);
+  cairn_extern ex;
+  cairn_instance_export(w.inst, "tab", 3, &ex);
+  cairn_table *t = ex.of.table;
+  CHECK(snap && grow(&w, "tgrow", 1000) == 1, "table grown by 1000");
+  gFailNextShrink = 1;
+  CHECK(snap && cairn_snapshot_restore(snap, &err), "restore, its first shrink failing");
+  CHECK(t->size == 1 && t->nAlloc >= 1001, "the failed shrink keeps the allocation");
+  CHECK(holds(t->aElem, t->nAlloc * sizeof(void *)) && holds(t->aCall, t->nAlloc * sizeof(RtCall)) &&
+            holds(t->aCode, t->nAlloc * sizeof(void *)),
+        "elements, call entries and code pointers all hold nAlloc entries");
+  CHECK(grow(&w, "tgrow", 900) == 1 && t->size == 901, "growth within the allocation");
+  if (snap) cairn_snapshot_free(snap);
+  wasm_close(&w);
+  printf("ok failed shrink on restore\n");
+}
+
 int main(void) {
   test_limits_hit();
   test_interruptible();
   test_shrink();
+  test_failed_shrink();
   printf("limits: %d checks passed, %d failed\n", nPass, nFail);
   return nFail ? 1 : 0;
 }

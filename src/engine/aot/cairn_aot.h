@@ -64,7 +64,7 @@
 
 #include <stdint.h>
 
-#define CAIRN_AOT_ABI 6
+#define CAIRN_AOT_ABI 8
 
 #if !defined(__GNUC__)
 #error "C emitted by cairn compile needs GCC or Clang (vector extensions, builtins)"
@@ -119,14 +119,18 @@ typedef struct cairn_aot_memory {
   uint64_t bytes;
 } cairn_aot_memory;
 
-/* A table: elems moves when the table grows; so does calls, a funcref
-** table's copy of each element's cairn_aot_func (NULL for externref), kept
-** in step with elems by the runtime and by cairn_table_set_: call_indirect
-** reaches the code in one load from the table instead of two. */
+/* A table: elems moves when the table grows; so do calls, a funcref
+** table's copy of each element's cairn_aot_func (NULL for externref), and
+** codes, a copy of each call entry's code alone, both kept in step with
+** elems by the runtime and by cairn_table_set_. call_indirect reaches the
+** code in one load from the table instead of two, and that load is of an
+** 8-byte slot (a scaled index) rather than a 32-byte entry (a shift and an
+** add first): the target of a call the CPU mispredicts is known sooner. */
 typedef struct cairn_aot_table {
   void **elems;
   uint32_t size;
   cairn_aot_func *calls;
+  void **codes;
 } cairn_aot_table;
 
 /* A global: its value as slots (v128 uses both). */
@@ -334,6 +338,19 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
 /* Before every return of a function that used CAIRN_ENTER. */
 #define CAIRN_LEAVE() ((void)0)
 
+/* Entry of a bounded function (module_func_bounded: a small leaf without
+** loops): no check. Its run is bounded by its size, an interrupt waits
+** for its caller's next check, fuel charges nothing for it (the
+** interpreter's rule too), and its frame fits in the margin the runtime
+** keeps below the limit for host functions. The empty asm takes the frame
+** address so that the function keeps its frame record: GCC sets up none in
+** a function that makes no call, and a fault there would lose its caller
+** from the backtrace. */
+#define CAIRN_ENTER_B(ctx, IDX, FRAME)                                                      \
+  cairn_aot_exec *const cairn_ex_ = (ctx)->exec;                                            \
+  (void)cairn_ex_;                                                                          \
+  __asm__ volatile("" : : "r"(__builtin_frame_address(0)))
+
 #ifdef CAIRN_AOT_INLINE
 /* The entry check sampled once per C frame, for functions that call
 ** themselves (directly or through a cycle of direct calls), which the C
@@ -387,6 +404,17 @@ static CAIRN_FRAME_CHECK_ATTR_ uintptr_t cairn_frame_check_(cairn_aot_ctx *ctx, 
 
 /* Before every return of a function that used CAIRN_ENTER. */
 #define CAIRN_LEAVE() (cairn_ex_->sp = cairn_sp_)
+
+/* Entry of a bounded function (see the frame-chain CAIRN_ENTER_B): the
+** frame is recorded for backtraces, nothing is checked but the shadow
+** stack's room. */
+#define CAIRN_ENTER_B(ctx, IDX, FRAME)                                                      \
+  cairn_aot_exec *const cairn_ex_ = (ctx)->exec;                                            \
+  void **const cairn_sp_ = cairn_ex_->sp;                                                   \
+  if (CAIRN_UNLIKELY(cairn_sp_ == cairn_ex_->sp_end))                                       \
+    cairn_trap((ctx), CAIRN_AOT_TRAP_STACK_EXHAUSTED);                                      \
+  *cairn_sp_ = (ctx)->funcs[IDX];                                                           \
+  cairn_ex_->sp = cairn_sp_ + 1
 /* the shadow stack's push is per Wasm frame: no sampled entry here */
 #define CAIRN_ENTER_R(ctx, IDX, FRAME) CAIRN_ENTER(ctx, IDX, FRAME)
 #endif
@@ -767,17 +795,18 @@ CAIRN_TRUNC_SAT(cairn_i64_trunc_sat_f64_u, double, uint64_t, uint64_t, x <= -1.0
   ((cairn_v128)__builtin_shuffle((cairn_u8x16)(a), (cairn_u8x16)(b), (cairn_u8x16){__VA_ARGS__}))
 #endif
 
-/* call_indirect's checks: the call entry of element i of t (the table
-** object), of the type whose store-wide id is type_id. A null element's
-** entry matches no type. */
-static inline cairn_aot_func *cairn_indirect(cairn_aot_ctx *ctx, cairn_aot_table *t, uint32_t i,
-                                             uint32_t type_id) {
+/* call_indirect's checks: the code of element i of t (the table object),
+** of the type whose store-wide id is type_id, once i is in bounds and its
+** call entry (&t->calls[i], which the caller takes without reading it) has
+** that type. A null element's entry matches no type. */
+static inline void *cairn_indirect(cairn_aot_ctx *ctx, cairn_aot_table *t, uint32_t i,
+                                   uint32_t type_id) {
   if (CAIRN_UNLIKELY(i >= t->size)) cairn_trap(ctx, CAIRN_AOT_TRAP_UNDEFINED_ELEMENT);
   cairn_aot_func *f = &t->calls[i];
   if (CAIRN_UNLIKELY(f->type_id != type_id))
     cairn_trap(ctx, f->func ? CAIRN_AOT_TRAP_INDIRECT_MISMATCH
                             : CAIRN_AOT_TRAP_UNINITIALIZED_ELEMENT);
-  return f;
+  return t->codes[i];
 }
 
 /* table.set of element i (in bounds) of t to v: the element and, in a
@@ -787,6 +816,7 @@ static inline void cairn_table_set_(cairn_aot_table *t, uint32_t i, void *v) {
   if (t->calls) {
     static const cairn_aot_func none = {0, 0, CAIRN_AOT_NO_TYPE, 0};
     t->calls[i] = v ? *(const cairn_aot_func *)v : none;
+    t->codes[i] = t->calls[i].code;
   }
 }
 

@@ -176,9 +176,10 @@ static void emit_thunks(Emit *e, Buf *out, uint8_t *aTypeUsed) {
   }
 }
 
-/* The parameter list of cairn_c<type> and cairn_slow<type> after ctx. */
-static void emit_call_helper_params(Buf *out, const FuncType *ft) {
-  emit_str(out, "cairn_aot_func *f_");
+/* The parameter list of cairn_c<type> (with the code c_) and
+** cairn_slow<type> (without) after ctx. */
+static void emit_call_helper_params(Buf *out, const FuncType *ft, bool code) {
+  emit_str(out, code ? "cairn_aot_func *f_, void *c_" : "cairn_aot_func *f_");
   for (uint32_t i = 0; i < ft->nParam; i++) {
     const char *zT = emit_ctype(ft->aType[i]);
     emit_printf(out, ", %s%sl%u", zT, vt_is_ref(ft->aType[i]) ? "" : " ", i);
@@ -205,7 +206,7 @@ static void emit_call_helper(Emit *e, Buf *out, uint32_t type) {
   /* the slow path */
   emit_printf(out, "static __attribute__((noinline, cold)) %s cairn_slow%u(cairn_aot_ctx *ctx, ", zR,
               type);
-  emit_call_helper_params(out, ft);
+  emit_call_helper_params(out, ft, false);
   emit_printf(out, ") {\n  uint64_t r_[%u];\n", nSlot ? nSlot : 1);
   uint32_t k = 0;
   for (uint32_t i = 0; i < ft->nParam; i++) {
@@ -228,10 +229,10 @@ static void emit_call_helper(Emit *e, Buf *out, uint32_t type) {
   emit_str(out, "}\n");
   /* the call */
   emit_printf(out, "static inline %s cairn_c%u(cairn_aot_ctx *ctx, ", zR, type);
-  emit_call_helper_params(out, ft);
-  emit_str(out, ") {\n  if (f_->code) {\n    typedef ");
+  emit_call_helper_params(out, ft, true);
+  emit_str(out, ") {\n  if (c_) {\n    typedef ");
   emit_proto(out, ft, "(*fn_)", false);
-  emit_printf(out, ";\n    %s((fn_)f_->code)(f_->ctx", ft->nResult == 1 ? "return " : "");
+  emit_printf(out, ";\n    %s((fn_)c_)(f_->ctx", ft->nResult == 1 ? "return " : "");
   for (uint32_t i = 0; i < ft->nParam; i++) emit_printf(out, ", l%u", i);
   emit_str(out, ft->nResult > 1 ? ", res);\n" : ");\n");
   if (ft->nResult != 1) emit_str(out, "    return;\n");

@@ -436,9 +436,11 @@ static void emit_results_from_slots(Emit *e, const ValType *aRes, uint32_t n) {
 
 /* A call through a cairn_aot_func (an import, call_indirect): one helper
 ** per function type and unit, cairn_c<type> (emit.c writes them), takes
-** the function as its second argument. zFunc is its C expression; the
-** arguments are popped, the results pushed. */
-static void emit_call_via(Emit *e, uint32_t type, const char *zFunc) {
+** the function and its code as its second and third arguments. zFunc and
+** zCode are their C expressions (zFunc is not read before zCode is
+** evaluated: call_indirect's checks are in zCode); the arguments are
+** popped, the results pushed. */
+static void emit_call_via(Emit *e, uint32_t type, const char *zFunc, const char *zCode) {
   const FuncType *ft = &e->m->aType[type];
   uint32_t base = e->nStk - ft->nParam;
   const ValType *aRes = ft->aType + ft->nParam;
@@ -446,7 +448,7 @@ static void emit_call_via(Emit *e, uint32_t type, const char *zFunc) {
   if (ft->nResult <= 1) {
     emit_str(&e->body, "  ");
     if (ft->nResult == 1) emit_printf(&e->body, "%s = ", emit_var_t(e, base, aRes[0]));
-    emit_printf(&e->body, "cairn_c%u(ctx, %s", type, zFunc);
+    emit_printf(&e->body, "cairn_c%u(ctx, %s, %s", type, zFunc, zCode);
     emit_args(e, base, ft->nParam);
     emit_str(&e->body, ");\n");
     emit_pop(e, ft->nParam);
@@ -455,7 +457,7 @@ static void emit_call_via(Emit *e, uint32_t type, const char *zFunc) {
   }
   uint32_t nRS = 0;
   for (uint32_t i = 0; i < ft->nResult; i++) nRS += emit_slots(aRes[i]);
-  emit_printf(&e->body, "  {\n  uint64_t r_[%u];\n  cairn_c%u(ctx, %s", nRS, type, zFunc);
+  emit_printf(&e->body, "  {\n  uint64_t r_[%u];\n  cairn_c%u(ctx, %s, %s", nRS, type, zFunc, zCode);
   emit_args(e, base, ft->nParam);
   emit_str(&e->body, ", r_);\n");
   emit_pop(e, ft->nParam);
@@ -468,9 +470,10 @@ static void emit_call(Emit *e, uint32_t f) {
   const ValType *aRes = ft->aType + ft->nParam;
   uint32_t base = e->nStk - ft->nParam;
   if (m->aFunc[f].imported) {
-    char zFunc[40];
+    char zFunc[40], zCode[48];
     snprintf(zFunc, sizeof zFunc, "ctx->funcs[%u]", f);
-    emit_call_via(e, m->aFunc[f].typeIdx, zFunc);
+    snprintf(zCode, sizeof zCode, "ctx->funcs[%u]->code", f);
+    emit_call_via(e, m->aFunc[f].typeIdx, zFunc, zCode);
     emit_after_call(e);
     return;
   }
@@ -496,16 +499,19 @@ static void emit_call(Emit *e, uint32_t f) {
 }
 
 /* call_indirect: cairn_indirect (cairn_aot.h) checks bounds, null and type
-** against the table object and the type's id, both read into locals at
-** entry; the arguments are plain values, so C's order of evaluating them
-** and the checks does not matter */
+** against the table object and the type's id (read at entry into locals,
+** or here: emit_table_local), and gives the code; the call entry's address is only computed
+** (the helper reads it once the checks have passed). The arguments are
+** plain values, so C's order of evaluating them and the checks does not
+** matter. */
 static void emit_call_indirect(Emit *e, const Instr *in) {
-  char zFunc[EMIT_NAME + 64], zT[24], zTy[24];
-  snprintf(zFunc, sizeof zFunc, "cairn_indirect(ctx, %s, %s, %s)",
-           emit_table_local(e, in->b, zT, sizeof zT), emit_top(e, 0),
+  char zFunc[EMIT_NAME + 64], zCode[EMIT_NAME + 128], zT[48], zTy[48];
+  const char *zTable = emit_table_local(e, in->b, zT, sizeof zT);
+  snprintf(zFunc, sizeof zFunc, "&%s->calls[%s]", zTable, emit_top(e, 0));
+  snprintf(zCode, sizeof zCode, "cairn_indirect(ctx, %s, %s, %s)", zTable, emit_top(e, 0),
            emit_type_local(e, in->a, zTy, sizeof zTy));
   emit_pop(e, 1);
-  emit_call_via(e, in->a, zFunc);
+  emit_call_via(e, in->a, zFunc, zCode);
   emit_after_call(e);
 }
 
@@ -674,8 +680,10 @@ bool emit_function(Emit *e, uint32_t fidx, Buf *out) {
     }
   /* the frame: about a word per local and stack variable, spills included */
   uint64_t frame = 64 + 8 * ((uint64_t)e->nLocal + nVar);
-  emit_printf(out, "  CAIRN_ENTER%s(ctx, %u, %llu);\n", e->aRecursive[fidx] ? "_R" : "", fidx,
-              (unsigned long long)frame);
+  /* the entry check: none for a bounded function (the interpreter's rule,
+  ** so fuel counts the same), sampled once per C frame on a cycle of calls */
+  const char *zEnter = module_func_bounded(m, fidx) ? "_B" : e->aRecursive[fidx] ? "_R" : "";
+  emit_printf(out, "  CAIRN_ENTER%s(ctx, %u, %llu);\n", zEnter, fidx, (unsigned long long)frame);
   /* after the entry check: values loaded from the instance there would be
   ** live across it (its cold call is an asm that may write memory, so the
   ** compiler cannot move the loads after it), and the compiler may sink

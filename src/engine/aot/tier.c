@@ -52,6 +52,7 @@ _Static_assert(offsetof(cairn_memory, bytes) == offsetof(cairn_aot_memory, bytes
 _Static_assert(offsetof(cairn_table, aElem) == offsetof(cairn_aot_table, elems), "table prefix");
 _Static_assert(offsetof(cairn_table, size) == offsetof(cairn_aot_table, size), "table prefix");
 _Static_assert(offsetof(cairn_table, aCall) == offsetof(cairn_aot_table, calls), "table prefix");
+_Static_assert(offsetof(cairn_table, aCode) == offsetof(cairn_aot_table, codes), "table prefix");
 _Static_assert(offsetof(cairn_global, v) == offsetof(cairn_aot_global, v), "global prefix");
 _Static_assert(sizeof(atomic_uintptr_t) == sizeof(uintptr_t), "entry word");
 _Static_assert(CAIRN_AOT_PENDING == UINTPTR_MAX, "rt_pending_set's value");

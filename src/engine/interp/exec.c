@@ -233,10 +233,18 @@ static EXEC_NOCLONE bool exec_run(ExecState *ex, cairn_store *s, uint32_t base, 
   (void)msz;
 
   /* fuel and interruption: at function entry and on a loop's back edge, one
-  ** test on the fast path (the work is at `limits`, which continues at pc) */
+  ** test on the fast path (the work is at `limits`, which continues at pc);
+  ** at the entry of a bounded function (module_func_bounded) none, which
+  ** the slow path alone sorts out */
 #define CHECK_LIMITS()                                                              \
   do {                                                                              \
     if (UNLIKELY(atomic_load_explicit(&s->pending, memory_order_relaxed)))          \
+      goto limits;                                                                  \
+  } while (0)
+#define CHECK_LIMITS_AT_ENTRY(code)                                                 \
+  do {                                                                              \
+    if (UNLIKELY(atomic_load_explicit(&s->pending, memory_order_relaxed)) &&        \
+        !(code)->bounded)                                                           \
       goto limits;                                                                  \
   } while (0)
 
@@ -285,7 +293,7 @@ static EXEC_NOCLONE bool exec_run(ExecState *ex, cairn_store *s, uint32_t base, 
     NEXT();                     \
   } while (0)
 
-  CHECK_LIMITS();
+  CHECK_LIMITS_AT_ENTRY((const InterpCode *)fr->f->def->pCode);
 #ifdef CAIRN_SWITCH_DISPATCH
 dispatch:
 #ifdef CAIRN_OPSTATS
@@ -434,7 +442,7 @@ call_enter:
     inst = fr->inst;
     LOAD_MEM();
   }
-  CHECK_LIMITS();
+  CHECK_LIMITS_AT_ENTRY(cc);
   NEXT();
 
 call_slow:

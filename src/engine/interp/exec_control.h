@@ -74,7 +74,7 @@ OP(CALL_DEF) {
   pc = cc->aCode;
   if (cc->nLocal)
     for (Slot *p = fp + cc->nParam, *e = p + cc->nLocal; p < e; p++) *p = 0;
-  CHECK_LIMITS();
+  CHECK_LIMITS_AT_ENTRY(cc);
   NEXT();
 }
 OP(CALL_INDIRECT) {

@@ -59,6 +59,7 @@ typedef struct InterpCode {
                               ** locals that may be read before written */
   uint32_t frameSize;         /* slots: params + locals + max operand stack */
   uint32_t funcIdx;           /* index in the module's function space */
+  bool bounded;               /* module_func_bounded: no limits check at entry */
   char *zName;                /* NUL-terminated name-section name or NULL; owned */
   uint32_t nMap;              /* entries of the offset map aMap */
   const uint32_t *aMap;       /* nMap pairs (word index, module offset), ascending */

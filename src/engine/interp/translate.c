@@ -1569,6 +1569,7 @@ static InterpCode *tr_function(const Module *m, uint32_t fidx, cairn_error *err)
   code->frameSize = t.base0 + t.maxH;
   if (code->frameSize < code->nResult) code->frameSize = code->nResult;
   code->funcIdx = fidx;
+  code->bounded = module_func_bounded(m, fidx);
   code->zName = f->name.n ? base_strndup(f->name.z, f->name.n) : NULL;
   if (f->name.n && !code->zName) { /* published code would lose its name for good */
     base_free(code);

@@ -41,8 +41,9 @@ typedef uint64_t Slot;
 
 /* A funcref table's call entry (cairn_table.aCall; cairn_aot.h's
 ** cairn_aot_func): a copy of its element's first four fields, so that
-** native code reaches an element's code in one load from the table. A null
-** element's entry is RT_CALL_NULL's: no code, no type. */
+** native code reaches an element's context and type in one load from the
+** table (its code also sits alone in cairn_table.aCode). A null element's
+** entry has no code and no type. */
 typedef struct RtCall {
   void *aotCode;
   void *aotCtx;
@@ -76,6 +77,8 @@ struct cairn_table {
   uint32_t size;               /* current number of elements */
   RtCall *aCall;               /* funcref: nAlloc call entries, in step with aElem
                                ** (rt_table_sync after every write); externref: NULL */
+  void **aCode;                /* funcref: nAlloc copies of aCall[i].aotCode, kept with
+                               ** aCall: call_indirect's target is one scaled load away */
   ValType elem;                /* VT_FUNCREF or VT_EXTERNREF */
   uint64_t max;                /* maximum (declared max, store cap, or 2^32-1) */
   bool hasMax;
@@ -173,7 +176,7 @@ int64_t rt_memory_grow(cairn_memory *mem, uint64_t delta);
 ** large growth was being filled: the interrupt stays pending and traps at
 ** the guest's next check). */
 int64_t rt_table_grow(cairn_table *t, uint64_t delta, void *init);
-/* Brings t->aCall[i, i + n) in step with t->aElem after a write there
+/* Brings t->aCall[i, i + n) and t->aCode[i, i + n) in step with t->aElem after a write there
 ** (nothing for an externref table). Every writer of aElem calls it. */
 void rt_table_sync(cairn_table *t, uint32_t i, uint32_t n);
 

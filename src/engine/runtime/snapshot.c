@@ -218,9 +218,12 @@ bool cairn_snapshot_restore(cairn_snapshot *snap, cairn_error *err) {
       if (a) {
         t->aElem = a;
         t->nAlloc = st->size;
+        /* only then: aCall and aCode must keep nAlloc entries */
+        RtCall *c = t->aCall ? base_realloc(t->aCall, (st->size ? st->size : 1) * sizeof(RtCall)) : NULL;
+        if (c) t->aCall = c;
+        void **k = t->aCode ? base_realloc(t->aCode, (st->size ? st->size : 1) * sizeof(void *)) : NULL;
+        if (k) t->aCode = k;
       }
-      RtCall *c = t->aCall ? base_realloc(t->aCall, (st->size ? st->size : 1) * sizeof(RtCall)) : NULL;
-      if (c) t->aCall = c; /* a failed shrink keeps the larger block */
     }
     t->size = st->size;
     if (st->size) memcpy(t->aElem, st->aElem, st->size * sizeof(void *));

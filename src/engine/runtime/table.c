@@ -14,6 +14,7 @@ void rt_table_sync(cairn_table *t, uint32_t i, uint32_t n) {
     const cairn_func *f = t->aElem[k];
     t->aCall[k] = f ? (RtCall){f->aotCode, f->aotCtx, f->typeId, f->self}
                     : (RtCall){NULL, NULL, RT_NO_TYPE, NULL};
+    t->aCode[k] = f ? f->aotCode : NULL;
   }
 }
 /* Elements filled between two looks at the store's interrupt flag. */
@@ -50,8 +51,10 @@ cairn_table *rt_table_create(cairn_store *s, ValType elem, const Limits *lim, vo
   cairn_table *t = RT_CALLOC(s, 1, sizeof *t);
   if (!t) goto nomem;
   if (lim->min > SIZE_MAX / sizeof(RtCall) || !(t->aElem = RT_CALLOC(s, lim->min, sizeof(void *))) ||
-      (elem == VT_FUNCREF && !(t->aCall = RT_CALLOC(s, lim->min ? lim->min : 1, sizeof(RtCall))))) {
+      (elem == VT_FUNCREF && (!(t->aCall = RT_CALLOC(s, lim->min ? lim->min : 1, sizeof(RtCall))) ||
+                              !(t->aCode = RT_CALLOC(s, lim->min ? lim->min : 1, sizeof(void *)))))) {
     base_free(t->aElem);
+    base_free(t->aCall);
     base_free(t);
     goto nomem;
   }
@@ -84,6 +87,7 @@ void rt_table_destroy(cairn_table *t) {
   if (!t) return;
   base_free(t->aElem);
   base_free(t->aCall);
+  base_free(t->aCode);
   base_free(t);
 }
 
@@ -106,6 +110,9 @@ int64_t rt_table_grow(cairn_table *t, uint64_t delta, void *init) {
       RtCall *c = base_realloc(t->aCall, (size_t)nNew * sizeof(RtCall));
       if (!c) return -1; /* aElem is larger than needed, which is harmless */
       t->aCall = c;
+      void **k = base_realloc(t->aCode, (size_t)nNew * sizeof(void *));
+      if (!k) return -1; /* so is aCall */
+      t->aCode = k;
     }
     t->nAlloc = (uint32_t)nNew;
   }
