@@ -279,12 +279,16 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
   const uintptr_t cairn_low_ = CAIRN_STACK_LOW_(FRAME);                                     \
   if (CAIRN_UNLIKELY(cairn_low_ < cairn_ex_->limit)) CAIRN_RT_ENTER_((ctx), cairn_low_)
 
-/* The stack pointer minus the constant FRAME: one lea on x86-64. */
+/* The stack pointer minus the constant FRAME: one lea on x86-64 (whose
+** displacement is 32 bits: a frame estimate above 1 GiB counts as 1 GiB,
+** more than any C stack has, so the check fails all the same). */
 #if defined(__x86_64__)
 #define CAIRN_STACK_LOW_(FRAME)                                                             \
   ({                                                                                        \
     uintptr_t cairn_sl_;                                                                    \
-    __asm__ volatile("lea %c1(%%rsp), %0" : "=r"(cairn_sl_) : "i"(-(int64_t)(FRAME)));      \
+    __asm__ volatile("lea %c1(%%rsp), %0"                                                   \
+                     : "=r"(cairn_sl_)                                                      \
+                     : "i"(-(int64_t)((FRAME) > (1u << 30) ? (1u << 30) : (FRAME))));       \
     cairn_sl_;                                                                              \
   })
 #else
