@@ -47,6 +47,12 @@ expect "compile -j0 refused" 2 "-j needs a number from 1 to 64" -- "$CAIRN" comp
 expect "compile -jx refused" 2 "-j needs a number from 1 to 64" -- "$CAIRN" compile -jx "$work/m.wat" -o "$work/mj.cwasm"
 expect "run a .cwasm" 0 "^5:i32" -- "$CAIRN" run "$work/m.cwasm" --invoke add 2 3
 expect "globals in native code" 0 "^8:i32" -- "$CAIRN" run "$work/m.cwasm" --invoke glob
+# a mutable global only the module sees: its value in a C local, its slot's
+# address in another (read once at entry), written through at global.set
+expect "compile with globals kept" 0 "" -- "$CAIRN" compile --keep-c "$work/mglob" "$work/m.wat" -o "$work/mg.cwasm"
+if grep -q 'uint64_t \*const gs0 = ctx->globals\[0\]->v;' "$work/mglob/unit0.c" &&
+  grep -q 'gs0\[0\] = (uint64_t)g0;' "$work/mglob/unit0.c" && ! grep -q 'ctx->globals\[0\]->v\[0\]' "$work/mglob/unit0.c"; then
+  ok "a global's slot address in an entry local"; else bad "a global's slot address in an entry local" "$work/mglob/unit0.c"; fi
 expect "trap with a Wasm backtrace" 134 "unreachable" -- "$CAIRN" run "$work/m.cwasm" --invoke boom
 if grep -q "inner" "$work/out" && grep -q "outer" "$work/out"; then ok "backtrace names both frames"; else
   bad "backtrace names both frames" "$work/out"; fi
@@ -109,6 +115,13 @@ if [ "$(uname -m)" = x86_64 ] && command -v objdump >/dev/null; then
     [ "$(grep -cE 'push +%r(bx|1[2-5])' "$work/mix.s")" -le 1 ]; then
     ok "x86-64: the loop's cold calls through the stubs, at most one callee-saved register pushed"; else
     bad "x86-64: cold calls through the stubs" "$work/mix.s"; fi
+  # the entry check in two instructions before its branch (rsp - FRAME by one
+  # lea, the word compared in memory), the poll in one (a compare of the word
+  # in memory with -1; the timeouts above show it is still read every time)
+  if grep -A1 -E 'lea +-0x[0-9a-f]+\(%rsp\),%r' "$work/mix.s" | grep -qE 'cmp +\(%r[0-9a-z]+\),%r' &&
+    grep -qE 'cmpq +\$0xffffffffffffffff,\(%r[0-9a-z]+\)' "$work/mix.s"; then
+    ok "x86-64: entry check by lea and a compare with memory, poll by one compare with memory"; else
+    bad "x86-64: entry check and poll compare the word in memory" "$work/mix.s"; fi
 fi
 
 # call_indirect reads its target from the table's array of code pointers
@@ -259,6 +272,81 @@ expect "group's highest byte past the end: the original loop" 134 "out of bounds
   "$CAIRN" run "$work/stt.cwasm" --invoke stencil 65469 64
 expect "group's lowest address below 0: the original loop" 134 "out of bounds" -- \
   "$CAIRN" run "$work/stt.cwasm" --invoke stencil 0 64
+# call_indirect reads its table object and the type's id where it runs when
+# no loop of the function holds one of its call_indirects of that table or
+# type (emit_globals.c), from entry locals read once otherwise; the results
+# and traps are the interpreter's either way
+cat >"$work/ci.wat" <<'EOF2'
+(module
+  (type $ii (func (param i32) (result i32)))
+  (table 4 funcref)
+  (elem (i32.const 0) $inc $dbl)
+  (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+  (func $dbl (param i32) (result i32) (i32.shl (local.get 0) (i32.const 1)))
+  (func (export "two") (param $i i32) (param $x i32) (result i32)
+    (if (i32.eqz (local.get $x)) (then (return (i32.const -1))))
+    (call_indirect (type $ii) (call_indirect (type $ii) (local.get $x) (local.get $i)) (local.get $i)))
+  (func (export "loop") (param $i i32) (param $n i32) (result i32) (local $x i32)
+    (loop $l
+      (local.set $x (call_indirect (type $ii) (local.get $x) (local.get $i)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $x)))
+EOF2
+expect "compile call_indirects in and out of loops" 0 "" -- \
+  "$CAIRN" compile --keep-c "$work/cic" "$work/ci.wat" -o "$work/ci.cwasm"
+awk '/^CAIRN_FUNC .* cairn_f2\(/ { p = 1 } p { print } p && /^}/ { exit }' "$work/cic"/unit*.c >"$work/ci2.c"
+awk '/^CAIRN_FUNC .* cairn_f3\(/ { p = 1 } p { print } p && /^}/ { exit }' "$work/cic"/unit*.c >"$work/ci3.c"
+if [ "$(grep -c 'cairn_indirect(ctx, ctx->tables\[0\], [a-z0-9]*, ctx->type_ids\[0\])' "$work/ci2.c")" -eq 2 ] &&
+  ! grep -qE '(ty|t)0 = ' "$work/ci2.c" && grep -q 'const uint32_t ty0 = ctx->type_ids\[0\];' "$work/ci3.c" &&
+  grep -q 'cairn_aot_table \*const t0 = ctx->tables\[0\];' "$work/ci3.c" &&
+  grep -q 'cairn_indirect(ctx, t0, [a-z0-9]*, ty0)' "$work/ci3.c"; then
+  ok "call_indirect: table and type id read at the sites outside loops, at entry for a loop"; else
+  bad "call_indirect: table and type id read at the sites outside loops, at entry for a loop" "$work/ci2.c"; fi
+for a in "0 5" "1 5" "0 0" "1 7" "3 5" "4 5" "2 5"; do
+  want=$("$CAIRN" run "$work/ci.wat" --invoke two $a 2>&1 | grep -v '^ *at\|backtrace')
+  got=$("$CAIRN" run "$work/ci.cwasm" --invoke two $a 2>&1 | grep -v '^ *at\|backtrace')
+  if [ "$got" = "$want" ]; then ok "call_indirect read at its site: two $a as the interpreter"; else
+    echo "$got / $want" >"$work/out"; bad "call_indirect read at its site: two $a" "$work/out"; fi
+done
+for a in "1 10" "0 3" "2 1"; do
+  want=$("$CAIRN" run "$work/ci.wat" --invoke loop $a 2>&1 | grep -v '^ *at\|backtrace')
+  got=$("$CAIRN" run "$work/ci.cwasm" --invoke loop $a 2>&1 | grep -v '^ *at\|backtrace')
+  if [ "$got" = "$want" ]; then ok "call_indirect in a loop: loop $a as the interpreter"; else
+    echo "$got / $want" >"$work/out"; bad "call_indirect in a loop: loop $a" "$work/out"; fi
+done
+# a call of a function without native code (here a WASI import, through the
+# table) goes through rt->call with the values in slots, out of line in
+# cairn_slow<type>: the caller's frame holds no slot array
+cat >"$work/cs.wat" <<'EOF2'
+(module
+  (type $ii_i (func (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $asg (type $ii_i)))
+  (memory (export "memory") 1)
+  (table 2 funcref)
+  (elem (i32.const 0) $asg $add)
+  (func $add (type $ii_i) (i32.add (local.get 0) (local.get 1)))
+  (func (export "ind") (param i32 i32 i32) (result i32)
+    (call_indirect (type $ii_i) (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "argc") (param i32) (result i32)
+    (i32.add (i32.mul (call_indirect (type $ii_i) (i32.const 16) (i32.const 32) (local.get 0)) (i32.const 100))
+             (i32.load (i32.const 16)))))
+EOF2
+expect "compile calls through rt->call" 0 "" -- "$CAIRN" compile --keep-c "$work/csc" "$work/cs.wat" -o "$work/cs.cwasm"
+for a in 0 1 2; do
+  want=$("$CAIRN" run "$work/cs.wat" --invoke argc $a 2>&1 | grep -v '^ *at\|backtrace')
+  got=$("$CAIRN" run "$work/cs.cwasm" --invoke argc $a 2>&1 | grep -v '^ *at\|backtrace')
+  if [ "$got" = "$want" ]; then ok "call through rt->call out of line: argc $a as the interpreter"; else
+    echo "$got / $want" >"$work/out"; bad "call through rt->call out of line: argc $a" "$work/out"; fi
+done
+if grep -q 'cairn_slow0(ctx, f_, l0, l1)' "$work/csc/unit0.c"; then ok "rt->call's slots out of line (cairn_slow0)"; else
+  bad "rt->call's slots out of line (cairn_slow0)" "$work/csc/unit0.c"; fi
+if [ "$(uname -m)" = x86_64 ] && command -v objdump >/dev/null; then
+  objdump -d --no-show-raw-insn "$work/csc/code-debug.so" |
+    awk '/<cairn_f2>:/ { p = 1; next } p && /^$/ { exit } p' >"$work/ind.s"
+  if grep -q 'call' "$work/ind.s" && ! grep -qE 'sub +\$0x[0-9a-f]+,%rsp' "$work/ind.s"; then
+    ok "x86-64: a call_indirect allocates no stack for rt->call's slots"; else
+    bad "x86-64: a call_indirect allocates no stack for rt->call's slots" "$work/ind.s"; fi
+fi
 # a search loop (an early exit, a look-ahead of 16 iterations): a full trip
 # is the copy's, an exit found leaves it where the original would
 expect "a search that finds nothing runs the fast copy" 134 "unreachable" -- \

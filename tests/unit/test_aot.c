@@ -904,6 +904,67 @@ done:
   printf("ok table calls: API writes, host functions, snapshot restore, the interpreter\n");
 }
 
+/* A mutable global that is not exported lives in a C local of native code,
+** written through at every global.set (emit_globals.c): after a trap its
+** object holds what the interpreter's would, also when the trap comes from
+** a fault (the C local is not written back by anything else). */
+static const char *kGlobalWat =
+    "(module"
+    "  (memory 1)"
+    "  (global $sp (mut i32) (i32.const 1000))"
+    "  (func $inner (param i32) (result i32)"
+    "    (global.set $sp (i32.sub (global.get $sp) (i32.const 8)))"
+    "    (if (i32.eqz (local.get 0)) (then unreachable))"
+    "    (drop (i32.load (local.get 0)))"
+    "    (global.set $sp (i32.add (global.get $sp) (i32.const 8)))"
+    "    (global.get $sp))"
+    "  (func (export \"push\") (param i32) (result i32) (local i32)"
+    "    (global.set $sp (i32.sub (global.get $sp) (i32.const 16)))"
+    "    (local.set 1 (call $inner (local.get 0)))"
+    "    (global.set $sp (i32.add (global.get $sp) (i32.const 16)))"
+    "    (i32.add (local.get 1) (global.get $sp)))"
+    "  (func (export \"sp\") (result i32) (global.get $sp)))";
+
+/* push(arg), then sp(): "result/sp" or "trap/sp" per argument, into out. */
+static void global_run(cairn_instance *inst, char *out, size_t n) {
+  static const int32_t aArg[] = {4, 0, 70000, 4, 0};
+  size_t k = 0;
+  for (size_t i = 0; i < sizeof aArg / sizeof aArg[0]; i++) {
+    cairn_extern ex;
+    cairn_error err;
+    memset(&err, 0, sizeof err);
+    cairn_val a = {.type = CAIRN_I32, .of.i32 = aArg[i]}, r = {0};
+    bool ok = cairn_instance_export(inst, "push", 4, &ex) && cairn_func_call(ex.of.func, &a, 1, &r, 1, &err);
+    k += (size_t)snprintf(out + k, n - k, "%s%d/%d", i ? " " : "", ok ? r.of.i32 : -(int)err.trap,
+                          call_i32(inst, "sp"));
+    if (k >= n) return;
+  }
+}
+
+static void test_global_trap(const cairn_compile_options *o) {
+  uint8_t *cw = NULL;
+  size_t ncw = 0;
+  cairn_error err;
+  memset(&err, 0, sizeof err);
+  bool ok = compile_wat(kGlobalWat, o, &cw, &ncw, &err);
+  CHECK(ok, "compile the global module");
+  if (!ok) return;
+  char aOut[2][128];
+  for (int native = 0; native < 2; native++) {
+    aOut[native][0] = 0;
+    cairn_module *m = module_in(kGlobalWat, native ? cw : NULL, ncw);
+    cairn_store *s = cairn_store_new(NULL);
+    cairn_instance *inst = m ? cairn_instance_new(s, m, NULL, 0, &err) : NULL;
+    if (inst) global_run(inst, aOut[native], sizeof aOut[native]);
+    cairn_store_free(s);
+    cairn_module_free(m);
+  }
+  if (strcmp(aOut[0], aOut[1])) printf("  interpreter %s, native %s\n", aOut[0], aOut[1]);
+  CHECK(aOut[0][0] && !strcmp(aOut[0], aOut[1]),
+        "a global in a C local after traps (unreachable, a fault): the interpreter's value");
+  cairn_free(cw);
+}
+
 int main(void) {
   uint8_t *w, *cw;
   size_t nw, ncw;
@@ -939,6 +1000,7 @@ int main(void) {
 #endif
   test_limits(&o);
   test_table_calls(&o);
+  test_global_trap(&o);
   printf("aot: %d checks passed, %d failed\n", nPass, nFail);
   return nFail ? 1 : 0;
 }

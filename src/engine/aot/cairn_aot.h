@@ -144,7 +144,8 @@ typedef struct cairn_aot_exec {
   ** address a frame may reach (the C stack's limit), or CAIRN_AOT_PENDING
   ** while an interrupt or fuel accounting is pending, so that the entry's
   ** single compare fails and rt->enter sorts out which it was */
-  volatile uintptr_t limit;
+  uintptr_t limit;              /* read volatile where it must be read again
+                                ** (CAIRN_PENDING), plain at an entry */
   uintptr_t stack_limit;        /* the runtime's: the C stack's limit itself */
   void **sp, **sp_end;          /* shadow call stack (unused with CAIRN_AOT_FRAME_CHAIN):
                                 ** the cairn_aot_func of each frame */
@@ -268,10 +269,31 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
 ** load and one compare. It fails when the frame would reach below the C
 ** stack's limit, and always while exec->limit is CAIRN_AOT_PENDING (an
 ** interrupt or fuel): rt->enter then traps or polls. (sp - FRAME, not
-** limit + FRAME: the pending value must not wrap around.) */
+** limit + FRAME: the pending value must not wrap around.)
+** The word is read as a plain load, which the compiler folds into the
+** compare: an entry reads it once, and where inlining puts two entries in
+** one function without a store or call between them, reusing the first
+** read is the same as checking both at the first (same frame, same
+** limit; loops poll with a fresh read, CAIRN_PENDING). */
 #define CAIRN_ENTER_CHECK_(ctx, FRAME)                                                      \
-  const uintptr_t cairn_low_ = cairn_stack_pointer_() - (uintptr_t)(FRAME);                 \
+  const uintptr_t cairn_low_ = CAIRN_STACK_LOW_(FRAME);                                     \
   if (CAIRN_UNLIKELY(cairn_low_ < cairn_ex_->limit)) CAIRN_RT_ENTER_((ctx), cairn_low_)
+
+/* The stack pointer minus the constant FRAME: one lea on x86-64 (whose
+** displacement is 32 bits: a frame estimate above 1 GiB counts as 1 GiB,
+** more than any C stack has, so the check fails all the same). */
+#if defined(__x86_64__)
+#define CAIRN_STACK_LOW_(FRAME)                                                             \
+  ({                                                                                        \
+    uintptr_t cairn_sl_;                                                                    \
+    __asm__ volatile("lea %c1(%%rsp), %0"                                                   \
+                     : "=r"(cairn_sl_)                                                      \
+                     : "i"(-(int64_t)((FRAME) > (1u << 30) ? (1u << 30) : (FRAME))));       \
+    cairn_sl_;                                                                              \
+  })
+#else
+#define CAIRN_STACK_LOW_(FRAME) (cairn_stack_pointer_() - (uintptr_t)(FRAME))
+#endif
 
 /* The cold calls of the entry check and of the back-edge poll. x86-64:
 ** through a stub of unit 0 (cairn_aot_enter_stub_, cairn_aot_poll_stub_,
@@ -404,7 +426,19 @@ static CAIRN_FRAME_CHECK_ATTR_ uintptr_t cairn_frame_check_(cairn_aot_ctx *ctx, 
 /* Whether an interrupt or fuel accounting is pending: one load of the same
 ** word (through the exec pointer in a local, which stores to linear memory
 ** cannot change). */
-#define CAIRN_PENDING() (cairn_ex_->limit == CAIRN_AOT_PENDING)
+#if defined(__x86_64__) && defined(__GCC_ASM_FLAG_OUTPUTS__)
+/* x86-64: one compare of the word in memory with the constant (a volatile
+** load is not folded into the compare: a load, then a compare); the asm is
+** volatile, so every back edge reads the word again. */
+#define CAIRN_PENDING()                                                                     \
+  ({                                                                                        \
+    _Bool cairn_pd_;                                                                        \
+    __asm__ volatile("cmpq $-1, %1" : "=@cce"(cairn_pd_) : "m"(cairn_ex_->limit));          \
+    cairn_pd_;                                                                              \
+  })
+#else
+#define CAIRN_PENDING() (*(const volatile uintptr_t *)&cairn_ex_->limit == CAIRN_AOT_PENDING)
+#endif
 
 /* A loop's back edge. */
 #define CAIRN_POLL(ctx)                                      \

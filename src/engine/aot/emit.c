@@ -176,30 +176,38 @@ static void emit_thunks(Emit *e, Buf *out, uint8_t *aTypeUsed) {
   }
 }
 
-/* cairn_c<type>: a call of f (any tier, any instance) of a function type:
-** typed when f has native code, else through rt->call with the values in
-** slots. Several results go to res as slots in both cases. */
-static void emit_call_helper(Emit *e, Buf *out, uint32_t type) {
-  const FuncType *ft = &e->m->aType[type];
-  const ValType *aRes = ft->aType + ft->nParam;
-  uint32_t nPS = 0, nRS = 0;
-  for (uint32_t i = 0; i < ft->nParam; i++) nPS += emit_slots(ft->aType[i]);
-  for (uint32_t i = 0; i < ft->nResult; i++) nRS += emit_slots(aRes[i]);
-  uint32_t nSlot = nPS > nRS ? nPS : nRS;
-  emit_printf(out, "static inline %s cairn_c%u(cairn_aot_ctx *ctx, cairn_aot_func *f_, void *c_",
-              ft->nResult == 1 ? emit_ctype(aRes[0]) : "void", type);
+/* The parameter list of cairn_c<type> (with the code c_) and
+** cairn_slow<type> (without) after ctx. */
+static void emit_call_helper_params(Buf *out, const FuncType *ft, bool code) {
+  emit_str(out, code ? "cairn_aot_func *f_, void *c_" : "cairn_aot_func *f_");
   for (uint32_t i = 0; i < ft->nParam; i++) {
     const char *zT = emit_ctype(ft->aType[i]);
     emit_printf(out, ", %s%sl%u", zT, vt_is_ref(ft->aType[i]) ? "" : " ", i);
   }
   if (ft->nResult > 1) emit_str(out, ", uint64_t *res");
-  emit_str(out, ") {\n  if (c_) {\n    typedef ");
-  emit_proto(out, ft, "(*fn_)", false);
-  emit_printf(out, ";\n    %s((fn_)c_)(f_->ctx", ft->nResult == 1 ? "return " : "");
-  for (uint32_t i = 0; i < ft->nParam; i++) emit_printf(out, ", l%u", i);
-  emit_str(out, ft->nResult > 1 ? ", res);\n" : ");\n");
-  if (ft->nResult != 1) emit_str(out, "    return;\n");
-  emit_printf(out, "  }\n  uint64_t r_[%u];\n", nSlot ? nSlot : 1);
+}
+
+/* cairn_c<type>: a call of f (any tier, any instance) of a function type:
+** typed when f has native code, else through rt->call with the values in
+** slots, which cairn_slow<type> does out of line: the slot array is then in
+** its frame, not in the frame of every function that makes such a call
+** (whose prologue and epilogue would otherwise adjust the stack pointer
+** for it). cairn_slow<type> is native code of no Wasm function, which
+** backtraces skip (like the stubs). Several results go to res as slots in
+** both cases. */
+static void emit_call_helper(Emit *e, Buf *out, uint32_t type) {
+  const FuncType *ft = &e->m->aType[type];
+  const ValType *aRes = ft->aType + ft->nParam;
+  const char *zR = ft->nResult == 1 ? emit_ctype(aRes[0]) : "void";
+  uint32_t nPS = 0, nRS = 0;
+  for (uint32_t i = 0; i < ft->nParam; i++) nPS += emit_slots(ft->aType[i]);
+  for (uint32_t i = 0; i < ft->nResult; i++) nRS += emit_slots(aRes[i]);
+  uint32_t nSlot = nPS > nRS ? nPS : nRS;
+  /* the slow path */
+  emit_printf(out, "static __attribute__((noinline, cold)) %s cairn_slow%u(cairn_aot_ctx *ctx, ", zR,
+              type);
+  emit_call_helper_params(out, ft, false);
+  emit_printf(out, ") {\n  uint64_t r_[%u];\n", nSlot ? nSlot : 1);
   uint32_t k = 0;
   for (uint32_t i = 0; i < ft->nParam; i++) {
     char zSlot[24], zV[24];
@@ -218,6 +226,19 @@ static void emit_call_helper(Emit *e, Buf *out, uint32_t type) {
   } else {
     for (uint32_t i = 0; i < nRS; i++) emit_printf(out, "  res[%u] = r_[%u];\n", i, i);
   }
+  emit_str(out, "}\n");
+  /* the call */
+  emit_printf(out, "static inline %s cairn_c%u(cairn_aot_ctx *ctx, ", zR, type);
+  emit_call_helper_params(out, ft, true);
+  emit_str(out, ") {\n  if (c_) {\n    typedef ");
+  emit_proto(out, ft, "(*fn_)", false);
+  emit_printf(out, ";\n    %s((fn_)c_)(f_->ctx", ft->nResult == 1 ? "return " : "");
+  for (uint32_t i = 0; i < ft->nParam; i++) emit_printf(out, ", l%u", i);
+  emit_str(out, ft->nResult > 1 ? ", res);\n" : ");\n");
+  if (ft->nResult != 1) emit_str(out, "    return;\n");
+  emit_printf(out, "  }\n  %scairn_slow%u(ctx, f_", ft->nResult == 1 ? "return " : "", type);
+  for (uint32_t i = 0; i < ft->nParam; i++) emit_printf(out, ", l%u", i);
+  emit_str(out, ft->nResult > 1 ? ", res);\n" : ");\n");
   emit_str(out, "}\n");
 }
 
@@ -320,6 +341,8 @@ done:
   base_free(e.aRecursive);
   base_free(e.aTableSeen);
   base_free(e.aTypeSeen);
+  base_free(e.aTableUse);
+  base_free(e.aTypeUse);
   base_free(e.aGlobalSeen);
   base_free(e.aFnGlobal);
   buf_free(&e.body);

@@ -499,13 +499,13 @@ static void emit_call(Emit *e, uint32_t f) {
 }
 
 /* call_indirect: cairn_indirect (cairn_aot.h) checks bounds, null and type
-** against the table object and the type's id, both read into locals at
-** entry, and gives the code; the call entry's address is only computed
+** against the table object and the type's id (read at entry into locals,
+** or here: emit_table_local), and gives the code; the call entry's address is only computed
 ** (the helper reads it once the checks have passed). The arguments are
 ** plain values, so C's order of evaluating them and the checks does not
 ** matter. */
 static void emit_call_indirect(Emit *e, const Instr *in) {
-  char zFunc[EMIT_NAME + 32], zCode[EMIT_NAME + 64], zT[24], zTy[24];
+  char zFunc[EMIT_NAME + 64], zCode[EMIT_NAME + 128], zT[48], zTy[48];
   const char *zTable = emit_table_local(e, in->b, zT, sizeof zT);
   snprintf(zFunc, sizeof zFunc, "&%s->calls[%s]", zTable, emit_top(e, 0));
   snprintf(zCode, sizeof zCode, "cairn_indirect(ctx, %s, %s, %s)", zTable, emit_top(e, 0),
@@ -678,13 +678,17 @@ bool emit_function(Emit *e, uint32_t fidx, Buf *out) {
                   k == EK_V128 ? "{0}" : "0");
       nVar += k == EK_V128 ? 2 : 1;
     }
-  buf_append_buf(out, &e->decl);
   /* the frame: about a word per local and stack variable, spills included */
   uint64_t frame = 64 + 8 * ((uint64_t)e->nLocal + nVar);
   /* the entry check: none for a bounded function (the interpreter's rule,
   ** so fuel counts the same), sampled once per C frame on a cycle of calls */
   const char *zEnter = module_func_bounded(m, fidx) ? "_B" : e->aRecursive[fidx] ? "_R" : "";
   emit_printf(out, "  CAIRN_ENTER%s(ctx, %u, %llu);\n", zEnter, fidx, (unsigned long long)frame);
+  /* after the entry check: values loaded from the instance there would be
+  ** live across it (its cold call is an asm that may write memory, so the
+  ** compiler cannot move the loads after it), and the compiler may sink
+  ** them towards their first use */
+  buf_append_buf(out, &e->decl);
   for (uint32_t i = 0; i < m->nMem; i++) {
     if (e->o->checked)
       emit_printf(out, "  uint8_t *m%u = ctx->mems[%u]->base;\n  uint64_t n%u = ctx->mems[%u]->bytes;\n",

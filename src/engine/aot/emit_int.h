@@ -69,6 +69,10 @@ typedef struct Emit {
   /* per table, type and global: fidx + 1 when the function being emitted
   ** declared its entry local t<idx>, ty<idx> or g<idx> (no reset per function) */
   uint32_t *aTableSeen, *aTypeSeen, *aGlobalSeen;
+  /* per table and type: how the current function's call_indirects read it
+  ** (emit_globals_decl): EMIT_AT_SITE (one site, outside any loop: read
+  ** there, on the path that uses it) or else an entry local */
+  uint8_t *aTableUse, *aTypeUse;
   /* the mutable globals in C locals that the function uses (reloaded after calls) */
   uint32_t *aFnGlobal, nFnGlobal, nFnGlobalAlloc;
   /* the function being emitted */
@@ -163,8 +167,12 @@ void emit_load_expr(Emit *e, const char *zType, const char *zAddr, char *zOut, s
 /* ---- entry locals and globals (emit_globals.c) ---- */
 /* Per module: which globals live in C locals (e->aGlobalLocal). */
 bool emit_globals_init(Emit *e);
-/* The entry local "t<table>" (the table object) / "ty<type>" (the type's
-** store-wide id) of the current function, declared on first use. */
+/* The table object of `table` / the store-wide id of `type` for a
+** call_indirect of the current function: the entry local "t<table>" /
+** "ty<type>", declared on first use, or for a table or type that the
+** function's only call_indirect of it reads outside any loop,
+** "ctx->tables[table]" / "ctx->type_ids[type]" read there. */
+#define EMIT_AT_SITE 1
 const char *emit_table_local(Emit *e, uint32_t table, char *z, size_t n);
 const char *emit_type_local(Emit *e, uint32_t type, char *z, size_t n);
 /* global.get / global.set of global g. */
