@@ -274,7 +274,12 @@ static inline __attribute__((always_inline)) uintptr_t cairn_stack_pointer_(void
 ** compare: an entry reads it once, and where inlining puts two entries in
 ** one function without a store or call between them, reusing the first
 ** read is the same as checking both at the first (same frame, same
-** limit; loops poll with a fresh read, CAIRN_PENDING). */
+** limit; loops poll with a fresh read, CAIRN_PENDING). The compiler may
+** also hoist the read of an entry inlined into a loop that makes no store
+** and no call out of that loop: its stack answer is the frame's anyway,
+** and an interrupt is seen by the loop's own poll; only fuel turned on by
+** another thread during such a loop then misses the inlined entries' units
+** (fuel set before the call, or by a host function, is seen at once). */
 #define CAIRN_ENTER_CHECK_(ctx, FRAME)                                                      \
   const uintptr_t cairn_low_ = CAIRN_STACK_LOW_(FRAME);                                     \
   if (CAIRN_UNLIKELY(cairn_low_ < cairn_ex_->limit)) CAIRN_RT_ENTER_((ctx), cairn_low_)
