@@ -18,6 +18,9 @@ bool module_func_bounded(const Module *m, uint32_t f) {
     cairn_error err;
     if (!decode_instr(p, end, m->aBytes, &in, &err)) return false;
     p += in.len;
+    /* every instruction that can jump back or call: Wasm 3.0's tail and
+    ** reference calls (return_call*, call_ref) and exceptions must join
+    ** this list when the decoder learns them */
     switch (in.op) {
       case OP_LOOP:
       case OP_CALL:
