@@ -176,6 +176,12 @@ int64_t rt_memory_grow(cairn_memory *mem, uint64_t delta);
 ** large growth was being filled: the interrupt stays pending and traps at
 ** the guest's next check). */
 int64_t rt_table_grow(cairn_table *t, uint64_t delta, void *init);
+/* Resizes t's arrays (elements, call entries, code pointers) to n entries
+** (a block of 1 for 0). False when a growth fails: nAlloc stays and every
+** block still holds it. A shrink sets nAlloc to n once the elements shrank
+** (a call entry or code block that failed to shrink is larger, which is
+** harmless); when the elements fail to shrink nothing changes. */
+bool rt_table_realloc(cairn_table *t, uint32_t n);
 /* Brings t->aCall[i, i + n) and t->aCode[i, i + n) in step with t->aElem after a write there
 ** (nothing for an externref table). Every writer of aElem calls it. */
 void rt_table_sync(cairn_table *t, uint32_t i, uint32_t n);

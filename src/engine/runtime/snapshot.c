@@ -213,18 +213,7 @@ bool cairn_snapshot_restore(cairn_snapshot *snap, cairn_error *err) {
     cairn_table *t = st->t;
     /* A table grown since the capture gives its extra entries back (a
     ** failed shrink keeps the larger block, which holds the captured size). */
-    if (t->nAlloc > st->size) {
-      void **a = base_realloc(t->aElem, (st->size ? st->size : 1) * sizeof(void *));
-      if (a) {
-        t->aElem = a;
-        t->nAlloc = st->size;
-        /* only then: aCall and aCode must keep nAlloc entries */
-        RtCall *c = t->aCall ? base_realloc(t->aCall, (st->size ? st->size : 1) * sizeof(RtCall)) : NULL;
-        if (c) t->aCall = c;
-        void **k = t->aCode ? base_realloc(t->aCode, (st->size ? st->size : 1) * sizeof(void *)) : NULL;
-        if (k) t->aCode = k;
-      }
-    }
+    if (t->nAlloc > st->size) rt_table_realloc(t, st->size);
     t->size = st->size;
     if (st->size) memcpy(t->aElem, st->aElem, st->size * sizeof(void *));
     rt_table_sync(t, 0, t->size);

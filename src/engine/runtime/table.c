@@ -17,6 +17,25 @@ void rt_table_sync(cairn_table *t, uint32_t i, uint32_t n) {
     t->aCode[k] = f ? f->aotCode : NULL;
   }
 }
+bool rt_table_realloc(cairn_table *t, uint32_t n) {
+  size_t cap = n ? n : 1;
+  void **a = base_realloc(t->aElem, cap * sizeof *a);
+  if (!a) return false; /* nothing changed */
+  t->aElem = a;
+  bool ok = true;
+  if (t->aCall) {
+    RtCall *c = base_realloc(t->aCall, cap * sizeof *c);
+    void **k = c ? base_realloc(t->aCode, cap * sizeof *k) : NULL;
+    if (c) t->aCall = c;
+    if (k) t->aCode = k;
+    ok = c && k;
+  }
+  /* a failed growth keeps nAlloc (a larger block is harmless); after a
+  ** shrink of the elements every array holds n, the larger ones too */
+  if (ok || n < t->nAlloc) t->nAlloc = n;
+  return ok;
+}
+
 /* Elements filled between two looks at the store's interrupt flag. */
 #define RT_TABLE_CHUNK ((uint64_t)1 << 16)
 
@@ -102,19 +121,7 @@ int64_t rt_table_grow(cairn_table *t, uint64_t delta, void *init) {
     uint64_t nNew = (uint64_t)t->nAlloc * 2;
     if (nNew < n) nNew = n;
     if (nNew > t->max) nNew = t->max;
-    if (nNew > SIZE_MAX / sizeof(RtCall)) return -1;
-    void **a = base_realloc(t->aElem, (size_t)nNew * sizeof(void *));
-    if (!a) return -1;
-    t->aElem = a;
-    if (t->aCall) {
-      RtCall *c = base_realloc(t->aCall, (size_t)nNew * sizeof(RtCall));
-      if (!c) return -1; /* aElem is larger than needed, which is harmless */
-      t->aCall = c;
-      void **k = base_realloc(t->aCode, (size_t)nNew * sizeof(void *));
-      if (!k) return -1; /* so is aCall */
-      t->aCode = k;
-    }
-    t->nAlloc = (uint32_t)nNew;
+    if (nNew > SIZE_MAX / sizeof(RtCall) || !rt_table_realloc(t, (uint32_t)nNew)) return -1;
   }
   /* the size changes only once every new entry is set */
   if (!table_fill(t, old, n, init)) return -1;
