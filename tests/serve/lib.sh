@@ -41,6 +41,9 @@ trap cleanup EXIT
 start_server() {
   local cairn=$1 funcs=$2; shift 2
   sed "s|FUNCS|$funcs|g" "${SERVE_TEST_CONFIG:-$(dirname "$0")/serve-test.json}" > "$WORK/serve.json"
+  # The background job truncates err.log only once it runs: remove the last
+  # server's log first, or the loop below can read its (closed) port.
+  rm -f "$WORK/out.log" "$WORK/err.log"
   "$cairn" serve --config "$WORK/serve.json" "$@" > "$WORK/out.log" 2> "$WORK/err.log" &
   SERVE_PID=$!
   PORT=""
