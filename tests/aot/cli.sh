@@ -181,6 +181,43 @@ if [ "$(uname -m)" = x86_64 ] && command -v objdump >/dev/null; then
     bad "x86-64: call_indirect's target is one load scaled by 8" "$work/sum.s"; fi
 fi
 
+# Read-modify-write (emit_rmw.c): sieve's `bits[j >> 5] |= 1 << j` is one
+# CAIRN_RMW, on x86-64 one `or` on memory (tests/wast/rmw.wast checks its
+# results and traps in every tier).
+cat >"$work/rmw.wat" <<'EOF'
+(module
+  (memory 1)
+  (func (export "mark") (param $bits i32) (param $j i32) (param $n i32) (param $p i32)
+    (local $a i32)
+    (loop $l
+      (i32.store
+        (local.tee $a (i32.add (local.get $bits)
+                               (i32.and (i32.shr_u (local.get $j) (i32.const 3)) (i32.const 0x1ffffffc))))
+        (i32.or (i32.load (local.get $a)) (i32.shl (i32.const 1) (local.get $j))))
+      (br_if $l (i32.lt_u (local.tee $j (i32.add (local.get $j) (local.get $p))) (local.get $n)))))
+  (func (export "run") (result i32) (local $s i32) (local $i i32)
+    (call 0 (i32.const 64) (i32.const 3) (i32.const 4096) (i32.const 7))
+    (loop $l
+      (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 31)) (i32.load (local.get $i))))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (i32.const 640))))
+    (local.get $s)))
+EOF
+"$CAIRN" compile --keep-c "$work/rmwc" "$work/rmw.wat" -o "$work/rmw.cwasm"
+want=$("$CAIRN" run "$work/rmw.wat" --invoke run 2>&1)
+expect "native: read-modify-write loop as the interpreter" 0 "^$want\$" -- \
+  "$CAIRN" run "$work/rmw.cwasm" --invoke run
+if grep -q 'CAIRN_RMW(uint32_t, m0 + l4, .*"orl", |);' "$work/rmwc/unit0.c"; then
+  ok "load, or, store of one location is one CAIRN_RMW"; else
+  grep -n "CAIRN_LOADK\|CAIRN_STORE" "$work/rmwc/unit0.c" >"$work/out"
+  bad "load, or, store of one location is one CAIRN_RMW" "$work/out"; fi
+if [ "$(uname -m)" = x86_64 ] && command -v objdump >/dev/null; then
+  objdump -d --no-show-raw-insn "$work/rmwc/code-debug.so" |
+    awk '/<cairn_f0>:/ { p = 1; next } p && /^$/ { exit } p' >"$work/mark.s"
+  if grep -qE 'or +%[a-z0-9]+,\(%' "$work/mark.s"; then
+    ok "x86-64: the update is one or on memory"; else
+    bad "x86-64: the update is one or on memory" "$work/mark.s"; fi
+fi
+
 # Loop versioning (emit_loop.c): a counted loop over memory gets a fast copy
 # (matmul's inner loop shape: y[i] += a * x[i]); fuel keeps the original
 # loop, so it runs out at the interpreter's count to the unit; a deadline

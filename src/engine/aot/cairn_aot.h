@@ -473,6 +473,27 @@ static CAIRN_FRAME_CHECK_ATTR_ uintptr_t cairn_frame_check_(cairn_aot_ctx *ctx, 
     __builtin_memcpy(cairn_p_, &cairn_v_, sizeof(T)); \
   } while (0)
 
+/* Read-modify-write of one location, *p = *p OP y in type T (emit_rmw.c,
+** for `x = load(p); store(p, x | y)`; INSN is the x86 mnemonic with its
+** size suffix, "orl"): on x86-64 one instruction on memory
+** in a volatile asm, which the compiler neither drops nor splits (the read
+** in it is the bounds check; one that faults writes nothing); elsewhere the
+** kept load and the store. */
+#if defined(__x86_64__)
+#define CAIRN_RMW(T, p, y, INSN, OP)                                                       \
+  do {                                                                                     \
+    typedef T __attribute__((may_alias, aligned(1))) cairn_ua_;                            \
+    __asm__ volatile(INSN " %1, %0" : "+m"(*(cairn_ua_ *)(p)) : "er"((T)(y)) : "cc");    \
+  } while (0)
+#else
+#define CAIRN_RMW(T, p, y, INSN, OP)                            \
+  do {                                                          \
+    uint8_t *cairn_q_ = (p);                                    \
+    T cairn_w_ = (T)(CAIRN_LOADK(T, cairn_q_) OP (T)(y));       \
+    CAIRN_STORE(T, cairn_q_, cairn_w_);                         \
+  } while (0)
+#endif
+
 /* A load whose value is dropped must still fault when out of bounds (with
 ** guard pages, the fault is the bounds check), but C may delete an unused
 ** load: CAIRN_LOADK (integers) and CAIRN_LOADKF (float, double, v128) keep

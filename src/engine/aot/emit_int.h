@@ -151,6 +151,9 @@ bool emit_numeric(Emit *e, const Instr *in);
 bool emit_memory(Emit *e, const Instr *in);
 bool emit_table(Emit *e, const Instr *in);
 bool emit_simd(Emit *e, const Instr *in);
+/* Whether numeric instruction op is emitted as an expression that cannot
+** trap (no call that takes ctx): division and trapping conversions are not. */
+bool emit_numeric_pure(WasmOp op);
 /* Emits "dst = expansion;" of template zT ($0.. the operands, bottom first)
 ** for an instruction with a fixed signature (opinfo letters). */
 void emit_template(Emit *e, WasmOp op, const char *zT);
@@ -194,6 +197,12 @@ bool emit_loop_version(Emit *e, EmitCtl *c, const uint8_t *p, const uint8_t *end
 void emit_loop_address(Emit *e, char *zOut, size_t nOut);
 /* In its look-ahead (e->lvSpec): a br_if out of the loop on zCond. */
 void emit_loop_spec_exit(Emit *e, const char *zCond);
+
+/* ---- read-modify-write (emit_rmw.c) ---- */
+/* At load ld, with *pp just after it: emits ld and the instructions up to a
+** store of the loaded location as one CAIRN_RMW when they have that shape,
+** advancing *pp past the store; false (nothing emitted) otherwise. */
+bool emit_rmw(Emit *e, const Instr *ld, const uint8_t **pp, const uint8_t *end);
 
 /* ---- cycles of direct calls (emit_cycles.c) ---- */
 /* Sets e->aRecursive: the defined functions that lie on a cycle of direct

@@ -201,6 +201,10 @@ static const char *const aNumeric[OP_COUNT_] = {
     [OP_I64_TRUNC_SAT_F64_U] = "cairn_i64_trunc_sat_f64_u($0)",
 };
 
+bool emit_numeric_pure(WasmOp op) {
+  return op < OP_COUNT_ && aNumeric[op] && !strstr(aNumeric[op], "ctx");
+}
+
 bool emit_numeric(Emit *e, const Instr *in) {
   switch (in->op) {
     case OP_I32_CONST:
