@@ -183,7 +183,7 @@ fi
 
 # Read-modify-write (emit_rmw.c): sieve's `bits[j >> 5] |= 1 << j` is one
 # CAIRN_RMW, on x86-64 one `or` on memory (tests/wast/rmw.wast checks its
-# results and traps in every tier).
+# results and traps in every tier, tests/wast/shiftmask.wast the index).
 cat >"$work/rmw.wat" <<'EOF'
 (module
   (memory 1)
@@ -210,6 +210,10 @@ if grep -q 'CAIRN_RMW(uint32_t, m0 + l4, .*"orl", |);' "$work/rmwc/unit0.c"; the
   ok "load, or, store of one location is one CAIRN_RMW"; else
   grep -n "CAIRN_LOADK\|CAIRN_STORE" "$work/rmwc/unit0.c" >"$work/out"
   bad "load, or, store of one location is one CAIRN_RMW" "$work/out"; fi
+# emit_shiftmask.c: its word offset (j >> 3) & 0x1ffffffc is (j >> 5) << 2
+if grep -qE '= \(l1 >> 5u\) << 2u;' "$work/rmwc/unit0.c"; then
+  ok "shift then mask is one shift each way"; else
+  grep -n ">>" "$work/rmwc/unit0.c" >"$work/out"; bad "shift then mask is one shift each way" "$work/out"; fi
 if [ "$(uname -m)" = x86_64 ] && command -v objdump >/dev/null; then
   objdump -d --no-show-raw-insn "$work/rmwc/code-debug.so" |
     awk '/<cairn_f0>:/ { p = 1; next } p && /^$/ { exit } p' >"$work/mark.s"

@@ -658,7 +658,7 @@ bool emit_function(Emit *e, uint32_t fidx, Buf *out) {
     p += in.len;
     if (emit_control(e, &in, p, end)) continue;
     if (e->unreach) continue;
-    if (emit_rmw(e, &in, &p, end)) continue;
+    if (emit_rmw(e, &in, &p, end) || emit_shift_mask(e, &in, &p, end)) continue;
     emit_instruction(e, &in);
   }
   if (e->oom || e->body.oom || e->decl.oom) return false;

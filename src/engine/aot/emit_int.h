@@ -204,6 +204,13 @@ void emit_loop_spec_exit(Emit *e, const char *zCond);
 ** advancing *pp past the store; false (nothing emitted) otherwise. */
 bool emit_rmw(Emit *e, const Instr *ld, const uint8_t **pp, const uint8_t *end);
 
+/* ---- shift then mask (emit_shiftmask.c) ---- */
+/* At shr_u in by a constant, with *pp just after it: emits it and a
+** following `const M; and` that keeps the shifted bits minus the k lowest
+** as one shift right and one shift left by k, advancing *pp past the and;
+** false (nothing emitted) otherwise. */
+bool emit_shift_mask(Emit *e, const Instr *in, const uint8_t **pp, const uint8_t *end);
+
 /* ---- cycles of direct calls (emit_cycles.c) ---- */
 /* Sets e->aRecursive: the defined functions that lie on a cycle of direct
 ** calls (calling themselves, or through others). False when out of memory. */
