@@ -19,6 +19,8 @@
 # cross-built CAIRN: tests/cross/run-cross.sh), is put in front of every
 # `CAIRN wast`.
 # CAIRN_WAST_OPTS (words, e.g. "--aot -O1") are passed to every `cairn wast`.
+# RUN_SPEC_TIMEOUT: seconds a script may take (600; then one retry under
+# CAIRN_RUNNER).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 baseline="$here/baseline.txt"
@@ -72,21 +74,41 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# cairn wast on one script with a limit of RUN_SPEC_TIMEOUT seconds (600),
+# its output in $work/$b.out.
+# timeout runs it in a process group of its own (the group's id is
+# timeout's pid). A qemu-user fork that hangs does so with every signal
+# blocked, so the SIGTERM that ends its parent leaves it behind, adopted by
+# init, for good: whatever is left of the group is killed afterwards.
+run_wast() {
+  local cairn=$1 f=$2 b=$3 work=$4 t rc
+  timeout -k 10 "${RUN_SPEC_TIMEOUT:-600}" ${CAIRN_RUNNER:-} "$cairn" wast ${CAIRN_WAST_OPTS:-} "$f" \
+    >"$work/$b.out" 2>"$work/$b.err" &
+  t=$!
+  wait "$t"
+  rc=$?
+  kill -KILL -- "-$t" 2>/dev/null
+  return "$rc"
+}
+export -f run_wast
+
 # One process per script, in parallel; each leaves "NAME PASSED FAILED NOTE".
 run_one() {
   local cairn=$1 f=$2 work=$3
   local b out rc line p q
   b=$(basename "$f")
-  out=$(timeout -k 10 600 ${CAIRN_RUNNER:-} "$cairn" wast ${CAIRN_WAST_OPTS:-} "$f" 2>"$work/$b.err")
+  run_wast "$cairn" "$f" "$b" "$work"
   rc=$?
   # Under qemu-user a cairn that spawns the C compiler (wast --aot) has hung
-  # once in a cross run (qemu emulates posix_spawn's vfork with a fork): one
-  # retry tells an emulator hang from a real one, which times out twice.
+  # in cross runs (qemu emulates posix_spawn's vfork with a fork, whose child
+  # can deadlock in qemu before it execs): one retry tells an emulator hang
+  # from a real one, which times out twice.
   if [ "$rc" -eq 124 ] && [ -n "${CAIRN_RUNNER:-}" ]; then
     echo "run-spec: $b timed out under $CAIRN_RUNNER; retrying once" >&2
-    out=$(timeout -k 10 600 $CAIRN_RUNNER "$cairn" wast ${CAIRN_WAST_OPTS:-} "$f" 2>"$work/$b.err")
+    run_wast "$cairn" "$f" "$b" "$work"
     rc=$?
   fi
+  out=$(cat "$work/$b.out")
   line=$(printf '%s\n' "$out" | grep -E "^.*: [0-9]+ passed, [0-9]+ failed$" | grep -v '^wast: ' | tail -1)
   if [ "$rc" -ge 124 ] || [ -z "$line" ]; then
     if [ "$rc" -eq 124 ]; then note="timed out"; else note="crashed (exit $rc)"; fi
