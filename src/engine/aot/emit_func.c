@@ -517,6 +517,13 @@ static void emit_call_indirect(Emit *e, const Instr *in) {
 
 /* ---- one instruction (reachable, not control) ---- */
 
+bool emit_next_instr(const Emit *e, const uint8_t **pp, const uint8_t *end, Instr *in) {
+  cairn_error err;
+  if (*pp >= end || !decode_instr(*pp, end, e->m->aBytes, in, &err)) return false;
+  *pp += in->len;
+  return true;
+}
+
 void emit_instruction(Emit *e, const Instr *in) {
   switch (in->op) {
     case OP_UNREACHABLE:

@@ -151,6 +151,9 @@ bool emit_numeric(Emit *e, const Instr *in);
 bool emit_memory(Emit *e, const Instr *in);
 bool emit_table(Emit *e, const Instr *in);
 bool emit_simd(Emit *e, const Instr *in);
+/* The bytes a scalar load or store op accesses and the C type it reads or
+** writes them as ("uint8_t" for i32.store8); 0 for other ops. */
+uint32_t emit_mem_access(WasmOp op, const char **pzType);
 /* Whether numeric instruction op is emitted as an expression that cannot
 ** trap (no call that takes ctx): division and trapping conversions are not. */
 bool emit_numeric_pure(WasmOp op);
@@ -217,6 +220,9 @@ bool emit_shift_mask(Emit *e, const Instr *in, const uint8_t **pp, const uint8_t
 bool emit_find_recursive(Emit *e);
 
 /* ---- functions (emit_func.c) ---- */
+/* Decodes the instruction at *pp (a validated body) into in and steps past
+** it; false at end. For the look-ahead of the peepholes and loop analysis. */
+bool emit_next_instr(const Emit *e, const uint8_t **pp, const uint8_t *end, Instr *in);
 /* One reachable instruction that is not a block, loop, if, else or end. */
 void emit_instruction(Emit *e, const Instr *in);
 /* Emits the definition of defined function fidx into out. */

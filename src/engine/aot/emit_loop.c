@@ -507,9 +507,7 @@ static bool lv_read_body(Emit *e, Lv *lv, const uint8_t *p, const uint8_t *end) 
   lv->nIn = 0;
   for (;;) {
     Instr in;
-    cairn_error err;
-    if (p >= end || !decode_instr(p, end, e->m->aBytes, &in, &err)) return false;
-    p += in.len;
+    if (!emit_next_instr(e, &p, end, &in)) return false;
     if (in.op == OP_END) break;
     if (lv->nIn == LV_MAX_INSTR) return false;
     lv->aIn[lv->nIn++] = in;

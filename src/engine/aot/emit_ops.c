@@ -294,6 +294,12 @@ static const MemOp aMemOp[OP_COUNT_] = {
     [OP_I64_STORE32] = {4, "uint32_t", "(uint32_t)%s"},
 };
 
+uint32_t emit_mem_access(WasmOp op, const char **pzType) {
+  if (op >= OP_COUNT_ || !aMemOp[op].n) return 0;
+  *pzType = aMemOp[op].zType;
+  return aMemOp[op].n;
+}
+
 bool emit_memory(Emit *e, const Instr *in) {
   char zAddr[96], zV[EMIT_NAME], zLoad[160];
   switch (in->op) {

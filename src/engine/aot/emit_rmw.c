@@ -33,27 +33,25 @@
 /* Longest run R: enough for `i32.const 1; local.get j; i32.shl`. */
 #define RMW_MAX_RUN 8
 
-/* Locations a load and a store may share: the loads of one width and
-** value type, the store of that width, the C type of the location. */
-static const struct RmwWidth {
+/* The loads whose location a store may write back: the loads of one
+** width (either sign) and value type, and the store of that width. */
+static const struct RmwPair {
   WasmOp aLoad[2], store;
-  uint32_t n;
-  const char *zType;
-  char sfx;                /* x86's size suffix */
-} aWidth[] = {
-    {{OP_I32_LOAD, OP_I32_LOAD}, OP_I32_STORE, 4, "uint32_t", 'l'},
-    {{OP_I64_LOAD, OP_I64_LOAD}, OP_I64_STORE, 8, "uint64_t", 'q'},
-    {{OP_I32_LOAD8_U, OP_I32_LOAD8_S}, OP_I32_STORE8, 1, "uint8_t", 'b'},
-    {{OP_I32_LOAD16_U, OP_I32_LOAD16_S}, OP_I32_STORE16, 2, "uint16_t", 'w'},
-    {{OP_I64_LOAD8_U, OP_I64_LOAD8_S}, OP_I64_STORE8, 1, "uint8_t", 'b'},
-    {{OP_I64_LOAD16_U, OP_I64_LOAD16_S}, OP_I64_STORE16, 2, "uint16_t", 'w'},
-    {{OP_I64_LOAD32_U, OP_I64_LOAD32_S}, OP_I64_STORE32, 4, "uint32_t", 'l'},
+} aPair[] = {
+    {{OP_I32_LOAD, OP_I32_LOAD}, OP_I32_STORE},
+    {{OP_I64_LOAD, OP_I64_LOAD}, OP_I64_STORE},
+    {{OP_I32_LOAD8_U, OP_I32_LOAD8_S}, OP_I32_STORE8},
+    {{OP_I32_LOAD16_U, OP_I32_LOAD16_S}, OP_I32_STORE16},
+    {{OP_I64_LOAD8_U, OP_I64_LOAD8_S}, OP_I64_STORE8},
+    {{OP_I64_LOAD16_U, OP_I64_LOAD16_S}, OP_I64_STORE16},
+    {{OP_I64_LOAD32_U, OP_I64_LOAD32_S}, OP_I64_STORE32},
 };
 
-static const struct RmwWidth *rmw_width(WasmOp load) {
-  for (size_t i = 0; i < sizeof aWidth / sizeof aWidth[0]; i++)
-    if (load == aWidth[i].aLoad[0] || load == aWidth[i].aLoad[1]) return &aWidth[i];
-  return NULL;
+/* The store that writes back load's location, or OP_COUNT_ (no such load). */
+static WasmOp rmw_store_of(WasmOp load) {
+  for (size_t i = 0; i < sizeof aPair / sizeof aPair[0]; i++)
+    if (load == aPair[i].aLoad[0] || load == aPair[i].aLoad[1]) return aPair[i].store;
+  return OP_COUNT_;
 }
 
 /* The operation on memory: x86 mnemonic and C operator. The low bits of
@@ -94,8 +92,8 @@ static bool rmw_run_instr(const Instr *in, uint32_t *pPop, uint32_t *pPush) {
 }
 
 bool emit_rmw(Emit *e, const Instr *ld, const uint8_t **pp, const uint8_t *end) {
-  const struct RmwWidth *w = rmw_width(ld->op);
-  if (!w || e->lv || e->o->checked || e->nStk < 2) return false;
+  WasmOp store = rmw_store_of(ld->op);
+  if (store == OP_COUNT_ || e->lv || e->o->checked || e->nStk < 2) return false;
   bool i64 = opinfo_table[ld->op].zResults[0] == 'l';
   const EmitVal *a = &e->aVal[e->nStk - 1], *b = &e->aVal[e->nStk - 2];
   if (a->kind == EV_VAR || a->kind != b->kind || (a->kind == EV_LOCAL && a->local != b->local) ||
@@ -106,11 +104,9 @@ bool emit_rmw(Emit *e, const Instr *ld, const uint8_t **pp, const uint8_t *end) 
   Instr aRun[RMW_MAX_RUN], op, st;
   uint32_t nRun = 0, h = 0;
   const uint8_t *p = *pp;
-  cairn_error err;
   for (;;) {
     Instr in;
-    if (p >= end || !decode_instr(p, end, e->m->aBytes, &in, &err)) return false;
-    p += in.len;
+    if (!emit_next_instr(e, &p, end, &in)) return false;
     uint32_t nPop, nPush;
     if (!rmw_run_instr(&in, &nPop, &nPush) || nPop > h) { /* reads the loaded value */
       if (h != 1) return false;
@@ -123,20 +119,22 @@ bool emit_rmw(Emit *e, const Instr *ld, const uint8_t **pp, const uint8_t *end) 
   }
   const char *zInsn, *zC;
   if (!rmw_op(op.op, i64, &zInsn, &zC)) return false;
-  if (p >= end || !decode_instr(p, end, e->m->aBytes, &st, &err)) return false;
-  if (st.op != w->store || st.offset != ld->offset) return false;
-  p += st.len;
+  if (!emit_next_instr(e, &p, end, &st) || st.op != store || st.offset != ld->offset) return false;
 
   /* the address; the loaded value's place (never written: R does not
   ** read it); R as usual; then the whole of it */
   char zAddr[96], zY[EMIT_NAME];
-  emit_address(e, ld, w->n, zAddr, sizeof zAddr);
+  const char *zType;
+  uint32_t n = emit_mem_access(store, &zType);
+  emit_address(e, ld, n, zAddr, sizeof zAddr);
   emit_push(e, i64 ? VT_I64 : VT_I32);
   for (uint32_t i = 0; i < nRun && !e->oom; i++) emit_instruction(e, &aRun[i]);
   snprintf(zY, sizeof zY, "%s", emit_top(e, 0));
   emit_pop(e, 3); /* y, the loaded value, the store's address */
-  emit_printf(&e->body, "  CAIRN_RMW(%s, %s, %s, \"%s%c\", %s);\n", w->zType, zAddr, zY, zInsn,
-              w->sfx, zC);
+  /* x86's size suffix */
+  char sfx = n == 1 ? 'b' : n == 2 ? 'w' : n == 4 ? 'l' : 'q';
+  emit_printf(&e->body, "  CAIRN_RMW(%s, %s, %s, \"%s%c\", %s);\n", zType, zAddr, zY, zInsn, sfx,
+              zC);
   *pp = p;
   return true;
 }

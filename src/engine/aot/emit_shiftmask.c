@@ -25,14 +25,10 @@ bool emit_shift_mask(Emit *e, const Instr *in, const uint8_t **pp, const uint8_t
   if (sh == 0) return false;
 
   Instr k, and;
-  cairn_error err;
   const uint8_t *p = *pp;
-  if (p >= end || !decode_instr(p, end, e->m->aBytes, &k, &err)) return false;
-  p += k.len;
-  if (k.op != (i64 ? OP_I64_CONST : OP_I32_CONST)) return false;
-  if (p >= end || !decode_instr(p, end, e->m->aBytes, &and, &err)) return false;
-  p += and.len;
-  if (and.op != (i64 ? OP_I64_AND : OP_I32_AND)) return false;
+  if (!emit_next_instr(e, &p, end, &k) || k.op != (i64 ? OP_I64_CONST : OP_I32_CONST) ||
+      !emit_next_instr(e, &p, end, &and) || and.op != (i64 ? OP_I64_AND : OP_I32_AND))
+    return false;
   uint64_t mask = k.bits & all;
   if (mask == 0) return false;
   uint32_t low = (uint32_t)__builtin_ctzll(mask);
