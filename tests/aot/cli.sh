@@ -210,6 +210,17 @@ if grep -q 'CAIRN_RMW(uint32_t, m0 + l4, .*"orl", |);' "$work/rmwc/unit0.c"; the
   ok "load, or, store of one location is one CAIRN_RMW"; else
   grep -n "CAIRN_LOADK\|CAIRN_STORE" "$work/rmwc/unit0.c" >"$work/out"
   bad "load, or, store of one location is one CAIRN_RMW" "$work/out"; fi
+# a tenant that loops: fuel runs out in the read-modify-write loop at the
+# interpreter's unit (the least fuel the interpreter needs, by bisection)
+lo=1 hi=1000000
+while [ $((hi - lo)) -gt 1 ]; do
+  mid=$(((lo + hi) / 2))
+  if "$CAIRN" run --fuel $mid "$work/rmw.wat" --invoke run >/dev/null 2>&1; then hi=$mid; else lo=$mid; fi
+done
+expect "read-modify-write loop: fuel $hi runs it natively" 0 "^$want\$" -- \
+  "$CAIRN" run --fuel $hi "$work/rmw.cwasm" --invoke run
+expect "read-modify-write loop: fuel $lo runs out natively" 134 "fuel" -- \
+  "$CAIRN" run --fuel $lo "$work/rmw.cwasm" --invoke run
 # emit_shiftmask.c: its word offset (j >> 3) & 0x1ffffffc is (j >> 5) << 2
 if grep -qE '= \(l1 >> 5u\) << 2u;' "$work/rmwc/unit0.c"; then
   ok "shift then mask is one shift each way"; else
