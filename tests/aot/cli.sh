@@ -832,6 +832,22 @@ if [ "$(id -u)" -eq 0 ]; then
   expect "a cache of another user is refused" 2 "belongs to uid" -- "$CAIRN" run --aot "$work/m.wat" --invoke add 2 3
   chown 0 "$XDG_CACHE_HOME/cairn"
 fi
+# The cache key holds the code generator's revision (scripts/aot-rev.cmake, a
+# hash of src/engine/aot): cairn must carry its own sources' revision (a
+# stale one would let an upgraded cairn run an older generator's cached code),
+# and any change to a source must change it.
+src_root=$(cd "$(dirname "$0")/../.." && pwd)
+rev_of() { cmake -DDIR="$1" -DOUT="$2" -P "$src_root/scripts/aot-rev.cmake" && sed -n 's/.*"\(.*\)".*/\1/p' "$2"; }
+rev=$(rev_of "$src_root/src/engine/aot" "$work/rev.h")
+if [ ${#rev} -eq 16 ] && grep -qa "$rev" "$CAIRN"; then ok "cairn carries its generator's revision ($rev)"; else
+  echo "revision '$rev' of the sources is not in $CAIRN" >"$work/out"; bad "generator revision" "$work/out"; fi
+cp -r "$src_root/src/engine/aot" "$work/gen"
+same=$(rev_of "$work/gen" "$work/rev2.h")
+printf '\n' >>"$work/gen/emit_ops.c"
+changed=$(rev_of "$work/gen" "$work/rev3.h")
+if [ "$same" = "$rev" ] && [ -n "$changed" ] && [ "$changed" != "$rev" ]; then
+  ok "a changed generator source changes the revision"; else
+  echo "rev $rev, copy $same, changed $changed" >"$work/out"; bad "revision change" "$work/out"; fi
 # concurrent first runs: all succeed, one whole entry, no temporary left
 rm -rf "$XDG_CACHE_HOME"
 for i in 1 2 3 4 5 6 7 8; do

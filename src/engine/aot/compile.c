@@ -24,6 +24,7 @@
 #include "base/sha256.h"
 #include "engine/aot/aot.h"
 #include "engine/aot/aot_module.h"
+#include "aot_gen_rev.h" /* CAIRN_AOT_GEN_REV, generated at build time */
 
 extern char **environ;
 
@@ -536,7 +537,10 @@ bool aot_options_key(const cairn_compile_options *o, char *out, size_t n, cairn_
   if (!driver_init(&d, o, cc, sizeof cc, err)) return false;
   char opts[160];
   options_text(&d, opts, sizeof opts);
-  snprintf(out, n, "abi=%u target=%s %s", CAIRN_AOT_ABI, d.target->zTriple, opts);
+  /* The generator's revision too: an upgraded cairn with the same ABI
+  ** must not keep running the code an older one generated. */
+  snprintf(out, n, "abi=%u gen=%s target=%s %s", CAIRN_AOT_ABI, CAIRN_AOT_GEN_REV,
+           d.target->zTriple, opts);
   return true;
 }
 
