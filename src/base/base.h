@@ -116,6 +116,15 @@ bool base_utf8_valid(const uint8_t *z, size_t n);
 /* Appends the UTF-8 encoding of code point c (< 0x110000, not a surrogate). */
 void base_utf8_encode(Buf *b, uint32_t c);
 
+/* ---- address space ---- */
+/* An anonymous private mapping of n bytes (flags added to MAP_PRIVATE |
+** MAP_ANONYMOUS) whose start is a multiple of align (a power of two, at
+** least the page size): align more bytes are mapped and the slack is
+** unmapped. For transparent huge pages, which only come to chunks aligned to
+** their size. NULL when the mapping fails; free with munmap(p, n). */
+void *base_map_aligned(size_t n, size_t align, int prot, int flags);
+#define BASE_HUGE_PAGE ((size_t)2 << 20) /* x86-64's and AArch64's (4 KiB granule) */
+
 /* ---- files ---- */
 /* Reads a whole file; *out is base_malloc'd (caller frees), NUL-terminated
 ** one byte past *len. Returns false with an IO error. */

@@ -21,7 +21,8 @@ typedef struct AotFuncRange {
 /* A mapped shared object (elf.c). */
 typedef struct AotImage {
   uint8_t *base;   /* NULL when nothing is mapped */
-  size_t size;
+  size_t size;     /* the object's span: what relocations and tables may address */
+  size_t mapped;   /* bytes mapped at base (size rounded up, the rest inaccessible) */
   uintptr_t codeLo, codeHi;  /* the span of its executable segments */
   AotFuncRange *aRange;      /* from the symbol table, sorted by lo (backtraces) */
   uint32_t nRange;

@@ -4,8 +4,12 @@
 ** mprotect on grow, so the base never moves and out-of-bounds accesses fault
 ** into the trap handler (trap.c). Checked mode (CAIRN_BOUNDS_CHECK or 32-bit
 ** hosts): exactly the needed bytes on the heap; the tiers check bounds and
-** must reload the base after a grow.
+** must reload the base after a grow. Large guarded memories use huge pages
+** (mem_huge_ahead).
 */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -23,14 +27,70 @@ static uint64_t mem_max_pages(const cairn_store *s, const Limits *lim) {
   return max;
 }
 
+#if RT_GUARDED
+/* Large memories in huge pages. The first touch of a 4 KiB page costs a
+** fault, and a heap that grows one Wasm page at a time (wasi-libc's malloc)
+** faults in every 4 KiB page of it; a 2 MiB page costs one fault
+** (docs/benchmarks.md, "Huge pages for large memories"). The reservation is
+** 2 MiB aligned and, past MEM_HUGE_FROM bytes, marked for transparent huge
+** pages. The kernel gives a chunk a huge page only if the whole chunk is
+** accessible at its first touch, so when a grow ends inside a chunk that
+** had no accessible byte before, mem_huge_ahead makes the chunk accessible,
+** touches it once and makes its part past the end inaccessible again: the
+** page stays (zero, never writable until a grow reaches it) and the bytes
+** past the end fault as before. Memories below MEM_HUGE_FROM (serve's
+** instances) keep 4 KiB pages: a huge page would cost them 2 MiB of zeroing
+** and of resident memory. A large memory holds up to 2 MiB more resident
+** than its size. Only for memories of one thread (Wasm 2.0 has no shared
+** memory): another thread could see the chunk's tail accessible meanwhile. */
+#define MEM_HUGE ((uint64_t)BASE_HUGE_PAGE)
+#define MEM_HUGE_FROM ((uint64_t)4 << 20)
+
+/* Whether the kernel gives huge pages to regions marked for them. */
+static bool mem_huge_available(void) {
+  static int mode; /* 0 not read yet, 1 no, 2 yes */
+  int v = __atomic_load_n(&mode, __ATOMIC_RELAXED);
+  if (v == 0) {
+    char buf[128];
+    size_t n = 0;
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
+    if (f) {
+      n = fread(buf, 1, sizeof buf - 1, f);
+      fclose(f);
+    }
+    buf[n] = 0;
+    v = strstr(buf, "[always]") || strstr(buf, "[madvise]") ? 2 : 1;
+    __atomic_store_n(&mode, v, __ATOMIC_RELAXED);
+  }
+  return v == 2;
+}
+
+static void mem_huge_ahead(cairn_memory *m, uint64_t oldBytes, uint64_t newBytes) {
+  uint64_t chunk = newBytes & ~(MEM_HUGE - 1);
+  if (chunk < MEM_HUGE_FROM || chunk == newBytes || oldBytes > chunk || !mem_huge_available())
+    return;
+  if (mprotect(m->base + chunk, (size_t)MEM_HUGE, PROT_READ | PROT_WRITE) != 0) return;
+  *(volatile uint8_t *)(m->base + chunk) = 0; /* the chunk's first fault: one huge page */
+  if (mprotect(m->base + newBytes, (size_t)(chunk + MEM_HUGE - newBytes), PROT_NONE) != 0) {
+    /* the bytes past the end must fault: never run on without that */
+    fprintf(stderr, "cairn: cannot protect the end of a linear memory: %s\n", strerror(errno));
+    abort();
+  }
+}
+#endif
+
 /* Makes [old, new) pages accessible and zero. */
 static bool mem_commit(cairn_memory *m, uint64_t newPages) {
   uint64_t oldBytes = m->pages * WASM_PAGE_SIZE, newBytes = newPages * WASM_PAGE_SIZE;
   if (newBytes == oldBytes) return true;
   if (m->guarded) {
     /* Fresh anonymous pages read as zero; memories never shrink. */
-    return mprotect(m->base + oldBytes, (size_t)(newBytes - oldBytes), PROT_READ | PROT_WRITE) ==
-           0;
+    if (mprotect(m->base + oldBytes, (size_t)(newBytes - oldBytes), PROT_READ | PROT_WRITE) != 0)
+      return false;
+#if RT_GUARDED
+    mem_huge_ahead(m, oldBytes, newBytes);
+#endif
+    return true;
   }
   if (newBytes > SIZE_MAX) return false;
   uint8_t *p = base_realloc(m->base, (size_t)newBytes);
@@ -57,12 +117,14 @@ cairn_memory *rt_memory_create(cairn_store *s, const Limits *lim, cairn_error *e
   m->hasMax = lim->hasMax;
   m->declMax = lim->hasMax ? lim->max : 0;
 #if RT_GUARDED
-  void *p = mmap(NULL, RT_MEM_RESERVE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                 -1, 0);
-  if (p == MAP_FAILED) {
+  /* aligned so that huge pages line up with the memory's chunks */
+  uint8_t *p = base_map_aligned(RT_MEM_RESERVE, MEM_HUGE, PROT_NONE, MAP_NORESERVE);
+  if (!p) {
     base_free(m);
     goto nomem;
   }
+  if (mem_huge_available())
+    madvise(p + MEM_HUGE_FROM, RT_MEM_RESERVE - MEM_HUGE_FROM, MADV_HUGEPAGE);
   m->base = p;
   m->reserved = RT_MEM_RESERVE;
   m->guarded = true;
