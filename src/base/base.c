@@ -306,16 +306,38 @@ void base_utf8_encode(Buf *b, uint32_t c) {
   }
 }
 
-/* ---- address space ---- */
+/* ---- address space: transparent huge pages ---- */
 
-void *base_map_aligned(size_t n, size_t align, int prot, int flags) {
+void *base_map_aligned(size_t n, size_t align, int prot, int flags, void **pMap) {
   if (n > SIZE_MAX - align) return NULL;
   uint8_t *r = mmap(NULL, n + align, prot, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
   if (r == MAP_FAILED) return NULL;
-  uint8_t *p = (uint8_t *)(((uintptr_t)r + align - 1) & ~(uintptr_t)(align - 1));
-  if (p > r) munmap(r, (size_t)(p - r));
-  munmap(p + n, (size_t)(r + align - p)); /* at least a page: p - r < align */
-  return p;
+  *pMap = r;
+  return (void *)(((uintptr_t)r + align - 1) & ~(uintptr_t)(align - 1));
+}
+
+bool base_huge_available(void) {
+  static int mode; /* 0 not read yet, 1 no, 2 yes */
+  int v = __atomic_load_n(&mode, __ATOMIC_RELAXED);
+  if (v == 0) {
+    char buf[128];
+    size_t n = 0;
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
+    if (f) {
+      n = fread(buf, 1, sizeof buf - 1, f);
+      fclose(f);
+    }
+    buf[n] = 0;
+    v = strstr(buf, "[always]") || strstr(buf, "[madvise]") ? 2 : 1;
+    __atomic_store_n(&mode, v, __ATOMIC_RELAXED);
+  }
+  return v == 2;
+}
+
+void base_advise_huge(void *p, size_t n) {
+  uintptr_t lo = ((uintptr_t)p + BASE_HUGE_PAGE - 1) & ~(uintptr_t)(BASE_HUGE_PAGE - 1);
+  uintptr_t hi = ((uintptr_t)p + n) & ~(uintptr_t)(BASE_HUGE_PAGE - 1);
+  if (hi > lo && base_huge_available()) madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 }
 
 /* ---- files ---- */
@@ -337,15 +359,11 @@ bool base_read_file(const char *path, uint8_t **out, size_t *len, cairn_error *e
       (uint64_t)st.st_size < SIZE_MAX / 4) {
     size_t want = (size_t)st.st_size + 1;
     bool huge = want >= BASE_HUGE_PAGE && gDefault.fn == libc_alloc;
-    if (buf_reserve(&b, want + (huge ? BASE_HUGE_PAGE : 0)) && huge) {
-      uintptr_t lo = ((uintptr_t)b.aData + BASE_HUGE_PAGE - 1) & ~(uintptr_t)(BASE_HUGE_PAGE - 1);
-      uintptr_t hi = ((uintptr_t)b.aData + want) & ~(uintptr_t)(BASE_HUGE_PAGE - 1);
-      if (hi > lo) madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-    }
+    if (buf_reserve(&b, want + (huge ? BASE_HUGE_PAGE : 0)) && huge) base_advise_huge(b.aData, want);
   }
   size_t n;
-  for (;;) {
-    if (!buf_reserve(&b, 65536)) break;
+  for (;;) { /* more room only once the buffer is full: not after the last read */
+    if (b.n == b.nAlloc && !buf_reserve(&b, 65536)) break;
     n = fread(b.aData + b.n, 1, b.nAlloc - b.n, f);
     if (n == 0) break;
     b.n += n;

@@ -116,14 +116,22 @@ bool base_utf8_valid(const uint8_t *z, size_t n);
 /* Appends the UTF-8 encoding of code point c (< 0x110000, not a surrogate). */
 void base_utf8_encode(Buf *b, uint32_t c);
 
-/* ---- address space ---- */
-/* An anonymous private mapping of n bytes (flags added to MAP_PRIVATE |
-** MAP_ANONYMOUS) whose start is a multiple of align (a power of two, at
-** least the page size): align more bytes are mapped and the slack is
-** unmapped. For transparent huge pages, which only come to chunks aligned to
-** their size. NULL when the mapping fails; free with munmap(p, n). */
-void *base_map_aligned(size_t n, size_t align, int prot, int flags);
+/* ---- address space: transparent huge pages ---- */
 #define BASE_HUGE_PAGE ((size_t)2 << 20) /* x86-64's and AArch64's (4 KiB granule) */
+/* n bytes of anonymous private mapping (flags added to MAP_PRIVATE |
+** MAP_ANONYMOUS) starting at a multiple of align (a power of two, at least
+** the page size), for huge pages, which only come to chunks aligned to
+** their size. The mapping is n + align bytes from *pMap, its slack kept
+** (unmapping it would cost two system calls a memory): free it with
+** munmap(*pMap, n + align). NULL when the mapping fails. */
+void *base_map_aligned(size_t n, size_t align, int prot, int flags, void **pMap);
+/* Whether the kernel gives huge pages to regions marked for them (read
+** once from /sys). */
+bool base_huge_available(void);
+/* Marks the BASE_HUGE_PAGE-aligned chunks wholly inside [p, p+n) for huge
+** pages when the kernel has them; their first touch then costs one fault
+** instead of one per 4 KiB page. */
+void base_advise_huge(void *p, size_t n);
 
 /* ---- files ---- */
 /* Reads a whole file; *out is base_malloc'd (caller frees), NUL-terminated

@@ -22,7 +22,9 @@ typedef struct AotFuncRange {
 typedef struct AotImage {
   uint8_t *base;   /* NULL when nothing is mapped */
   size_t size;     /* the object's span: what relocations and tables may address */
-  size_t mapped;   /* bytes mapped at base (size rounded up, the rest inaccessible) */
+  size_t mapped;   /* bytes usable at base (size rounded up, the rest inaccessible) */
+  void *map;       /* the mapping base lies in (base_map_aligned) */
+  size_t mapBytes; /* its length */
   uintptr_t codeLo, codeHi;  /* the span of its executable segments */
   AotFuncRange *aRange;      /* from the symbol table, sorted by lo (backtraces) */
   uint32_t nRange;

@@ -78,7 +78,7 @@ static bool bad(cairn_error *err, const char *what) {
 static bool inside(uint64_t off, uint64_t len, uint64_t n) { return off <= n && len <= n - off; }
 
 void aot_image_unmap(AotImage *img) {
-  if (img->base) munmap(img->base, img->mapped);
+  if (img->base) munmap(img->map, img->mapBytes);
   base_free(img->aRange);
   memset(img, 0, sizeof *img);
 }
@@ -244,14 +244,15 @@ bool aot_image_map(const uint8_t *obj, size_t n, AotImage *img, const cairn_aot_
   ** 2 MiB (docs/benchmarks.md, "Huge pages"). The rounding up is left
   ** inaccessible below. Smaller code keeps small pages: a huge page would
   ** cost it up to 2 MiB of resident memory. */
-  uint64_t mapped = span;
-  void *p;
+  uint64_t mapped = span, mapBytes = span;
+  void *p, *map;
   if (span >= (1u << 20)) {
     mapped = (span + BASE_HUGE_PAGE - 1) & ~(uint64_t)(BASE_HUGE_PAGE - 1);
-    p = base_map_aligned((size_t)mapped, BASE_HUGE_PAGE, PROT_READ | PROT_WRITE, 0);
-    if (p) madvise(p, (size_t)mapped, MADV_HUGEPAGE);
+    mapBytes = mapped + BASE_HUGE_PAGE;
+    p = base_map_aligned((size_t)mapped, BASE_HUGE_PAGE, PROT_READ | PROT_WRITE, 0, &map);
+    if (p) base_advise_huge(p, (size_t)mapped);
   } else {
-    p = mmap(NULL, (size_t)span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    p = map = mmap(NULL, (size_t)span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) p = NULL;
   }
   if (!p) {
@@ -262,6 +263,8 @@ bool aot_image_map(const uint8_t *obj, size_t n, AotImage *img, const cairn_aot_
   img->base = p;
   img->size = (size_t)span;
   img->mapped = (size_t)mapped;
+  img->map = map;
+  img->mapBytes = (size_t)mapBytes;
   for (unsigned i = 0; i < eh.e_phnum; i++) {
     const Phdr *ph = &aPh[i];
     if (ph->p_type == PT_LOAD && ph->p_filesz)

@@ -27,47 +27,32 @@ static uint64_t mem_max_pages(const cairn_store *s, const Limits *lim) {
   return max;
 }
 
+/* The alignment of a guarded memory, and where its huge pages start. */
+#define MEM_HUGE ((uint64_t)BASE_HUGE_PAGE)
+#define MEM_HUGE_FROM ((uint64_t)4 << 20)
+
 #if RT_GUARDED
 /* Large memories in huge pages. The first touch of a 4 KiB page costs a
 ** fault, and a heap that grows one Wasm page at a time (wasi-libc's malloc)
 ** faults in every 4 KiB page of it; a 2 MiB page costs one fault
 ** (docs/benchmarks.md, "Huge pages for large memories"). The reservation is
-** 2 MiB aligned and, past MEM_HUGE_FROM bytes, marked for transparent huge
-** pages. The kernel gives a chunk a huge page only if the whole chunk is
-** accessible at its first touch, so when a grow ends inside a chunk that
-** had no accessible byte before, mem_huge_ahead makes the chunk accessible,
-** touches it once and makes its part past the end inaccessible again: the
+** 2 MiB aligned and, once the memory grows past MEM_HUGE_FROM bytes, marked
+** for transparent huge pages from there on. The kernel gives a chunk a huge
+** page only if the whole chunk is accessible at its first touch, so when a
+** grow ends inside a chunk that had no accessible byte before,
+** mem_huge_ahead makes the chunk accessible, touches it once and makes its part past the end inaccessible again: the
 ** page stays (zero, never writable until a grow reaches it) and the bytes
 ** past the end fault as before. Memories below MEM_HUGE_FROM (serve's
 ** instances) keep 4 KiB pages: a huge page would cost them 2 MiB of zeroing
 ** and of resident memory. A large memory holds up to 2 MiB more resident
 ** than its size. Only for memories of one thread (Wasm 2.0 has no shared
 ** memory): another thread could see the chunk's tail accessible meanwhile. */
-#define MEM_HUGE ((uint64_t)BASE_HUGE_PAGE)
-#define MEM_HUGE_FROM ((uint64_t)4 << 20)
-
-/* Whether the kernel gives huge pages to regions marked for them. */
-static bool mem_huge_available(void) {
-  static int mode; /* 0 not read yet, 1 no, 2 yes */
-  int v = __atomic_load_n(&mode, __ATOMIC_RELAXED);
-  if (v == 0) {
-    char buf[128];
-    size_t n = 0;
-    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
-    if (f) {
-      n = fread(buf, 1, sizeof buf - 1, f);
-      fclose(f);
-    }
-    buf[n] = 0;
-    v = strstr(buf, "[always]") || strstr(buf, "[madvise]") ? 2 : 1;
-    __atomic_store_n(&mode, v, __ATOMIC_RELAXED);
-  }
-  return v == 2;
-}
-
 static void mem_huge_ahead(cairn_memory *m, uint64_t oldBytes, uint64_t newBytes) {
+  /* marked when first grown past MEM_HUGE_FROM: a small memory costs nothing */
+  if (oldBytes <= MEM_HUGE_FROM && newBytes > MEM_HUGE_FROM)
+    base_advise_huge(m->base + MEM_HUGE_FROM, m->reserved - MEM_HUGE_FROM);
   uint64_t chunk = newBytes & ~(MEM_HUGE - 1);
-  if (chunk < MEM_HUGE_FROM || chunk == newBytes || oldBytes > chunk || !mem_huge_available())
+  if (chunk < MEM_HUGE_FROM || chunk == newBytes || oldBytes > chunk || !base_huge_available())
     return;
   if (mprotect(m->base + chunk, (size_t)MEM_HUGE, PROT_READ | PROT_WRITE) != 0) return;
   *(volatile uint8_t *)(m->base + chunk) = 0; /* the chunk's first fault: one huge page */
@@ -118,13 +103,13 @@ cairn_memory *rt_memory_create(cairn_store *s, const Limits *lim, cairn_error *e
   m->declMax = lim->hasMax ? lim->max : 0;
 #if RT_GUARDED
   /* aligned so that huge pages line up with the memory's chunks */
-  uint8_t *p = base_map_aligned(RT_MEM_RESERVE, MEM_HUGE, PROT_NONE, MAP_NORESERVE);
+  void *map;
+  uint8_t *p = base_map_aligned(RT_MEM_RESERVE, MEM_HUGE, PROT_NONE, MAP_NORESERVE, &map);
   if (!p) {
     base_free(m);
     goto nomem;
   }
-  if (mem_huge_available())
-    madvise(p + MEM_HUGE_FROM, RT_MEM_RESERVE - MEM_HUGE_FROM, MADV_HUGEPAGE);
+  m->map = map;
   m->base = p;
   m->reserved = RT_MEM_RESERVE;
   m->guarded = true;
@@ -153,7 +138,7 @@ nomem:
 void rt_memory_destroy(cairn_memory *m) {
   if (!m) return;
   if (m->guarded)
-    munmap(m->base, m->reserved);
+    munmap(m->map, RT_MEM_RESERVE + MEM_HUGE);
   else
     base_free(m->base);
   base_free(m);

@@ -96,6 +96,7 @@ struct cairn_memory {
   bool hasMax;                 /* declared maximum present (for import matching) */
   uint64_t declMax;            /* declared maximum if hasMax */
   size_t reserved;             /* bytes of address space reserved at base */
+  void *map;                   /* guarded: the reservation's mapping (base is aligned in it) */
   bool guarded;                /* true: accesses need no bounds check (guard region) */
   uint64_t ownMax;             /* maximum without the store cap (declared or spec limit) */
   cairn_store *store;          /* owner: its limit flags */
