@@ -137,9 +137,11 @@ nomem:
 
 void rt_memory_destroy(cairn_memory *m) {
   if (!m) return;
+#if RT_GUARDED
   if (m->guarded)
     munmap(m->map, RT_MEM_RESERVE + MEM_HUGE);
   else
+#endif
     base_free(m->base);
   base_free(m);
 }
