@@ -110,8 +110,15 @@ if python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$WO
 # ---- SIGTERM: an in-flight request finishes ----
 $C -o /dev/null -w '%{http_code}' "$URL/compute?n=5000000" > "$WORK/inflight.code" &
 P2=$!
-sleep 0.05
+# SIGTERM only once the request runs: on a loaded machine curl may not even
+# have connected 50 ms later (CI saw 000 once).
+seen=no
+for _ in $(seq 1 250); do
+  case "$($C $URL/metrics)" in *'cairn_in_flight{function="compute"} 1'*) seen=yes; break;; esac
+  sleep 0.02
+done
 kill -TERM "$SERVE_PID"
+check "request in flight when SIGTERM came" yes "$seen"
 wait $P2
 check "in-flight request finishes during shutdown" 200 "$(cat $WORK/inflight.code)"
 for _ in $(seq 1 100); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.1; done
