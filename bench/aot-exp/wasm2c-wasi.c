@@ -8,61 +8,163 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
 #include "m.h"
 
-struct Z_wasi_snapshot_preview1_instance_t { Z_m_instance_t *inst; };
-static int g_argc; static char **g_argv;
-static u8 *M(struct Z_wasi_snapshot_preview1_instance_t *w) { return w->inst->w2c_memory.data; }
-static void st32(u8 *m, u32 a, u32 v) { memcpy(m + a, &v, 4); }
-static void st64(u8 *m, u32 a, u64 v) { memcpy(m + a, &v, 8); }
-static u32 ld32(u8 *m, u32 a) { u32 v; memcpy(&v, m + a, 4); return v; }
-
-u32 Z_wasi_snapshot_preview1Z_args_sizes_get(struct Z_wasi_snapshot_preview1_instance_t *w, u32 pc, u32 ps) {
-  u32 n = 0; for (int i = 0; i < g_argc; i++) n += strlen(g_argv[i]) + 1;
-  st32(M(w), pc, g_argc); st32(M(w), ps, n); return 0;
+struct Z_wasi_snapshot_preview1_instance_t {
+  Z_m_instance_t *inst;
+};
+static int g_argc;
+static char **g_argv;
+static u8 *M(struct Z_wasi_snapshot_preview1_instance_t *w) {
+  return w->inst->w2c_memory.data;
 }
-u32 Z_wasi_snapshot_preview1Z_args_get(struct Z_wasi_snapshot_preview1_instance_t *w, u32 pv, u32 pb) {
+static void st32(u8 *m, u32 a, u32 v) {
+  memcpy(m + a, &v, 4);
+}
+static void st64(u8 *m, u32 a, u64 v) {
+  memcpy(m + a, &v, 8);
+}
+static u32 ld32(u8 *m, u32 a) {
+  u32 v;
+  memcpy(&v, m + a, 4);
+  return v;
+}
+
+u32 Z_wasi_snapshot_preview1Z_args_sizes_get(struct Z_wasi_snapshot_preview1_instance_t *w,
+                                             u32 pc, u32 ps) {
+  u32 n = 0;
+  for (int i = 0; i < g_argc; i++) n += strlen(g_argv[i]) + 1;
+  st32(M(w), pc, g_argc);
+  st32(M(w), ps, n);
+  return 0;
+}
+u32 Z_wasi_snapshot_preview1Z_args_get(struct Z_wasi_snapshot_preview1_instance_t *w, u32 pv,
+                                       u32 pb) {
   u8 *m = M(w);
   for (int i = 0; i < g_argc; i++) {
-    size_t l = strlen(g_argv[i]) + 1; st32(m, pv + 4 * i, pb); memcpy(m + pb, g_argv[i], l); pb += l;
+    size_t l = strlen(g_argv[i]) + 1;
+    st32(m, pv + 4 * i, pb);
+    memcpy(m + pb, g_argv[i], l);
+    pb += l;
   }
   return 0;
 }
-u32 Z_wasi_snapshot_preview1Z_clock_time_get(struct Z_wasi_snapshot_preview1_instance_t *w, u32 id, u64 prec, u32 p) {
-  (void)prec; static const clockid_t ids[] = {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID};
-  if (id > 3) return 28; struct timespec ts; clock_gettime(ids[id], &ts);
-  st64(M(w), p, (u64)ts.tv_sec * 1000000000u + ts.tv_nsec); return 0;
+u32 Z_wasi_snapshot_preview1Z_clock_time_get(struct Z_wasi_snapshot_preview1_instance_t *w,
+                                             u32 id, u64 prec, u32 p) {
+  (void)prec;
+  static const clockid_t ids[] = {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID,
+                                  CLOCK_THREAD_CPUTIME_ID};
+  if (id > 3) return 28;
+  struct timespec ts;
+  clock_gettime(ids[id], &ts);
+  st64(M(w), p, (u64)ts.tv_sec * 1000000000u + ts.tv_nsec);
+  return 0;
 }
-u32 Z_wasi_snapshot_preview1Z_fd_close(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd) { (void)w; (void)fd; return 8; }
-u32 Z_wasi_snapshot_preview1Z_fd_fdstat_get(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd, u32 p) {
-  if (fd > 2) return 8; u8 *m = M(w); memset(m + p, 0, 24); m[p] = 2; st64(m, p + 8, ~0ull); st64(m, p + 16, ~0ull); return 0;
+u32 Z_wasi_snapshot_preview1Z_fd_close(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd) {
+  (void)w;
+  (void)fd;
+  return 8;
 }
-u32 Z_wasi_snapshot_preview1Z_fd_fdstat_set_flags(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd, u32 f) { (void)w; (void)fd; (void)f; return 58; }
-u32 Z_wasi_snapshot_preview1Z_fd_prestat_get(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd, u32 p) { (void)w; (void)fd; (void)p; return 8; }
-u32 Z_wasi_snapshot_preview1Z_fd_prestat_dir_name(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd, u32 p, u32 l) { (void)w; (void)fd; (void)p; (void)l; return 8; }
-static u32 rw(struct Z_wasi_snapshot_preview1_instance_t *w, int wr, u32 fd, u32 iov, u32 n, u32 pn) {
-  u8 *m = M(w); u32 tot = 0;
+u32 Z_wasi_snapshot_preview1Z_fd_fdstat_get(struct Z_wasi_snapshot_preview1_instance_t *w,
+                                            u32 fd, u32 p) {
+  if (fd > 2) return 8;
+  u8 *m = M(w);
+  memset(m + p, 0, 24);
+  m[p] = 2;
+  st64(m, p + 8, ~0ull);
+  st64(m, p + 16, ~0ull);
+  return 0;
+}
+u32 Z_wasi_snapshot_preview1Z_fd_fdstat_set_flags(struct Z_wasi_snapshot_preview1_instance_t *w,
+                                                  u32 fd, u32 f) {
+  (void)w;
+  (void)fd;
+  (void)f;
+  return 58;
+}
+u32 Z_wasi_snapshot_preview1Z_fd_prestat_get(struct Z_wasi_snapshot_preview1_instance_t *w,
+                                             u32 fd, u32 p) {
+  (void)w;
+  (void)fd;
+  (void)p;
+  return 8;
+}
+u32 Z_wasi_snapshot_preview1Z_fd_prestat_dir_name(struct Z_wasi_snapshot_preview1_instance_t *w,
+                                                  u32 fd, u32 p, u32 l) {
+  (void)w;
+  (void)fd;
+  (void)p;
+  (void)l;
+  return 8;
+}
+static u32 rw(struct Z_wasi_snapshot_preview1_instance_t *w, int wr, u32 fd, u32 iov, u32 n,
+              u32 pn) {
+  u8 *m = M(w);
+  u32 tot = 0;
   for (u32 i = 0; i < n; i++) {
     u32 b = ld32(m, iov + 8 * i), l = ld32(m, iov + 8 * i + 4);
     ssize_t r = wr ? write(fd, m + b, l) : read(fd, m + b, l);
-    if (r < 0) return 29; tot += r; if ((u32)r < l) break;
+    if (r < 0) return 29;
+    tot += r;
+    if ((u32)r < l) break;
   }
-  st32(m, pn, tot); return 0;
+  st32(m, pn, tot);
+  return 0;
 }
-u32 Z_wasi_snapshot_preview1Z_fd_read(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd, u32 iov, u32 n, u32 pn) { return fd == 0 ? rw(w, 0, fd, iov, n, pn) : 8; }
-u32 Z_wasi_snapshot_preview1Z_fd_write(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd, u32 iov, u32 n, u32 pn) { return (fd == 1 || fd == 2) ? rw(w, 1, fd, iov, n, pn) : 8; }
-u32 Z_wasi_snapshot_preview1Z_fd_seek(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd, u64 o, u32 wh, u32 p) { (void)w; (void)fd; (void)o; (void)wh; (void)p; return 70; }
-u32 Z_wasi_snapshot_preview1Z_path_open(struct Z_wasi_snapshot_preview1_instance_t *w, u32 a, u32 b, u32 c, u32 d, u32 e, u64 f, u64 g, u32 h, u32 i) {
-  (void)w; (void)a; (void)b; (void)c; (void)d; (void)e; (void)f; (void)g; (void)h; (void)i; return 76;
+u32 Z_wasi_snapshot_preview1Z_fd_read(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd,
+                                      u32 iov, u32 n, u32 pn) {
+  return fd == 0 ? rw(w, 0, fd, iov, n, pn) : 8;
 }
-u32 Z_wasi_snapshot_preview1Z_path_unlink_file(struct Z_wasi_snapshot_preview1_instance_t *w, u32 a, u32 b, u32 c) { (void)w; (void)a; (void)b; (void)c; return 76; }
-void Z_wasi_snapshot_preview1Z_proc_exit(struct Z_wasi_snapshot_preview1_instance_t *w, u32 code) { (void)w; exit((int)code); }
+u32 Z_wasi_snapshot_preview1Z_fd_write(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd,
+                                       u32 iov, u32 n, u32 pn) {
+  return (fd == 1 || fd == 2) ? rw(w, 1, fd, iov, n, pn) : 8;
+}
+u32 Z_wasi_snapshot_preview1Z_fd_seek(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd,
+                                      u64 o, u32 wh, u32 p) {
+  (void)w;
+  (void)fd;
+  (void)o;
+  (void)wh;
+  (void)p;
+  return 70;
+}
+u32 Z_wasi_snapshot_preview1Z_path_open(struct Z_wasi_snapshot_preview1_instance_t *w, u32 a,
+                                        u32 b, u32 c, u32 d, u32 e, u64 f, u64 g, u32 h,
+                                        u32 i) {
+  (void)w;
+  (void)a;
+  (void)b;
+  (void)c;
+  (void)d;
+  (void)e;
+  (void)f;
+  (void)g;
+  (void)h;
+  (void)i;
+  return 76;
+}
+u32 Z_wasi_snapshot_preview1Z_path_unlink_file(struct Z_wasi_snapshot_preview1_instance_t *w,
+                                               u32 a, u32 b, u32 c) {
+  (void)w;
+  (void)a;
+  (void)b;
+  (void)c;
+  return 76;
+}
+void Z_wasi_snapshot_preview1Z_proc_exit(struct Z_wasi_snapshot_preview1_instance_t *w,
+                                         u32 code) {
+  (void)w;
+  exit((int)code);
+}
 
 int main(int argc, char **argv) {
-  g_argc = argc; g_argv = argv;
+  g_argc = argc;
+  g_argv = argv;
   wasm_rt_init();
   Z_m_init_module();
-  static Z_m_instance_t inst; static struct Z_wasi_snapshot_preview1_instance_t wasi = {&inst};
+  static Z_m_instance_t inst;
+  static struct Z_wasi_snapshot_preview1_instance_t wasi = {&inst};
   Z_m_instantiate(&inst, &wasi);
   Z_mZ__start(&inst);
   return 0;
