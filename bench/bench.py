@@ -144,6 +144,22 @@ def stale(target, sources):
     return any(os.path.getmtime(s) > t for s in sources)
 
 
+def wasm_build(wasm_cc, cflags, srcs, link, out):
+    """Compiles srcs for wasm32-wasi with cflags, each into an object, then
+    links them with link (linker flags and libraries) and no -O: at an
+    optimizing link clang 14 runs binaryen's wasm-opt whenever one is on PATH,
+    and the benchmark's modules would then differ between machines (and lose
+    their name section)."""
+    objdir = out + ".objs"
+    os.makedirs(objdir, exist_ok=True)
+    objs = []
+    for i, src in enumerate(srcs):
+        obj = os.path.join(objdir, "%d-%s.o" % (i, os.path.splitext(os.path.basename(src))[0]))
+        run(wasm_cc + ["--target=wasm32-wasi"] + cflags + ["-c", src, "-o", obj])
+        objs.append(obj)
+    run(wasm_cc + ["--target=wasm32-wasi", "-o", out] + objs + link)
+
+
 def wasm_flags_stamp(work):
     """The file whose content is the wasm build's feature flags, rewritten
     (and so newer than every module) when they change: modules list it among
@@ -286,8 +302,7 @@ def build_kernels(names, work, cc, wasm_cc):
         if stale(nat, [src, hdr]):
             run(cc + KERNEL_CFLAGS + ["-o", nat, src, "-lm"])
         if stale(wasm, [src, hdr, wasm_flags_stamp(work)]):
-            run(wasm_cc + ["--target=wasm32-wasi"] + KERNEL_CFLAGS + WASM_FEATURES + WASM_LDFLAGS +
-                ["-o", wasm, src])
+            wasm_build(wasm_cc, KERNEL_CFLAGS + WASM_FEATURES, [src], WASM_LDFLAGS, wasm)
         progs.append(Program(n, KERNELS.get(n, ""), [nat], wasm, []))
     return progs
 
@@ -395,8 +410,7 @@ def build_bzip2(work, cc, wasm_cc):
         run(cc + ["-O2", "-w", "-o", nat] + srcs)
     if stale(wasm, srcs + [wasm_flags_stamp(work)]):
         log("bench: building bzip2 (wasm32-wasi)")
-        run(wasm_cc + ["--target=wasm32-wasi", "-O2", "-w"] + WASM_FEATURES + BZIP2_WASI + ["-o", wasm] +
-            srcs + BZIP2_WASI_LIBS)
+        wasm_build(wasm_cc, ["-O2", "-w"] + WASM_FEATURES + BZIP2_WASI, srcs, BZIP2_WASI_LIBS, wasm)
     inp = os.path.join(work, "bzip2-input.txt")
     gen_bzip2_input(inp)
     import hashlib
@@ -426,8 +440,8 @@ def build_sqlite(work, cc, wasm_cc):
         run(cc + ["-O2", "-w"] + SQLITE_DEFS + ["-I", bld, "-o", nat, speed, amal, "-lm"])
     if stale(wasm, [amal, speed, vfs, wasm_flags_stamp(work)]):
         log("bench: building speedtest1 (wasm32-wasi)")
-        run(wasm_cc + ["--target=wasm32-wasi", "-O2", "-w"] + WASM_FEATURES + SQLITE_DEFS + SQLITE_WASI +
-            ["-I", bld, "-o", wasm, speed, amal, vfs] + SQLITE_WASI_LIBS)
+        wasm_build(wasm_cc, ["-O2", "-w"] + WASM_FEATURES + SQLITE_DEFS + SQLITE_WASI + ["-I", bld],
+                   [speed, amal, vfs], SQLITE_WASI_LIBS, wasm)
 
     def digest(out):
         m = re.search(rb"Verification Hash: (.*)", out)
