@@ -40,9 +40,9 @@ static uint64_t mem_max_pages(const cairn_store *s, const Limits *lim) {
 ** for transparent huge pages from there on. The kernel gives a chunk a huge
 ** page only if the whole chunk is accessible at its first touch, so when a
 ** grow ends inside a chunk that had no accessible byte before,
-** mem_huge_ahead makes the chunk accessible, touches it once and makes its part past the end inaccessible again: the
-** page stays (zero, never writable until a grow reaches it) and the bytes
-** past the end fault as before. Memories below MEM_HUGE_FROM (serve's
+** mem_huge_ahead makes the chunk accessible, touches it once and makes its
+** part past the end inaccessible again: the page stays (zero, never writable
+** until a grow reaches it) and the bytes past the end fault as before. Memories below MEM_HUGE_FROM (serve's
 ** instances) keep 4 KiB pages: a huge page would cost them 2 MiB of zeroing
 ** and of resident memory. A large memory holds up to 2 MiB more resident
 ** than its size. Only for memories of one thread (Wasm 2.0 has no shared
@@ -137,11 +137,9 @@ nomem:
 
 void rt_memory_destroy(cairn_memory *m) {
   if (!m) return;
-#if RT_GUARDED
   if (m->guarded)
-    munmap(m->map, RT_MEM_RESERVE + MEM_HUGE);
+    munmap(m->map, m->reserved + MEM_HUGE); /* base_map_aligned's whole mapping */
   else
-#endif
     base_free(m->base);
   base_free(m);
 }
